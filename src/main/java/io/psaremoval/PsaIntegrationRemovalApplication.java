@@ -1,0 +1,14 @@
+package io.psaremoval;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class PsaIntegrationRemovalApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(PsaIntegrationRemovalApplication.class, args);
+    }
+}

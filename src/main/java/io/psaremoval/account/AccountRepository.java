@@ -1,0 +1,39 @@
+package io.psaremoval.account;
+
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+
+@Repository
+public class AccountRepository {
+
+    private final JdbcClient jdbc;
+
+    AccountRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public Optional<String> findName(long accountId) {
+        return jdbc.sql("select name from account where id = :id").param("id", accountId).query(String.class).optional();
+    }
+
+    public boolean isBulkDeleteEnabled(long accountId) {
+        return jdbc.sql("select bulk_delete_enabled from account where id = :id")
+                .param("id", accountId).query(Boolean.class).single();
+    }
+
+    /** Switches bulk delete on and records who did it; a repeated call changes and records nothing. */
+    @Transactional
+    public void enableBulkDelete(long accountId, String changedBy, String note, Long removalId) {
+        int changed = jdbc.sql("update account set bulk_delete_enabled = true where id = :id and not bulk_delete_enabled")
+                .param("id", accountId).update();
+        if (changed == 1) {
+            jdbc.sql("""
+                    insert into account_feature_change (account_id, feature, enabled, changed_by, note, removal_id)
+                    values (:account, 'BULK_DELETE', true, :by, :note, :removal)""")
+                    .param("account", accountId).param("by", changedBy).param("note", note)
+                    .param("removal", removalId).update();
+        }
+    }
+}

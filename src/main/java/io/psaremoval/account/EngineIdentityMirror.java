@@ -1,0 +1,83 @@
+package io.psaremoval.account;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.identity.Group;
+import org.camunda.bpm.engine.identity.User;
+import org.springframework.stereotype.Service;
+
+/**
+ * Keeps the engine's users and groups in step with the platform's users, roles and accounts, so that
+ * people sign into Tasklist with the same name and tasks can be offered to an account's administrators.
+ * The platform tables stay the source of truth: the role check of a removal reads them, never the engine.
+ */
+@Service
+public class EngineIdentityMirror {
+
+    private final IdentityService identityService;
+    private final PlatformUserRepository users;
+
+    EngineIdentityMirror(IdentityService identityService, PlatformUserRepository users) {
+        this.identityService = identityService;
+        this.users = users;
+    }
+
+    /** Creates or updates the engine user and its memberships; a password is set only when given. */
+    public void mirror(PlatformUser platformUser, String initialPassword) {
+        User user = identityService.createUserQuery().userId(platformUser.username()).singleResult();
+        boolean created = user == null;
+        if (created) {
+            user = identityService.newUser(platformUser.username());
+        }
+        String[] names = platformUser.fullName().split(" ", 2);
+        user.setFirstName(names[0]);
+        user.setLastName(names.length > 1 ? names[1] : "");
+        user.setEmail(platformUser.email());
+        if (initialPassword != null) {
+            user.setPassword(initialPassword);
+        }
+        identityService.saveUser(user);
+
+        Set<String> wanted = new HashSet<>(platformUser.engineGroups());
+        Set<String> current = new HashSet<>();
+        for (Group group : identityService.createGroupQuery().groupMember(platformUser.username()).list()) {
+            current.add(group.getId());
+        }
+        for (String groupId : wanted) {
+            if (!current.contains(groupId)) {
+                ensureGroup(groupId);
+                identityService.createMembership(platformUser.username(), groupId);
+            }
+        }
+        for (String groupId : current) {
+            if (!wanted.contains(groupId) && !AccountGroups.CAMUNDA_ADMIN.equals(groupId)) {
+                identityService.deleteMembership(platformUser.username(), groupId);
+            }
+        }
+    }
+
+    /** An engine-only administrator (Admin webapp, deployments), who is no user of the platform. */
+    public void ensureEngineOperator(String username, String password) {
+        if (identityService.createUserQuery().userId(username).count() == 0) {
+            User user = identityService.newUser(username);
+            user.setFirstName("Engine");
+            user.setLastName("Operator");
+            user.setPassword(password);
+            identityService.saveUser(user);
+        }
+        ensureGroup(AccountGroups.CAMUNDA_ADMIN);
+        if (identityService.createUserQuery().userId(username).memberOfGroup(AccountGroups.CAMUNDA_ADMIN).count() == 0) {
+            identityService.createMembership(username, AccountGroups.CAMUNDA_ADMIN);
+        }
+    }
+
+    private void ensureGroup(String groupId) {
+        if (identityService.createGroupQuery().groupId(groupId).count() == 0) {
+            Group group = identityService.newGroup(groupId);
+            group.setName(groupId);
+            group.setType(groupId.startsWith("account-") ? "ACCOUNT" : "SYSTEM");
+            identityService.saveGroup(group);
+        }
+    }
+}

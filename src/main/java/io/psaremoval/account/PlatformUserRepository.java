@@ -1,0 +1,52 @@
+package io.psaremoval.account;
+
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+@Repository
+public class PlatformUserRepository {
+
+    private static final String COLUMNS = "id, account_id, username, full_name, email, role, active";
+
+    private final JdbcClient jdbc;
+
+    PlatformUserRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public Optional<PlatformUser> findActiveByUsername(String username) {
+        return jdbc.sql("select " + COLUMNS + " from platform_user where username = :username and active")
+                .param("username", username)
+                .query(PlatformUser.class)
+                .optional();
+    }
+
+    public List<PlatformUser> findAll() {
+        return jdbc.sql("select " + COLUMNS + " from platform_user order by account_id nulls last, id")
+                .query(PlatformUser.class)
+                .list();
+    }
+
+    public List<PlatformUser> findActiveByAccountAndRole(long accountId, Role role) {
+        return jdbc.sql("select " + COLUMNS + " from platform_user where account_id = :account and role = :role and active order by id")
+                .param("account", accountId)
+                .param("role", role.name())
+                .query(PlatformUser.class)
+                .list();
+    }
+
+    public long create(Long accountId, String username, String fullName, String email, Role role) {
+        return jdbc.sql("""
+                insert into platform_user (account_id, username, full_name, email, role)
+                values (:account, :username, :fullName, :email, :role) returning id""")
+                .param("account", accountId)
+                .param("username", username)
+                .param("fullName", fullName)
+                .param("email", email)
+                .param("role", role.name())
+                .query(Long.class)
+                .single();
+    }
+}

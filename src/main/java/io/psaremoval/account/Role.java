@@ -1,0 +1,35 @@
+package io.psaremoval.account;
+
+import java.util.Locale;
+
+/** The platform's roles: six an account can give its users, and two for the vendor's staff. */
+public enum Role {
+    ADMINISTRATOR("Administrator"),
+    MANAGER("Manager"),
+    EDITOR("Editor"),
+    CREATOR("Creator"),
+    LITE("Lite"),
+    READ_ONLY("Read-only"),
+    SUPPORT("Support agent"),
+    AUDITOR("Auditor");
+
+    private final String label;
+
+    Role(String label) {
+        this.label = label;
+    }
+
+    /** The name a person reads, e.g. "Read-only". */
+    public String label() {
+        return label;
+    }
+
+    public boolean isAccountRole() {
+        return this != SUPPORT && this != AUDITOR;
+    }
+
+    /** The engine group of this role in one account, e.g. {@code account-7-manager}. */
+    public String groupOf(long accountId) {
+        return AccountGroups.ofAccount(accountId) + "-" + name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}

@@ -1,0 +1,98 @@
+package io.psaremoval.removal;
+
+import io.psaremoval.integration.IntegrationStatus;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+@Repository
+public class RemovalRepository {
+
+    private static final String COLUMNS = """
+            id, process_instance_id, business_key, requested_by, requester_role, account_id, integration_id,
+            integration_name, previous_integration_status, mode, status, confirmed_by""";
+
+    private final JdbcClient jdbc;
+
+    RemovalRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Records the request once; a repeated call for the same process instance returns the first record. */
+    public Removal createIfAbsent(String processInstanceId, String businessKey, String requestedBy, String role,
+            Long accountId, String reason) {
+        jdbc.sql("""
+                insert into removal (process_instance_id, business_key, requested_by, requester_role, account_id, reason)
+                values (:pid, :key, :requestedBy, :role, :account, :reason)
+                on conflict (process_instance_id) do nothing""")
+                .param("pid", processInstanceId).param("key", businessKey).param("requestedBy", requestedBy)
+                .param("role", role).param("account", accountId).param("reason", reason)
+                .update();
+        return findByProcessInstance(processInstanceId).orElseThrow();
+    }
+
+    public Optional<Removal> findByProcessInstance(String processInstanceId) {
+        return jdbc.sql("select " + COLUMNS + " from removal where process_instance_id = :pid")
+                .param("pid", processInstanceId).query(Removal.class).optional();
+    }
+
+    public Optional<Removal> findById(long id) {
+        return jdbc.sql("select " + COLUMNS + " from removal where id = :id")
+                .param("id", id).query(Removal.class).optional();
+    }
+
+    /** Ties the removal to the integration it reserved. */
+    void attachIntegration(long removalId, long integrationId, String integrationName, IntegrationStatus previous) {
+        jdbc.sql("""
+                update removal set integration_id = :integration, integration_name = :name,
+                                   previous_integration_status = :previous, status = 'PENDING'
+                where id = :id and status = 'REQUESTED'""")
+                .param("id", removalId).param("integration", integrationId).param("name", integrationName)
+                .param("previous", previous.name()).update();
+    }
+
+    void markRunning(long removalId, RemovalMode mode) {
+        jdbc.sql("update removal set mode = :mode, status = 'RUNNING' where id = :id and status in ('PENDING', 'RUNNING')")
+                .param("id", removalId).param("mode", mode.name()).update();
+    }
+
+    void recordConfirmation(long removalId, String confirmedBy) {
+        jdbc.sql("update removal set confirmed_by = :by, confirmed_at = now() where id = :id")
+                .param("id", removalId).param("by", confirmedBy).update();
+    }
+
+    /** Ends the removal with its outcome; an ended removal keeps its first outcome. */
+    void end(long removalId, RemovalStatus outcome) {
+        jdbc.sql("""
+                update removal set status = :status, ended_at = now()
+                where id = :id and status in ('REQUESTED', 'PENDING', 'RUNNING')""")
+                .param("id", removalId).param("status", outcome.name()).update();
+    }
+
+    void savePreview(long removalId, ImpactPreview preview) {
+        jdbc.sql("delete from removal_preview where removal_id = :id").param("id", removalId).update();
+        preview.items().forEach((kind, count) -> jdbc.sql("""
+                insert into removal_preview (removal_id, kind, psa_synced, platform_only)
+                values (:id, :kind, :synced, :platformOnly)""")
+                .param("id", removalId).param("kind", kind).param("synced", count.psaSynced())
+                .param("platformOnly", count.platformOnly()).update());
+    }
+
+    /** Rows written by the removal, by action and kind, e.g. {@code DELETED → {CONFIGURATION → 120, ...}}. */
+    public Map<String, Map<String, Long>> counts(long removalId) {
+        Map<String, Map<String, Long>> counts = new TreeMap<>();
+        jdbc.sql("select action, kind, rows from removal_count where removal_id = :id")
+                .param("id", removalId)
+                .query((rs, n) -> counts.computeIfAbsent(rs.getString(1), a -> new TreeMap<>())
+                        .put(rs.getString(2), rs.getLong(3)))
+                .list();
+        return counts;
+    }
+
+    public long total(long removalId, String action) {
+        return jdbc.sql("select coalesce(sum(rows), 0) from removal_count where removal_id = :id and action = :action")
+                .param("id", removalId).param("action", action).query(Long.class).single();
+    }
+}

@@ -1,0 +1,162 @@
+package io.psaremoval.removal;
+
+import io.psaremoval.account.PlatformUser;
+import io.psaremoval.integration.Integration;
+import io.psaremoval.integration.IntegrationRepository;
+import io.psaremoval.integration.IntegrationUnavailableException;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The business steps of a removal. Each is safe to run twice: a job retried after a crash or a lock
+ * timeout finds the work done and changes nothing more.
+ */
+@Service
+public class RemovalService {
+
+    /** The role of a requester who is not an active platform user (the decision table refuses it). */
+    public static final String UNKNOWN_ROLE = "UNKNOWN";
+
+    private static final Logger log = LoggerFactory.getLogger(RemovalService.class);
+
+    private final RemovalRepository removals;
+    private final IntegrationRepository integrations;
+    private final ImpactPreviewService previews;
+    private final PlatformDataRemover remover;
+
+    RemovalService(RemovalRepository removals, IntegrationRepository integrations, ImpactPreviewService previews,
+            PlatformDataRemover remover) {
+        this.removals = removals;
+        this.integrations = integrations;
+        this.previews = previews;
+        this.remover = remover;
+    }
+
+    /** Records who asked; the requester comes from the platform's users table, or is unknown. */
+    @Transactional
+    public Removal register(String processInstanceId, String businessKey, Optional<PlatformUser> requester,
+            String username, String reason) {
+        String role = requester.map(user -> user.role().name()).orElse(UNKNOWN_ROLE);
+        return removals.createIfAbsent(processInstanceId, businessKey, username == null ? "(anonymous)" : username,
+                role, requester.map(PlatformUser::accountId).orElse(null), reason);
+    }
+
+    public Removal get(String processInstanceId) {
+        return removals.findByProcessInstance(processInstanceId)
+                .orElseThrow(() -> new IllegalStateException("No removal recorded for process instance " + processInstanceId));
+    }
+
+    /**
+     * Checks that the integration may be removed by this removal's account, without changing anything.
+     *
+     * @throws IntegrationUnavailableException with a message for the user otherwise
+     */
+    public Integration checkRemovable(Removal removal, long integrationId) {
+        Integration integration = integrations.findById(integrationId)
+                .filter(found -> found.accountId() == removal.requireAccountId())
+                .orElseThrow(() -> new IntegrationUnavailableException(
+                        "Integration " + integrationId + " does not exist in your account."));
+        if (!integration.isPsa()) {
+            throw new IntegrationUnavailableException("'" + integration.name()
+                    + "' is an RMM integration; only a PSA integration can be removed here.");
+        }
+        if (!integration.status().isRemovable() && !Long.valueOf(integration.id()).equals(removal.integrationId())) {
+            throw new IntegrationUnavailableException("'" + integration.name() + "' cannot be removed: it is "
+                    + integration.status().name().toLowerCase() + ".");
+        }
+        return integration;
+    }
+
+    /**
+     * Marks the integration "removing" and ties it to this removal. While it is, a second removal or a sync
+     * of the integration is refused. Repeating the call for the same removal changes nothing.
+     */
+    @Transactional
+    public Removal reserve(String processInstanceId, long integrationId) {
+        Removal removal = get(processInstanceId);
+        if (removal.integrationId() != null) {
+            if (removal.integrationId() != integrationId) {
+                throw new IntegrationUnavailableException("This removal already reserved integration "
+                        + removal.integrationName() + ".");
+            }
+            return removal;
+        }
+        Integration integration = checkRemovable(removal, integrationId);
+        if (!integrations.markRemoving(integrationId, removal.requireAccountId())) {
+            throw new IntegrationUnavailableException("'" + integration.name() + "' is being removed already.");
+        }
+        removals.attachIntegration(removal.id(), integrationId, integration.name(), integration.status());
+        log.info("Removal {}: integration '{}' ({}) reserved by {}", removal.businessKey(), integration.name(),
+                integrationId, removal.requestedBy());
+        return get(processInstanceId);
+    }
+
+    @Transactional
+    public ImpactPreview preview(String processInstanceId) {
+        Removal removal = get(processInstanceId);
+        ImpactPreview preview = previews.preview(removal.requireIntegrationId());
+        removals.savePreview(removal.id(), preview);
+        return preview;
+    }
+
+    @Transactional
+    public void recordDeletionConfirmed(String processInstanceId, String confirmedBy) {
+        removals.recordConfirmation(get(processInstanceId).id(), confirmedBy);
+    }
+
+    /** Permanently disconnects the records: the integration goes, its organizations and items stay stand-alone. */
+    @Transactional
+    public long disconnect(String processInstanceId) {
+        Removal removal = get(processInstanceId);
+        long integrationId = removal.requireIntegrationId();
+        removals.markRunning(removal.id(), RemovalMode.DISCONNECT);
+        remover.disconnect(removal.id(), integrationId);
+        integrations.markDisconnected(integrationId);
+        long rows = removals.total(removal.id(), "DISCONNECTED");
+        log.info("Removal {}: integration {} disconnected, {} records kept stand-alone", removal.businessKey(),
+                integrationId, rows);
+        return rows;
+    }
+
+    /**
+     * Hard deletes everything of the organizations synced from the PSA.
+     *
+     * @return the number of RMM devices that became unmatched
+     */
+    @Transactional
+    public long hardDelete(String processInstanceId) {
+        Removal removal = get(processInstanceId);
+        long integrationId = removal.requireIntegrationId();
+        if (removal.confirmedBy() == null) {
+            throw new IllegalStateException("Removal " + removal.businessKey() + " has no typed confirmation: nothing is deleted");
+        }
+        removals.markRunning(removal.id(), RemovalMode.DELETE);
+        long unmatched = remover.hardDelete(removal.id(), integrationId);
+        integrations.markDeleted(integrationId);
+        log.info("Removal {}: integration {} deleted with {} rows, {} RMM devices unmatched", removal.businessKey(),
+                integrationId, removals.total(removal.id(), "DELETED"), unmatched);
+        return unmatched;
+    }
+
+    public long rowsDeleted(String processInstanceId) {
+        return removals.total(get(processInstanceId).id(), "DELETED");
+    }
+
+    /** Gives the integration back its previous status after a cancellation or expiry; nothing else changes. */
+    @Transactional
+    public void release(String processInstanceId) {
+        removals.findByProcessInstance(processInstanceId).ifPresent(removal -> {
+            if (removal.integrationId() != null && removal.status().isOpen()) {
+                integrations.restoreStatus(removal.integrationId(), removal.previousIntegrationStatus());
+            }
+        });
+    }
+
+    @Transactional
+    public void end(String processInstanceId, RemovalStatus outcome) {
+        removals.findByProcessInstance(processInstanceId).ifPresent(removal -> removals.end(removal.id(), outcome));
+    }
+}

@@ -1,0 +1,21 @@
+package io.psaremoval.removal;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the removal process, read by the BPMN through the bean {@code removalSettings}.
+ *
+ * @param userTaskTimeout    how long a task of the requester may stay untouched before the removal expires
+ * @param supportTaskTimeout how long support may leave the "enable bulk delete" request unanswered
+ * @param backupMaxAge       a backup older than this is not "recent"
+ * @param jobRetryCycle      retries of a failed write step, as a Camunda retry time cycle
+ */
+@ConfigurationProperties("psa.removal")
+public record RemovalSettings(
+        @DefaultValue("P7D") Duration userTaskTimeout,
+        @DefaultValue("P3D") Duration supportTaskTimeout,
+        @DefaultValue("PT24H") Duration backupMaxAge,
+        @DefaultValue("R5/PT30S") String jobRetryCycle) {
+}

@@ -1,0 +1,68 @@
+package io.psaremoval.removal;
+
+/**
+ * Names of the process variables of {@code RemovePsaIntegration}, in one place for delegates, forms
+ * and tests. Variables hold ids, counts, decisions and short texts for the forms; the data itself
+ * stays in the platform's tables.
+ */
+public final class RemovalVariables {
+
+    // Set by the engine and the start form
+    public static final String INITIATOR = "initiator";
+    public static final String REMOVAL_REASON = "removalReason";
+
+    // Requester, read from the platform's users table
+    public static final String ACCOUNT_ID = "accountId";
+    public static final String ACCOUNT_NAME = "accountName";
+    public static final String REQUESTER_ROLE = "requesterRole";
+    public static final String REQUESTER_NAME = "requesterName";
+    public static final String ADMINISTRATORS_GROUP = "administratorsGroup";
+    public static final String REMOVAL_PERMISSION = "removalPermission";
+
+    // Choosing the integration
+    public static final String PSA_INTEGRATION_OPTIONS = "psaIntegrationOptions";
+    public static final String PSA_INTEGRATION_COUNT = "psaIntegrationCount";
+    public static final String INTEGRATION_ID = "integrationId";
+    public static final String INTEGRATION_DECISION = "integrationDecision";
+    public static final String INTEGRATION_NAME = "integrationName";
+    public static final String REMOVAL_ID = "removalId";
+
+    // Impact preview
+    public static final String IMPACT_REPORT = "impactReport";
+    public static final String PREVIEW_ORGANIZATIONS = "previewOrganizations";
+    public static final String PREVIEW_PRE_EXISTING_ORGANIZATIONS = "previewPreExistingOrganizations";
+    public static final String PREVIEW_PSA_SYNCED_ITEMS = "previewPsaSyncedItems";
+    public static final String PREVIEW_PLATFORM_ONLY_ITEMS = "previewPlatformOnlyItems";
+    public static final String PREVIEW_ATTACHMENTS = "previewAttachments";
+    public static final String PREVIEW_RELATED_ITEMS = "previewRelatedItems";
+    public static final String PREVIEW_RMM_DEVICES = "previewRmmDevices";
+
+    // Decisions of the user tasks
+    public static final String REMOVAL_MODE = "removalMode";
+    public static final String FEATURE_DECISION = "featureDecision";
+    public static final String SUPPORT_DECISION = "supportDecision";
+    public static final String SUPPORT_NOTE = "supportNote";
+    public static final String SUPPORT_ANSWER = "supportAnswer";
+    public static final String SUPPORT_ASSIGNEE = "supportAssignee";
+    public static final String BACKUP_CONFIRMED_BY = "backupConfirmedBy";
+    public static final String BACKUP_DECISION = "backupDecision";
+    public static final String EXTERNAL_BACKUP_NOTE = "externalBackupNote";
+    public static final String DELETION_DECISION = "deletionDecision";
+    public static final String CONFIRMATION_TEXT = "confirmationText";
+
+    // Checks
+    public static final String BULK_DELETE_ENABLED = "bulkDeleteEnabled";
+    public static final String BACKUP_RECENT = "backupRecent";
+    public static final String BACKUP_SUMMARY = "backupSummary";
+
+    // Results
+    public static final String ROWS_DISCONNECTED = "rowsDisconnected";
+    public static final String ROWS_DELETED = "rowsDeleted";
+    public static final String RMM_DEVICES_UNMATCHED = "rmmDevicesUnmatched";
+    public static final String OUTCOME = "outcome";
+
+    public static final String CANCEL = "CANCEL";
+
+    private RemovalVariables() {
+    }
+}
