@@ -111,7 +111,7 @@ public class BackupService {
             Backup backup = jdbc.sql("""
                     insert into account_backup (account_id, kind, requested_by, location, size_bytes, sha256, note, removal_id)
                     values (:account, 'PLATFORM_EXPORT', :by, :location, :size, :sha, 'Export before removing a PSA integration', :removal)
-                    returning """ + COLUMNS)
+                    """ + "returning " + COLUMNS)
                     .param("account", accountId).param("by", requestedBy).param("location", file.toString())
                     .param("size", size).param("sha", HexFormat.of().formatHex(sha256.digest()))
                     .param("removal", removalId).query(Backup.class).single();

@@ -74,7 +74,7 @@ public class RemovalService {
      * Marks the integration "removing" and ties it to this removal. While it is, a second removal or a sync
      * of the integration is refused. Repeating the call for the same removal changes nothing.
      */
-    @Transactional
+    @Transactional(noRollbackFor = IntegrationUnavailableException.class)
     public Removal reserve(String processInstanceId, long integrationId) {
         Removal removal = get(processInstanceId);
         if (removal.integrationId() != null) {
