@@ -4,7 +4,11 @@ import io.psaremoval.account.EngineIdentityMirror;
 import io.psaremoval.account.PlatformUser;
 import io.psaremoval.account.PlatformUserRepository;
 import io.psaremoval.account.Role;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -34,7 +38,10 @@ class DemoDataSeeder implements ApplicationRunner {
 
     private static final Logger log = LoggerFactory.getLogger(DemoDataSeeder.class);
 
+    private static final long SEED_LOCK = 7_240_001L;
+
     private final JdbcClient jdbc;
+    private final DataSource dataSource;
     private final PlatformDataGenerator generator;
     private final PlatformUserRepository users;
     private final EngineIdentityMirror identity;
@@ -42,10 +49,11 @@ class DemoDataSeeder implements ApplicationRunner {
     private final String password;
     private final int port;
 
-    DemoDataSeeder(JdbcClient jdbc, PlatformDataGenerator generator, PlatformUserRepository users,
+    DemoDataSeeder(JdbcClient jdbc, DataSource dataSource, PlatformDataGenerator generator, PlatformUserRepository users,
             EngineIdentityMirror identity, TransactionTemplate transaction,
             @Value("${psa.demo.password}") String password, @Value("${server.port:8080}") int port) {
         this.jdbc = jdbc;
+        this.dataSource = dataSource;
         this.generator = generator;
         this.users = users;
         this.identity = identity;
@@ -55,16 +63,24 @@ class DemoDataSeeder implements ApplicationRunner {
     }
 
     @Override
-    public void run(ApplicationArguments args) {
-        transaction.executeWithoutResult(status -> {
-            if (jdbc.sql("select count(*) from account").query(Long.class).single() == 0) {
-                seed();
+    public void run(ApplicationArguments args) throws SQLException {
+        // Several nodes may start at once on one database: the first seeds, the others wait and find data.
+        try (Connection lock = dataSource.getConnection(); Statement statement = lock.createStatement()) {
+            statement.execute("select pg_advisory_lock(" + SEED_LOCK + ")");
+            try {
+                if (jdbc.sql("select count(*) from account").query(Long.class).single() == 0) {
+                    seed();
+                }
+                transaction.executeWithoutResult(status -> {
+                    List<PlatformUser> everyone = users.findAll();
+                    everyone.forEach(user -> identity.mirror(user, password));
+                    identity.ensureEngineOperator(OPERATOR, password);
+                    printCredentials(everyone);
+                });
+            } finally {
+                statement.execute("select pg_advisory_unlock(" + SEED_LOCK + ")");
             }
-            List<PlatformUser> everyone = users.findAll();
-            everyone.forEach(user -> identity.mirror(user, password));
-            identity.ensureEngineOperator(OPERATOR, password);
-            printCredentials(everyone);
-        });
+        }
     }
 
     private void seed() {

@@ -4,7 +4,6 @@ import static io.psaremoval.removal.RemovalVariables.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.complete;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.execute;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.job;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
@@ -45,6 +44,8 @@ class RemovePsaIntegrationProcessTest {
     PlatformFixtures fixtures;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    RemovalDriver driver;
 
     GeneratedAccount account;
     String manager;
@@ -63,7 +64,7 @@ class RemovePsaIntegrationProcessTest {
         completeAs(manager, removal, Map.of(REMOVAL_MODE, "DISCONNECT"));
 
         assertThat(removal).isWaitingAt("Task_DisconnectIntegration");
-        execute(job());
+        execute(job(removal));
         assertThat(removal).hasPassed("Task_DisconnectIntegration").isEnded()
                 .hasNotPassed("Task_HardDeleteIntegration", "Task_CheckBulkDelete", "Task_CheckBackup");
         assertThat(removal).isEnded();
@@ -79,8 +80,8 @@ class RemovePsaIntegrationProcessTest {
         ProcessInstance removal = startRemoval(administrator);
         chooseTheIntegration(removal);
         assertThat(removal).isWaitingAt("UserTask_ChooseRemovalMode");
-        assertThat(task()).isAssignedTo(administrator);
-        assertThat(engine.getTaskService().getIdentityLinksForTask(task().getId()))
+        assertThat(task(removal)).isAssignedTo(administrator);
+        assertThat(engine.getTaskService().getIdentityLinksForTask(task(removal).getId()))
                 .anyMatch(link -> Role.ADMINISTRATOR.groupOf(account.accountId()).equals(link.getGroupId()));
         assertThat(removal).variables().containsEntry(PREVIEW_ORGANIZATIONS, 12L)
                 .containsKey(IMPACT_REPORT).containsKey(PREVIEW_PLATFORM_ONLY_ITEMS);
@@ -90,9 +91,9 @@ class RemovePsaIntegrationProcessTest {
                 .hasNotPassed("UserTask_ConfirmBackup").isWaitingAt("UserTask_ConfirmDeletion");
 
         confirmDeletion(administrator, removal);
-        execute(job()); // hard delete
+        execute(job(removal)); // hard delete
         assertThat(removal).isWaitingAt("Task_NotifyRmmUnmatching");
-        execute(job());
+        execute(job(removal));
 
         assertThat(removal).hasPassed("Task_HardDeleteIntegration", "Task_NotifyRmmUnmatching")
                 .isEnded().hasPassed("EndEvent_IntegrationDeleted");
@@ -112,7 +113,7 @@ class RemovePsaIntegrationProcessTest {
         chooseTheIntegration(removal);
         completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
         confirmDeletion(manager, removal);
-        execute(job());
+        execute(job(removal));
 
         assertThat(removal).isEnded().hasPassed("EndEvent_IntegrationDeleted").hasNotPassed("Task_NotifyRmmUnmatching");
         assertThat(removal(removal)).containsEntry(RMM_DEVICES_UNMATCHED, 0L);
@@ -207,9 +208,9 @@ class RemovePsaIntegrationProcessTest {
 
         completeAs(manager, removal, Map.of(FEATURE_DECISION, "ASK_SUPPORT"));
         assertThat(removal).isWaitingAt("UserTask_EnableBulkDelete");
-        assertThat(task()).hasCandidateGroup("support");
+        assertThat(task(removal)).hasCandidateGroup("support");
         completeAs("support", removal, Map.of(SUPPORT_DECISION, "ENABLE"));
-        execute(job());
+        execute(job(removal));
 
         assertThat(removal).hasPassed("Task_EnableBulkDelete").isWaitingAt("UserTask_ConfirmDeletion");
         assertThat(fixtures.count("select count(*) from account_feature_change where account_id = :p and changed_by = 'support'",
@@ -230,7 +231,7 @@ class RemovePsaIntegrationProcessTest {
         assertThat(removal).isWaitingAt("UserTask_FeatureUnavailable");
         assertThat(removal).variables().extractingByKey(SUPPORT_ANSWER).asString().contains("Contract does not allow it");
         completeAs(manager, removal, Map.of(FEATURE_DECISION, "DISCONNECT"));
-        execute(job());
+        execute(job(removal));
 
         assertThat(removal).isEnded().hasPassed("Task_DisconnectIntegration", "EndEvent_IntegrationDisconnected");
         assertThat(integrationStatus()).isEqualTo("DISCONNECTED");
@@ -246,7 +247,7 @@ class RemovePsaIntegrationProcessTest {
         assertThat(removal).variables().extractingByKey(BACKUP_SUMMARY).asString().contains("newest backup");
 
         completeAs(manager, removal, Map.of(BACKUP_DECISION, "EXPORT_NOW"));
-        execute(job());
+        execute(job(removal));
 
         assertThat(removal).hasPassed("Task_TakeBackup").isWaitingAt("UserTask_ConfirmDeletion");
         assertThat(fixtures.count("""
@@ -264,7 +265,7 @@ class RemovePsaIntegrationProcessTest {
                 .as("where the backup is must be said").hasRootCauseInstanceOf(BadUserRequestException.class);
 
         completeAs(manager, removal, Map.of(BACKUP_DECISION, "EXTERNAL", EXTERNAL_BACKUP_NOTE, "Veeam, last night"));
-        execute(job());
+        execute(job(removal));
 
         assertThat(removal).hasPassed("Task_RecordExternalBackup").isWaitingAt("UserTask_ConfirmDeletion");
         assertThat(jdbc.sql("""
@@ -280,7 +281,7 @@ class RemovePsaIntegrationProcessTest {
         chooseTheIntegration(removal);
         completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
         completeAs(manager, removal, Map.of(BACKUP_DECISION, CANCEL));
-        execute(job());
+        execute(job(removal));
         assertThat(removal).isEnded().hasPassed("EndEvent_RemovalCancelled");
         assertThat(integrationStatus()).isEqualTo("ACTIVE");
     }
@@ -307,7 +308,7 @@ class RemovePsaIntegrationProcessTest {
         completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
         String before = fixtures.accountChecksum(account.accountId());
         completeAs(manager, removal, Map.of(DELETION_DECISION, CANCEL));
-        execute(job());
+        execute(job(removal));
 
         assertThat(removal).isEnded().hasPassed("Task_ReleaseAfterCancel", "EndEvent_RemovalCancelled");
         assertThat(integrationStatus()).isEqualTo("ACTIVE");
@@ -319,7 +320,7 @@ class RemovePsaIntegrationProcessTest {
         ProcessInstance removal = startRemoval(manager);
         chooseTheIntegration(removal);
         completeAs(manager, removal, Map.of(REMOVAL_MODE, CANCEL));
-        execute(job());
+        execute(job(removal));
         assertThat(removal).isEnded().hasPassed("EndEvent_RemovalCancelled");
         assertThat(integrationStatus()).isEqualTo("ACTIVE");
     }
@@ -328,7 +329,7 @@ class RemovePsaIntegrationProcessTest {
     void userCancelsBeforeChoosingAnIntegration() {
         ProcessInstance removal = startRemoval(manager);
         completeAs(manager, removal, Map.of(INTEGRATION_DECISION, CANCEL));
-        execute(job());
+        execute(job(removal));
         assertThat(removal).isEnded().hasPassed("EndEvent_RemovalCancelled").hasNotPassed("Task_ReserveIntegration");
     }
 
@@ -339,7 +340,7 @@ class RemovePsaIntegrationProcessTest {
         chooseTheIntegration(removal);
         completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
         completeAs(manager, removal, Map.of(FEATURE_DECISION, CANCEL));
-        execute(job());
+        execute(job(removal));
         assertThat(removal).isEnded().hasPassed("EndEvent_RemovalCancelled");
         assertThat(integrationStatus()).isEqualTo("ACTIVE");
     }
@@ -366,7 +367,7 @@ class RemovePsaIntegrationProcessTest {
         assertThat(removal).isWaitingAt(userTask);
 
         execute(job("BoundaryEvent_" + userTask.substring("UserTask_".length()) + "TimedOut", removal));
-        execute(job());
+        execute(job(removal));
 
         assertThat(removal).isEnded().hasPassed("Task_ReleaseAfterTimeout", "EndEvent_RemovalExpired");
         assertThat(outcome(removal)).isEqualTo("EXPIRED");
@@ -382,13 +383,7 @@ class RemovePsaIntegrationProcessTest {
     }
 
     private ProcessInstance startRemoval(String user) {
-        engine.getIdentityService().setAuthenticatedUserId(user);
-        try {
-            return engine.getRuntimeService().startProcessInstanceByKey("RemovePsaIntegration",
-                    Map.of(REMOVAL_REASON, "Moving to another PSA"));
-        } finally {
-            engine.getIdentityService().clearAuthentication();
-        }
+        return driver.start(user);
     }
 
     private void chooseTheIntegration(ProcessInstance removal) {
@@ -396,7 +391,7 @@ class RemovePsaIntegrationProcessTest {
         assertThat(removal).variables().containsEntry(PSA_INTEGRATION_COUNT, 1);
         completeAs((String) removal(removal).get(INITIATOR), removal,
                 Map.of(INTEGRATION_ID, String.valueOf(account.psaIntegrationId()), INTEGRATION_DECISION, "REMOVE"));
-        execute(job());
+        execute(job(removal));
         assertThat(removal).hasPassed("Task_ReserveIntegration", "Task_PreviewImpact").isWaitingAt("UserTask_ChooseRemovalMode");
         assertThat(integrationStatus()).isEqualTo("REMOVING");
     }
@@ -422,12 +417,7 @@ class RemovePsaIntegrationProcessTest {
     }
 
     private void completeAs(String user, ProcessInstance removal, Map<String, Object> variables) {
-        engine.getIdentityService().setAuthenticatedUserId(user);
-        try {
-            complete(task(removal), new HashMap<>(variables));
-        } finally {
-            engine.getIdentityService().clearAuthentication();
-        }
+        driver.complete(user, removal, variables);
     }
 
     /** The removal's variables, also after it ended. */

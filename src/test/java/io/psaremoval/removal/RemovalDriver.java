@@ -1,0 +1,81 @@
+package io.psaremoval.removal;
+
+import static io.psaremoval.removal.RemovalVariables.*;
+
+import io.psaremoval.PlatformFixtures;
+import io.psaremoval.account.Role;
+import io.psaremoval.demo.GeneratedAccount;
+import java.util.HashMap;
+import java.util.Map;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.task.Task;
+import org.springframework.stereotype.Component;
+
+/**
+ * Drives removals through the engine's API as the people in Tasklist would, executing the asynchronous
+ * steps in the test's thread (the job executor is off in tests).
+ */
+@Component
+public class RemovalDriver {
+
+    private final ProcessEngine engine;
+    private final PlatformFixtures fixtures;
+
+    RemovalDriver(ProcessEngine engine, PlatformFixtures fixtures) {
+        this.engine = engine;
+        this.fixtures = fixtures;
+    }
+
+    public ProcessInstance start(String user) {
+        return asUser(user, () -> engine.getRuntimeService().startProcessInstanceByKey("RemovePsaIntegration",
+                Map.of(REMOVAL_REASON, "Moving to another PSA")));
+    }
+
+    /** Completes the removal's one open task as the user. */
+    public void complete(String user, ProcessInstance removal, Map<String, Object> variables) {
+        Task task = engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).singleResult();
+        asUser(user, () -> {
+            engine.getTaskService().complete(task.getId(), new HashMap<>(variables));
+            return null;
+        });
+    }
+
+    /** Executes the removal's due asynchronous jobs (not timers) until it waits for a person or ends. */
+    public void runJobs(ProcessInstance removal) {
+        for (Job job = nextJob(removal); job != null; job = nextJob(removal)) {
+            engine.getManagementService().executeJob(job.getId());
+        }
+    }
+
+    /** A manager's whole removal of the account's PSA integration, with the given mode. */
+    public ProcessInstance remove(GeneratedAccount account, RemovalMode mode) {
+        String manager = fixtures.username(account, Role.MANAGER);
+        ProcessInstance removal = start(manager);
+        complete(manager, removal, Map.of(INTEGRATION_ID, String.valueOf(account.psaIntegrationId()),
+                INTEGRATION_DECISION, "REMOVE"));
+        runJobs(removal);
+        complete(manager, removal, Map.of(REMOVAL_MODE, mode.name()));
+        if (mode == RemovalMode.DELETE) {
+            complete(manager, removal, Map.of(DELETION_DECISION, "DELETE",
+                    CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId())));
+        }
+        runJobs(removal);
+        return removal;
+    }
+
+    private Job nextJob(ProcessInstance removal) {
+        return engine.getManagementService().createJobQuery().processInstanceId(removal.getId()).messages()
+                .listPage(0, 1).stream().findFirst().orElse(null);
+    }
+
+    private <T> T asUser(String user, java.util.function.Supplier<T> action) {
+        engine.getIdentityService().setAuthenticatedUserId(user);
+        try {
+            return action.get();
+        } finally {
+            engine.getIdentityService().clearAuthentication();
+        }
+    }
+}
