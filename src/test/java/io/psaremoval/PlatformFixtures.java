@@ -1,5 +1,7 @@
 package io.psaremoval;
 
+import io.psaremoval.account.EngineIdentityMirror;
+import io.psaremoval.account.PlatformUserRepository;
 import io.psaremoval.account.Role;
 import io.psaremoval.demo.AccountShape;
 import io.psaremoval.demo.GeneratedAccount;
@@ -15,12 +17,20 @@ public class PlatformFixtures {
 
     private static final AtomicInteger sequence = new AtomicInteger();
 
+    /** Every test user's password. */
+    public static final String PASSWORD = "test-password-1";
+
     private final PlatformDataGenerator generator;
     private final JdbcClient jdbc;
+    private final PlatformUserRepository users;
+    private final EngineIdentityMirror identity;
 
-    PlatformFixtures(PlatformDataGenerator generator, JdbcClient jdbc) {
+    PlatformFixtures(PlatformDataGenerator generator, JdbcClient jdbc, PlatformUserRepository users,
+            EngineIdentityMirror identity) {
         this.generator = generator;
         this.jdbc = jdbc;
+        this.users = users;
+        this.identity = identity;
     }
 
     /** A small account: 12 synced and 3 stand-alone organizations with 14 items each, a fresh backup, bulk delete on. */
@@ -29,8 +39,21 @@ public class PlatformFixtures {
                 12, 3, 14, 2, 64, 3, 40, true, Duration.ofHours(1));
     }
 
+    /** Generates the account and makes its users (and the platform's support agent and auditor) engine users. */
     public GeneratedAccount create(AccountShape shape) {
-        return generator.generate(shape);
+        GeneratedAccount account = generator.generate(shape);
+        ensureStaff("support", Role.SUPPORT);
+        ensureStaff("auditor", Role.AUDITOR);
+        users.findAll().stream()
+                .filter(user -> user.accountId() == null || user.accountId() == account.accountId())
+                .forEach(user -> identity.mirror(user, PASSWORD));
+        return account;
+    }
+
+    private void ensureStaff(String username, Role role) {
+        if (users.findActiveByUsername(username).isEmpty()) {
+            users.create(null, username, username, username + "@example.com", role);
+        }
     }
 
     public GeneratedAccount create() {

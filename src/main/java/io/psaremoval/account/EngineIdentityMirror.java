@@ -16,11 +16,11 @@ import org.springframework.stereotype.Service;
 public class EngineIdentityMirror {
 
     private final IdentityService identityService;
-    private final PlatformUserRepository users;
+    private final EngineAuthorizations authorizations;
 
-    EngineIdentityMirror(IdentityService identityService, PlatformUserRepository users) {
+    EngineIdentityMirror(IdentityService identityService, EngineAuthorizations authorizations) {
         this.identityService = identityService;
-        this.users = users;
+        this.authorizations = authorizations;
     }
 
     /** Creates or updates the engine user and its memberships; a password is set only when given. */
@@ -72,12 +72,20 @@ public class EngineIdentityMirror {
         }
     }
 
+    /** Creates the group with the authorizations its members need, if it does not exist yet. */
     private void ensureGroup(String groupId) {
         if (identityService.createGroupQuery().groupId(groupId).count() == 0) {
             Group group = identityService.newGroup(groupId);
             group.setName(groupId);
             group.setType(groupId.startsWith("account-") ? "ACCOUNT" : "SYSTEM");
             identityService.saveGroup(group);
+            if (groupId.matches("account-\\d+")) {
+                authorizations.grantAccountGroup(groupId);
+            } else if (groupId.equals(AccountGroups.SUPPORT)) {
+                authorizations.grantSupportGroup();
+            } else if (groupId.equals(AccountGroups.AUDITORS)) {
+                authorizations.grantAuditorsGroup();
+            }
         }
     }
 }

@@ -9,37 +9,44 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import io.psaremoval.audit.SecurityEvents;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
  * Reads the requester's account and role from the platform's users table for the user who started the
- * process (the engine's {@code initiator}), records the removal, and overwrites any variable of the same
- * name a caller sent along: a forged role or account grants nothing.
+ * process (the engine's {@code initiator}), records the removal, and removes every variable a caller sent
+ * along besides the reason (recorded as a security event): a forged role or account grants nothing.
+ * The requester's account may then see this removal and its history.
  */
 @Component
 class IdentifyRequesterDelegate implements JavaDelegate {
 
-    private static final Logger log = LoggerFactory.getLogger(IdentifyRequesterDelegate.class);
-    private static final List<String> TRUSTED = List.of(ACCOUNT_ID, ACCOUNT_NAME, REQUESTER_ROLE, REQUESTER_NAME,
-            ADMINISTRATORS_GROUP, REMOVAL_PERMISSION, REMOVAL_ID, INTEGRATION_ID, INTEGRATION_NAME);
+    /** The only variables a caller may send when starting a removal; any other is removed and recorded. */
+    private static final Set<String> START_VARIABLES = Set.of(INITIATOR, REMOVAL_REASON);
 
     private final PlatformUserRepository users;
     private final AccountRepository accounts;
     private final RemovalService removals;
+    private final SecurityEvents securityEvents;
+    private final EngineAuthorizations authorizations;
 
-    IdentifyRequesterDelegate(PlatformUserRepository users, AccountRepository accounts, RemovalService removals) {
+    IdentifyRequesterDelegate(PlatformUserRepository users, AccountRepository accounts, RemovalService removals,
+            SecurityEvents securityEvents, EngineAuthorizations authorizations) {
         this.users = users;
         this.accounts = accounts;
         this.removals = removals;
+        this.securityEvents = securityEvents;
+        this.authorizations = authorizations;
     }
 
     @Override
     public void execute(DelegateExecution execution) {
-        List<String> forged = TRUSTED.stream().filter(execution::hasVariable).toList();
+        List<String> ignored = execution.getVariableNames().stream()
+                .filter(name -> !START_VARIABLES.contains(name)).sorted().toList();
+        ignored.forEach(execution::removeVariable);
         String username = (String) execution.getVariable(INITIATOR);
         if (execution.getProcessBusinessKey() == null) {
             execution.setProcessBusinessKey("removal-" + LocalDate.now(ZoneOffset.UTC).format(DateTimeFormatter.BASIC_ISO_DATE)
@@ -48,9 +55,13 @@ class IdentifyRequesterDelegate implements JavaDelegate {
         Optional<PlatformUser> requester = username == null ? Optional.empty() : users.findActiveByUsername(username);
         Removal removal = removals.register(execution.getProcessInstanceId(), execution.getProcessBusinessKey(),
                 requester, username, (String) execution.getVariable(REMOVAL_REASON));
-        if (!forged.isEmpty()) {
-            log.warn("Removal {}: variables {} sent by {} at the start were ignored and overwritten",
-                    removal.businessKey(), forged, username);
+        if (!ignored.isEmpty()) {
+            securityEvents.record(username, "START_VARIABLES_IGNORED", execution.getProcessInstanceId(), null,
+                    "Variables sent at the start were ignored: " + ignored);
+            execution.setVariable(IGNORED_START_VARIABLES, String.join(", ", ignored));
+        }
+        if (removal.accountId() != null) {
+            authorizations.grantRemovalToAccount(execution.getProcessInstanceId(), removal.accountId());
         }
         execution.setVariable(REMOVAL_ID, removal.id());
         execution.setVariable(REQUESTER_ROLE, removal.requesterRole());
@@ -60,8 +71,5 @@ class IdentifyRequesterDelegate implements JavaDelegate {
                 : accounts.findName(removal.accountId()).orElse(null));
         execution.setVariable(ADMINISTRATORS_GROUP,
                 removal.accountId() == null ? null : Role.ADMINISTRATOR.groupOf(removal.accountId()));
-        execution.removeVariable(REMOVAL_PERMISSION);
-        execution.removeVariable(INTEGRATION_ID);
-        execution.removeVariable(INTEGRATION_NAME);
     }
 }

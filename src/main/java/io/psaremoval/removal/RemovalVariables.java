@@ -10,6 +10,7 @@ public final class RemovalVariables {
     // Set by the engine and the start form
     public static final String INITIATOR = "initiator";
     public static final String REMOVAL_REASON = "removalReason";
+    public static final String IGNORED_START_VARIABLES = "ignoredStartVariables";
 
     // Requester, read from the platform's users table
     public static final String ACCOUNT_ID = "accountId";

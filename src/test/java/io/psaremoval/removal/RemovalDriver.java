@@ -6,6 +6,8 @@ import io.psaremoval.PlatformFixtures;
 import io.psaremoval.account.Role;
 import io.psaremoval.demo.GeneratedAccount;
 import java.util.HashMap;
+import java.util.List;
+import org.camunda.bpm.engine.identity.Group;
 import java.util.Map;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.Job;
@@ -36,6 +38,9 @@ public class RemovalDriver {
     /** Completes the removal's one open task as the user. */
     public void complete(String user, ProcessInstance removal, Map<String, Object> variables) {
         Task task = engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).singleResult();
+        if (task == null) {
+            throw new IllegalStateException("Removal " + removal.getId() + " waits for no person");
+        }
         asUser(user, () -> {
             engine.getTaskService().complete(task.getId(), new HashMap<>(variables));
             return null;
@@ -70,8 +75,11 @@ public class RemovalDriver {
                 .listPage(0, 1).stream().findFirst().orElse(null);
     }
 
-    private <T> T asUser(String user, java.util.function.Supplier<T> action) {
-        engine.getIdentityService().setAuthenticatedUserId(user);
+    /** Runs the action signed in as the user, with their groups, as the REST API and the webapps do. */
+    public <T> T asUser(String user, java.util.function.Supplier<T> action) {
+        List<String> groups = engine.getIdentityService().createGroupQuery().groupMember(user).list().stream()
+                .map(Group::getId).toList();
+        engine.getIdentityService().setAuthentication(user, groups);
         try {
             return action.get();
         } finally {

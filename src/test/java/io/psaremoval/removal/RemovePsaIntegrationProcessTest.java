@@ -143,17 +143,15 @@ class RemovePsaIntegrationProcessTest {
     @Test
     void forgedRoleAtStartGrantsNothing() {
         String editor = fixtures.username(account, Role.EDITOR);
-        engine.getIdentityService().setAuthenticatedUserId(editor);
-        ProcessInstance removal;
-        try {
-            removal = engine.getRuntimeService().startProcessInstanceByKey("RemovePsaIntegration", Map.of(
-                    REMOVAL_REASON, "forged", REQUESTER_ROLE, "ADMINISTRATOR", REMOVAL_PERMISSION, "DISCONNECT_OR_DELETE",
-                    ACCOUNT_ID, account.accountId()));
-        } finally {
-            engine.getIdentityService().clearAuthentication();
-        }
+        ProcessInstance removal = driver.asUser(editor, () -> engine.getRuntimeService().startProcessInstanceByKey(
+                "RemovePsaIntegration", Map.of(REMOVAL_REASON, "forged", REQUESTER_ROLE, "ADMINISTRATOR",
+                        REMOVAL_PERMISSION, "DISCONNECT_OR_DELETE", ACCOUNT_ID, account.accountId())));
+
         assertThat(removal).isEnded().hasPassed("EndEvent_NotPermitted");
-        assertThat(removal).variables().containsEntry(REQUESTER_ROLE, "EDITOR");
+        assertThat(removal).variables().containsEntry(REQUESTER_ROLE, "EDITOR")
+                .containsEntry(IGNORED_START_VARIABLES, ACCOUNT_ID + ", " + REMOVAL_PERMISSION + ", " + REQUESTER_ROLE);
+        assertThat(fixtures.count("select count(*) from security_event where kind = 'START_VARIABLES_IGNORED' and username = '"
+                + editor + "' and :p = :p", 0)).isEqualTo(1);
     }
 
     @Test
