@@ -116,8 +116,24 @@ class TaskSubmissionGuard extends OncePerRequestFilter {
         return engine.getTaskService().createTaskQuery().taskId(taskId).initializeFormKeys().singleResult();
     }
 
-    /** The input fields of the task's Camunda Form, read from the deployment the task's process came from. */
+    /**
+     * The input fields of the task's Camunda Form, read from the deployment the task's process came from.
+     * Reading the model is the application's business, not the caller's: it runs without their authentication.
+     */
     private Set<String> formFields(Task task) {
+        IdentityService identity = engine.getIdentityService();
+        Authentication caller = identity.getCurrentAuthentication();
+        identity.clearAuthentication();
+        try {
+            return readFormFields(task);
+        } finally {
+            if (caller != null) {
+                identity.setAuthentication(caller);
+            }
+        }
+    }
+
+    private Set<String> readFormFields(Task task) {
         String deploymentId = engine.getRepositoryService().getProcessDefinition(task.getProcessDefinitionId())
                 .getDeploymentId();
         String formKey = task.getCamundaFormRef().getKey();

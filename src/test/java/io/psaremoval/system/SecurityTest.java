@@ -1,0 +1,246 @@
+package io.psaremoval.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.psaremoval.PlatformFixtures;
+import io.psaremoval.PlatformTest;
+import io.psaremoval.account.Role;
+import io.psaremoval.demo.GeneratedAccount;
+import io.psaremoval.removal.RemovalDriver;
+import java.util.List;
+import org.camunda.bpm.engine.HistoryService;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.util.LinkedMultiValueMap;
+
+/** The engine's REST API as callers meet it: who is refused what, and that refusals change nothing. */
+@PlatformTest
+class SecurityTest {
+
+    @Autowired
+    TestRestTemplate rest;
+    @Autowired
+    PlatformFixtures fixtures;
+    @Autowired
+    RemovalDriver driver;
+    @Autowired
+    JdbcClient jdbc;
+    @Autowired
+    HistoryService history;
+
+    GeneratedAccount accountA;
+    GeneratedAccount accountB;
+    String managerA;
+    String managerB;
+
+    @BeforeEach
+    void twoAccounts() {
+        accountA = fixtures.create();
+        accountB = fixtures.create();
+        managerA = fixtures.username(accountA, Role.MANAGER);
+        managerB = fixtures.username(accountB, Role.MANAGER);
+    }
+
+    @Test
+    void anonymousRequestsAreRefusedWith401() {
+        record Call(HttpMethod method, String path) {
+        }
+        List<Call> calls = List.of(
+                new Call(HttpMethod.POST, "/engine-rest/process-definition/key/RemovePsaIntegration/start"),
+                new Call(HttpMethod.POST, "/engine-rest/task/any/complete"),
+                new Call(HttpMethod.GET, "/engine-rest/history/process-instance"),
+                new Call(HttpMethod.POST, "/engine-rest/deployment/create"),
+                new Call(HttpMethod.GET, "/engine-rest/user"),
+                new Call(HttpMethod.GET, "/engine-rest/task"));
+        long instancesBefore = history.createHistoricProcessInstanceQuery().count();
+        for (Call call : calls) {
+            ResponseEntity<String> response = rest.exchange(call.path(), call.method(), json("{}"), String.class);
+            assertThat(response.getStatusCode()).as(call.toString()).isEqualTo(HttpStatus.UNAUTHORIZED);
+        }
+        assertThat(history.createHistoricProcessInstanceQuery().count()).isEqualTo(instancesBefore);
+    }
+
+    @Test
+    void managerOfAnotherAccountCannotSeeClaimCompleteOrReadHistory() {
+        String removalB = start(managerB);
+        String taskB = firstTask(managerB, removalB);
+        String checksumB = fixtures.accountChecksum(accountB.accountId());
+
+        assertThat(get(managerA, "/engine-rest/task?processInstanceId=" + removalB)).isEmpty();
+        assertThat(get(managerA, "/engine-rest/history/process-instance?processInstanceId=" + removalB)).isEmpty();
+        assertThat(get(managerA, "/engine-rest/history/task?processInstanceId=" + removalB)).isEmpty();
+        assertThat(post(managerA, "/engine-rest/task/" + taskB + "/claim", "{\"userId\":\"" + managerA + "\"}")
+                .getStatusCode().is4xxClientError()).isTrue();
+        assertThat(post(managerA, "/engine-rest/task/" + taskB + "/complete", chooseIntegration(accountB.psaIntegrationId()))
+                .getStatusCode().is4xxClientError()).isTrue();
+
+        assertThat(get(managerB, "/engine-rest/task?processInstanceId=" + removalB)).hasSize(1);
+        assertThat(get(managerB, "/engine-rest/history/process-instance?processInstanceId=" + removalB)).hasSize(1);
+        assertThat(fixtures.accountChecksum(accountB.accountId())).isEqualTo(checksumB);
+        assertThat(integrationStatus(accountB.psaIntegrationId())).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void managerCannotRemoveAnotherAccountsIntegration() {
+        String removalA = start(managerA);
+        String taskA = firstTask(managerA, removalA);
+
+        ResponseEntity<String> response = post(managerA, "/engine-rest/task/" + taskA + "/complete",
+                chooseIntegration(accountB.psaIntegrationId()));
+
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(response.getBody()).contains("does not exist in your account");
+        assertThat(integrationStatus(accountB.psaIntegrationId())).isEqualTo("ACTIVE");
+        assertThat(firstTask(managerA, removalA)).as("the task stays open").isEqualTo(taskA);
+    }
+
+    @Test
+    void editorWhoForgesAdministratorIsStillRefusedAndTheRefusalIsInHistory() {
+        String editor = fixtures.username(accountA, Role.EDITOR);
+        ResponseEntity<String> started = post(editor, "/engine-rest/process-definition/key/RemovePsaIntegration/start", """
+                {"variables": {"removalReason": {"value": "forged"}, "requesterRole": {"value": "ADMINISTRATOR"},
+                               "removalPermission": {"value": "DISCONNECT_OR_DELETE"}, "accountId": {"value": %d}}}"""
+                .formatted(accountA.accountId()));
+        assertThat(started.getStatusCode()).isEqualTo(HttpStatus.OK);
+        String removal = read(started.getBody()).get("id").asText();
+
+        assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(removal)
+                .activityId("EndEvent_NotPermitted").count()).isEqualTo(1);
+        JsonNode decision = get(editor, "/engine-rest/history/variable-instance?processInstanceId=" + removal
+                + "&variableName=requesterRole");
+        assertThat(decision.get(0).get("value").asText()).isEqualTo("EDITOR");
+        assertThat(history.createHistoricDecisionInstanceQuery().processInstanceId(removal).includeOutputs().singleResult()
+                .getOutputs().get(0).getValue()).isEqualTo("NONE");
+        assertThat(fixtures.count("select count(*) from security_event where username = '" + editor
+                + "' and kind = 'START_VARIABLES_IGNORED' and :p = :p", 0)).isEqualTo(1);
+        assertThat(integrationStatus(accountA.psaIntegrationId())).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void fieldsATaskDidNotAskForAreRefused() {
+        String removal = start(managerA);
+        String task = firstTask(managerA, removal);
+
+        ResponseEntity<String> response = post(managerA, "/engine-rest/task/" + task + "/complete", """
+                {"variables": {"integrationId": {"value": "%d"}, "integrationDecision": {"value": "REMOVE"},
+                               "removalMode": {"value": "DELETE"}, "confirmationText": {"value": "x"}}}"""
+                .formatted(accountA.psaIntegrationId()));
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(response.getBody()).contains("refused: [confirmationText, removalMode]");
+
+        ResponseEntity<String> change = rest.withBasicAuth(managerA, PlatformFixtures.PASSWORD).exchange(
+                "/engine-rest/process-instance/" + removal + "/variables/removalMode", HttpMethod.PUT,
+                json("{\"value\": \"DELETE\"}"), String.class);
+        assertThat(change.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(fixtures.count("select count(*) from security_event where username = '" + managerA
+                + "' and kind in ('FORM_FIELDS_REFUSED', 'VARIABLE_CHANGE_REFUSED') and :p = :p", 0)).isEqualTo(2);
+        assertThat(firstTask(managerA, removal)).isEqualTo(task);
+    }
+
+    @Test
+    void auditorReadsHistoryAndCannotStartClaimCompleteOrDelete() {
+        String removal = start(managerA);
+        String task = firstTask(managerA, removal);
+
+        assertThat(get("auditor", "/engine-rest/history/process-instance?processInstanceId=" + removal)).hasSize(1);
+        assertThat(get("auditor", "/engine-rest/history/activity-instance?processInstanceId=" + removal)).isNotEmpty();
+        assertThat(post("auditor", "/engine-rest/process-definition/key/RemovePsaIntegration/start", "{}")
+                .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(post("auditor", "/engine-rest/task/" + task + "/claim", "{\"userId\":\"auditor\"}")
+                .getStatusCode().is4xxClientError()).isTrue();
+        assertThat(post("auditor", "/engine-rest/task/" + task + "/complete", chooseIntegration(accountA.psaIntegrationId()))
+                .getStatusCode().is4xxClientError()).isTrue();
+        assertThat(rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD).exchange(
+                "/engine-rest/history/process-instance/" + removal, HttpMethod.DELETE, null, String.class)
+                .getStatusCode().is4xxClientError()).isTrue();
+        assertThat(rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD).exchange(
+                "/engine-rest/process-instance/" + removal, HttpMethod.DELETE, null, String.class)
+                .getStatusCode().is4xxClientError()).isTrue();
+        assertThat(firstTask(managerA, removal)).isEqualTo(task);
+    }
+
+    @Test
+    void nonAdministratorCannotDeployAProcess() {
+        long before = jdbc.sql("select count(*) from act_re_deployment").query(Long.class).single();
+        LinkedMultiValueMap<String, Object> form = new LinkedMultiValueMap<>();
+        form.add("deployment-name", "evil");
+        form.add("evil.bpmn", new ByteArrayResource("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" targetNamespace="x">
+                  <process id="Evil" isExecutable="true" /></definitions>""".getBytes()) {
+            @Override
+            public String getFilename() {
+                return "evil.bpmn";
+            }
+        });
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MediaType.MULTIPART_FORM_DATA);
+        ResponseEntity<String> response = rest.withBasicAuth(fixtures.username(accountA, Role.ADMINISTRATOR),
+                PlatformFixtures.PASSWORD).postForEntity("/engine-rest/deployment/create",
+                new HttpEntity<>(form, headers), String.class);
+
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(jdbc.sql("select count(*) from act_re_deployment").query(Long.class).single()).isEqualTo(before);
+    }
+
+    // --- helpers -----------------------------------------------------------------------------------
+
+    private String start(String user) {
+        ResponseEntity<String> response = post(user, "/engine-rest/process-definition/key/RemovePsaIntegration/start",
+                "{\"variables\": {\"removalReason\": {\"value\": \"Moving to HaloPSA\"}}}");
+        assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.OK);
+        return read(response.getBody()).get("id").asText();
+    }
+
+    private String firstTask(String user, String processInstanceId) {
+        return get(user, "/engine-rest/task?processInstanceId=" + processInstanceId).get(0).get("id").asText();
+    }
+
+    private static String chooseIntegration(long integrationId) {
+        return """
+                {"variables": {"integrationId": {"value": "%d"}, "integrationDecision": {"value": "REMOVE"}}}"""
+                .formatted(integrationId);
+    }
+
+    /** A query as clients send it: paged (unbounded queries are refused). */
+    private JsonNode get(String user, String path) {
+        String paged = path + (path.contains("?") ? "&" : "?") + "firstResult=0&maxResults=100";
+        ResponseEntity<String> response = rest.withBasicAuth(user, PlatformFixtures.PASSWORD).getForEntity(paged, String.class);
+        assertThat(response.getStatusCode()).as(path + " " + response.getBody()).isEqualTo(HttpStatus.OK);
+        return read(response.getBody());
+    }
+
+    private ResponseEntity<String> post(String user, String path, String body) {
+        return rest.withBasicAuth(user, PlatformFixtures.PASSWORD).postForEntity(path, json(body), String.class);
+    }
+
+    private static HttpEntity<String> json(String body) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MediaType.APPLICATION_JSON);
+        return new HttpEntity<>(body, headers);
+    }
+
+    private static JsonNode read(String body) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+        } catch (Exception e) {
+            throw new IllegalStateException(body, e);
+        }
+    }
+
+    private String integrationStatus(long integrationId) {
+        return jdbc.sql("select status from integration where id = :id").param("id", integrationId)
+                .query(String.class).single();
+    }
+}
