@@ -33,9 +33,6 @@ class DemoDataSeeder implements ApplicationRunner {
     static final String DEMO_ACCOUNT = "Acme IT";
     static final String OTHER_ACCOUNT = "Globex";
 
-    /** An engine-only user for the Admin webapp and deployments; not a platform user. */
-    static final String OPERATOR = "operator";
-
     private static final Logger log = LoggerFactory.getLogger(DemoDataSeeder.class);
 
     private static final long SEED_LOCK = 7_240_001L;
@@ -74,7 +71,6 @@ class DemoDataSeeder implements ApplicationRunner {
                 transaction.executeWithoutResult(status -> {
                     List<PlatformUser> everyone = users.findAll();
                     everyone.forEach(user -> identity.mirror(user, password));
-                    identity.ensureEngineOperator(OPERATOR, password);
                     printCredentials(everyone);
                 });
             } finally {
@@ -99,7 +95,7 @@ class DemoDataSeeder implements ApplicationRunner {
             table.append(String.format("  %-22s %-14s %s%n", user.username(), user.role().label(),
                     user.accountId() == null ? "(platform staff)" : "account " + user.accountId()));
         }
-        table.append(String.format("  %-22s %-14s %s%n", OPERATOR, "Engine admin", "(Camunda Admin and Cockpit only)"));
+        table.append(String.format("  %-22s %-14s %s%n", "operator", "Engine admin", "(Camunda Admin and Cockpit only)"));
         log.info(table.toString());
     }
 }

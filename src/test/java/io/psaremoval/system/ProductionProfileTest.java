@@ -12,6 +12,16 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 class ProductionProfileTest {
 
     @Test
+    void refusesToStartWithoutAnyEngineAdministrator(@TempDir Path dataDirectory) {
+        assertThatThrownBy(() -> new SpringApplicationBuilder(PsaIntegrationRemovalApplication.class)
+                .profiles("none")
+                .run("--server.port=0", "--psa.embedded-postgres.port=0",
+                        "--psa.embedded-postgres.data-directory=" + dataDirectory, "--psa.operator.password=",
+                        "--camunda.bpm.job-execution.enabled=false", "--logging.level.root=OFF").close())
+                .hasStackTraceContaining("the engine has no administrator");
+    }
+
+    @Test
     void refusesToStartWithADefaultPassword(@TempDir Path dataDirectory) {
         for (String password : new String[] {"", "demo", "changeme"}) {
             assertThatThrownBy(() -> new SpringApplicationBuilder(PsaIntegrationRemovalApplication.class)
