@@ -1,0 +1,71 @@
+package io.psaremoval.audit;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.identity.Group;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * The audit API asks every request for the caller's engine credentials (HTTP Basic, sent by the audit
+ * page's sign-in form); without valid ones it answers 401. It sends no browser challenge, so the page
+ * shows its own sign-in form rather than the browser's dialog. The page itself holds no data.
+ */
+@Configuration(proxyBeanMethods = false)
+class AuditSecurityConfiguration {
+
+    @Bean
+    FilterRegistrationBean<AuditAuthenticationFilter> auditAuthentication(IdentityService identityService) {
+        FilterRegistrationBean<AuditAuthenticationFilter> registration =
+                new FilterRegistrationBean<>(new AuditAuthenticationFilter(identityService));
+        registration.setName("audit-authentication");
+        registration.addUrlPatterns("/api/audit/*");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 100);
+        return registration;
+    }
+
+    static class AuditAuthenticationFilter extends OncePerRequestFilter {
+
+        private final IdentityService identityService;
+
+        AuditAuthenticationFilter(IdentityService identityService) {
+            this.identityService = identityService;
+        }
+
+        @Override
+        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                throws ServletException, IOException {
+            String header = request.getHeader("Authorization");
+            String user = null;
+            if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+                String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                if (colon > 0 && identityService.checkPassword(decoded.substring(0, colon), decoded.substring(colon + 1))) {
+                    user = decoded.substring(0, colon);
+                }
+            }
+            if (user == null) {
+                response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "Sign in with your user name and password.");
+                return;
+            }
+            List<String> groups = identityService.createGroupQuery().groupMember(user).list().stream()
+                    .map(Group::getId).toList();
+            identityService.setAuthentication(user, groups);
+            try {
+                chain.doFilter(request, response);
+            } finally {
+                identityService.clearAuthentication();
+            }
+        }
+    }
+}

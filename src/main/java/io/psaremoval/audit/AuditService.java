@@ -1,0 +1,212 @@
+package io.psaremoval.audit;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.history.HistoricActivityInstance;
+import org.camunda.bpm.engine.history.HistoricDecisionInstance;
+import org.camunda.bpm.engine.history.HistoricIncident;
+import org.camunda.bpm.engine.history.HistoricJobLog;
+import org.camunda.bpm.engine.history.HistoricTaskInstance;
+import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.camunda.bpm.engine.history.UserOperationLogEntry;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/**
+ * What happened in each removal, who did it and when: built from Camunda's full history (steps, the
+ * DMN decision with its inputs and outputs, task completions, variables, incidents, job retries) and the
+ * project's own records (the removal, the rows it wrote per kind, backups, feature changes, RMM notices,
+ * refused attempts).
+ */
+@Service
+public class AuditService {
+
+    /** Variables worth an auditor's eye, with how the timeline names them. */
+    private static final Map<String, String> DECISION_VARIABLES = new LinkedHashMap<>();
+
+    static {
+        DECISION_VARIABLES.put("removalReason", "reason given");
+        DECISION_VARIABLES.put("integrationId", "integration chosen");
+        DECISION_VARIABLES.put("integrationDecision", "choice");
+        DECISION_VARIABLES.put("removalMode", "removal mode");
+        DECISION_VARIABLES.put("featureDecision", "when bulk delete was unavailable");
+        DECISION_VARIABLES.put("supportDecision", "support's decision");
+        DECISION_VARIABLES.put("supportNote", "support's note");
+        DECISION_VARIABLES.put("backupDecision", "backup decision");
+        DECISION_VARIABLES.put("externalBackupNote", "external backup");
+        DECISION_VARIABLES.put("deletionDecision", "final decision");
+        DECISION_VARIABLES.put("confirmationText", "typed confirmation");
+    }
+
+    private static final Set<String> PREVIEW_VARIABLES = Set.of("previewOrganizations", "previewPreExistingOrganizations",
+            "previewPsaSyncedItems", "previewPlatformOnlyItems", "previewAttachments", "previewRelatedItems",
+            "previewRmmDevices");
+
+    /** Engine queries are paged: unbounded ones are refused for signed-in callers (queryMaxResultsLimit). */
+    private static final int MAX_RESULTS = 5000;
+
+    private final JdbcClient jdbc;
+    private final HistoryService history;
+
+    AuditService(JdbcClient jdbc, HistoryService history) {
+        this.jdbc = jdbc;
+        this.history = history;
+    }
+
+    public record RemovalSummary(long id, String businessKey, String processInstanceId, Long accountId, String accountName,
+            Long integrationId, String integrationName, String requestedBy, String requesterRole, String mode,
+            String status, OffsetDateTime startedAt, OffsetDateTime endedAt, String confirmedBy,
+            long rowsDisconnected, long rowsDeleted, long rmmDevicesUnmatched) {
+    }
+
+    public record Event(Instant at, String kind, String step, String who, String what) {
+    }
+
+    public record RemovalAudit(RemovalSummary removal, Map<String, Map<String, Long>> rowsByActionAndKind,
+            Map<String, Object> preview, List<Event> timeline) {
+    }
+
+    public List<RemovalSummary> removals() {
+        return jdbc.sql(SUMMARY + " order by r.started_at desc, r.id desc").query(RemovalSummary.class).list();
+    }
+
+    public Optional<RemovalAudit> removal(long removalId) {
+        return jdbc.sql(SUMMARY + " where r.id = :id").param("id", removalId).query(RemovalSummary.class).optional()
+                .map(summary -> new RemovalAudit(summary, rows(removalId), preview(summary.processInstanceId()),
+                        timeline(summary)));
+    }
+
+    private static final String SUMMARY = """
+            select r.id, r.business_key, r.process_instance_id, r.account_id, a.name as account_name, r.integration_id,
+                   r.integration_name, r.requested_by, r.requester_role, r.mode, r.status, r.started_at, r.ended_at,
+                   r.confirmed_by,
+                   coalesce((select sum(rows) from removal_count c where c.removal_id = r.id and c.action = 'DISCONNECTED'), 0) as rows_disconnected,
+                   coalesce((select sum(rows) from removal_count c where c.removal_id = r.id and c.action = 'DELETED'), 0) as rows_deleted,
+                   coalesce((select sum(rows) from removal_count c where c.removal_id = r.id and c.action = 'UNMATCHED'), 0) as rmm_devices_unmatched
+            from removal r left join account a on a.id = r.account_id""";
+
+    private Map<String, Map<String, Long>> rows(long removalId) {
+        Map<String, Map<String, Long>> rows = new LinkedHashMap<>();
+        jdbc.sql("select action, kind, rows from removal_count where removal_id = :id order by action, kind")
+                .param("id", removalId)
+                .query((rs, n) -> rows.computeIfAbsent(rs.getString(1), a -> new LinkedHashMap<>()).put(rs.getString(2), rs.getLong(3)))
+                .list();
+        return rows;
+    }
+
+    private Map<String, Object> preview(String processInstanceId) {
+        Map<String, Object> preview = new LinkedHashMap<>();
+        history.createHistoricVariableInstanceQuery().processInstanceId(processInstanceId).listPage(0, MAX_RESULTS).stream()
+                .filter(variable -> PREVIEW_VARIABLES.contains(variable.getName()))
+                .sorted(Comparator.comparing(HistoricVariableInstance::getName))
+                .forEach(variable -> preview.put(variable.getName(), variable.getValue()));
+        return preview;
+    }
+
+    private List<Event> timeline(RemovalSummary removal) {
+        String pid = removal.processInstanceId();
+        List<Event> events = new ArrayList<>();
+        Map<String, String> completedBy = new LinkedHashMap<>();
+        for (UserOperationLogEntry entry : history.createUserOperationLogQuery().processInstanceId(pid)
+                .operationType(UserOperationLogEntry.OPERATION_TYPE_COMPLETE).listPage(0, MAX_RESULTS)) {
+            if (entry.getTaskId() != null) {
+                completedBy.put(entry.getTaskId(), entry.getUserId());
+            }
+        }
+        Map<String, HistoricTaskInstance> tasks = new LinkedHashMap<>();
+        history.createHistoricTaskInstanceQuery().processInstanceId(pid).listPage(0, MAX_RESULTS).forEach(task -> tasks.put(task.getId(), task));
+
+        for (HistoricActivityInstance step : history.createHistoricActivityInstanceQuery().processInstanceId(pid)
+                .orderByHistoricActivityInstanceStartTime().asc().orderPartiallyByOccurrence().asc().listPage(0, MAX_RESULTS)) {
+            if (step.getActivityType().endsWith("Gateway") || step.getActivityType().equals("sequenceFlow")) {
+                continue;
+            }
+            String who = null;
+            String what = step.getEndTime() == null ? "waiting" : step.isCanceled() ? "cancelled (timer or cancellation)" : "done";
+            if (step.getTaskId() != null && tasks.containsKey(step.getTaskId())) {
+                HistoricTaskInstance task = tasks.get(step.getTaskId());
+                who = completedBy.getOrDefault(task.getId(), task.getAssignee());
+                what = task.getEndTime() == null ? "waiting for " + (task.getAssignee() != null ? task.getAssignee() : "a candidate")
+                        : task.getDeleteReason() != null && !"completed".equals(task.getDeleteReason())
+                        ? "ended: " + task.getDeleteReason() : "completed";
+            }
+            events.add(new Event(instant(step.getStartTime()), step.getActivityType(), step.getActivityName(), who, what));
+        }
+        for (HistoricDecisionInstance decision : history.createHistoricDecisionInstanceQuery().processInstanceId(pid)
+                .includeInputs().includeOutputs().listPage(0, MAX_RESULTS)) {
+            StringBuilder what = new StringBuilder();
+            decision.getInputs().forEach(input -> what.append(input.getClauseName()).append(" = ").append(input.getValue()).append("; "));
+            decision.getOutputs().forEach(output -> what.append(output.getClauseName()).append(" → ").append(output.getValue()).append("; "));
+            events.add(new Event(instant(decision.getEvaluationTime()), "decision", decision.getDecisionDefinitionName(),
+                    null, what.toString().trim()));
+        }
+        for (var detail : history.createHistoricDetailQuery().processInstanceId(pid).variableUpdates().listPage(0, MAX_RESULTS)) {
+            var update = (org.camunda.bpm.engine.history.HistoricVariableUpdate) detail;
+            String label = DECISION_VARIABLES.get(update.getVariableName());
+            if (label != null && update.getValue() != null) {
+                String who = update.getUserOperationId() == null ? null : operationUser(update.getUserOperationId());
+                events.add(new Event(instant(detail.getTime()), "input", label, who, String.valueOf(update.getValue())));
+            }
+        }
+        for (HistoricIncident incident : history.createHistoricIncidentQuery().processInstanceId(pid).listPage(0, MAX_RESULTS)) {
+            events.add(new Event(instant(incident.getCreateTime()), "incident", incident.getActivityId(), null,
+                    incident.getIncidentMessage() + (incident.isResolved() ? " (resolved " + incident.getEndTime() + ")" : " (open)")));
+        }
+        for (HistoricJobLog failure : history.createHistoricJobLogQuery().processInstanceId(pid).failureLog().listPage(0, MAX_RESULTS)) {
+            events.add(new Event(instant(failure.getTimestamp()), "retry", failure.getActivityId(), null,
+                    "failed, " + failure.getJobRetries() + " retries left: " + failure.getJobExceptionMessage()));
+        }
+        if (removal.id() > 0) {
+            jdbc.sql("""
+                    select completed_at, kind, requested_by, coalesce(note, '') || coalesce(' · ' || location, '')
+                           || coalesce(' · ' || size_bytes || ' bytes', '') from account_backup where removal_id = :id""")
+                    .param("id", removal.id())
+                    .query((rs, n) -> events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "backup",
+                            rs.getString(2).equals("PLATFORM_EXPORT") ? "account exported" : "external backup confirmed",
+                            rs.getString(3), rs.getString(4))))
+                    .list();
+            jdbc.sql("select changed_at, changed_by, feature, enabled, note from account_feature_change where removal_id = :id")
+                    .param("id", removal.id())
+                    .query((rs, n) -> events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "feature",
+                            rs.getString(3) + (rs.getBoolean(4) ? " enabled" : " disabled"), rs.getString(2), rs.getString(5))))
+                    .list();
+            jdbc.sql("select sent_at, rmm_integration_id, device_count from rmm_unmatch_notice where removal_id = :id")
+                    .param("id", removal.id())
+                    .query((rs, n) -> events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "rmm-notice",
+                            "RMM integration " + rs.getLong(2) + " told", null, rs.getInt(3) + " devices unmatched")))
+                    .list();
+            if (removal.confirmedBy() != null) {
+                jdbc.sql("select confirmed_at from removal where id = :id").param("id", removal.id())
+                        .query((rs, n) -> events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "confirmation",
+                                "deletion confirmed by typing the integration's name", removal.confirmedBy(),
+                                removal.integrationName())))
+                        .list();
+            }
+        }
+        jdbc.sql("select occurred_at, username, kind, detail from security_event where process_instance_id = :pid")
+                .param("pid", pid)
+                .query((rs, n) -> events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "refused",
+                        rs.getString(3), rs.getString(2), rs.getString(4))))
+                .list();
+        events.sort(Comparator.comparing(Event::at));
+        return events;
+    }
+
+    private String operationUser(String operationId) {
+        return history.createUserOperationLogQuery().operationId(operationId).listPage(0, 1).stream()
+                .map(UserOperationLogEntry::getUserId).findFirst().orElse(null);
+    }
+
+    private static Instant instant(Date date) {
+        return date == null ? null : date.toInstant();
+    }
+}

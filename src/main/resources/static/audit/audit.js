@@ -1,0 +1,152 @@
+// The auditors' page: lists removals from /api/audit/removals and shows one removal's timeline.
+'use strict';
+
+const number = new Intl.NumberFormat('en');
+const when = value => value ? new Date(value).toISOString().replace('T', ' ').substring(0, 19) : '';
+
+function cell(row, text, className) {
+  const td = row.insertCell();
+  td.textContent = text === null || text === undefined ? '' : String(text);
+  if (className) td.className = className;
+  return td;
+}
+
+function badge(td, status) {
+  td.textContent = '';
+  const span = document.createElement('span');
+  span.className = 'status status-' + status;
+  span.textContent = status.replace(/_/g, ' ').toLowerCase();
+  td.appendChild(span);
+}
+
+// Credentials live in this tab's session storage only, and go with every API call as HTTP Basic.
+const credentials = () => sessionStorage.getItem('audit-credentials');
+
+async function fetchApi(url, accept) {
+  const response = await fetch(url, {headers: {Accept: accept, Authorization: 'Basic ' + credentials()}});
+  if (response.status === 401) {
+    sessionStorage.removeItem('audit-credentials');
+    showSignIn('Wrong user name or password.');
+    throw new Error('401 sign-in required');
+  }
+  if (!response.ok) throw new Error(response.status + (response.status === 403 ? ' only auditors may read this' : ''));
+  return response;
+}
+
+async function getJson(url) {
+  return (await fetchApi(url, 'application/json')).json();
+}
+
+function showSignIn(message) {
+  document.getElementById('sign-in').hidden = false;
+  document.getElementById('removals').hidden = true;
+  document.getElementById('detail').hidden = true;
+  document.getElementById('sign-in-error').textContent = message || '';
+}
+
+document.getElementById('sign-in').addEventListener('submit', event => {
+  event.preventDefault();
+  const user = document.getElementById('username').value;
+  const password = document.getElementById('password').value;
+  sessionStorage.setItem('audit-credentials', btoa(unescape(encodeURIComponent(user + ':' + password))));
+  document.getElementById('sign-in').hidden = true;
+  if (credentials()) {
+  loadRemovals();
+} else {
+  showSignIn();
+}
+});
+
+document.getElementById('sign-out').addEventListener('click', event => {
+  event.preventDefault();
+  sessionStorage.removeItem('audit-credentials');
+  showSignIn();
+});
+
+document.getElementById('csv').addEventListener('click', async event => {
+  event.preventDefault();
+  const blob = await (await fetchApi('../api/audit/removals.csv', 'text/csv')).blob();
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = 'removals.csv';
+  link.click();
+  URL.revokeObjectURL(link.href);
+});
+
+async function loadRemovals() {
+  const body = document.querySelector('#removals tbody');
+  document.getElementById('removals').hidden = false;
+  try {
+    const removals = await getJson('../api/audit/removals');
+    body.textContent = '';
+    if (removals.length === 0) {
+      cell(body.insertRow(), 'No removal yet.').colSpan = 10;
+    }
+    for (const r of removals) {
+      const row = body.insertRow();
+      row.dataset.id = r.id;
+      cell(row, r.businessKey);
+      cell(row, r.accountName);
+      cell(row, r.integrationName);
+      cell(row, r.requestedBy + ' (' + (r.requesterRole || '').toLowerCase() + ')');
+      cell(row, r.mode ? r.mode.toLowerCase() : '');
+      badge(cell(row, ''), r.status);
+      cell(row, when(r.startedAt));
+      cell(row, when(r.endedAt));
+      cell(row, number.format(r.rowsDeleted), 'n');
+      cell(row, number.format(r.rowsDisconnected), 'n');
+      row.addEventListener('click', () => showRemoval(r.id, row));
+    }
+  } catch (error) {
+    body.textContent = '';
+    cell(body.insertRow(), 'Cannot load removals: ' + error.message).colSpan = 10;
+  }
+}
+
+async function showRemoval(id, row) {
+  document.querySelectorAll('#removals tr.selected').forEach(r => r.classList.remove('selected'));
+  if (row) row.classList.add('selected');
+  const audit = await getJson('../api/audit/removals/' + id);
+  const r = audit.removal;
+  document.getElementById('detail').hidden = false;
+  document.getElementById('detail-title').textContent = r.businessKey + ' · ' + (r.integrationName || 'no integration')
+      + ' · ' + r.status.replace(/_/g, ' ').toLowerCase();
+  document.getElementById('detail-summary').textContent = 'Requested by ' + r.requestedBy + ' (' + r.requesterRole
+      + ') of ' + (r.accountName || 'no account') + ' on ' + when(r.startedAt)
+      + (r.confirmedBy ? '; deletion confirmed by ' + r.confirmedBy : '')
+      + '; RMM devices unmatched: ' + number.format(r.rmmDevicesUnmatched) + '.';
+
+  const rows = document.querySelector('#rows tbody');
+  rows.textContent = '';
+  for (const [action, kinds] of Object.entries(audit.rowsByActionAndKind)) {
+    for (const [kind, count] of Object.entries(kinds)) {
+      const tr = rows.insertRow();
+      cell(tr, action.toLowerCase());
+      cell(tr, kind.replace(/_/g, ' ').toLowerCase());
+      cell(tr, number.format(count), 'n');
+    }
+  }
+  const preview = document.querySelector('#preview tbody');
+  preview.textContent = '';
+  for (const [name, value] of Object.entries(audit.preview)) {
+    const tr = preview.insertRow();
+    cell(tr, name.replace(/^preview/, '').replace(/([A-Z])/g, ' $1').trim().toLowerCase());
+    cell(tr, typeof value === 'number' ? number.format(value) : value, 'n');
+  }
+  const timeline = document.querySelector('#timeline tbody');
+  timeline.textContent = '';
+  for (const e of audit.timeline) {
+    const tr = timeline.insertRow();
+    cell(tr, when(e.at));
+    cell(tr, e.kind, 'kind-' + e.kind);
+    cell(tr, e.step);
+    cell(tr, e.who);
+    cell(tr, e.what);
+  }
+}
+
+if (credentials()) {
+  loadRemovals();
+} else {
+  showSignIn();
+}

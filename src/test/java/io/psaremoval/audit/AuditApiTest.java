@@ -1,0 +1,65 @@
+package io.psaremoval.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.psaremoval.PlatformFixtures;
+import io.psaremoval.PlatformTest;
+import io.psaremoval.account.Role;
+import io.psaremoval.demo.GeneratedAccount;
+import io.psaremoval.removal.RemovalDriver;
+import io.psaremoval.removal.RemovalMode;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+
+/** The audit data as JSON and CSV, for auditors only. */
+@PlatformTest
+class AuditApiTest {
+
+    @Autowired
+    TestRestTemplate rest;
+    @Autowired
+    PlatformFixtures fixtures;
+    @Autowired
+    RemovalDriver driver;
+
+    @Test
+    void auditorGetsJsonAndCsvOthersAreRefused() throws Exception {
+        GeneratedAccount account = fixtures.create();
+        driver.remove(account, RemovalMode.DISCONNECT);
+        String manager = fixtures.username(account, Role.MANAGER);
+
+        assertThat(rest.getForEntity("/api/audit/removals", String.class).getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+        // (a wrong password delays the user's next sign-in: Camunda's login throttling; hence another user here)
+        assertThat(rest.withBasicAuth(fixtures.username(account, Role.LITE), "wrong").getForEntity("/api/audit/removals", String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+        assertThat(rest.withBasicAuth(manager, PlatformFixtures.PASSWORD).getForEntity("/api/audit/removals", String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+
+        ResponseEntity<String> json = rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD)
+                .getForEntity("/api/audit/removals", String.class);
+        assertThat(json.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(json.getBody()).contains("\"requestedBy\":\"" + manager + "\"").contains("\"status\":\"DISCONNECTED\"");
+
+        long id = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.getBody()).get(0).get("id").asLong();
+        ResponseEntity<String> detail = rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD)
+                .getForEntity("/api/audit/removals/" + id, String.class);
+        assertThat(detail.getStatusCode()).as(detail.getBody()).isEqualTo(HttpStatus.OK);
+        assertThat(detail.getBody()).contains("\"timeline\"").contains("Disconnect the integration");
+
+        ResponseEntity<String> csv = rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD)
+                .getForEntity("/api/audit/removals.csv", String.class);
+        assertThat(csv.getHeaders().getContentType().toString()).startsWith("text/csv");
+        assertThat(csv.getBody()).startsWith("id,business_key,account,integration,requested_by")
+                .contains("," + manager + ",MANAGER,DISCONNECT,DISCONNECTED,");
+    }
+
+    @Test
+    void csvCellsAreQuotedAndFormulasNeutralised() {
+        assertThat(AuditController.cell("a,b")).isEqualTo("\"a,b\"");
+        assertThat(AuditController.cell("=HYPERLINK(\"x\")")).isEqualTo("\"'=HYPERLINK(\"\"x\"\")\"");
+        assertThat(AuditController.cell(null)).isEmpty();
+    }
+}
