@@ -132,8 +132,11 @@ class TasklistRemovalTest {
             signIn(browser, editor);
             startRemoval(browser, "editor-1-start-form", "I would like to remove it");
             browser.open("/camunda/app/tasklist/default/");
-            browser.visible(By.xpath("//*[contains(text(), 'No task matching filters found')]"));
-            screenshot(browser, "editor-2-no-task");
+            try {
+                browser.wait.until(d -> d.getPageSource().contains("No task matching filters found"));
+            } finally {
+                screenshot(browser, "editor-2-no-task");
+            }
         }
         HistoricProcessInstance refused = history.createHistoricProcessInstanceQuery().startedBy(editor).singleResult();
         assertThat(refused.getEndActivityId()).isEqualTo("EndEvent_NotPermitted");

@@ -12,6 +12,7 @@ import io.psaremoval.PlatformFixtures;
 import io.psaremoval.PlatformTest;
 import org.camunda.community.process_test_coverage.spring_test.platform7.ProcessEngineCoverageConfiguration;
 import org.springframework.context.annotation.Import;
+import org.springframework.test.context.TestPropertySource;
 import io.psaremoval.account.Role;
 import io.psaremoval.demo.AccountShape;
 import io.psaremoval.demo.GeneratedAccount;
@@ -36,6 +37,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 @PlatformTest
 @Import({ProcessEngineCoverageConfiguration.class, CoverageSettings.class})
+// A second Spring context (with the coverage plugin) in this JVM: its engine gets a name of its own, so
+// that it neither replaces nor unregisters the "default" engine the other contexts' REST API looks up.
+@TestPropertySource(properties = "camunda.bpm.process-engine-name=coverage")
 class RemovePsaIntegrationProcessTest {
 
     @Autowired

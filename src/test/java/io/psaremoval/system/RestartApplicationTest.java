@@ -16,7 +16,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * The embedded default as an operator meets it: the demo profile on a persistent data folder, stopped and
  * started again. The data stays, and nothing is deployed a second time.
  */
-class RestartTest {
+class RestartApplicationTest {
 
     record State(long deployments, long definitions, long accounts, long items, long engineUsers) {
     }
@@ -38,7 +38,9 @@ class RestartTest {
                 .profiles("demo")
                 .run("--server.port=0", "--psa.embedded-postgres.port=0",
                         "--psa.embedded-postgres.data-directory=" + dataDirectory,
-                        "--camunda.bpm.job-execution.enabled=false", "--logging.level.root=WARN")) {
+                        "--camunda.bpm.job-execution.enabled=false", "--logging.level.root=WARN",
+                        // its own engine name: closing it must not unregister the shared test context's "default" engine
+                        "--camunda.bpm.process-engine-name=restart-test")) {
             JdbcClient jdbc = app.getBean(JdbcClient.class);
             RepositoryService repository = app.getBean(RepositoryService.class);
             return new State(repository.createDeploymentQuery().count(),

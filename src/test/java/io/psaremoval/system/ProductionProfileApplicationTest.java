@@ -9,7 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 
 /** The production profile does not start with a missing or default administrator password. */
-class ProductionProfileTest {
+class ProductionProfileApplicationTest {
 
     @Test
     void refusesToStartWithoutAnyEngineAdministrator(@TempDir Path dataDirectory) {
@@ -17,7 +17,8 @@ class ProductionProfileTest {
                 .profiles("none")
                 .run("--server.port=0", "--psa.embedded-postgres.port=0",
                         "--psa.embedded-postgres.data-directory=" + dataDirectory, "--psa.operator.password=",
-                        "--camunda.bpm.job-execution.enabled=false", "--logging.level.root=OFF").close())
+                        "--camunda.bpm.job-execution.enabled=false", "--logging.level.root=OFF",
+                        "--camunda.bpm.process-engine-name=prod-profile-test").close())
                 .hasStackTraceContaining("the engine has no administrator");
     }
 
@@ -29,7 +30,8 @@ class ProductionProfileTest {
                     .run("--server.port=0", "--psa.embedded-postgres.port=0",
                             "--psa.embedded-postgres.data-directory=" + dataDirectory,
                             "--psa.operator.password=" + password,
-                            "--camunda.bpm.job-execution.enabled=false", "--logging.level.root=OFF").close())
+                            "--camunda.bpm.job-execution.enabled=false", "--logging.level.root=OFF",
+                        "--camunda.bpm.process-engine-name=prod-profile-test").close())
                     .as("password '%s'", password)
                     .hasStackTraceContaining("Refusing to start in the prod profile");
         }
