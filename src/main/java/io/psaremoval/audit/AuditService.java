@@ -153,8 +153,13 @@ public class AuditService {
             var update = (org.camunda.bpm.engine.history.HistoricVariableUpdate) detail;
             String label = DECISION_VARIABLES.get(update.getVariableName());
             if (label != null && update.getValue() != null) {
+                String value = String.valueOf(update.getValue());
+                if (update.getVariableName().equals("integrationId") && removal.integrationId() != null
+                        && value.equals(String.valueOf(removal.integrationId()))) {
+                    value = removal.integrationName() + " (" + value + ")";
+                }
                 String who = update.getUserOperationId() == null ? null : operationUser(update.getUserOperationId());
-                events.add(new Event(instant(detail.getTime()), "input", label, who, String.valueOf(update.getValue())));
+                events.add(new Event(instant(detail.getTime()), "input", label, who, value));
             }
         }
         for (HistoricIncident incident : history.createHistoricIncidentQuery().processInstanceId(pid).listPage(0, MAX_RESULTS)) {

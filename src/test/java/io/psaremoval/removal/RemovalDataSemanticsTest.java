@@ -30,6 +30,8 @@ class RemovalDataSemanticsTest {
     HistoryService history;
     @Autowired
     PlatformDataRemover remover;
+    @Autowired
+    io.psaremoval.integration.IntegrationRepository integrations;
 
     GeneratedAccount account;
     GeneratedAccount otherAccount;
@@ -129,6 +131,20 @@ class RemovalDataSemanticsTest {
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(accountBefore);
         assertThat(jdbc.sql("select string_agg(action || kind || rows, ',' order by action, kind) from removal_count where removal_id = :id")
                 .param("id", removalId).query(String.class).single()).isEqualTo(countsBefore);
+    }
+
+    @Test
+    void whileARemovalRunsTheIntegrationRefusesSyncs() {
+        String manager = fixtures.username(account, io.psaremoval.account.Role.MANAGER);
+        ProcessInstance removal = driver.start(manager);
+        driver.complete(manager, removal, java.util.Map.of(RemovalVariables.INTEGRATION_ID,
+                String.valueOf(account.psaIntegrationId()), RemovalVariables.INTEGRATION_DECISION, "REMOVE"));
+        driver.runJobs(removal);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> integrations.recordSync(account.psaIntegrationId()))
+                .isInstanceOf(io.psaremoval.integration.IntegrationUnavailableException.class)
+                .hasMessage("Integration 'ConnectWise Manage' cannot sync while it is removing.");
+        integrations.recordSync(otherAccount.psaIntegrationId());
     }
 
     private void assertEnded(ProcessInstance removal, String endEvent) {
