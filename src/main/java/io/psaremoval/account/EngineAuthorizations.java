@@ -66,6 +66,13 @@ public class EngineAuthorizations {
         grant(AccountGroups.AUDITORS, Resources.OPERATION_LOG_CATEGORY, "*", UserOperationLogCategoryPermissions.READ);
     }
 
+    /** The engine's administrators may do everything, as the starter's own admin user may. */
+    public void grantAdministrators() {
+        for (Resources resource : Resources.values()) {
+            grant(AccountGroups.CAMUNDA_ADMIN, resource, "*", Permissions.ALL);
+        }
+    }
+
     /**
      * Lets the account's users see one removal: the running instance and its history. Runs inside the
      * engine command that starts the removal, whose user may not grant anything, hence without checks.

@@ -67,6 +67,7 @@ public class EngineIdentityMirror {
             identityService.saveUser(user);
         }
         ensureGroup(AccountGroups.CAMUNDA_ADMIN);
+        authorizations.grantAdministrators();
         if (identityService.createUserQuery().userId(username).memberOfGroup(AccountGroups.CAMUNDA_ADMIN).count() == 0) {
             identityService.createMembership(username, AccountGroups.CAMUNDA_ADMIN);
         }
@@ -85,6 +86,8 @@ public class EngineIdentityMirror {
                 authorizations.grantSupportGroup();
             } else if (groupId.equals(AccountGroups.AUDITORS)) {
                 authorizations.grantAuditorsGroup();
+            } else if (groupId.equals(AccountGroups.CAMUNDA_ADMIN)) {
+                authorizations.grantAdministrators();
             }
         }
     }

@@ -192,6 +192,10 @@ class SecurityTest {
 
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(jdbc.sql("select count(*) from act_re_deployment").query(Long.class).single()).isEqualTo(before);
+
+        // the engine's administrator may read every deployment, so the refusal above is about who asks
+        assertThat(rest.withBasicAuth("operator", "test-operator-password")
+                .getForEntity("/engine-rest/deployment/count", String.class).getBody()).isEqualTo("{\"count\":" + before + "}");
     }
 
     // --- helpers -----------------------------------------------------------------------------------
