@@ -79,6 +79,10 @@ public class PlatformFixtures {
                 .param("a", accountId).query(String.class).single();
     }
 
+    public String integrationStatus(long integrationId) {
+        return jdbc.sql("select status from integration where id = :id").param("id", integrationId).query(String.class).single();
+    }
+
     public String integrationName(long integrationId) {
         return jdbc.sql("select name from integration where id = :id").param("id", integrationId).query(String.class).single();
     }

@@ -57,11 +57,7 @@ class TasklistRemovalTest {
             startRemoval(browser, "delete-1-start-form", "We moved to HaloPSA");
             ProcessInstance removal = latestRemovalOf(manager);
 
-            openTask(browser, "Choose the PSA integration");
-            chooseOption(browser, integrationName);
-            clickLabel(browser, "Continue with this integration");
-            complete(browser, "delete-2-choose-integration");
-            driver.runJobs(removal);
+            chooseIntegration(browser, removal, integrationName, "delete-2-choose-integration");
 
             openTask(browser, "Choose how to remove");
             assertThat(formText(browser)).contains("What removing " + integrationName + " touches")
@@ -82,13 +78,13 @@ class TasklistRemovalTest {
             browser.click(By.xpath("//button[normalize-space()='Complete']"));
             browser.visible(By.xpath("//*[contains(., 'does not match the integration')]"));
             screenshot(browser, "delete-5b-refused");
-            assertThat(status(account.psaIntegrationId())).isEqualTo("REMOVING");
+            assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("REMOVING");
 
             type(browser, "Integration name", integrationName);
             complete(browser, "delete-5c-confirm");
             driver.runJobs(removal);
         }
-        assertThat(status(account.psaIntegrationId())).isEqualTo("DELETED");
+        assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("DELETED");
         assertThat(fixtures.count("select count(*) from organization where psa_integration_id = :p",
                 account.psaIntegrationId())).isZero();
         assertThat(fixtures.count("select count(*) from organization where account_id = :p", account.accountId()))
@@ -105,18 +101,15 @@ class TasklistRemovalTest {
             startRemoval(browser, "disconnect-1-start-form", "Trying another PSA, keeping the records");
             ProcessInstance removal = latestRemovalOf(manager);
 
-            openTask(browser, "Choose the PSA integration");
-            chooseOption(browser, fixtures.integrationName(account.psaIntegrationId()));
-            clickLabel(browser, "Continue with this integration");
-            complete(browser, "disconnect-2-choose-integration");
-            driver.runJobs(removal);
+            chooseIntegration(browser, removal, fixtures.integrationName(account.psaIntegrationId()),
+                    "disconnect-2-choose-integration");
 
             openTask(browser, "Choose how to remove");
             clickLabel(browser, "Permanently disconnect records");
             complete(browser, "disconnect-3-choose-mode");
             driver.runJobs(removal);
         }
-        assertThat(status(account.psaIntegrationId())).isEqualTo("DISCONNECTED");
+        assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("DISCONNECTED");
         assertThat(fixtures.count("select count(*) from organization where account_id = :p and psa_integration_id is null",
                 account.accountId())).isEqualTo(account.organizations());
         assertThat(fixtures.count("select count(*) from item where account_id = :p", account.accountId()))
@@ -140,7 +133,7 @@ class TasklistRemovalTest {
         }
         HistoricProcessInstance refused = history.createHistoricProcessInstanceQuery().startedBy(editor).singleResult();
         assertThat(refused.getEndActivityId()).isEqualTo("EndEvent_NotPermitted");
-        assertThat(status(account.psaIntegrationId())).isEqualTo("ACTIVE");
+        assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("ACTIVE");
     }
 
     // --- a person's steps ---------------------------------------------------------------------------
@@ -160,6 +153,15 @@ class TasklistRemovalTest {
         screenshot(browser, screenshot);
         browser.click(By.xpath("//button[normalize-space()='Start']"));
         browser.wait.until(d -> d.findElements(By.cssSelector(".modal-dialog")).isEmpty());
+    }
+
+    /** Picks the integration in the first task; the reservation and preview then run. */
+    private void chooseIntegration(Browser browser, ProcessInstance removal, String integrationName, String screenshot) {
+        openTask(browser, "Choose the PSA integration");
+        chooseOption(browser, integrationName);
+        clickLabel(browser, "Continue with this integration");
+        complete(browser, screenshot);
+        driver.runJobs(removal);
     }
 
     private void openTask(Browser browser, String name) {
@@ -212,8 +214,4 @@ class TasklistRemovalTest {
         return runtime.createProcessInstanceQuery().processInstanceId(started.get(0).getId()).singleResult();
     }
 
-    private String status(long integrationId) {
-        return jdbc.sql("select status from integration where id = :id").param("id", integrationId)
-                .query(String.class).single();
-    }
 }

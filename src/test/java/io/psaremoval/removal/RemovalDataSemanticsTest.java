@@ -175,8 +175,7 @@ class RemovalDataSemanticsTest {
     }
 
     private String integrationStatus() {
-        return jdbc.sql("select status from integration where id = :id").param("id", account.psaIntegrationId())
-                .query(String.class).single();
+        return fixtures.integrationStatus(account.psaIntegrationId());
     }
 
     /** The content of an account's records without their PSA links: what a disconnect must keep. */

@@ -435,7 +435,6 @@ class RemovePsaIntegrationProcessTest {
     }
 
     private String integrationStatus() {
-        return jdbc.sql("select status from integration where id = :id").param("id", account.psaIntegrationId())
-                .query(String.class).single();
+        return fixtures.integrationStatus(account.psaIntegrationId());
     }
 }

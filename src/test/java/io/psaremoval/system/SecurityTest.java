@@ -244,7 +244,6 @@ class SecurityTest {
     }
 
     private String integrationStatus(long integrationId) {
-        return jdbc.sql("select status from integration where id = :id").param("id", integrationId)
-                .query(String.class).single();
+        return fixtures.integrationStatus(integrationId);
     }
 }
