@@ -1,5 +1,7 @@
 package io.psaremoval.removal;
 
+import static io.psaremoval.removal.RemovalVariables.ORGANIZATIONS_LEFT;
+import static io.psaremoval.removal.RemovalVariables.REMOVAL_FINISHED;
 import static io.psaremoval.removal.RemovalVariables.RMM_DEVICES_UNMATCHED;
 import static io.psaremoval.removal.RemovalVariables.ROWS_DELETED;
 
@@ -7,6 +9,7 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
+/** Deletes chunks for one job's time budget; the progress goes into variables for Cockpit and the gateway. */
 @Component
 class HardDeleteIntegrationDelegate implements JavaDelegate {
 
@@ -19,7 +22,10 @@ class HardDeleteIntegrationDelegate implements JavaDelegate {
     @Override
     public void execute(DelegateExecution execution) {
         String processInstanceId = execution.getProcessInstanceId();
-        execution.setVariable(RMM_DEVICES_UNMATCHED, removals.hardDelete(processInstanceId));
-        execution.setVariable(ROWS_DELETED, removals.rowsDeleted(processInstanceId));
+        RemovalService.Progress progress = removals.hardDelete(processInstanceId);
+        execution.setVariable(REMOVAL_FINISHED, progress.finished());
+        execution.setVariable(ORGANIZATIONS_LEFT, progress.organizationsLeft());
+        execution.setVariable(ROWS_DELETED, removals.rows(processInstanceId, "DELETED"));
+        execution.setVariable(RMM_DEVICES_UNMATCHED, removals.unmatchedDevices(processInstanceId));
     }
 }

@@ -1,20 +1,21 @@
 package io.psaremoval.removal;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
 /**
- * Disconnects or hard deletes the data of one PSA integration with set-based SQL, children before
- * parents. Every statement counts the rows it wrote into {@code removal_count} in the same transaction,
- * and picks only rows still in scope: running a step twice changes and counts nothing more.
- * No statement here, or anywhere in this code, writes to a PSA.
+ * Disconnects or hard deletes the data of one PSA integration, a chunk of organizations at a time, with
+ * set-based SQL per chunk, children before parents. A chunk is whole organizations with everything of
+ * theirs, so no organization is ever left half removed. Every statement counts the rows it wrote into
+ * {@code removal_count} in the chunk's own transaction, and picks only rows still in scope: running a
+ * chunk twice changes and counts nothing more. No statement here, or anywhere in this code, writes to a PSA.
  */
 @Service
 public class PlatformDataRemover {
 
-    /** Items of organizations synced from the PSA. */
-    private static final String SCOPE_ORGANIZATIONS = "select id from organization where psa_integration_id = :psa";
-    private static final String SCOPE_ITEMS = "select id from item where organization_id in (" + SCOPE_ORGANIZATIONS + ")";
+    private static final String CHUNK_ITEMS = "select id from item where organization_id = any(:organizations)";
     private static final String COUNT_BY_KIND = """
             insert into removal_count (removal_id, action, kind, rows)
             select :removal, :action, kind, count(*) from changed group by kind
@@ -26,72 +27,118 @@ public class PlatformDataRemover {
         this.jdbc = jdbc;
     }
 
-    /** Organizations and items lose their PSA link and stay as stand-alone records, contents unchanged. */
-    public void disconnect(long removalId, long psaIntegrationId) {
+    /** The next organizations still synced from the PSA, in id order. */
+    record Chunk(List<Long> organizations, long items) {
+        boolean isEmpty() {
+            return organizations.isEmpty();
+        }
+    }
+
+    /**
+     * The next organizations still synced from the PSA whose items add up to at most {@code maxRows}
+     * (at least one organization, however large), looked for among the next {@code candidates}.
+     */
+    Chunk nextChunk(long psaIntegrationId, long maxRows, int candidates) {
+        record Candidate(long id, long items) {
+        }
+        List<Candidate> next = jdbc.sql("""
+                select o.id, (select count(*) from item i where i.organization_id = o.id) as items
+                from organization o where o.psa_integration_id = :psa order by o.id limit :candidates""")
+                .param("psa", psaIntegrationId).param("candidates", candidates)
+                .query(Candidate.class).list();
+        List<Long> organizations = new ArrayList<>();
+        long items = 0;
+        for (Candidate candidate : next) {
+            if (!organizations.isEmpty() && items + candidate.items() > maxRows) {
+                break;
+            }
+            organizations.add(candidate.id());
+            items += candidate.items();
+        }
+        return new Chunk(organizations, items);
+    }
+
+    long organizationsLeft(long psaIntegrationId) {
+        return jdbc.sql("select count(*) from organization where psa_integration_id = :psa")
+                .param("psa", psaIntegrationId).query(Long.class).single();
+    }
+
+    /** The organizations and their items lose their PSA link and stay as stand-alone records, contents unchanged. */
+    public void disconnect(long removalId, long psaIntegrationId, List<Long> organizations) {
         write("""
                 with changed as (
                     update item set psa_external_id = null
-                    where organization_id in (%s) and psa_external_id is not null
+                    where organization_id = any(:organizations) and psa_external_id is not null
+                      and organization_id in (select id from organization where psa_integration_id = :psa)
                     returning kind)
-                """.formatted(SCOPE_ORGANIZATIONS) + COUNT_BY_KIND, removalId, psaIntegrationId, "DISCONNECTED");
+                """ + COUNT_BY_KIND, removalId, psaIntegrationId, organizations, "DISCONNECTED");
         write("""
                 with changed as (
                     update organization
                     set psa_integration_id = null, psa_kind = null, psa_external_id = null, psa_linked_at = null
-                    where psa_integration_id = :psa
+                    where id = any(:organizations) and psa_integration_id = :psa
                     returning 'ORGANIZATION' as kind)
-                """ + COUNT_BY_KIND, removalId, psaIntegrationId, "DISCONNECTED");
+                """ + COUNT_BY_KIND, removalId, psaIntegrationId, organizations, "DISCONNECTED");
     }
 
     /**
-     * Deletes every organization synced from the PSA and everything of theirs: related-item links from
-     * anywhere, attachments, items of every kind. RMM devices matched to their configurations stay,
-     * unmatched, and are listed in {@code removal_unmatched_device} for the RMM notice.
-     *
-     * @return the number of RMM devices this removal unmatched (also on a repeated call)
+     * Deletes the organizations and everything of theirs: related-item links from anywhere, attachments,
+     * items of every kind. RMM devices matched to their configurations stay, unmatched, and are listed in
+     * {@code removal_unmatched_device} for the RMM notice.
      */
-    public long hardDelete(long removalId, long psaIntegrationId) {
+    public void hardDelete(long removalId, long psaIntegrationId, List<Long> organizations) {
+        // Only organizations still synced from this PSA are in scope, whatever ids a caller passes.
+        List<Long> scope = jdbc.sql("select id from organization where id = any(:organizations) and psa_integration_id = :psa")
+                .param("organizations", organizations.toArray(Long[]::new)).param("psa", psaIntegrationId)
+                .query(Long.class).list();
+        if (scope.isEmpty()) {
+            return;
+        }
         jdbc.sql("""
                 insert into removal_unmatched_device (removal_id, rmm_device_id, rmm_integration_id, external_id,
                                                       hostname, former_configuration_id)
                 select :removal, d.id, d.rmm_integration_id, d.external_id, d.hostname, d.matched_configuration_id
                 from rmm_device d
                 where d.matched_configuration_id in (%s)
-                on conflict (removal_id, rmm_device_id) do nothing""".formatted(SCOPE_ITEMS))
-                .param("removal", removalId).param("psa", psaIntegrationId).update();
+                on conflict (removal_id, rmm_device_id) do nothing""".formatted(CHUNK_ITEMS))
+                .param("removal", removalId).param("organizations", scope.toArray(Long[]::new)).update();
         write("""
                 with changed as (
                     update rmm_device set matched_configuration_id = null, matched_kind = null, matched_at = null
                     where matched_configuration_id in (%s)
                     returning 'RMM_DEVICE' as kind)
-                """.formatted(SCOPE_ITEMS) + COUNT_BY_KIND, removalId, psaIntegrationId, "UNMATCHED");
+                """.formatted(CHUNK_ITEMS) + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "UNMATCHED");
         write("""
                 with changed as (
                     delete from related_item
                     where source_item_id in (%1$s) or target_item_id in (%1$s)
                     returning 'RELATED_ITEM' as kind)
-                """.formatted(SCOPE_ITEMS) + COUNT_BY_KIND, removalId, psaIntegrationId, "DELETED");
+                """.formatted(CHUNK_ITEMS) + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DELETED");
         write("""
                 with changed as (
                     delete from attachment
-                    where organization_id in (%s) or item_id in (%s)
+                    where organization_id = any(:organizations) or item_id in (%s)
                     returning 'ATTACHMENT' as kind)
-                """.formatted(SCOPE_ORGANIZATIONS, SCOPE_ITEMS) + COUNT_BY_KIND, removalId, psaIntegrationId, "DELETED");
+                """.formatted(CHUNK_ITEMS) + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DELETED");
         write("""
                 with changed as (
-                    delete from item where organization_id in (%s)
+                    delete from item where organization_id = any(:organizations)
                     returning kind)
-                """.formatted(SCOPE_ORGANIZATIONS) + COUNT_BY_KIND, removalId, psaIntegrationId, "DELETED");
+                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DELETED");
         write("""
                 with changed as (
-                    delete from organization where psa_integration_id = :psa
+                    delete from organization where id = any(:organizations) and psa_integration_id = :psa
                     returning 'ORGANIZATION' as kind)
-                """ + COUNT_BY_KIND, removalId, psaIntegrationId, "DELETED");
+                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DELETED");
+    }
+
+    long unmatchedDevices(long removalId) {
         return jdbc.sql("select count(*) from removal_unmatched_device where removal_id = :removal")
                 .param("removal", removalId).query(Long.class).single();
     }
 
-    private void write(String sql, long removalId, long psaIntegrationId, String action) {
-        jdbc.sql(sql).param("removal", removalId).param("psa", psaIntegrationId).param("action", action).update();
+    private void write(String sql, long removalId, long psaIntegrationId, List<Long> organizations, String action) {
+        jdbc.sql(sql).param("removal", removalId).param("psa", psaIntegrationId).param("action", action)
+                .param("organizations", organizations.toArray(Long[]::new)).update();
     }
 }

@@ -8,7 +8,10 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The business steps of a removal. Each is safe to run twice: a job retried after a crash or a lock
@@ -26,13 +29,18 @@ public class RemovalService {
     private final IntegrationRepository integrations;
     private final ImpactPreviewService previews;
     private final PlatformDataRemover remover;
+    private final RemovalSettings settings;
+    private final TransactionTemplate chunkTransaction;
 
     RemovalService(RemovalRepository removals, IntegrationRepository integrations, ImpactPreviewService previews,
-            PlatformDataRemover remover) {
+            PlatformDataRemover remover, RemovalSettings settings, PlatformTransactionManager transactionManager) {
         this.removals = removals;
         this.integrations = integrations;
         this.previews = previews;
         this.remover = remover;
+        this.settings = settings;
+        this.chunkTransaction = new TransactionTemplate(transactionManager);
+        this.chunkTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
 
     /** Records who asked; the requester comes from the platform's users table, or is unknown. */
@@ -107,42 +115,86 @@ public class RemovalService {
         removals.recordConfirmation(get(processInstanceId).id(), confirmedBy);
     }
 
-    /** Permanently disconnects the records: the integration goes, its organizations and items stay stand-alone. */
-    @Transactional
-    public long disconnect(String processInstanceId) {
-        Removal removal = get(processInstanceId);
-        long integrationId = removal.requireIntegrationId();
-        removals.markRunning(removal.id(), RemovalMode.DISCONNECT);
-        remover.disconnect(removal.id(), integrationId);
-        integrations.markDisconnected(integrationId);
-        long rows = removals.total(removal.id(), "DISCONNECTED");
-        log.info("Removal {}: integration {} disconnected, {} records kept stand-alone", removal.businessKey(),
-                integrationId, rows);
-        return rows;
+    /** Where a chunked disconnect or delete stands after one job. */
+    public record Progress(boolean finished, int chunks, long organizationsLeft) {
     }
 
     /**
-     * Hard deletes everything of the organizations synced from the PSA.
-     *
-     * @return the number of RMM devices that became unmatched
+     * Permanently disconnects the records, chunk by chunk, for at most the job time budget: the
+     * integration goes, its organizations and items stay stand-alone. Call again until finished.
      */
-    @Transactional
-    public long hardDelete(String processInstanceId) {
+    public Progress disconnect(String processInstanceId) {
+        Removal removal = get(processInstanceId);
+        long integrationId = removal.requireIntegrationId();
+        inNewTransaction(() -> removals.markRunning(removal.id(), RemovalMode.DISCONNECT));
+        return runChunks(removal, "disconnected", organizations -> remover.disconnect(removal.id(), integrationId,
+                organizations), () -> integrations.markDisconnected(integrationId));
+    }
+
+    /**
+     * Hard deletes everything of the organizations synced from the PSA, chunk by chunk, for at most the
+     * job time budget. Call again until finished.
+     */
+    public Progress hardDelete(String processInstanceId) {
         Removal removal = get(processInstanceId);
         long integrationId = removal.requireIntegrationId();
         if (removal.confirmedBy() == null) {
             throw new IllegalStateException("Removal " + removal.businessKey() + " has no typed confirmation: nothing is deleted");
         }
-        removals.markRunning(removal.id(), RemovalMode.DELETE);
-        long unmatched = remover.hardDelete(removal.id(), integrationId);
-        integrations.markDeleted(integrationId);
-        log.info("Removal {}: integration {} deleted with {} rows, {} RMM devices unmatched", removal.businessKey(),
-                integrationId, removals.total(removal.id(), "DELETED"), unmatched);
-        return unmatched;
+        inNewTransaction(() -> removals.markRunning(removal.id(), RemovalMode.DELETE));
+        return runChunks(removal, "deleted", organizations -> remover.hardDelete(removal.id(), integrationId,
+                organizations), () -> integrations.markDeleted(integrationId));
     }
 
-    public long rowsDeleted(String processInstanceId) {
-        return removals.total(get(processInstanceId).id(), "DELETED");
+    /**
+     * Takes chunks, each in a transaction of its own, until none is left or the time budget is spent.
+     * A crash loses at most the chunk in flight, whose transaction rolls back; the retried job goes on
+     * with the organizations still in scope.
+     */
+    private Progress runChunks(Removal removal, String verb, java.util.function.Consumer<java.util.List<Long>> work,
+            Runnable whenDone) {
+        long integrationId = removal.requireIntegrationId();
+        long deadline = System.nanoTime() + settings.jobTimeBudget().toNanos();
+        int candidates = 64;
+        int chunks = 0;
+        while (true) {
+            long started = System.nanoTime();
+            PlatformDataRemover.Chunk chunk = remover.nextChunk(integrationId, settings.chunkRows(), candidates);
+            if (chunk.isEmpty()) {
+                inNewTransaction(whenDone);
+                log.info("Removal {}: all organizations {} after {} chunks in this job", removal.businessKey(), verb, chunks);
+                return new Progress(true, chunks, 0);
+            }
+            inNewTransaction(() -> work.accept(chunk.organizations()));
+            chunks++;
+            long left = remover.organizationsLeft(integrationId);
+            log.info("Removal {}: chunk of {} organizations ({} items) {} in {} ms; {} organizations left",
+                    removal.businessKey(), chunk.organizations().size(), chunk.items(), verb,
+                    (System.nanoTime() - started) / 1_000_000, left);
+            if (chunk.organizations().size() == candidates) {
+                candidates = Math.min(candidates * 2, 8192);
+            }
+            if (left == 0) {
+                inNewTransaction(whenDone);
+                return new Progress(true, chunks, 0);
+            }
+            if (System.nanoTime() > deadline) {
+                return new Progress(false, chunks, left);
+            }
+        }
+    }
+
+    /** Runs the work in a transaction of its own, committed when it returns, whatever surrounds the call. */
+    private void inNewTransaction(Runnable work) {
+        chunkTransaction.executeWithoutResult(status -> work.run());
+    }
+
+    public long rows(String processInstanceId, String action) {
+        return removals.total(get(processInstanceId).id(), action);
+    }
+
+    public long unmatchedDevices(String processInstanceId) {
+        return remover.unmatchedDevices(get(processInstanceId).id());
     }
 
     /** Gives the integration back its previous status after a cancellation or expiry; nothing else changes. */

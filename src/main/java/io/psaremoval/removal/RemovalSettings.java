@@ -11,11 +11,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param supportTaskTimeout how long support may leave the "enable bulk delete" request unanswered
  * @param backupMaxAge       a backup older than this is not "recent"
  * @param jobRetryCycle      retries of a failed write step, as a Camunda retry time cycle
+ * @param chunkRows          items per chunk of a disconnect or delete (whole organizations; one organization
+ *                           larger than this is a chunk of its own), each chunk its own transaction
+ * @param jobTimeBudget      how long one job of a disconnect or delete keeps taking chunks before it hands
+ *                           over to the next job: well under the job executor's lock time
  */
 @ConfigurationProperties("psa.removal")
 public record RemovalSettings(
         @DefaultValue("P7D") Duration userTaskTimeout,
         @DefaultValue("P3D") Duration supportTaskTimeout,
         @DefaultValue("PT24H") Duration backupMaxAge,
-        @DefaultValue("R5/PT30S") String jobRetryCycle) {
+        @DefaultValue("R5/PT30S") String jobRetryCycle,
+        @DefaultValue("10000") long chunkRows,
+        @DefaultValue("PT30S") Duration jobTimeBudget) {
 }

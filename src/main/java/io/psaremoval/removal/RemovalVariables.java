@@ -60,6 +60,8 @@ public final class RemovalVariables {
     public static final String ROWS_DISCONNECTED = "rowsDisconnected";
     public static final String ROWS_DELETED = "rowsDeleted";
     public static final String RMM_DEVICES_UNMATCHED = "rmmDevicesUnmatched";
+    public static final String REMOVAL_FINISHED = "removalFinished";
+    public static final String ORGANIZATIONS_LEFT = "organizationsLeft";
     public static final String OUTCOME = "outcome";
 
     public static final String CANCEL = "CANCEL";

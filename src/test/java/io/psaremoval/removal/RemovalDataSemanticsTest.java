@@ -125,10 +125,12 @@ class RemovalDataSemanticsTest {
                 .param("id", removalId).query(String.class).single();
         String accountBefore = fixtures.accountChecksum(account.accountId());
 
-        remover.hardDelete(removalId, account.psaIntegrationId());
-        remover.disconnect(removalId, account.psaIntegrationId());
+        List<Long> everyOrganization = jdbc.sql("select id from organization where account_id = :a")
+                .param("a", account.accountId()).query(Long.class).list();
+        remover.hardDelete(removalId, account.psaIntegrationId(), everyOrganization);
+        remover.disconnect(removalId, account.psaIntegrationId(), everyOrganization);
 
-        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(accountBefore);
+        assertThat(fixtures.accountChecksum(account.accountId())).as("stand-alone organizations stay").isEqualTo(accountBefore);
         assertThat(jdbc.sql("select string_agg(action || kind || rows, ',' order by action, kind) from removal_count where removal_id = :id")
                 .param("id", removalId).query(String.class).single()).isEqualTo(countsBefore);
     }

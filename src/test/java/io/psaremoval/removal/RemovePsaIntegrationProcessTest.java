@@ -68,7 +68,8 @@ class RemovePsaIntegrationProcessTest {
         completeAs(manager, removal, Map.of(REMOVAL_MODE, "DISCONNECT"));
 
         assertThat(removal).isWaitingAt("Task_DisconnectIntegration");
-        execute(job(removal));
+        driver.runJobs(removal);
+        assertThat(timesPassed(removal, "Task_DisconnectIntegration")).as("one job per chunk here").isGreaterThan(1);
         assertThat(removal).hasPassed("Task_DisconnectIntegration").isEnded()
                 .hasNotPassed("Task_HardDeleteIntegration", "Task_CheckBulkDelete", "Task_CheckBackup");
         assertThat(removal).isEnded();
@@ -95,10 +96,9 @@ class RemovePsaIntegrationProcessTest {
                 .hasNotPassed("UserTask_ConfirmBackup").isWaitingAt("UserTask_ConfirmDeletion");
 
         confirmDeletion(administrator, removal);
-        execute(job(removal)); // hard delete
-        assertThat(removal).isWaitingAt("Task_NotifyRmmUnmatching");
-        execute(job(removal));
+        driver.runJobs(removal); // the hard delete, chunk by chunk, then the RMM notice
 
+        assertThat(timesPassed(removal, "Task_HardDeleteIntegration")).as("one job per chunk here").isGreaterThan(1);
         assertThat(removal).hasPassed("Task_HardDeleteIntegration", "Task_NotifyRmmUnmatching")
                 .isEnded().hasPassed("EndEvent_IntegrationDeleted");
         assertThat(integrationStatus()).isEqualTo("DELETED");
@@ -117,7 +117,7 @@ class RemovePsaIntegrationProcessTest {
         chooseTheIntegration(removal);
         completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
         confirmDeletion(manager, removal);
-        execute(job(removal));
+        driver.runJobs(removal);
 
         assertThat(removal).isEnded().hasPassed("EndEvent_IntegrationDeleted").hasNotPassed("Task_NotifyRmmUnmatching");
         assertThat(removal(removal)).containsEntry(RMM_DEVICES_UNMATCHED, 0L);
@@ -212,7 +212,7 @@ class RemovePsaIntegrationProcessTest {
         assertThat(removal).isWaitingAt("UserTask_EnableBulkDelete");
         assertThat(task(removal)).hasCandidateGroup("support");
         completeAs("support", removal, Map.of(SUPPORT_DECISION, "ENABLE"));
-        execute(job(removal));
+        driver.runJobs(removal);
 
         assertThat(removal).hasPassed("Task_EnableBulkDelete").isWaitingAt("UserTask_ConfirmDeletion");
         assertThat(fixtures.count("select count(*) from account_feature_change where account_id = :p and changed_by = 'support'",
@@ -233,7 +233,7 @@ class RemovePsaIntegrationProcessTest {
         assertThat(removal).isWaitingAt("UserTask_FeatureUnavailable");
         assertThat(removal).variables().extractingByKey(SUPPORT_ANSWER).asString().contains("Contract does not allow it");
         completeAs(manager, removal, Map.of(FEATURE_DECISION, "DISCONNECT"));
-        execute(job(removal));
+        driver.runJobs(removal);
 
         assertThat(removal).isEnded().hasPassed("Task_DisconnectIntegration", "EndEvent_IntegrationDisconnected");
         assertThat(integrationStatus()).isEqualTo("DISCONNECTED");
@@ -249,7 +249,7 @@ class RemovePsaIntegrationProcessTest {
         assertThat(removal).variables().extractingByKey(BACKUP_SUMMARY).asString().contains("newest backup");
 
         completeAs(manager, removal, Map.of(BACKUP_DECISION, "EXPORT_NOW"));
-        execute(job(removal));
+        driver.runJobs(removal);
 
         assertThat(removal).hasPassed("Task_TakeBackup").isWaitingAt("UserTask_ConfirmDeletion");
         assertThat(fixtures.count("""
@@ -267,7 +267,7 @@ class RemovePsaIntegrationProcessTest {
                 .as("where the backup is must be said").hasRootCauseInstanceOf(BadUserRequestException.class);
 
         completeAs(manager, removal, Map.of(BACKUP_DECISION, "EXTERNAL", EXTERNAL_BACKUP_NOTE, "Veeam, last night"));
-        execute(job(removal));
+        driver.runJobs(removal);
 
         assertThat(removal).hasPassed("Task_RecordExternalBackup").isWaitingAt("UserTask_ConfirmDeletion");
         assertThat(jdbc.sql("""
@@ -283,7 +283,7 @@ class RemovePsaIntegrationProcessTest {
         chooseTheIntegration(removal);
         completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
         completeAs(manager, removal, Map.of(BACKUP_DECISION, CANCEL));
-        execute(job(removal));
+        driver.runJobs(removal);
         assertThat(removal).isEnded().hasPassed("EndEvent_RemovalCancelled");
         assertThat(integrationStatus()).isEqualTo("ACTIVE");
     }
@@ -310,7 +310,7 @@ class RemovePsaIntegrationProcessTest {
         completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
         String before = fixtures.accountChecksum(account.accountId());
         completeAs(manager, removal, Map.of(DELETION_DECISION, CANCEL));
-        execute(job(removal));
+        driver.runJobs(removal);
 
         assertThat(removal).isEnded().hasPassed("Task_ReleaseAfterCancel", "EndEvent_RemovalCancelled");
         assertThat(integrationStatus()).isEqualTo("ACTIVE");
@@ -322,7 +322,7 @@ class RemovePsaIntegrationProcessTest {
         ProcessInstance removal = startRemoval(manager);
         chooseTheIntegration(removal);
         completeAs(manager, removal, Map.of(REMOVAL_MODE, CANCEL));
-        execute(job(removal));
+        driver.runJobs(removal);
         assertThat(removal).isEnded().hasPassed("EndEvent_RemovalCancelled");
         assertThat(integrationStatus()).isEqualTo("ACTIVE");
     }
@@ -331,7 +331,7 @@ class RemovePsaIntegrationProcessTest {
     void userCancelsBeforeChoosingAnIntegration() {
         ProcessInstance removal = startRemoval(manager);
         completeAs(manager, removal, Map.of(INTEGRATION_DECISION, CANCEL));
-        execute(job(removal));
+        driver.runJobs(removal);
         assertThat(removal).isEnded().hasPassed("EndEvent_RemovalCancelled").hasNotPassed("Task_ReserveIntegration");
     }
 
@@ -342,7 +342,7 @@ class RemovePsaIntegrationProcessTest {
         chooseTheIntegration(removal);
         completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
         completeAs(manager, removal, Map.of(FEATURE_DECISION, CANCEL));
-        execute(job(removal));
+        driver.runJobs(removal);
         assertThat(removal).isEnded().hasPassed("EndEvent_RemovalCancelled");
         assertThat(integrationStatus()).isEqualTo("ACTIVE");
     }
@@ -369,7 +369,7 @@ class RemovePsaIntegrationProcessTest {
         assertThat(removal).isWaitingAt(userTask);
 
         execute(job("BoundaryEvent_" + userTask.substring("UserTask_".length()) + "TimedOut", removal));
-        execute(job(removal));
+        driver.runJobs(removal);
 
         assertThat(removal).isEnded().hasPassed("Task_ReleaseAfterTimeout", "EndEvent_RemovalExpired");
         assertThat(outcome(removal)).isEqualTo("EXPIRED");
@@ -393,7 +393,7 @@ class RemovePsaIntegrationProcessTest {
         assertThat(removal).variables().containsEntry(PSA_INTEGRATION_COUNT, 1);
         completeAs((String) removal(removal).get(INITIATOR), removal,
                 Map.of(INTEGRATION_ID, String.valueOf(account.psaIntegrationId()), INTEGRATION_DECISION, "REMOVE"));
-        execute(job(removal));
+        driver.runJobs(removal);
         assertThat(removal).hasPassed("Task_ReserveIntegration", "Task_PreviewImpact").isWaitingAt("UserTask_ChooseRemovalMode");
         assertThat(integrationStatus()).isEqualTo("REMOVING");
     }
@@ -428,6 +428,11 @@ class RemovePsaIntegrationProcessTest {
         engine.getHistoryService().createHistoricVariableInstanceQuery().processInstanceId(removal.getId()).list()
                 .forEach(variable -> variables.put(variable.getName(), variable.getValue()));
         return variables;
+    }
+
+    private long timesPassed(ProcessInstance removal, String activityId) {
+        return engine.getHistoryService().createHistoricActivityInstanceQuery().processInstanceId(removal.getId())
+                .activityId(activityId).count();
     }
 
     private String outcome(ProcessInstance removal) {
