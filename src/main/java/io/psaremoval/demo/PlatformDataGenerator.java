@@ -159,9 +159,9 @@ public class PlatformDataGenerator {
         // RMM devices: two in three matched to a configuration (synced or stand-alone), the rest unmatched.
         long devices = timed("RMM devices", () -> jdbc.sql("""
                 with configurations as (
-                    select id, row_number() over (order by id) as n
-                    from (select id from item where account_id = :account and kind = 'CONFIGURATION'
-                          order by id limit :devices) firsts)
+                    select id, row_number() over (order by organization_id, id) as n
+                    from (select id, organization_id from item where account_id = :account and kind = 'CONFIGURATION'
+                          order by organization_id, id limit :devices) firsts)
                 insert into rmm_device (account_id, rmm_integration_id, external_id, hostname,
                                         matched_configuration_id, matched_kind, matched_at)
                 select :account, :rmm, 'DEV-' || g, 'host-' || g,

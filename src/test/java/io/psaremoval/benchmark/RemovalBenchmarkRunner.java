@@ -1,0 +1,239 @@
+package io.psaremoval.benchmark;
+
+import io.psaremoval.PlatformFixtures;
+import io.psaremoval.account.Role;
+import io.psaremoval.demo.AccountShape;
+import io.psaremoval.demo.GeneratedAccount;
+import io.psaremoval.demo.PlatformDataGenerator;
+import io.psaremoval.removal.RemovalDriver;
+import io.psaremoval.removal.RemovalMode;
+import io.psaremoval.removal.RemovalVariables;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.camunda.bpm.engine.ManagementService;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Measures a removal through the engine against the same removal as plain set-based SQL in one
+ * transaction (the baseline, the physical limit of this database) on an account of the same shape,
+ * while a concurrent writer keeps updating a third account. Checks that both leave the same data.
+ */
+@Component
+class RemovalBenchmarkRunner {
+
+    record Result(RemovalMode mode, long items, long rows, double baselineSeconds, double processSeconds,
+            long longestJobMillis, long peakHeapMegabytes, long jobs, long historyRows, long longestWriterWaitMillis,
+            long writerUpdates, boolean identical) {
+
+        void print() {
+            System.out.printf("%nREMOVAL BENCHMARK: %s, %,d items (%,d rows written), %d cores%n", mode, items, rows,
+                    Runtime.getRuntime().availableProcessors());
+            System.out.printf("  baseline (raw SQL, one transaction) %8.1f s  %,10.0f rows/s%n", baselineSeconds,
+                    rows / baselineSeconds);
+            System.out.printf("  process (engine, chunked jobs)      %8.1f s  %,10.0f rows/s%n", processSeconds,
+                    rows / processSeconds);
+            System.out.printf("  ratio process / baseline            %8.2f%n", processSeconds / baselineSeconds);
+            System.out.printf("  longest job (one chunk transaction) %8d ms%n", longestJobMillis);
+            System.out.printf("  peak heap used during the removal   %8d MB%n", peakHeapMegabytes);
+            System.out.printf("  jobs / history rows of the removal  %8d / %d%n", jobs, historyRows);
+            System.out.printf("  concurrent writer: longest wait     %8d ms over %,d updates%n", longestWriterWaitMillis,
+                    writerUpdates);
+            System.out.printf("  same end state as the baseline      %8s%n%n", identical ? "yes" : "NO");
+        }
+    }
+
+    private final PlatformDataGenerator generator;
+    private final PlatformFixtures fixtures;
+    private final RemovalDriver driver;
+    private final ManagementService management;
+    private final JdbcClient jdbc;
+    private final DataSource dataSource;
+    private final TransactionTemplate transaction;
+
+    RemovalBenchmarkRunner(PlatformDataGenerator generator, PlatformFixtures fixtures, RemovalDriver driver,
+            ManagementService management, JdbcClient jdbc, DataSource dataSource, TransactionTemplate transaction) {
+        this.generator = generator;
+        this.fixtures = fixtures;
+        this.driver = driver;
+        this.management = management;
+        this.jdbc = jdbc;
+        this.dataSource = dataSource;
+        this.transaction = transaction;
+    }
+
+    Result run(RemovalMode mode, long items, int organizations) throws Exception {
+        long tag = System.nanoTime();
+        GeneratedAccount baseline = generator.generate(shape("Baseline " + tag, organizations, items));
+        GeneratedAccount measured = fixtures.create(shape("Measured " + tag, organizations, items));
+        GeneratedAccount other = generator.generate(shape("Other " + tag, organizations, items));
+        generator.analyze();
+        String otherBefore = fixtures.accountChecksum(other.accountId());
+
+        long baselineStart = System.nanoTime();
+        transaction.executeWithoutResult(status -> rawRemoval(mode, baseline.psaIntegrationId()));
+        double baselineSeconds = (System.nanoTime() - baselineStart) / 1e9;
+
+        String manager = fixtures.username(measured, Role.MANAGER);
+        ProcessInstance removal = driver.start(manager);
+        driver.complete(manager, removal, Map.of(RemovalVariables.INTEGRATION_ID, String.valueOf(measured.psaIntegrationId()),
+                RemovalVariables.INTEGRATION_DECISION, "REMOVE"));
+        driver.runJobs(removal);
+        driver.complete(manager, removal, Map.of(RemovalVariables.REMOVAL_MODE, mode.name()));
+        if (mode == RemovalMode.DELETE) {
+            driver.complete(manager, removal, Map.of(RemovalVariables.DELETION_DECISION, "DELETE",
+                    RemovalVariables.CONFIRMATION_TEXT, fixtures.integrationName(measured.psaIntegrationId())));
+        }
+        long historyBefore = historyRows(removal.getId());
+
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong longestWait = new AtomicLong();
+        AtomicLong updates = new AtomicLong();
+        Thread writer = new Thread(() -> keepWriting(other.accountId(), running, longestWait, updates), "concurrent-writer");
+        AtomicLong peakHeap = new AtomicLong();
+        Runtime runtime = Runtime.getRuntime();
+        System.gc();
+        long heapBefore = runtime.totalMemory() - runtime.freeMemory();
+        Thread sampler = new Thread(() -> {
+            while (running.get()) {
+                peakHeap.accumulateAndGet(runtime.totalMemory() - runtime.freeMemory(), Math::max);
+                sleep(20);
+            }
+        }, "heap-sampler");
+        writer.start();
+        sampler.start();
+        long longestJob = 0;
+        long jobs = 0;
+        long processStart = System.nanoTime();
+        for (Job job = nextJob(removal); job != null; job = nextJob(removal)) {
+            long jobStart = System.nanoTime();
+            management.executeJob(job.getId());
+            longestJob = Math.max(longestJob, (System.nanoTime() - jobStart) / 1_000_000);
+            jobs++;
+        }
+        double processSeconds = (System.nanoTime() - processStart) / 1e9;
+        running.set(false);
+        writer.join();
+        sampler.join();
+
+        long rows = jdbc.sql("""
+                select coalesce(sum(c.rows), 0) from removal_count c join removal r on r.id = c.removal_id
+                where r.process_instance_id = :pid""").param("pid", removal.getId()).query(Long.class).single();
+        String baselineState = endState(baseline.accountId(), "Baseline " + tag);
+        String measuredState = endState(measured.accountId(), "Measured " + tag);
+        boolean identical = baselineState.equals(measuredState);
+        if (!identical) {
+            System.out.println("END STATES DIFFER\n  baseline " + baselineState + "\n  measured " + measuredState);
+        }
+        boolean otherUntouched = checksumWithoutWriter(other.accountId(), otherBefore);
+        return new Result(mode, items, rows, baselineSeconds, processSeconds, longestJob,
+                Math.max(0, peakHeap.get() - heapBefore) / (1024 * 1024), jobs,
+                historyRows(removal.getId()) - historyBefore, longestWait.get(), updates.get(), identical && otherUntouched);
+    }
+
+    private static AccountShape shape(String name, int organizations, long items) {
+        return AccountShape.ofSize(name, organizations, items);
+    }
+
+    /** The same removal as plain SQL: every statement for the whole scope at once, children first. */
+    private void rawRemoval(RemovalMode mode, long psa) {
+        String organizations = "select id from organization where psa_integration_id = " + psa;
+        String items = "select id from item where organization_id in (" + organizations + ")";
+        List<String> statements = mode == RemovalMode.DELETE ? List.of(
+                "update rmm_device set matched_configuration_id = null, matched_kind = null, matched_at = null"
+                        + " where matched_configuration_id in (" + items + ")",
+                "delete from related_item where source_item_id in (" + items + ") or target_item_id in (" + items + ")",
+                "delete from attachment where organization_id in (" + organizations + ") or item_id in (" + items + ")",
+                "delete from item where organization_id in (" + organizations + ")",
+                "delete from organization where psa_integration_id = " + psa)
+                : List.of("update item set psa_external_id = null where organization_id in (" + organizations
+                        + ") and psa_external_id is not null",
+                "update organization set psa_integration_id = null, psa_kind = null, psa_external_id = null,"
+                        + " psa_linked_at = null where psa_integration_id = " + psa);
+        statements.forEach(sql -> jdbc.sql(sql).update());
+        jdbc.sql("update integration set status = :status where id = :id")
+                .param("status", mode == RemovalMode.DELETE ? "DELETED" : "DISCONNECTED").param("id", psa).update();
+    }
+
+    /** What an account holds, without ids and without its name: comparable between two accounts of one shape. */
+    private String endState(long accountId, String accountName) {
+        return jdbc.sql("""
+                select concat_ws(' | ',
+                  (select md5(string_agg(replace(name, :name, '') || coalesce(psa_external_id, '-'), ',' order by name)) from organization where account_id = :a),
+                  (select md5(string_agg(x, ',' order by x)) from (select replace(o.name, :name, '') || '/' || i.kind || '/' || i.name
+                       || '/' || coalesce(i.psa_external_id, '-') as x from item i join organization o on o.id = i.organization_id
+                       where i.account_id = :a) items),
+                  (select count(*)::text from attachment where account_id = :a),
+                  (select count(*)::text from related_item where account_id = :a),
+                  (select md5(string_agg(x, ',' order by x)) from (select d.external_id || '/' || coalesce(i.name, '-') as x
+                       from rmm_device d left join item i on i.id = d.matched_configuration_id where d.account_id = :a) devices),
+                  (select string_agg(kind || ':' || status, ',' order by kind) from integration where account_id = :a))""")
+                .param("a", accountId).param("name", accountName).query(String.class).single();
+    }
+
+    /** The other account changed only where the concurrent writer touched it (the items' updated_at). */
+    private boolean checksumWithoutWriter(long accountId, String before) {
+        jdbc.sql("update item set updated_at = created_at where account_id = :a").param("a", accountId).update();
+        return fixtures.accountChecksum(accountId).equals(before);
+    }
+
+    /** Updates random items of the other account, one short transaction each, timing each. */
+    private void keepWriting(long accountId, AtomicBoolean running, AtomicLong longestWait, AtomicLong updates) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ids = connection.prepareStatement("select min(id), max(id) from item where account_id = ?");
+             PreparedStatement update = connection.prepareStatement(
+                     "update item set updated_at = clock_timestamp() where id = ? and account_id = ?")) {
+            ids.setLong(1, accountId);
+            long min;
+            long max;
+            try (var range = ids.executeQuery()) {
+                range.next();
+                min = range.getLong(1);
+                max = range.getLong(2);
+            }
+            connection.setAutoCommit(true);
+            while (running.get()) {
+                long start = System.nanoTime();
+                update.setLong(1, ThreadLocalRandom.current().nextLong(min, max + 1));
+                update.setLong(2, accountId);
+                update.executeUpdate();
+                longestWait.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::max);
+                updates.incrementAndGet();
+                sleep(5);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private long historyRows(String processInstanceId) {
+        return jdbc.sql("""
+                select (select count(*) from act_hi_actinst where proc_inst_id_ = :pid)
+                     + (select count(*) from act_hi_varinst where proc_inst_id_ = :pid)
+                     + (select count(*) from act_hi_detail where proc_inst_id_ = :pid)
+                     + (select count(*) from act_hi_job_log where process_instance_id_ = :pid)""")
+                .param("pid", processInstanceId).query(Long.class).single();
+    }
+
+    private Job nextJob(ProcessInstance removal) {
+        return management.createJobQuery().processInstanceId(removal.getId()).messages().listPage(0, 1).stream()
+                .findFirst().orElse(null);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
