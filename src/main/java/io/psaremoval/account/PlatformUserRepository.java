@@ -29,14 +29,6 @@ public class PlatformUserRepository {
                 .list();
     }
 
-    public List<PlatformUser> findActiveByAccountAndRole(long accountId, Role role) {
-        return jdbc.sql("select " + COLUMNS + " from platform_user where account_id = :account and role = :role and active order by id")
-                .param("account", accountId)
-                .param("role", role.name())
-                .query(PlatformUser.class)
-                .list();
-    }
-
     public long create(Long accountId, String username, String fullName, String email, Role role) {
         return jdbc.sql("""
                 insert into platform_user (account_id, username, full_name, email, role)

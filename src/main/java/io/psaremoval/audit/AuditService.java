@@ -18,6 +18,7 @@ import org.camunda.bpm.engine.history.HistoricJobLog;
 import org.camunda.bpm.engine.history.HistoricTaskInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.history.UserOperationLogEntry;
+import io.psaremoval.removal.RemovalRepository;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
@@ -56,10 +57,12 @@ public class AuditService {
 
     private final JdbcClient jdbc;
     private final HistoryService history;
+    private final RemovalRepository removals;
 
-    AuditService(JdbcClient jdbc, HistoryService history) {
+    AuditService(JdbcClient jdbc, HistoryService history, RemovalRepository removals) {
         this.jdbc = jdbc;
         this.history = history;
+        this.removals = removals;
     }
 
     public record RemovalSummary(long id, String businessKey, String processInstanceId, Long accountId, String accountName,
@@ -81,7 +84,7 @@ public class AuditService {
 
     public Optional<RemovalAudit> removal(long removalId) {
         return jdbc.sql(SUMMARY + " where r.id = :id").param("id", removalId).query(RemovalSummary.class).optional()
-                .map(summary -> new RemovalAudit(summary, rows(removalId), preview(summary.processInstanceId()),
+                .map(summary -> new RemovalAudit(summary, removals.counts(removalId), preview(summary.processInstanceId()),
                         timeline(summary)));
     }
 
@@ -93,15 +96,6 @@ public class AuditService {
                    coalesce((select sum(rows) from removal_count c where c.removal_id = r.id and c.action = 'DELETED'), 0) as rows_deleted,
                    coalesce((select sum(rows) from removal_count c where c.removal_id = r.id and c.action = 'UNMATCHED'), 0) as rmm_devices_unmatched
             from removal r left join account a on a.id = r.account_id""";
-
-    private Map<String, Map<String, Long>> rows(long removalId) {
-        Map<String, Map<String, Long>> rows = new LinkedHashMap<>();
-        jdbc.sql("select action, kind, rows from removal_count where removal_id = :id order by action, kind")
-                .param("id", removalId)
-                .query((rs, n) -> rows.computeIfAbsent(rs.getString(1), a -> new LinkedHashMap<>()).put(rs.getString(2), rs.getLong(3)))
-                .list();
-        return rows;
-    }
 
     private Map<String, Object> preview(String processInstanceId) {
         Map<String, Object> preview = new LinkedHashMap<>();

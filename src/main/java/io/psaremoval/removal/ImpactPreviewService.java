@@ -41,16 +41,22 @@ public class ImpactPreviewService {
                 .query((rs, n) -> items.put(rs.getString(1), new ImpactPreview.KindCount(rs.getLong(2), rs.getLong(3))))
                 .list();
 
+        // Unions of joins rather than "in (...) or in (...)": the planner hashes each side, at any size.
         long attachments = count("""
-                select count(*) from attachment a
-                where a.organization_id in (select id from organization where psa_integration_id = :psa)
-                   or a.item_id in (select i.id from item i join organization o on o.id = i.organization_id
-                                    where o.psa_integration_id = :psa)""", psaIntegrationId);
+                select count(*) from (
+                    select a.id from attachment a join organization o on o.id = a.organization_id
+                    where o.psa_integration_id = :psa
+                    union
+                    select a.id from attachment a join item i on i.id = a.item_id
+                    join organization o on o.id = i.organization_id where o.psa_integration_id = :psa) touched""",
+                psaIntegrationId);
         long relatedItems = count("""
-                with scope as (select i.id from item i join organization o on o.id = i.organization_id
-                               where o.psa_integration_id = :psa)
-                select count(*) from related_item r
-                where r.source_item_id in (select id from scope) or r.target_item_id in (select id from scope)""",
+                select count(*) from (
+                    select r.id from related_item r join item i on i.id = r.source_item_id
+                    join organization o on o.id = i.organization_id where o.psa_integration_id = :psa
+                    union
+                    select r.id from related_item r join item i on i.id = r.target_item_id
+                    join organization o on o.id = i.organization_id where o.psa_integration_id = :psa) touched""",
                 psaIntegrationId);
         long rmmDevices = count("""
                 select count(*) from rmm_device d join item i on i.id = d.matched_configuration_id

@@ -2,6 +2,7 @@ package io.psaremoval.removal;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -28,7 +29,7 @@ public class RmmUnmatchingService {
                 select rmm_integration_id, rmm_device_id, external_id, hostname, former_configuration_id
                 from removal_unmatched_device where removal_id = :removal order by rmm_integration_id, rmm_device_id""")
                 .param("removal", removalId).query(Row.class).stream()
-                .collect(Collectors.groupingBy(Row::rmmIntegrationId, java.util.TreeMap::new, Collectors.mapping(
+                .collect(Collectors.groupingBy(Row::rmmIntegrationId, TreeMap::new, Collectors.mapping(
                         r -> new RmmNotifier.UnmatchedDevice(r.rmmDeviceId(), r.externalId(), r.hostname(),
                                 r.formerConfigurationId()), Collectors.toList())));
         int sent = 0;

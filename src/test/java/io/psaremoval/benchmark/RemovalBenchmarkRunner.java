@@ -148,11 +148,18 @@ class RemovalBenchmarkRunner {
     private void rawRemoval(RemovalMode mode, long psa) {
         String organizations = "select id from organization where psa_integration_id = " + psa;
         String items = "select id from item where organization_id in (" + organizations + ")";
+        // Each statement in the form PostgreSQL runs fastest: joins, and an OR split into two statements.
         List<String> statements = mode == RemovalMode.DELETE ? List.of(
                 "update rmm_device set matched_configuration_id = null, matched_kind = null, matched_at = null"
                         + " where matched_configuration_id in (" + items + ")",
-                "delete from related_item where source_item_id in (" + items + ") or target_item_id in (" + items + ")",
-                "delete from attachment where organization_id in (" + organizations + ") or item_id in (" + items + ")",
+                "delete from related_item r using item i, organization o where r.source_item_id = i.id"
+                        + " and i.organization_id = o.id and o.psa_integration_id = " + psa,
+                "delete from related_item r using item i, organization o where r.target_item_id = i.id"
+                        + " and i.organization_id = o.id and o.psa_integration_id = " + psa,
+                "delete from attachment a using organization o where a.organization_id = o.id"
+                        + " and o.psa_integration_id = " + psa,
+                "delete from attachment a using item i, organization o where a.item_id = i.id"
+                        + " and i.organization_id = o.id and o.psa_integration_id = " + psa,
                 "delete from item where organization_id in (" + organizations + ")",
                 "delete from organization where psa_integration_id = " + psa)
                 : List.of("update item set psa_external_id = null where organization_id in (" + organizations
