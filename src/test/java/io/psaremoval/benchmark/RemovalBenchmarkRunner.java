@@ -1,17 +1,14 @@
 package io.psaremoval.benchmark;
 
 import io.psaremoval.PlatformFixtures;
-import io.psaremoval.account.Role;
 import io.psaremoval.demo.AccountShape;
 import io.psaremoval.demo.GeneratedAccount;
 import io.psaremoval.demo.PlatformDataGenerator;
 import io.psaremoval.removal.RemovalDriver;
 import io.psaremoval.removal.RemovalMode;
-import io.psaremoval.removal.RemovalVariables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -83,16 +80,7 @@ class RemovalBenchmarkRunner {
         transaction.executeWithoutResult(status -> rawRemoval(mode, baseline.psaIntegrationId()));
         double baselineSeconds = (System.nanoTime() - baselineStart) / 1e9;
 
-        String manager = fixtures.username(measured, Role.MANAGER);
-        ProcessInstance removal = driver.start(manager);
-        driver.complete(manager, removal, Map.of(RemovalVariables.INTEGRATION_ID, String.valueOf(measured.psaIntegrationId()),
-                RemovalVariables.INTEGRATION_DECISION, "REMOVE"));
-        driver.runJobs(removal);
-        driver.complete(manager, removal, Map.of(RemovalVariables.REMOVAL_MODE, mode.name()));
-        if (mode == RemovalMode.DELETE) {
-            driver.complete(manager, removal, Map.of(RemovalVariables.DELETION_DECISION, "DELETE",
-                    RemovalVariables.CONFIRMATION_TEXT, fixtures.integrationName(measured.psaIntegrationId())));
-        }
+        ProcessInstance removal = driver.decide(measured, mode);
         long historyBefore = historyRows(removal.getId());
 
         AtomicBoolean running = new AtomicBoolean(true);

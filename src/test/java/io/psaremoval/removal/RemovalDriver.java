@@ -56,6 +56,13 @@ public class RemovalDriver {
 
     /** A manager's whole removal of the account's PSA integration, with the given mode. */
     public ProcessInstance remove(GeneratedAccount account, RemovalMode mode) {
+        ProcessInstance removal = decide(account, mode);
+        runJobs(removal);
+        return removal;
+    }
+
+    /** A manager's removal up to the last decision: its first write step waits as a job, not yet run. */
+    public ProcessInstance decide(GeneratedAccount account, RemovalMode mode) {
         String manager = fixtures.username(account, Role.MANAGER);
         ProcessInstance removal = start(manager);
         complete(manager, removal, Map.of(INTEGRATION_ID, String.valueOf(account.psaIntegrationId()),
@@ -66,7 +73,6 @@ public class RemovalDriver {
             complete(manager, removal, Map.of(DELETION_DECISION, "DELETE",
                     CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId())));
         }
-        runJobs(removal);
         return removal;
     }
 
