@@ -77,11 +77,10 @@ class TaskSubmissionGuard extends OncePerRequestFilter {
         if (method.equals("POST") && submission.matches()) {
             byte[] body = request.getInputStream().readAllBytes();
             String taskId = submission.group(1);
-            String refusal = checkSubmission(taskId, body);
+            Task task = findTask(taskId);
+            String refusal = checkSubmission(task, body);
             if (refusal != null) {
-                Task task = findTask(taskId);
-                refuse(response, task == null ? null : task.getProcessInstanceId(), taskId, "FORM_FIELDS_REFUSED",
-                        refusal);
+                refuse(response, task.getProcessInstanceId(), taskId, "FORM_FIELDS_REFUSED", refusal);
                 return;
             }
             chain.doFilter(new CachedBodyRequest(request, body), response);
@@ -91,8 +90,7 @@ class TaskSubmissionGuard extends OncePerRequestFilter {
     }
 
     /** @return why the submission is refused, or null when it only sets the task form's fields */
-    private String checkSubmission(String taskId, byte[] body) throws IOException {
-        Task task = findTask(taskId);
+    private String checkSubmission(Task task, byte[] body) throws IOException {
         if (task == null || task.getCamundaFormRef() == null) {
             return null; // unknown or not a form task: the engine answers as usual
         }
