@@ -31,13 +31,20 @@ public class EngineIdentityMirror {
             user = identityService.newUser(platformUser.username());
         }
         String[] names = platformUser.fullName().split(" ", 2);
-        user.setFirstName(names[0]);
-        user.setLastName(names.length > 1 ? names[1] : "");
+        String firstName = names[0];
+        String lastName = names.length > 1 ? names[1] : "";
+        // The periodic sync mirrors every user: write only what is new or changed.
+        boolean changed = created || !firstName.equals(user.getFirstName()) || !lastName.equals(user.getLastName())
+                || !platformUser.email().equals(user.getEmail());
+        user.setFirstName(firstName);
+        user.setLastName(lastName);
         user.setEmail(platformUser.email());
         if (initialPassword != null) {
             user.setPassword(initialPassword);
         }
-        identityService.saveUser(user);
+        if (changed || initialPassword != null) {
+            identityService.saveUser(user);
+        }
 
         Set<String> wanted = new HashSet<>(platformUser.engineGroups());
         Set<String> current = new HashSet<>();
