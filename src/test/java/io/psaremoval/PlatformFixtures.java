@@ -7,6 +7,8 @@ import io.psaremoval.demo.AccountShape;
 import io.psaremoval.demo.GeneratedAccount;
 import io.psaremoval.demo.PlatformDataGenerator;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -77,6 +79,37 @@ public class PlatformFixtures {
                     (select string_agg(t::text, ',' order by t.id) from related_item t where t.account_id = :a),
                     (select string_agg(t::text, ',' order by t.id) from rmm_device t where t.account_id = :a)))""")
                 .param("a", accountId).query(String.class).single();
+    }
+
+    /**
+     * What an account holds, without ids and without its name: equal for two accounts generated with one shape
+     * and treated alike, so that a removal can be compared with the same removal done another way.
+     */
+    public String endState(long accountId) {
+        String accountName = jdbc.sql("select name from account where id = :a").param("a", accountId)
+                .query(String.class).single();
+        return jdbc.sql("""
+                select concat_ws(' | ',
+                  (select md5(string_agg(replace(name, :name, '') || coalesce(psa_external_id, '-'), ',' order by name)) from organization where account_id = :a),
+                  (select md5(string_agg(x, ',' order by x)) from (select replace(o.name, :name, '') || '/' || i.kind || '/' || i.name
+                       || '/' || coalesce(i.psa_external_id, '-') as x from item i join organization o on o.id = i.organization_id
+                       where i.account_id = :a) items),
+                  (select count(*)::text from attachment where account_id = :a),
+                  (select count(*)::text from related_item where account_id = :a),
+                  (select md5(string_agg(x, ',' order by x)) from (select d.external_id || '/' || coalesce(i.name, '-') as x
+                       from rmm_device d left join item i on i.id = d.matched_configuration_id where d.account_id = :a) devices),
+                  (select string_agg(kind || ':' || status, ',' order by kind) from integration where account_id = :a))""")
+                .param("a", accountId).param("name", accountName).query(String.class).single();
+    }
+
+    /** What a removal counted, per action and kind, e.g. {@code DELETED ITEM/CONFIGURATION=120}. */
+    public Map<String, Long> removalCounts(String processInstanceId) {
+        Map<String, Long> counts = new TreeMap<>();
+        jdbc.sql("""
+                select c.action || ' ' || c.kind as key, c.rows from removal_count c join removal r on r.id = c.removal_id
+                where r.process_instance_id = :pid""").param("pid", processInstanceId)
+                .query((rs, n) -> counts.put(rs.getString(1), rs.getLong(2))).list();
+        return counts;
     }
 
     public String integrationStatus(long integrationId) {

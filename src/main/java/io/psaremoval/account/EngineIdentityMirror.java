@@ -1,30 +1,40 @@
 package io.psaremoval.account;
 
+import io.psaremoval.system.ClusterLock;
 import java.util.HashSet;
 import java.util.Set;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.User;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Keeps the engine's users and groups in step with the platform's users, roles and accounts, so that
  * people sign into Tasklist with the same name and tasks can be offered to an account's administrators.
  * The platform tables stay the source of truth: the role check of a removal reads them, never the engine.
+ * Nodes of a cluster write identities one at a time ({@link #CLUSTER_LOCK}).
  */
 @Service
 public class EngineIdentityMirror {
 
+    /** Held while engine users, groups and memberships are written. */
+    public static final String CLUSTER_LOCK = "engine-identity";
+
     private final IdentityService identityService;
     private final EngineAuthorizations authorizations;
+    private final ClusterLock clusterLock;
 
-    EngineIdentityMirror(IdentityService identityService, EngineAuthorizations authorizations) {
+    EngineIdentityMirror(IdentityService identityService, EngineAuthorizations authorizations, ClusterLock clusterLock) {
         this.identityService = identityService;
         this.authorizations = authorizations;
+        this.clusterLock = clusterLock;
     }
 
     /** Creates or updates the engine user and its memberships; a password is set only when given. */
+    @Transactional
     public void mirror(PlatformUser platformUser, String initialPassword) {
+        clusterLock.holdUntilTransactionEnds(CLUSTER_LOCK);
         User user = identityService.createUserQuery().userId(platformUser.username()).singleResult();
         boolean created = user == null;
         if (created) {
@@ -65,7 +75,9 @@ public class EngineIdentityMirror {
     }
 
     /** An engine-only administrator (Admin webapp, deployments), who is no user of the platform. */
+    @Transactional
     public void ensureEngineOperator(String username, String password) {
+        clusterLock.holdUntilTransactionEnds(CLUSTER_LOCK);
         if (identityService.createUserQuery().userId(username).count() == 0) {
             User user = identityService.newUser(username);
             user.setFirstName("Engine");

@@ -1,5 +1,6 @@
 package io.psaremoval.account;
 
+import io.psaremoval.system.ClusterLock;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -11,13 +12,15 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Keeps the engine's users and groups in step with the platform's users: at start-up and then every
  * {@code psa.identity.sync-interval} (default one minute). New and changed platform users are mirrored
  * (without a password: passwords are set by an administrator or, in the demo profile, by the seed);
  * users that left or were deactivated lose their engine user, and with it every authorization.
- * Engine-only users (the operator) are not touched.
+ * Engine-only users (the operator) are not touched. Several nodes on one database take turns (a cluster
+ * lock), so that two of them never create the same user at once.
  */
 @Component
 class EngineIdentitySync {
@@ -27,11 +30,16 @@ class EngineIdentitySync {
     private final PlatformUserRepository users;
     private final EngineIdentityMirror mirror;
     private final IdentityService identityService;
+    private final ClusterLock clusterLock;
+    private final TransactionTemplate transaction;
 
-    EngineIdentitySync(PlatformUserRepository users, EngineIdentityMirror mirror, IdentityService identityService) {
+    EngineIdentitySync(PlatformUserRepository users, EngineIdentityMirror mirror, IdentityService identityService,
+            ClusterLock clusterLock, TransactionTemplate transaction) {
         this.users = users;
         this.mirror = mirror;
         this.identityService = identityService;
+        this.clusterLock = clusterLock;
+        this.transaction = transaction;
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -46,6 +54,13 @@ class EngineIdentitySync {
 
     /** @return the number of engine users removed because their platform user is gone or inactive */
     int synchronize() {
+        return transaction.execute(status -> {
+            clusterLock.holdUntilTransactionEnds(EngineIdentityMirror.CLUSTER_LOCK);
+            return synchronizeLocked();
+        });
+    }
+
+    private int synchronizeLocked() {
         List<PlatformUser> everyone = users.findAll();
         Set<String> active = new HashSet<>();
         for (PlatformUser user : everyone) {

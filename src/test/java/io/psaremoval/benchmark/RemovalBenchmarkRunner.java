@@ -116,8 +116,8 @@ class RemovalBenchmarkRunner {
         long rows = jdbc.sql("""
                 select coalesce(sum(c.rows), 0) from removal_count c join removal r on r.id = c.removal_id
                 where r.process_instance_id = :pid""").param("pid", removal.getId()).query(Long.class).single();
-        String baselineState = endState(baseline.accountId(), "Baseline " + tag);
-        String measuredState = endState(measured.accountId(), "Measured " + tag);
+        String baselineState = fixtures.endState(baseline.accountId());
+        String measuredState = fixtures.endState(measured.accountId());
         boolean identical = baselineState.equals(measuredState);
         if (!identical) {
             System.out.println("END STATES DIFFER\n  baseline " + baselineState + "\n  measured " + measuredState);
@@ -157,22 +157,6 @@ class RemovalBenchmarkRunner {
         statements.forEach(sql -> jdbc.sql(sql).update());
         jdbc.sql("update integration set status = :status where id = :id")
                 .param("status", mode == RemovalMode.DELETE ? "DELETED" : "DISCONNECTED").param("id", psa).update();
-    }
-
-    /** What an account holds, without ids and without its name: comparable between two accounts of one shape. */
-    private String endState(long accountId, String accountName) {
-        return jdbc.sql("""
-                select concat_ws(' | ',
-                  (select md5(string_agg(replace(name, :name, '') || coalesce(psa_external_id, '-'), ',' order by name)) from organization where account_id = :a),
-                  (select md5(string_agg(x, ',' order by x)) from (select replace(o.name, :name, '') || '/' || i.kind || '/' || i.name
-                       || '/' || coalesce(i.psa_external_id, '-') as x from item i join organization o on o.id = i.organization_id
-                       where i.account_id = :a) items),
-                  (select count(*)::text from attachment where account_id = :a),
-                  (select count(*)::text from related_item where account_id = :a),
-                  (select md5(string_agg(x, ',' order by x)) from (select d.external_id || '/' || coalesce(i.name, '-') as x
-                       from rmm_device d left join item i on i.id = d.matched_configuration_id where d.account_id = :a) devices),
-                  (select string_agg(kind || ':' || status, ',' order by kind) from integration where account_id = :a))""")
-                .param("a", accountId).param("name", accountName).query(String.class).single();
     }
 
     /** The other account changed only where the concurrent writer touched it (the items' updated_at). */
