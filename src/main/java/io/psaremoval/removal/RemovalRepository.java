@@ -43,6 +43,12 @@ public class RemovalRepository {
                 .param("id", id).query(Removal.class).optional();
     }
 
+    /** The removal that holds the integration now, if any. */
+    public Optional<Removal> findOpenByIntegration(long integrationId) {
+        return jdbc.sql("select " + COLUMNS + " from removal where integration_id = :integration and status in ('PENDING', 'RUNNING')")
+                .param("integration", integrationId).query(Removal.class).optional();
+    }
+
     /** Ties the removal to the integration it reserved. */
     void attachIntegration(long removalId, long integrationId, String integrationName, IntegrationStatus previous) {
         jdbc.sql("""

@@ -72,10 +72,22 @@ public class RemovalService {
                     + "' is an RMM integration; only a PSA integration can be removed here.");
         }
         if (!integration.status().isRemovable() && !Long.valueOf(integration.id()).equals(removal.integrationId())) {
-            throw new IntegrationUnavailableException("'" + integration.name() + "' cannot be removed: it is "
-                    + integration.status().name().toLowerCase() + ".");
+            throw unavailable(integration);
         }
         return integration;
+    }
+
+    private IntegrationUnavailableException unavailable(Integration integration) {
+        return switch (integration.status()) {
+            case REMOVING -> new IntegrationUnavailableException(removals.findOpenByIntegration(integration.id())
+                    .map(other -> "'" + integration.name() + "' is already being removed: removal " + other.businessKey()
+                            + ", requested by " + other.requestedBy() + ".")
+                    .orElse("'" + integration.name() + "' is already being removed."));
+            case DISCONNECTED, DELETED -> new IntegrationUnavailableException("'" + integration.name()
+                    + "' was " + integration.status().name().toLowerCase() + " already: there is nothing left to remove.");
+            default -> new IntegrationUnavailableException("'" + integration.name() + "' cannot be removed: it is "
+                    + integration.status().name().toLowerCase() + ".");
+        };
     }
 
     /**
@@ -94,7 +106,8 @@ public class RemovalService {
         }
         Integration integration = checkRemovable(removal, integrationId);
         if (!integrations.markRemoving(integrationId, removal.requireAccountId())) {
-            throw new IntegrationUnavailableException("'" + integration.name() + "' is being removed already.");
+            // Another removal reserved it since the check above (another node, at the same moment).
+            throw unavailable(integrations.findById(integrationId).orElseThrow());
         }
         removals.attachIntegration(removal.id(), integrationId, integration.name(), integration.status());
         log.info("Removal {}: integration '{}' ({}) reserved by {}", removal.businessKey(), integration.name(),

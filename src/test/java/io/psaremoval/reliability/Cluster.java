@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -129,6 +130,20 @@ final class Cluster implements AutoCloseable {
             ApplicationNode.sleep(100);
         }
         throw new IllegalStateException("Node " + node + " never waited on the test's lock within " + timeout);
+    }
+
+    /** Waits until the process instance has ended, and returns its history. */
+    HistoricProcessInstance awaitEnd(String processInstanceId, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            HistoricProcessInstance instance = engine().getHistoryService().createHistoricProcessInstanceQuery()
+                    .processInstanceId(processInstanceId).finished().singleResult();
+            if (instance != null) {
+                return instance;
+            }
+            ApplicationNode.sleep(200);
+        }
+        throw new IllegalStateException("Removal " + processInstanceId + " did not end within " + timeout);
     }
 
     @Override

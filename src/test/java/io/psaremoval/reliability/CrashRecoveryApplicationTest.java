@@ -158,7 +158,7 @@ class CrashRecoveryApplicationTest {
             HistoricProcessInstance ended;
             try (ApplicationNode node = cluster.startNode("crash-" + mode.name().toLowerCase() + "-" + (++nodes),
                     NODE_SETTINGS)) {
-                ended = awaitEnd(removal.getId(), Duration.ofSeconds(120));
+                ended = cluster.awaitEnd(removal.getId(), Duration.ofSeconds(120));
             }
             assertThat(ended.getEndActivityId()).isEqualTo(expectedEnd);
             assertThat(cluster.engine().getRuntimeService().createIncidentQuery().processInstanceId(removal.getId()).count())
@@ -199,18 +199,5 @@ class CrashRecoveryApplicationTest {
 
     private static long noticeDevices(long removalId) {
         return fixtures.count("select coalesce(sum(device_count), 0) from rmm_unmatch_notice where removal_id = :p", removalId);
-    }
-
-    static HistoricProcessInstance awaitEnd(String processInstanceId, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            HistoricProcessInstance instance = cluster.engine().getHistoryService().createHistoricProcessInstanceQuery()
-                    .processInstanceId(processInstanceId).finished().singleResult();
-            if (instance != null) {
-                return instance;
-            }
-            ApplicationNode.sleep(200);
-        }
-        throw new IllegalStateException("Removal " + processInstanceId + " did not end within " + timeout);
     }
 }

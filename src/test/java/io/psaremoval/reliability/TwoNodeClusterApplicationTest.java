@@ -1,0 +1,211 @@
+package io.psaremoval.reliability;
+
+import static io.psaremoval.removal.RemovalVariables.INTEGRATION_DECISION;
+import static io.psaremoval.removal.RemovalVariables.INTEGRATION_ID;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.psaremoval.PlatformFixtures;
+import io.psaremoval.account.Role;
+import io.psaremoval.demo.AccountShape;
+import io.psaremoval.demo.GeneratedAccount;
+import io.psaremoval.removal.RemovalMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.task.Task;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Camunda 7's homogeneous cluster: two nodes of the application, JVMs of their own, on one PostgreSQL, both
+ * executing jobs. Twenty removals run on them at once, each exactly once; the same integration asked for on
+ * both nodes at the same moment is removed once, and the other request is refused with a clear message.
+ */
+class TwoNodeClusterApplicationTest {
+
+    private static final String[] NODE_SETTINGS = {"--psa.removal.chunk-rows=40", "--psa.removal.job-time-budget=PT0S"};
+    private static final Pattern CHUNK_LINE = Pattern.compile(
+            "Removal (\\S+): chunk of (\\d+) organizations \\(\\d+ items\\) (?:deleted|disconnected)");
+
+    @TempDir
+    static Path dataDirectory;
+
+    static Cluster cluster;
+    static PlatformFixtures fixtures;
+    static JdbcClient jdbc;
+    static ProcessEngine engine;
+    static ApplicationNode nodeA;
+    static ApplicationNode nodeB;
+
+    record Planned(GeneratedAccount account, RemovalMode mode, ProcessInstance removal) {
+    }
+
+    static final List<Planned> planned = new ArrayList<>();
+    static final Map<RemovalMode, GeneratedAccount> twins = new HashMap<>();
+    static final Map<RemovalMode, ProcessInstance> twinRemovals = new HashMap<>();
+    static GeneratedAccount contested;
+
+    @BeforeAll
+    static void twentyRemovalsWaitingForTwoNodes() throws Exception {
+        cluster = Cluster.start(dataDirectory);
+        fixtures = cluster.fixtures();
+        jdbc = cluster.jdbc();
+        engine = cluster.engine();
+        for (RemovalMode mode : RemovalMode.values()) {
+            twins.put(mode, fixtures.create(shape("Twin " + mode)));
+            twinRemovals.put(mode, cluster.driver().remove(twins.get(mode), mode));
+        }
+        for (int i = 0; i < 20; i++) {
+            RemovalMode mode = i % 2 == 0 ? RemovalMode.DELETE : RemovalMode.DISCONNECT;
+            GeneratedAccount account = fixtures.create(shape("Concurrent " + i));
+            // Each waits at its first write step: nothing runs until the nodes are up.
+            planned.add(new Planned(account, mode, cluster.driver().decide(account, mode)));
+        }
+        contested = fixtures.create(shape("Contested"));
+        CompletableFuture<ApplicationNode> a = CompletableFuture.supplyAsync(() -> start("node-a"));
+        CompletableFuture<ApplicationNode> b = CompletableFuture.supplyAsync(() -> start("node-b"));
+        nodeA = a.join();
+        nodeB = b.join();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        cluster.close();
+    }
+
+    @Test
+    void twentyConcurrentRemovalsEachCompleteExactlyOnce() throws Exception {
+        for (Planned removal : planned) {
+            String end = cluster.awaitEnd(removal.removal().getId(), Duration.ofSeconds(180)).getEndActivityId();
+            assertThat(end).isEqualTo(removal.mode() == RemovalMode.DELETE ? "EndEvent_IntegrationDeleted"
+                    : "EndEvent_IntegrationDisconnected");
+        }
+        String logs = nodeA.log() + nodeB.log();
+        Map<String, Integer> organizationsPerRemoval = new HashMap<>();
+        Matcher chunk = CHUNK_LINE.matcher(logs);
+        while (chunk.find()) {
+            organizationsPerRemoval.merge(chunk.group(1), Integer.parseInt(chunk.group(2)), Integer::sum);
+        }
+        for (Planned removal : planned) {
+            GeneratedAccount twin = twins.get(removal.mode());
+            assertThat(fixtures.endState(removal.account().accountId())).isEqualTo(fixtures.endState(twin.accountId()));
+            assertThat(fixtures.removalCounts(removal.removal().getId())).as("every row counted once")
+                    .isEqualTo(fixtures.removalCounts(twinRemovals.get(removal.mode()).getId()));
+            String businessKey = jdbc.sql("select business_key from removal where process_instance_id = :pid")
+                    .param("pid", removal.removal().getId()).query(String.class).single();
+            assertThat(organizationsPerRemoval.get(businessKey)).as("no chunk of %s ran twice to completion", businessKey)
+                    .isEqualTo(12);
+        }
+
+        Map<String, Long> jobsPerNode = new HashMap<>();
+        jdbc.sql("select hostname_, count(*) from act_hi_job_log where job_state_ = 2 group by hostname_")
+                .query((rs, n) -> jobsPerNode.put(rs.getString(1), rs.getLong(2))).list();
+        long failedJobs = jdbc.sql("select count(*) from act_hi_job_log where job_state_ = 1").query(Long.class).single();
+        long optimisticLocking = countOccurrences(logs, "OptimisticLockingException");
+        System.out.printf("%nTWO NODES: successful jobs per node %s, failed job runs %d, incidents %d, "
+                + "optimistic-locking log lines %d%n%n", jobsPerNode, failedJobs,
+                engine.getRuntimeService().createIncidentQuery().count(), optimisticLocking);
+        assertThat(jobsPerNode.getOrDefault("node-a", 0L)).as("node-a ran jobs").isPositive();
+        assertThat(jobsPerNode.getOrDefault("node-b", 0L)).as("node-b ran jobs").isPositive();
+        assertThat(failedJobs).as("no job failed, for optimistic locking or anything else").isZero();
+        assertThat(engine.getRuntimeService().createIncidentQuery().count()).isZero();
+    }
+
+    @Test
+    void theSameIntegrationAskedForOnBothNodesAtOnceIsRemovedOnce() throws Exception {
+        EngineRest manager = new EngineRest(nodeA.baseUri(), fixtures.username(contested, Role.MANAGER),
+                PlatformFixtures.PASSWORD);
+        EngineRest administrator = new EngineRest(nodeB.baseUri(), fixtures.username(contested, Role.ADMINISTRATOR),
+                PlatformFixtures.PASSWORD);
+        String first = manager.startRemoval("Moving to HaloPSA");
+        String second = administrator.startRemoval("Moving to HaloPSA");
+        String firstTask = manager.openTask(first);
+        String secondTask = administrator.openTask(second);
+        Map<String, Object> choice = Map.of(INTEGRATION_ID, String.valueOf(contested.psaIntegrationId()),
+                INTEGRATION_DECISION, "REMOVE");
+
+        CountDownLatch together = new CountDownLatch(1);
+        CompletableFuture<EngineRest.Response> onA = CompletableFuture.supplyAsync(() -> {
+            await(together);
+            return manager.complete(firstTask, choice);
+        });
+        CompletableFuture<EngineRest.Response> onB = CompletableFuture.supplyAsync(() -> {
+            await(together);
+            return administrator.complete(secondTask, choice);
+        });
+        together.countDown();
+        assertThat(onA.join().status()).isEqualTo(204);
+        assertThat(onB.join().status()).isEqualTo(204);
+
+        List<String> waiting = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (waiting.size() + refused.size() < 2 && System.nanoTime() < deadline) {
+            waiting.clear();
+            refused.clear();
+            for (String removal : List.of(first, second)) {
+                Task task = engine.getTaskService().createTaskQuery().processInstanceId(removal).singleResult();
+                if (task != null && task.getTaskDefinitionKey().equals("UserTask_ChooseRemovalMode")) {
+                    waiting.add(removal);
+                } else if (engine.getHistoryService().createHistoricProcessInstanceQuery().processInstanceId(removal)
+                        .finished().count() == 1) {
+                    refused.add(removal);
+                }
+            }
+            ApplicationNode.sleep(200);
+        }
+        assertThat(waiting).as("exactly one removal goes on").hasSize(1);
+        assertThat(refused).as("the other is refused").hasSize(1);
+        String winner = waiting.get(0);
+        String loser = refused.get(0);
+        assertThat(engine.getHistoryService().createHistoricProcessInstanceQuery().processInstanceId(loser).singleResult()
+                .getEndActivityId()).isEqualTo("EndEvent_IntegrationUnavailable");
+        String reason = (String) engine.getHistoryService().createHistoricVariableInstanceQuery().processInstanceId(loser)
+                .variableName("unavailableReason").singleResult().getValue();
+        String winnerKey = jdbc.sql("select business_key from removal where process_instance_id = :pid")
+                .param("pid", winner).query(String.class).single();
+        System.out.println("The second request was refused: " + reason);
+        assertThat(reason).contains("is already being removed").contains(winnerKey);
+        assertThat(fixtures.integrationStatus(contested.psaIntegrationId())).isEqualTo("REMOVING");
+        assertThat(fixtures.count("select count(*) from removal where integration_id = :p and status in ('PENDING', 'RUNNING')",
+                contested.psaIntegrationId())).isEqualTo(1);
+    }
+
+    private static ApplicationNode start(String name) {
+        try {
+            return cluster.startNode(name, NODE_SETTINGS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static AccountShape shape(String name) {
+        return new AccountShape(name + " " + System.nanoTime(), "ConnectWise Manage", 12, 2, 15, 1, 64, 2, 10, true,
+                Duration.ofHours(1));
+    }
+
+    private static long countOccurrences(String text, String word) {
+        return Pattern.compile(Pattern.quote(word)).matcher(text).results().count();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
