@@ -47,6 +47,8 @@ final class Cluster implements AutoCloseable {
                 "--spring.datasource.url=" + jdbcUrl() + "?ApplicationName=driver",
                 "--spring.datasource.username=postgres", "--spring.datasource.password=",
                 "--server.port=0", "--logging.level.root=WARN",
+                // Whoever starts first creates the operator: the same password on every node.
+                "--psa.operator.password=" + ApplicationNode.OPERATOR_PASSWORD,
                 "--camunda.bpm.generic-properties.properties.hostname=driver"));
         arguments.addAll(List.of(driverArguments));
         this.driverContext = new SpringApplicationBuilder(PsaIntegrationRemovalApplication.class).profiles("test")

@@ -1,0 +1,175 @@
+package io.psaremoval.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.psaremoval.PlatformFixtures;
+import io.psaremoval.demo.AccountShape;
+import io.psaremoval.demo.GeneratedAccount;
+import io.psaremoval.removal.RemovalMode;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.runtime.Incident;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * PostgreSQL stops in the middle of a chunk (a fast shutdown: every connection is cut) and starts again. The
+ * node's job fails, is retried on the configured back-off, and the removal completes as if nothing happened.
+ * An outage that outlasts every retry leaves an incident, and a retry by the operator over REST (what Cockpit's
+ * "retry" calls) completes the removal.
+ */
+class DatabaseOutageApplicationTest {
+
+    private static final Duration BACK_OFF = Duration.ofSeconds(4);
+    private static final String[] NODE_SETTINGS = {"--psa.removal.chunk-rows=40", "--psa.removal.job-time-budget=PT0S",
+            "--psa.removal.job-retry-cycle=R3/PT" + BACK_OFF.toSeconds() + "S",
+            // Waiting this long for a connection bridges a short outage.
+            "--spring.datasource.hikari.connection-timeout=20000"};
+
+    @TempDir
+    static Path dataDirectory;
+
+    static Cluster cluster;
+    static PlatformFixtures fixtures;
+    static JdbcClient jdbc;
+    static ApplicationNode node;
+    static GeneratedAccount twin;
+    static ProcessInstance twinRemoval;
+
+    @BeforeAll
+    static void clusterOfOneNode() throws Exception {
+        cluster = Cluster.start(dataDirectory);
+        fixtures = cluster.fixtures();
+        jdbc = cluster.jdbc();
+        twin = fixtures.create(shape("Twin"));
+        twinRemoval = cluster.driver().remove(twin, RemovalMode.DELETE);
+        node = cluster.startNode("outage-node", NODE_SETTINGS);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        cluster.close();
+    }
+
+    @Test
+    void aShortOutageMidChunkHealsByItselfAfterTheBackOff() throws Exception {
+        GeneratedAccount account = fixtures.create(shape("Short outage"));
+        GeneratedAccount other = fixtures.create(shape("Other"));
+        String otherBefore = fixtures.accountChecksum(other.accountId());
+        ProcessInstance removal = cluster.driver().decide(account, RemovalMode.DELETE);
+
+        long organization = syncedOrganizations(account).get(5);
+        long items = itemsOf(organization);
+        outageWhileTheNodeDeletes(organization);
+        assertThat(itemsOf(organization)).as("the chunk cut by the outage left nothing half-done").isEqualTo(items);
+
+        assertThat(cluster.awaitEnd(removal.getId(), Duration.ofSeconds(120)).getEndActivityId())
+                .isEqualTo("EndEvent_IntegrationDeleted");
+        List<Map<String, Object>> failures = jobLog(removal.getId(), 1);
+        assertThat(failures).as("the job failed once, during the outage").hasSize(1);
+        Timestamp failedAt = (Timestamp) failures.get(0).get("timestamp_");
+        Map<String, Object> retried = jdbc.sql("""
+                select timestamp_ from act_hi_job_log where job_id_ = :job and job_state_ = 2""")
+                .param("job", failures.get(0).get("job_id_")).query().singleRow();
+        Duration waited = Duration.between(failedAt.toInstant(), ((Timestamp) retried.get("timestamp_")).toInstant());
+        System.out.printf("%nSHORT OUTAGE: job failed with \"%s\", %d retries left, retried %,d ms later%n%n",
+                failures.get(0).get("job_exception_msg_"), failures.get(0).get("job_retries_"), waited.toMillis());
+        assertThat(waited).as("retried after the configured back-off, not at once")
+                .isGreaterThanOrEqualTo(BACK_OFF.minusMillis(500));
+        assertThat(cluster.engine().getRuntimeService().createIncidentQuery().count()).isZero();
+        assertSameOutcomeAsTheTwin(account, removal);
+        assertThat(fixtures.accountChecksum(other.accountId())).isEqualTo(otherBefore);
+    }
+
+    @Test
+    void anOutageThatOutlastsEveryRetryRaisesAnIncidentAndTheOperatorsRetryCompletesTheRemoval() throws Exception {
+        GeneratedAccount account = fixtures.create(shape("Long outage"));
+        ProcessInstance removal = cluster.driver().decide(account, RemovalMode.DELETE);
+
+        int outages = 0;
+        while (cluster.engine().getRuntimeService().createIncidentQuery().processInstanceId(removal.getId()).count() == 0) {
+            assertThat(outages).as("an incident after the retries of R3").isLessThan(3);
+            // The database is down at every attempt: the first organization still in scope is where the chunk stops.
+            outageWhileTheNodeDeletes(syncedOrganizations(account).get(0));
+            outages++;
+            awaitFailureRecorded(removal.getId(), outages);
+        }
+        Incident incident = cluster.engine().getRuntimeService().createIncidentQuery().processInstanceId(removal.getId())
+                .singleResult();
+        EngineRest operator = new EngineRest(node.baseUri(), "operator", ApplicationNode.OPERATOR_PASSWORD);
+        EngineRest.Response incidents = operator.get("incident?processInstanceId=" + removal.getId()
+                + "&firstResult=0&maxResults=10");
+        System.out.printf("%nLONG OUTAGE: %d outages, incident in Cockpit: %s%n%n", outages, incidents.body());
+        assertThat(incidents.status()).isEqualTo(200);
+        assertThat(incidents.body()).hasSize(1);
+        assertThat(incidents.body().get(0).path("incidentType").asText()).isEqualTo("failedJob");
+        assertThat(incidents.body().get(0).path("activityId").asText()).isEqualTo("Task_HardDeleteIntegration");
+
+        EngineRest.Response retry = operator.put("job/" + incident.getConfiguration() + "/retries", Map.of("retries", 1));
+        assertThat(retry.status()).isEqualTo(204);
+        assertThat(cluster.awaitEnd(removal.getId(), Duration.ofSeconds(120)).getEndActivityId())
+                .isEqualTo("EndEvent_IntegrationDeleted");
+        assertThat(cluster.engine().getRuntimeService().createIncidentQuery().count()).isZero();
+        assertSameOutcomeAsTheTwin(account, removal);
+    }
+
+    /** Lets the node's next chunk wait on a lock in the organization's items, then stops and starts PostgreSQL. */
+    private static void outageWhileTheNodeDeletes(long organization) throws Exception {
+        try (Cluster.RowLock lock = cluster.lock("select id from item where organization_id = ? for update", organization)) {
+            assertThat(cluster.awaitNodeWaitingOn(node.name(), Duration.ofSeconds(60))).contains("delete from item");
+            cluster.stopPostgres();
+            ApplicationNode.sleep(2_000);
+            cluster.startPostgres();
+        }
+    }
+
+    private static void awaitFailureRecorded(String processInstanceId, int failures) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (jobLog(processInstanceId, 1).size() < failures) {
+            assertThat(System.nanoTime()).as("failure %d recorded", failures).isLessThan(deadline);
+            ApplicationNode.sleep(200);
+        }
+        Job job = cluster.engine().getManagementService().createJobQuery().processInstanceId(processInstanceId).singleResult();
+        System.out.printf("outage %d: job has %d retries left, next attempt at %s%n", failures, job.getRetries(),
+                job.getDuedate());
+    }
+
+    private static void assertSameOutcomeAsTheTwin(GeneratedAccount account, ProcessInstance removal) {
+        assertThat(fixtures.endState(account.accountId())).isEqualTo(fixtures.endState(twin.accountId()));
+        assertThat(fixtures.removalCounts(removal.getId())).isEqualTo(fixtures.removalCounts(twinRemoval.getId()));
+        assertThat(jdbc.sql("""
+                select count(*) from rmm_unmatch_notice n join removal r on r.id = n.removal_id
+                where r.process_instance_id = :pid""").param("pid", removal.getId()).query(Long.class).single())
+                .isEqualTo(1);
+    }
+
+    /** The job log entries of the removal in one state (1 failed, 2 successful). */
+    private static List<Map<String, Object>> jobLog(String processInstanceId, int state) {
+        return jdbc.sql("""
+                select job_id_, timestamp_, job_retries_, job_exception_msg_ from act_hi_job_log
+                where process_instance_id_ = :pid and job_state_ = :state order by timestamp_""")
+                .param("pid", processInstanceId).param("state", state).query().listOfRows();
+    }
+
+    private static List<Long> syncedOrganizations(GeneratedAccount account) {
+        return jdbc.sql("select id from organization where psa_integration_id = :psa order by id")
+                .param("psa", account.psaIntegrationId()).query(Long.class).list();
+    }
+
+    private static long itemsOf(long organization) {
+        return fixtures.count("select count(*) from item where organization_id = :p", organization);
+    }
+
+    private static AccountShape shape(String name) {
+        return new AccountShape(name + " " + System.nanoTime(), "Kaseya BMS", 20, 2, 20, 2, 64, 3, 20, true,
+                Duration.ofHours(1));
+    }
+}
