@@ -1,5 +1,6 @@
 package io.psaremoval.system;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.psaremoval.audit.SecurityEvents;
@@ -39,7 +40,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * of that task's Camunda Form: a variable the form did not ask for (a role, an account, a mode on a task
  * that does not choose one) is refused with HTTP 400 before the engine sees it;</li>
  * <li>variables of a running removal may not be changed outside a form (task, process instance or
- * execution variable endpoints, process instance modification), except by engine administrators.</li>
+ * execution variable endpoints, process instance modification), except by engine administrators;</li>
+ * <li>a task that is not open (completed already, of an ended or cancelled removal, unknown) is a clear
+ * HTTP 404, not the engine's HTTP 500.</li>
  * </ul>
  * Every refusal is recorded as a security event.
  */
@@ -78,6 +81,13 @@ class TaskSubmissionGuard extends OncePerRequestFilter {
             byte[] body = request.getInputStream().readAllBytes();
             String taskId = submission.group(1);
             Task task = findTask(taskId);
+            if (task == null) {
+                // Completed already, of a removal that ended or was cancelled, or never the caller's to see.
+                respond(response, HttpServletResponse.SC_NOT_FOUND, Map.of("type", "TaskNotFound", "message",
+                        "Task " + taskId + " is not open: it was completed already, its removal ended or was "
+                                + "cancelled, or it does not exist."));
+                return;
+            }
             String refusal = checkSubmission(task, body);
             if (refusal != null) {
                 refuse(response, task.getProcessInstanceId(), taskId, "FORM_FIELDS_REFUSED", refusal);
@@ -91,13 +101,18 @@ class TaskSubmissionGuard extends OncePerRequestFilter {
 
     /** @return why the submission is refused, or null when it only sets the task form's fields */
     private String checkSubmission(Task task, byte[] body) throws IOException {
-        if (task == null || task.getCamundaFormRef() == null) {
-            return null; // unknown or not a form task: the engine answers as usual
+        if (task.getCamundaFormRef() == null) {
+            return null; // not a form task: the engine answers as usual
         }
         Set<String> allowed = formFields(task);
         Set<String> sent = new TreeSet<>();
         if (body.length > 0) {
-            JsonNode variables = json.readTree(body).path("variables");
+            JsonNode variables;
+            try {
+                variables = json.readTree(body).path("variables");
+            } catch (JsonProcessingException e) {
+                return "The request body is not valid JSON: " + e.getOriginalMessage();
+            }
             for (Iterator<String> names = variables.fieldNames(); names.hasNext(); ) {
                 sent.add(names.next());
             }
@@ -171,9 +186,13 @@ class TaskSubmissionGuard extends OncePerRequestFilter {
         Authentication authentication = engine.getIdentityService().getCurrentAuthentication();
         securityEvents.record(authentication == null ? null : authentication.getUserId(), kind, processInstanceId,
                 taskId, message);
-        response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+        respond(response, HttpServletResponse.SC_BAD_REQUEST, Map.of("type", "InvalidRequestException", "message", message));
+    }
+
+    private void respond(HttpServletResponse response, int status, Map<String, String> body) throws IOException {
+        response.setStatus(status);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        response.getWriter().write(json.writeValueAsString(Map.of("type", "InvalidRequestException", "message", message)));
+        response.getWriter().write(json.writeValueAsString(body));
     }
 
     /** The request with its body read once and served again to the engine. */

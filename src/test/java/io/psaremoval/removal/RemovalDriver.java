@@ -49,7 +49,11 @@ public class RemovalDriver {
 
     /** Executes the removal's due asynchronous jobs (not timers) until it waits for a person or ends. */
     public void runJobs(ProcessInstance removal) {
-        for (Job job = nextJob(removal); job != null; job = nextJob(removal)) {
+        runJobs(removal.getId());
+    }
+
+    public void runJobs(String processInstanceId) {
+        for (Job job = nextJob(processInstanceId); job != null; job = nextJob(processInstanceId)) {
             engine.getManagementService().executeJob(job.getId());
         }
     }
@@ -76,8 +80,8 @@ public class RemovalDriver {
         return removal;
     }
 
-    private Job nextJob(ProcessInstance removal) {
-        return engine.getManagementService().createJobQuery().processInstanceId(removal.getId()).messages()
+    private Job nextJob(String processInstanceId) {
+        return engine.getManagementService().createJobQuery().processInstanceId(processInstanceId).messages()
                 .listPage(0, 1).stream().findFirst().orElse(null);
     }
 
