@@ -59,6 +59,14 @@ public class RemovalRepository {
                 .param("previous", previous.name()).update();
     }
 
+    /** Counts a chunk, in the chunk's own transaction. */
+    void recordChunk(long removalId, long millis) {
+        jdbc.sql("""
+                update removal set chunks_done = chunks_done + 1,
+                                   longest_chunk_ms = greatest(coalesce(longest_chunk_ms, 0), :millis)
+                where id = :id""").param("id", removalId).param("millis", millis).update();
+    }
+
     void markRunning(long removalId, RemovalMode mode) {
         jdbc.sql("update removal set mode = :mode, status = 'RUNNING' where id = :id and status in ('PENDING', 'RUNNING')")
                 .param("id", removalId).param("mode", mode.name()).update();

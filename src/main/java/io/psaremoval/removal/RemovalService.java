@@ -178,7 +178,11 @@ public class RemovalService {
                 log.info("Removal {}: all organizations {} after {} chunks in this job", removal.businessKey(), verb, chunks);
                 return new Progress(true, chunks, 0);
             }
-            inNewTransaction(() -> work.accept(chunk.organizations()));
+            inNewTransaction(() -> {
+                long begun = System.nanoTime();
+                work.accept(chunk.organizations());
+                removals.recordChunk(removal.id(), (System.nanoTime() - begun) / 1_000_000);
+            });
             chunks++;
             long left = remover.organizationsLeft(integrationId);
             log.info("Removal {}: chunk of {} organizations ({} items) {} in {} ms; {} organizations left",

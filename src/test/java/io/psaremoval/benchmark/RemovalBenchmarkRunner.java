@@ -8,7 +8,10 @@ import io.psaremoval.removal.RemovalDriver;
 import io.psaremoval.removal.RemovalMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryType;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,8 +32,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 class RemovalBenchmarkRunner {
 
     record Result(RemovalMode mode, long items, long rows, double baselineSeconds, double processSeconds,
-            long longestJobMillis, long peakHeapMegabytes, long jobs, long historyRows, long longestWriterWaitMillis,
-            long writerUpdates, boolean identical) {
+            long longestChunkMillis, long chunks, long longestJobMillis, long peakHeapMegabytes,
+            long peakLiveHeapMegabytes, long jobs, long historyRows, long longestWriterWaitMillis, long writerUpdates,
+            boolean identical) {
 
         void print() {
             System.out.printf("%nREMOVAL BENCHMARK: %s, %,d items (%,d rows written), %d cores%n", mode, items, rows,
@@ -40,8 +44,10 @@ class RemovalBenchmarkRunner {
             System.out.printf("  process (engine, chunked jobs)      %8.1f s  %,10.0f rows/s%n", processSeconds,
                     rows / processSeconds);
             System.out.printf("  ratio process / baseline            %8.2f%n", processSeconds / baselineSeconds);
-            System.out.printf("  longest job (one chunk transaction) %8d ms%n", longestJobMillis);
-            System.out.printf("  peak heap used during the removal   %8d MB%n", peakHeapMegabytes);
+            System.out.printf("  longest chunk transaction           %8d ms (of %d chunks)%n", longestChunkMillis, chunks);
+            System.out.printf("  longest job                         %8d ms%n", longestJobMillis);
+            System.out.printf("  peak heap used, garbage included    %8d MB above the start%n", peakHeapMegabytes);
+            System.out.printf("  peak live heap (after each GC)      %8d MB above the start%n", peakLiveHeapMegabytes);
             System.out.printf("  jobs / history rows of the removal  %8d / %d%n", jobs, historyRows);
             System.out.printf("  concurrent writer: longest wait     %8d ms over %,d updates%n", longestWriterWaitMillis,
                     writerUpdates);
@@ -88,12 +94,15 @@ class RemovalBenchmarkRunner {
         AtomicLong updates = new AtomicLong();
         Thread writer = new Thread(() -> keepWriting(other.accountId(), running, longestWait, updates), "concurrent-writer");
         AtomicLong peakHeap = new AtomicLong();
+        AtomicLong peakLiveHeap = new AtomicLong();
         Runtime runtime = Runtime.getRuntime();
         System.gc();
         long heapBefore = runtime.totalMemory() - runtime.freeMemory();
+        long liveHeapBefore = liveHeap();
         Thread sampler = new Thread(() -> {
             while (running.get()) {
                 peakHeap.accumulateAndGet(runtime.totalMemory() - runtime.freeMemory(), Math::max);
+                peakLiveHeap.accumulateAndGet(liveHeap(), Math::max);
                 sleep(20);
             }
         }, "heap-sampler");
@@ -123,9 +132,24 @@ class RemovalBenchmarkRunner {
             System.out.println("END STATES DIFFER\n  baseline " + baselineState + "\n  measured " + measuredState);
         }
         boolean otherUntouched = checksumWithoutWriter(other.accountId(), otherBefore);
-        return new Result(mode, items, rows, baselineSeconds, processSeconds, longestJob,
-                Math.max(0, peakHeap.get() - heapBefore) / (1024 * 1024), jobs,
+        Map<String, Object> chunks = jdbc.sql("select chunks_done, longest_chunk_ms from removal where process_instance_id = :pid")
+                .param("pid", removal.getId()).query().singleRow();
+        return new Result(mode, items, rows, baselineSeconds, processSeconds,
+                ((Number) chunks.get("longest_chunk_ms")).longValue(), ((Number) chunks.get("chunks_done")).longValue(),
+                longestJob, Math.max(0, peakHeap.get() - heapBefore) / (1024 * 1024),
+                Math.max(0, peakLiveHeap.get() - liveHeapBefore) / (1024 * 1024), jobs,
                 historyRows(removal.getId()) - historyBefore, longestWait.get(), updates.get(), identical && otherUntouched);
+    }
+
+    /**
+     * The heap in use just after the most recent garbage collection, over all heap pools: what the JVM keeps
+     * alive, without the garbage that waits for the next collection.
+     */
+    private static long liveHeap() {
+        return ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(pool -> pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null)
+                .mapToLong(pool -> pool.getCollectionUsage().getUsed())
+                .sum();
     }
 
     private static AccountShape shape(String name, int organizations, long items) {

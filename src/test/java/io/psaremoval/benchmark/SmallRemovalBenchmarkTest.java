@@ -24,6 +24,6 @@ class SmallRemovalBenchmarkTest {
         RemovalBenchmarkRunner.Result result = runner.run(mode, 20_000, 200);
         result.print();
         assertThat(result.identical()).isTrue();
-        assertThat(result.jobs()).as("several chunks").isGreaterThan(1);
+        assertThat(result.chunks()).as("several chunks").isGreaterThan(1);
     }
 }
