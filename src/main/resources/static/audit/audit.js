@@ -114,7 +114,9 @@ async function showRemoval(id, row) {
   document.getElementById('detail-summary').textContent = 'Requested by ' + r.requestedBy + ' (' + r.requesterRole
       + ') of ' + (r.accountName || 'no account') + ' on ' + when(r.startedAt)
       + (r.confirmedBy ? '; deletion confirmed by ' + r.confirmedBy : '')
-      + '; RMM devices unmatched: ' + number.format(r.rmmDevicesUnmatched) + '.';
+      + '; RMM devices unmatched: ' + number.format(r.rmmDevicesUnmatched)
+      + (r.chunksDone ? '; ' + number.format(r.chunksDone) + ' chunks committed, the longest in '
+          + number.format(r.longestChunkMs) + ' ms' : '') + '.';
 
   const rows = document.querySelector('#rows tbody');
   rows.textContent = '';

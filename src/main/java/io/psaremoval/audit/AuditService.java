@@ -68,7 +68,7 @@ public class AuditService {
     public record RemovalSummary(long id, String businessKey, String processInstanceId, Long accountId, String accountName,
             Long integrationId, String integrationName, String requestedBy, String requesterRole, String mode,
             String status, OffsetDateTime startedAt, OffsetDateTime endedAt, String confirmedBy,
-            long rowsDisconnected, long rowsDeleted, long rmmDevicesUnmatched) {
+            long rowsDisconnected, long rowsDeleted, long rmmDevicesUnmatched, int chunksDone, Integer longestChunkMs) {
     }
 
     public record Event(Instant at, String kind, String step, String who, String what) {
@@ -94,7 +94,8 @@ public class AuditService {
                    r.confirmed_by,
                    coalesce((select sum(rows) from removal_count c where c.removal_id = r.id and c.action = 'DISCONNECTED'), 0) as rows_disconnected,
                    coalesce((select sum(rows) from removal_count c where c.removal_id = r.id and c.action = 'DELETED'), 0) as rows_deleted,
-                   coalesce((select sum(rows) from removal_count c where c.removal_id = r.id and c.action = 'UNMATCHED'), 0) as rmm_devices_unmatched
+                   coalesce((select sum(rows) from removal_count c where c.removal_id = r.id and c.action = 'UNMATCHED'), 0) as rmm_devices_unmatched,
+                   r.chunks_done, r.longest_chunk_ms
             from removal r left join account a on a.id = r.account_id""";
 
     private Map<String, Object> preview(String processInstanceId) {
