@@ -27,7 +27,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class CrashRecoveryApplicationTest {
 
     /** Small chunks, one per job (as in the driver's test profile): a removal of many chunks and jobs. */
-    private static final String[] NODE_SETTINGS = {"--psa.removal.chunk-rows=40", "--psa.removal.job-time-budget=PT0S"};
+    private static final String[] ONE_CHUNK_PER_JOB = {"--psa.removal.chunk-rows=40", "--psa.removal.job-time-budget=PT0S"};
+    /** Small chunks, jobs of production's length: a killed job has committed chunks the engine never heard of. */
+    private static final String[] PRODUCTION_JOBS = {"--psa.removal.chunk-rows=40", "--psa.removal.job-time-budget=PT30S"};
 
     @TempDir
     static Path dataDirectory;
@@ -51,7 +53,7 @@ class CrashRecoveryApplicationTest {
 
     @Test
     void hardDeleteKilledEarlyMidChunkBetweenChunksAndDuringTheNoticeCompletesAsIfUninterrupted() throws Exception {
-        Scenario scenario = new Scenario(RemovalMode.DELETE);
+        Scenario scenario = new Scenario(RemovalMode.DELETE, ONE_CHUNK_PER_JOB);
 
         scenario.killWhileWaitingOn("early: the job has just started, nothing is deleted yet",
                 "select id from removal where process_instance_id = ? for update", scenario.removal.getId())
@@ -91,7 +93,7 @@ class CrashRecoveryApplicationTest {
 
     @Test
     void disconnectKilledEarlyMidChunkAndBetweenChunksCompletesAsIfUninterrupted() throws Exception {
-        Scenario scenario = new Scenario(RemovalMode.DISCONNECT);
+        Scenario scenario = new Scenario(RemovalMode.DISCONNECT, PRODUCTION_JOBS);
 
         assertThat(scenario.killWhileWaitingOn("early", "select id from removal where process_instance_id = ? for update",
                 scenario.removal.getId())).contains("update removal");
@@ -103,8 +105,10 @@ class CrashRecoveryApplicationTest {
                 organization)).as("nothing half-done in the killed chunk").isEqualTo(1);
 
         long before = scenario.rowsCounted();
-        assertThat(scenario.killWhileWaitingOn("between chunks", "select id_ from act_ru_execution where id_ = ? for update",
-                scenario.removal.getId())).containsIgnoringCase("act_ru_execution");
+        // Jobs of production's length: the job takes every chunk left, commits each, then its flush waits.
+        assertThat(scenario.killWhileWaitingOn("after the last chunk, before the engine records the job",
+                "select id_ from act_ru_execution where id_ = ? for update", scenario.removal.getId()))
+                .containsIgnoringCase("act_ru_execution");
         assertThat(scenario.rowsCounted()).isGreaterThan(before);
 
         scenario.finishOnAFreshNode("EndEvent_IntegrationDisconnected");
@@ -114,6 +118,7 @@ class CrashRecoveryApplicationTest {
     /** A removal on one account, the same removal uninterrupted on its twin, and a third account that must not change. */
     private static final class Scenario {
         final RemovalMode mode;
+        final String[] nodeSettings;
         final GeneratedAccount crashed;
         final GeneratedAccount twin;
         final GeneratedAccount other;
@@ -122,8 +127,9 @@ class CrashRecoveryApplicationTest {
         final ProcessInstance removal;
         final List<Long> synced;
 
-        Scenario(RemovalMode mode) {
+        Scenario(RemovalMode mode, String[] nodeSettings) {
             this.mode = mode;
+            this.nodeSettings = nodeSettings;
             String tag = mode + " " + System.nanoTime();
             crashed = fixtures.create(shape("Crashed " + tag));
             twin = fixtures.create(shape("Twin " + tag));
@@ -145,7 +151,7 @@ class CrashRecoveryApplicationTest {
         String killWhileWaitingOn(String point, String lockSql, Object... parameters) throws Exception {
             String name = "crash-" + mode.name().toLowerCase() + "-" + (++nodes);
             try (Cluster.RowLock lock = cluster.lock(lockSql, parameters)) {
-                ApplicationNode node = cluster.startNode(name, NODE_SETTINGS);
+                ApplicationNode node = cluster.startNode(name, nodeSettings);
                 String statement = cluster.awaitNodeWaitingOn(name, Duration.ofSeconds(90));
                 node.kill();
                 System.out.printf("killed %s %s, %,d rows counted, while it ran: %s%n", name, point, rowsCounted(),
@@ -157,7 +163,7 @@ class CrashRecoveryApplicationTest {
         void finishOnAFreshNode(String expectedEnd) throws Exception {
             HistoricProcessInstance ended;
             try (ApplicationNode node = cluster.startNode("crash-" + mode.name().toLowerCase() + "-" + (++nodes),
-                    NODE_SETTINGS)) {
+                    nodeSettings)) {
                 ended = cluster.awaitEnd(removal.getId(), Duration.ofSeconds(120));
             }
             assertThat(ended.getEndActivityId()).isEqualTo(expectedEnd);
