@@ -128,11 +128,28 @@ class RemovePsaIntegrationProcessTest {
     @ParameterizedTest
     @EnumSource(value = Role.class, names = {"EDITOR", "CREATOR", "LITE", "READ_ONLY"})
     void rolesBelowManagerAreNotPermitted(Role role) {
-        ProcessInstance removal = startRemoval(fixtures.username(account, role));
+        String user = fixtures.username(account, role);
+        ProcessInstance removal = startRemoval(user);
 
-        assertThat(removal).isEnded().hasPassed("EndEvent_NotPermitted").hasNotPassed("Task_FindPsaIntegrations");
-        assertThat(removal).variables().containsEntry(REQUESTER_ROLE, role.name()).containsEntry(REMOVAL_PERMISSION, "NONE");
+        // The refusal is recorded at once; the requester reads why in Tasklist, and closes the task.
+        assertThat(removal).isWaitingAt("UserTask_NotPermitted").hasNotPassed("Task_FindPsaIntegrations");
+        assertThat(task(removal)).isAssignedTo(user);
+        assertThat(removal).variables().containsEntry(REQUESTER_ROLE, role.name()).containsEntry(REMOVAL_PERMISSION, "NONE")
+                .containsEntry(OUTCOME, "NOT_PERMITTED");
+        completeAs(user, removal, Map.of());
+        assertThat(removal).isEnded().hasPassed("EndEvent_NotPermitted");
         assertThat(integrationStatus()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void aRefusalLeftUnreadClosesItselfAfterTheTimeout() {
+        ProcessInstance removal = startRemoval(fixtures.username(account, Role.EDITOR));
+        assertThat(removal).isWaitingAt("UserTask_NotPermitted");
+
+        execute(job("BoundaryEvent_NotPermittedTimedOut", removal));
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_NotPermitted");
+        assertThat(outcome(removal)).isEqualTo("NOT_PERMITTED");
     }
 
     @ParameterizedTest
@@ -151,7 +168,7 @@ class RemovePsaIntegrationProcessTest {
                 "RemovePsaIntegration", Map.of(REMOVAL_REASON, "forged", REQUESTER_ROLE, "ADMINISTRATOR",
                         REMOVAL_PERMISSION, "DISCONNECT_OR_DELETE", ACCOUNT_ID, account.accountId())));
 
-        assertThat(removal).isEnded().hasPassed("EndEvent_NotPermitted");
+        assertThat(removal).isWaitingAt("UserTask_NotPermitted").hasNotPassed("Task_FindPsaIntegrations");
         assertThat(removal).variables().containsEntry(REQUESTER_ROLE, "EDITOR")
                 .containsEntry(IGNORED_START_VARIABLES, ACCOUNT_ID + ", " + REMOVAL_PERMISSION + ", " + REQUESTER_ROLE);
         assertThat(fixtures.count("select count(*) from security_event where kind = 'START_VARIABLES_IGNORED' and username = '"
@@ -161,7 +178,7 @@ class RemovePsaIntegrationProcessTest {
     @Test
     void unauthenticatedStartIsNotPermitted() {
         ProcessInstance removal = engine.getRuntimeService().startProcessInstanceByKey("RemovePsaIntegration");
-        assertThat(removal).isEnded().hasPassed("EndEvent_NotPermitted");
+        assertThat(removal).isWaitingAt("UserTask_NotPermitted").hasNotPassed("Task_FindPsaIntegrations");
         assertThat(removal).variables().containsEntry(REQUESTER_ROLE, RemovalService.UNKNOWN_ROLE);
     }
 

@@ -116,7 +116,9 @@ class SecurityTest {
         String removal = read(started.getBody()).get("id").asText();
 
         assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(removal)
-                .activityId("EndEvent_NotPermitted").count()).isEqualTo(1);
+                .activityId("UserTask_NotPermitted").count()).as("told why, in Tasklist").isEqualTo(1);
+        assertThat(jdbc.sql("select status from removal where process_instance_id = :pid").param("pid", removal)
+                .query(String.class).single()).isEqualTo("NOT_PERMITTED");
         JsonNode decision = get(editor, "/engine-rest/history/variable-instance?processInstanceId=" + removal
                 + "&variableName=requesterRole");
         assertThat(decision.get(0).get("value").asText()).isEqualTo("EDITOR");
