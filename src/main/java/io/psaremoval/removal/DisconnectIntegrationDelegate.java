@@ -1,6 +1,7 @@
 package io.psaremoval.removal;
 
 import static io.psaremoval.removal.RemovalVariables.ORGANIZATIONS_LEFT;
+import static io.psaremoval.removal.RemovalVariables.PROGRESS_BY_KIND;
 import static io.psaremoval.removal.RemovalVariables.REMOVAL_FINISHED;
 import static io.psaremoval.removal.RemovalVariables.ROWS_DISCONNECTED;
 
@@ -24,6 +25,8 @@ class DisconnectIntegrationDelegate implements JavaDelegate {
         RemovalService.Progress progress = removals.disconnect(processInstanceId);
         execution.setVariable(REMOVAL_FINISHED, progress.finished());
         execution.setVariable(ORGANIZATIONS_LEFT, progress.organizationsLeft());
+        execution.setVariable(PROGRESS_BY_KIND, removals.progressReport(processInstanceId, RemovalMode.DISCONNECT,
+                progress.finished()));
         execution.setVariable(ROWS_DISCONNECTED, removals.rows(processInstanceId, "DISCONNECTED"));
     }
 }

@@ -1,6 +1,7 @@
 package io.psaremoval.removal;
 
 import static io.psaremoval.removal.RemovalVariables.ORGANIZATIONS_LEFT;
+import static io.psaremoval.removal.RemovalVariables.PROGRESS_BY_KIND;
 import static io.psaremoval.removal.RemovalVariables.REMOVAL_FINISHED;
 import static io.psaremoval.removal.RemovalVariables.RMM_DEVICES_UNMATCHED;
 import static io.psaremoval.removal.RemovalVariables.ROWS_DELETED;
@@ -25,6 +26,8 @@ class HardDeleteIntegrationDelegate implements JavaDelegate {
         RemovalService.Progress progress = removals.hardDelete(processInstanceId);
         execution.setVariable(REMOVAL_FINISHED, progress.finished());
         execution.setVariable(ORGANIZATIONS_LEFT, progress.organizationsLeft());
+        execution.setVariable(PROGRESS_BY_KIND, removals.progressReport(processInstanceId, RemovalMode.DELETE,
+                progress.finished()));
         execution.setVariable(ROWS_DELETED, removals.rows(processInstanceId, "DELETED"));
         execution.setVariable(RMM_DEVICES_UNMATCHED, removals.unmatchedDevices(processInstanceId));
     }

@@ -4,6 +4,8 @@ import io.psaremoval.account.PlatformUser;
 import io.psaremoval.integration.Integration;
 import io.psaremoval.integration.IntegrationRepository;
 import io.psaremoval.integration.IntegrationUnavailableException;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -204,6 +206,35 @@ public class RemovalService {
     /** Runs the work in a transaction of its own, committed when it returns, whatever surrounds the call. */
     private void inNewTransaction(Runnable work) {
         chunkTransaction.executeWithoutResult(status -> work.run());
+    }
+
+    /**
+     * Rows done and rows left per kind, one line per kind (as many lines whatever the size of the data), for
+     * Cockpit's variables. What is left is counted live, and only while something is left.
+     */
+    public String progressReport(String processInstanceId, RemovalMode mode, boolean finished) {
+        Removal removal = get(processInstanceId);
+        Map<String, Map<String, Long>> counts = removals.counts(removal.id());
+        Map<String, Long> done = counts.getOrDefault(mode == RemovalMode.DELETE ? "DELETED" : "DISCONNECTED", Map.of());
+        ImpactPreview left = finished ? null : previews.preview(removal.requireIntegrationId());
+        StringBuilder report = new StringBuilder();
+        appendLine(report, "ORGANIZATION", done, left == null ? 0 : left.organizations());
+        for (String kind : ImpactPreviewService.ITEM_KINDS) {
+            ImpactPreview.KindCount remaining = left == null ? null : left.items().get(kind);
+            appendLine(report, kind, done, remaining == null ? 0
+                    : mode == RemovalMode.DELETE ? remaining.total() : remaining.psaSynced());
+        }
+        if (mode == RemovalMode.DELETE) {
+            appendLine(report, "ATTACHMENT", done, left == null ? 0 : left.attachments());
+            appendLine(report, "RELATED_ITEM", done, left == null ? 0 : left.relatedItems());
+            appendLine(report, "RMM_DEVICE", counts.getOrDefault("UNMATCHED", Map.of()), left == null ? 0 : left.rmmDevices());
+        }
+        return report.toString().strip();
+    }
+
+    private static void appendLine(StringBuilder report, String kind, Map<String, Long> done, long left) {
+        report.append(String.format(Locale.ROOT, "%s: %,d done, %,d left%n", kind.toLowerCase(Locale.ROOT).replace('_', ' '),
+                done.getOrDefault(kind, 0L), left));
     }
 
     public long rows(String processInstanceId, String action) {

@@ -62,6 +62,8 @@ public final class RemovalVariables {
     public static final String RMM_DEVICES_UNMATCHED = "rmmDevicesUnmatched";
     public static final String REMOVAL_FINISHED = "removalFinished";
     public static final String ORGANIZATIONS_LEFT = "organizationsLeft";
+    /** Rows done and left per kind, a few lines of text (see RemovalService#progressReport). */
+    public static final String PROGRESS_BY_KIND = "progressByKind";
     public static final String OUTCOME = "outcome";
 
     public static final String CANCEL = "CANCEL";

@@ -96,7 +96,12 @@ class RemovePsaIntegrationProcessTest {
                 .hasNotPassed("UserTask_ConfirmBackup").isWaitingAt("UserTask_ConfirmDeletion");
 
         confirmDeletion(administrator, removal);
-        driver.runJobs(removal); // the hard delete, chunk by chunk, then the RMM notice
+        execute(job("Task_HardDeleteIntegration", removal)); // the first chunk: 2 organizations of 14 items
+        assertThat((String) removal(removal).get(PROGRESS_BY_KIND)).as("progress per kind in Cockpit")
+                .contains("organization: 2 done, 10 left").contains("configuration: ").contains("rmm device: ");
+        driver.runJobs(removal); // the other chunks, then the RMM notice
+        assertThat(((String) removal(removal).get(PROGRESS_BY_KIND)).lines())
+                .hasSize(11).allMatch(line -> line.endsWith(" 0 left")).anyMatch(line -> line.startsWith("organization: 12 done"));
 
         assertThat(timesPassed(removal, "Task_HardDeleteIntegration")).as("one job per chunk here").isGreaterThan(1);
         assertThat(removal).hasPassed("Task_HardDeleteIntegration", "Task_NotifyRmmUnmatching")
