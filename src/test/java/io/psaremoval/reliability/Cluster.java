@@ -122,16 +122,24 @@ final class Cluster implements AutoCloseable {
     String awaitNodeWaitingOn(String node, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            List<String> waiting = jdbc().sql("""
-                    select query from pg_stat_activity
-                    where application_name = :node and wait_event_type = 'Lock' and state = 'active'""")
-                    .param("node", node).query(String.class).list();
+            List<String> waiting = queriesWaitingOnLocks(node);
             if (!waiting.isEmpty()) {
                 return waiting.get(0);
             }
             ApplicationNode.sleep(100);
         }
         throw new IllegalStateException("Node " + node + " never waited on the test's lock within " + timeout);
+    }
+
+    boolean nodeWaitsOnLock(String node) {
+        return !queriesWaitingOnLocks(node).isEmpty();
+    }
+
+    private List<String> queriesWaitingOnLocks(String node) {
+        return jdbc().sql("""
+                select query from pg_stat_activity
+                where application_name = :node and wait_event_type = 'Lock' and state = 'active'""")
+                .param("node", node).query(String.class).list();
     }
 
     /** Waits until the process instance has ended, and returns its history. */

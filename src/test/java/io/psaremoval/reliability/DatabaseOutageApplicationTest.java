@@ -94,13 +94,27 @@ class DatabaseOutageApplicationTest {
         GeneratedAccount account = fixtures.create(shape("Long outage"));
         ProcessInstance removal = cluster.driver().decide(account, RemovalMode.DELETE);
 
+        // The database goes down at every attempt: the test holds the first organization still in scope, so the
+        // node's attempt waits inside its first chunk, and PostgreSQL stops under it; after the restart the test
+        // takes the lock again before the next attempt comes.
+        long organization = syncedOrganizations(account).get(0);
         int outages = 0;
-        while (cluster.engine().getRuntimeService().createIncidentQuery().processInstanceId(removal.getId()).count() == 0) {
-            assertThat(outages).as("an incident after the retries of R3").isLessThan(3);
-            // The database is down at every attempt: the first organization still in scope is where the chunk stops.
-            outageWhileTheNodeDeletes(syncedOrganizations(account).get(0));
-            outages++;
-            awaitFailureRecorded(removal.getId(), outages);
+        Cluster.RowLock lock = cluster.lock("select id from item where organization_id = ? for update", organization);
+        try {
+            while (!hasIncident(removal.getId())) {
+                assertThat(outages).as("an incident after the retries of R3").isLessThan(8);
+                if (awaitAttemptOrIncident(removal.getId())) {
+                    break;
+                }
+                cluster.stopPostgres();
+                ApplicationNode.sleep(2_000);
+                cluster.startPostgres();
+                outages++;
+                lock = cluster.lock("select id from item where organization_id = ? for update", organization);
+                printRetries(removal.getId(), outages);
+            }
+        } finally {
+            lock.close();
         }
         Incident incident = cluster.engine().getRuntimeService().createIncidentQuery().processInstanceId(removal.getId())
                 .singleResult();
@@ -131,15 +145,33 @@ class DatabaseOutageApplicationTest {
         }
     }
 
-    private static void awaitFailureRecorded(String processInstanceId, int failures) {
+    /** @return true when the removal has an incident, false when the node's next attempt waits inside a chunk */
+    private static boolean awaitAttemptOrIncident(String processInstanceId) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (jobLog(processInstanceId, 1).size() < failures) {
-            assertThat(System.nanoTime()).as("failure %d recorded", failures).isLessThan(deadline);
+        while (System.nanoTime() < deadline) {
+            if (hasIncident(processInstanceId)) {
+                return true;
+            }
+            if (cluster.nodeWaitsOnLock(node.name())) {
+                return false;
+            }
+            ApplicationNode.sleep(200);
+        }
+        throw new IllegalStateException("Neither another attempt nor an incident within 60 s");
+    }
+
+    private static boolean hasIncident(String processInstanceId) {
+        return cluster.engine().getRuntimeService().createIncidentQuery().processInstanceId(processInstanceId).count() > 0;
+    }
+
+    private static void printRetries(String processInstanceId, int outages) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (jobLog(processInstanceId, 1).size() < outages && System.nanoTime() < deadline) {
             ApplicationNode.sleep(200);
         }
         Job job = cluster.engine().getManagementService().createJobQuery().processInstanceId(processInstanceId).singleResult();
-        System.out.printf("outage %d: job has %d retries left, next attempt at %s%n", failures, job.getRetries(),
-                job.getDuedate());
+        System.out.printf("outage %d: %d failures recorded, %d retries left, next attempt at %s%n", outages,
+                jobLog(processInstanceId, 1).size(), job.getRetries(), job.getDuedate());
     }
 
     private static void assertSameOutcomeAsTheTwin(GeneratedAccount account, ProcessInstance removal) {
