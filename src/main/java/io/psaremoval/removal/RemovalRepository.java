@@ -1,6 +1,7 @@
 package io.psaremoval.removal;
 
 import io.psaremoval.integration.IntegrationStatus;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -85,13 +86,33 @@ public class RemovalRepository {
                 .param("id", removalId).param("status", outcome.name()).update();
     }
 
+    /**
+     * Keeps what the user saw, kind by kind: items split into synced and platform-only, organizations and RMM
+     * devices as synced, attachments and related items as platform-only. The removal's progress is told against it.
+     */
     void savePreview(long removalId, ImpactPreview preview) {
         jdbc.sql("delete from removal_preview where removal_id = :id").param("id", removalId).update();
-        preview.items().forEach((kind, count) -> jdbc.sql("""
+        Map<String, ImpactPreview.KindCount> kinds = new LinkedHashMap<>();
+        kinds.put("ORGANIZATION", new ImpactPreview.KindCount(preview.organizations(), 0));
+        kinds.putAll(preview.items());
+        kinds.put("ATTACHMENT", new ImpactPreview.KindCount(0, preview.attachments()));
+        kinds.put("RELATED_ITEM", new ImpactPreview.KindCount(0, preview.relatedItems()));
+        kinds.put("RMM_DEVICE", new ImpactPreview.KindCount(preview.rmmDevices(), 0));
+        kinds.forEach((kind, count) -> jdbc.sql("""
                 insert into removal_preview (removal_id, kind, psa_synced, platform_only)
                 values (:id, :kind, :synced, :platformOnly)""")
                 .param("id", removalId).param("kind", kind).param("synced", count.psaSynced())
                 .param("platformOnly", count.platformOnly()).update());
+    }
+
+    /** The preview's counts per kind, as {@link #savePreview} kept them. */
+    Map<String, ImpactPreview.KindCount> preview(long removalId) {
+        Map<String, ImpactPreview.KindCount> kinds = new LinkedHashMap<>();
+        jdbc.sql("select kind, psa_synced, platform_only from removal_preview where removal_id = :id")
+                .param("id", removalId)
+                .query((rs, n) -> kinds.put(rs.getString(1), new ImpactPreview.KindCount(rs.getLong(2), rs.getLong(3))))
+                .list();
+        return kinds;
     }
 
     /** Rows written by the removal, by action and kind, e.g. {@code DELETED → {CONFIGURATION → 120, ...}}. */

@@ -4,9 +4,11 @@ import io.psaremoval.account.PlatformUser;
 import io.psaremoval.integration.Integration;
 import io.psaremoval.integration.IntegrationRepository;
 import io.psaremoval.integration.IntegrationUnavailableException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -166,7 +168,7 @@ public class RemovalService {
      * A crash loses at most the chunk in flight, whose transaction rolls back; the retried job goes on
      * with the organizations still in scope.
      */
-    private Progress runChunks(Removal removal, String verb, java.util.function.Consumer<java.util.List<Long>> work,
+    private Progress runChunks(Removal removal, String verb, Consumer<List<Long>> work,
             Runnable whenDone) {
         long integrationId = removal.requireIntegrationId();
         long deadline = System.nanoTime() + settings.jobTimeBudget().toNanos();
@@ -210,31 +212,26 @@ public class RemovalService {
 
     /**
      * Rows done and rows left per kind, one line per kind (as many lines whatever the size of the data), for
-     * Cockpit's variables. What is left is counted live, and only while something is left.
+     * Cockpit's variables. "Left" is the preview the user confirmed minus what is done, read from two small
+     * tables: nothing is counted again while the removal runs. Once finished, nothing is left.
      */
     public String progressReport(String processInstanceId, RemovalMode mode, boolean finished) {
         Removal removal = get(processInstanceId);
         Map<String, Map<String, Long>> counts = removals.counts(removal.id());
         Map<String, Long> done = counts.getOrDefault(mode == RemovalMode.DELETE ? "DELETED" : "DISCONNECTED", Map.of());
-        ImpactPreview left = finished ? null : previews.preview(removal.requireIntegrationId());
+        Map<String, Long> unmatched = counts.getOrDefault("UNMATCHED", Map.of());
         StringBuilder report = new StringBuilder();
-        appendLine(report, "ORGANIZATION", done, left == null ? 0 : left.organizations());
-        for (String kind : ImpactPreviewService.ITEM_KINDS) {
-            ImpactPreview.KindCount remaining = left == null ? null : left.items().get(kind);
-            appendLine(report, kind, done, remaining == null ? 0
-                    : mode == RemovalMode.DELETE ? remaining.total() : remaining.psaSynced());
-        }
-        if (mode == RemovalMode.DELETE) {
-            appendLine(report, "ATTACHMENT", done, left == null ? 0 : left.attachments());
-            appendLine(report, "RELATED_ITEM", done, left == null ? 0 : left.relatedItems());
-            appendLine(report, "RMM_DEVICE", counts.getOrDefault("UNMATCHED", Map.of()), left == null ? 0 : left.rmmDevices());
-        }
+        removals.preview(removal.id()).forEach((kind, planned) -> {
+            boolean unmatching = kind.equals("RMM_DEVICE");
+            if (mode == RemovalMode.DISCONNECT && List.of("ATTACHMENT", "RELATED_ITEM", "RMM_DEVICE").contains(kind)) {
+                return; // a disconnect leaves them as they are
+            }
+            long total = mode == RemovalMode.DELETE ? planned.total() : planned.psaSynced();
+            long rows = (unmatching ? unmatched : done).getOrDefault(kind, 0L);
+            report.append(String.format(Locale.ROOT, "%s: %,d done, %,d left%n",
+                    kind.toLowerCase(Locale.ROOT).replace('_', ' '), rows, finished ? 0 : Math.max(0, total - rows)));
+        });
         return report.toString().strip();
-    }
-
-    private static void appendLine(StringBuilder report, String kind, Map<String, Long> done, long left) {
-        report.append(String.format(Locale.ROOT, "%s: %,d done, %,d left%n", kind.toLowerCase(Locale.ROOT).replace('_', ' '),
-                done.getOrDefault(kind, 0L), left));
     }
 
     public long rows(String processInstanceId, String action) {

@@ -68,8 +68,12 @@ class RemovePsaIntegrationProcessTest {
         completeAs(manager, removal, Map.of(REMOVAL_MODE, "DISCONNECT"));
 
         assertThat(removal).isWaitingAt("Task_DisconnectIntegration");
+        execute(job("Task_DisconnectIntegration", removal));
+        assertThat(((String) removal(removal).get(PROGRESS_BY_KIND)).lines()).as("organizations and the seven item kinds")
+                .hasSize(8).contains("organization: 2 done, 10 left");
         driver.runJobs(removal);
         assertThat(timesPassed(removal, "Task_DisconnectIntegration")).as("one job per chunk here").isGreaterThan(1);
+        assertThat(((String) removal(removal).get(PROGRESS_BY_KIND)).lines()).contains("organization: 12 done, 0 left");
         assertThat(removal).hasPassed("Task_DisconnectIntegration").isEnded()
                 .hasNotPassed("Task_HardDeleteIntegration", "Task_CheckBulkDelete", "Task_CheckBackup");
         assertThat(removal).isEnded();
@@ -101,7 +105,7 @@ class RemovePsaIntegrationProcessTest {
                 .contains("organization: 2 done, 10 left").contains("configuration: ").contains("rmm device: ");
         driver.runJobs(removal); // the other chunks, then the RMM notice
         assertThat(((String) removal(removal).get(PROGRESS_BY_KIND)).lines())
-                .hasSize(11).allMatch(line -> line.endsWith(" 0 left")).anyMatch(line -> line.startsWith("organization: 12 done"));
+                .hasSize(11).allMatch(line -> line.endsWith(" 0 left")).contains("organization: 12 done, 0 left");
 
         assertThat(timesPassed(removal, "Task_HardDeleteIntegration")).as("one job per chunk here").isGreaterThan(1);
         assertThat(removal).hasPassed("Task_HardDeleteIntegration", "Task_NotifyRmmUnmatching")
