@@ -98,6 +98,7 @@ class DatabaseOutageApplicationTest {
         // node's attempt waits inside its first chunk, and PostgreSQL stops under it; after the restart the test
         // takes the lock again before the next attempt comes.
         long organization = syncedOrganizations(account).get(0);
+        long items = itemsOf(organization);
         int outages = 0;
         Cluster.RowLock lock = cluster.lock("select id from item where organization_id = ? for update", organization);
         try {
@@ -110,12 +111,14 @@ class DatabaseOutageApplicationTest {
                 ApplicationNode.sleep(2_000);
                 cluster.startPostgres();
                 outages++;
+                lock.close(); // its connection died with the server
                 lock = cluster.lock("select id from item where organization_id = ? for update", organization);
                 printRetries(removal.getId(), outages);
             }
         } finally {
             lock.close();
         }
+        assertThat(itemsOf(organization)).as("every cut chunk rolled back whole").isEqualTo(items);
         Incident incident = cluster.engine().getRuntimeService().createIncidentQuery().processInstanceId(removal.getId())
                 .singleResult();
         EngineRest operator = new EngineRest(node.baseUri(), "operator", ApplicationNode.OPERATOR_PASSWORD);
