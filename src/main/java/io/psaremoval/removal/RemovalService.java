@@ -4,6 +4,7 @@ import io.psaremoval.account.PlatformUser;
 import io.psaremoval.integration.Integration;
 import io.psaremoval.integration.IntegrationRepository;
 import io.psaremoval.integration.IntegrationUnavailableException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -220,17 +221,20 @@ public class RemovalService {
         Map<String, Map<String, Long>> counts = removals.counts(removal.id());
         Map<String, Long> done = counts.getOrDefault(mode == RemovalMode.DELETE ? "DELETED" : "DISCONNECTED", Map.of());
         Map<String, Long> unmatched = counts.getOrDefault("UNMATCHED", Map.of());
+        Map<String, ImpactPreview.KindCount> preview = removals.preview(removal.id());
+        List<String> kinds = new ArrayList<>(List.of("ORGANIZATION"));
+        kinds.addAll(ImpactPreviewService.ITEM_KINDS);
+        if (mode == RemovalMode.DELETE) {
+            kinds.addAll(List.of("ATTACHMENT", "RELATED_ITEM", "RMM_DEVICE")); // a disconnect leaves these as they are
+        }
         StringBuilder report = new StringBuilder();
-        removals.preview(removal.id()).forEach((kind, planned) -> {
-            boolean unmatching = kind.equals("RMM_DEVICE");
-            if (mode == RemovalMode.DISCONNECT && List.of("ATTACHMENT", "RELATED_ITEM", "RMM_DEVICE").contains(kind)) {
-                return; // a disconnect leaves them as they are
-            }
+        for (String kind : kinds) {
+            ImpactPreview.KindCount planned = preview.getOrDefault(kind, new ImpactPreview.KindCount(0, 0));
             long total = mode == RemovalMode.DELETE ? planned.total() : planned.psaSynced();
-            long rows = (unmatching ? unmatched : done).getOrDefault(kind, 0L);
+            long rows = (kind.equals("RMM_DEVICE") ? unmatched : done).getOrDefault(kind, 0L);
             report.append(String.format(Locale.ROOT, "%s: %,d done, %,d left%n",
                     kind.toLowerCase(Locale.ROOT).replace('_', ' '), rows, finished ? 0 : Math.max(0, total - rows)));
-        });
+        }
         return report.toString().strip();
     }
 
