@@ -128,6 +128,8 @@ async function showRemoval(id, row) {
       cell(tr, number.format(count), 'n');
     }
   }
+  document.getElementById('progress-section').hidden = !audit.progress;
+  document.getElementById('progress').textContent = audit.progress || '';
   const preview = document.querySelector('#preview tbody');
   preview.textContent = '';
   for (const [name, value] of Object.entries(audit.preview)) {

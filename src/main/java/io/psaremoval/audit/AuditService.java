@@ -18,7 +18,10 @@ import org.camunda.bpm.engine.history.HistoricJobLog;
 import org.camunda.bpm.engine.history.HistoricTaskInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.history.UserOperationLogEntry;
+import io.psaremoval.removal.RemovalMode;
 import io.psaremoval.removal.RemovalRepository;
+import io.psaremoval.removal.RemovalService;
+import io.psaremoval.removal.RemovalStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
@@ -58,11 +61,13 @@ public class AuditService {
     private final JdbcClient jdbc;
     private final HistoryService history;
     private final RemovalRepository removals;
+    private final RemovalService removalService;
 
-    AuditService(JdbcClient jdbc, HistoryService history, RemovalRepository removals) {
+    AuditService(JdbcClient jdbc, HistoryService history, RemovalRepository removals, RemovalService removalService) {
         this.jdbc = jdbc;
         this.history = history;
         this.removals = removals;
+        this.removalService = removalService;
     }
 
     public record RemovalSummary(long id, String businessKey, String processInstanceId, Long accountId, String accountName,
@@ -74,8 +79,9 @@ public class AuditService {
     public record Event(Instant at, String kind, String step, String who, String what) {
     }
 
+    /** One removal for the auditors; {@code progress} (rows done and left per kind) once it has started writing. */
     public record RemovalAudit(RemovalSummary removal, Map<String, Map<String, Long>> rowsByActionAndKind,
-            Map<String, Object> preview, List<Event> timeline) {
+            String progress, Map<String, Object> preview, List<Event> timeline) {
     }
 
     public List<RemovalSummary> removals() {
@@ -84,7 +90,8 @@ public class AuditService {
 
     public Optional<RemovalAudit> removal(long removalId) {
         return jdbc.sql(SUMMARY + " where r.id = :id").param("id", removalId).query(RemovalSummary.class).optional()
-                .map(summary -> new RemovalAudit(summary, removals.counts(removalId), preview(summary.processInstanceId()),
+                .map(summary -> new RemovalAudit(summary, removals.counts(removalId), progress(summary),
+                        preview(summary.processInstanceId()),
                         timeline(summary)));
     }
 
@@ -97,6 +104,14 @@ public class AuditService {
                    coalesce((select sum(rows) from removal_count c where c.removal_id = r.id and c.action = 'UNMATCHED'), 0) as rmm_devices_unmatched,
                    r.chunks_done, r.longest_chunk_ms
             from removal r left join account a on a.id = r.account_id""";
+
+    private String progress(RemovalSummary summary) {
+        if (summary.mode() == null) {
+            return null;
+        }
+        boolean finished = !RemovalStatus.valueOf(summary.status()).isOpen();
+        return removalService.progressReport(summary.processInstanceId(), RemovalMode.valueOf(summary.mode()), finished);
+    }
 
     private Map<String, Object> preview(String processInstanceId) {
         Map<String, Object> preview = new LinkedHashMap<>();

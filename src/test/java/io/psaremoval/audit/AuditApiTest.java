@@ -47,7 +47,8 @@ class AuditApiTest {
         ResponseEntity<String> detail = rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD)
                 .getForEntity("/api/audit/removals/" + id, String.class);
         assertThat(detail.getStatusCode()).as(detail.getBody()).isEqualTo(HttpStatus.OK);
-        assertThat(detail.getBody()).contains("\"timeline\"").contains("Disconnect the records, chunk by chunk");
+        assertThat(detail.getBody()).contains("\"timeline\"").contains("Disconnect the records, chunk by chunk")
+                .contains("organization: 12 done, 0 left");
 
         ResponseEntity<String> csv = rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD)
                 .getForEntity("/api/audit/removals.csv", String.class);
