@@ -122,9 +122,7 @@ class RemovalBenchmarkRunner {
         writer.join();
         sampler.join();
 
-        long rows = jdbc.sql("""
-                select coalesce(sum(c.rows), 0) from removal_count c join removal r on r.id = c.removal_id
-                where r.process_instance_id = :pid""").param("pid", removal.getId()).query(Long.class).single();
+        long rows = fixtures.removalCounts(removal.getId()).values().stream().mapToLong(Long::longValue).sum();
         String baselineState = fixtures.endState(baseline.accountId());
         String measuredState = fixtures.endState(measured.accountId());
         boolean identical = baselineState.equals(measuredState);

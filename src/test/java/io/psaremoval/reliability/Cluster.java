@@ -5,7 +5,6 @@ import io.psaremoval.PsaIntegrationRemovalApplication;
 import io.psaremoval.removal.RemovalDriver;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -38,7 +37,7 @@ final class Cluster implements AutoCloseable {
 
     private Cluster(Path dataDirectory, String... driverArguments) throws IOException, SQLException {
         this.dataDirectory = dataDirectory;
-        this.postgresPort = freePort();
+        this.postgresPort = ApplicationNode.freePort();
         startPostgres();
         try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
             connection.createStatement().execute("create database " + DATABASE);
@@ -86,13 +85,18 @@ final class Cluster implements AutoCloseable {
         return driverContext.getBean(JdbcClient.class);
     }
 
-    /** Stops PostgreSQL the way an operator's fast shutdown does: every connection is cut. */
-    void stopPostgres() throws IOException {
+    /**
+     * An outage: PostgreSQL stops the way an operator's fast shutdown stops it (every connection is cut), stays
+     * down for the given time, and starts again on the same data and port.
+     */
+    void outage(Duration down) throws IOException {
         postgres.close();
         postgres = null;
+        ApplicationNode.sleep(down.toMillis());
+        startPostgres();
     }
 
-    void startPostgres() throws IOException {
+    private void startPostgres() throws IOException {
         postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dataDirectory)
                 .setCleanDataDirectory(false)
@@ -183,12 +187,6 @@ final class Cluster implements AutoCloseable {
             } finally {
                 connection.close();
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -29,6 +29,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class DatabaseOutageApplicationTest {
 
     private static final Duration BACK_OFF = Duration.ofSeconds(4);
+    private static final Duration OUTAGE = Duration.ofSeconds(2);
     private static final String[] NODE_SETTINGS = {"--psa.removal.chunk-rows=40", "--psa.removal.job-time-budget=PT0S",
             "--psa.removal.job-retry-cycle=R3/PT" + BACK_OFF.toSeconds() + "S",
             // Waiting this long for a connection bridges a short outage.
@@ -107,9 +108,7 @@ class DatabaseOutageApplicationTest {
                 if (awaitAttemptOrIncident(removal.getId())) {
                     break;
                 }
-                cluster.stopPostgres();
-                ApplicationNode.sleep(2_000);
-                cluster.startPostgres();
+                cluster.outage(OUTAGE);
                 outages++;
                 lock.close(); // its connection died with the server
                 lock = cluster.lock("select id from item where organization_id = ? for update", organization);
@@ -142,9 +141,7 @@ class DatabaseOutageApplicationTest {
     private static void outageWhileTheNodeDeletes(long organization) throws Exception {
         try (Cluster.RowLock lock = cluster.lock("select id from item where organization_id = ? for update", organization)) {
             assertThat(cluster.awaitNodeWaitingOn(node.name(), Duration.ofSeconds(60))).contains("delete from item");
-            cluster.stopPostgres();
-            ApplicationNode.sleep(2_000);
-            cluster.startPostgres();
+            cluster.outage(OUTAGE);
         }
     }
 
