@@ -1,9 +1,9 @@
 package io.psaremoval.system;
 
+import static io.psaremoval.system.EngineRestCalls.chooseIntegration;
+import static io.psaremoval.system.EngineRestCalls.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.psaremoval.PlatformFixtures;
 import io.psaremoval.PlatformTest;
 import io.psaremoval.account.Role;
@@ -13,10 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
-import org.springframework.http.HttpEntity;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -37,12 +34,14 @@ class BadInputTest {
     @Autowired
     JdbcClient jdbc;
 
+    EngineRestCalls calls;
     GeneratedAccount account;
     String manager;
     String checksum;
 
     @BeforeEach
     void anAccount() {
+        calls = new EngineRestCalls(rest);
         account = fixtures.create();
         manager = fixtures.username(account, Role.MANAGER);
         checksum = fixtures.accountChecksum(account.accountId());
@@ -57,12 +56,12 @@ class BadInputTest {
         String task = openTask(removal);
 
         assertRefused(complete(task, chooseIntegration("987654321")), "does not exist in your account");
-        assertRefused(complete(task, chooseIntegration(String.valueOf(other.psaIntegrationId()))),
+        assertRefused(complete(task, chooseIntegration(other.psaIntegrationId())),
                 "does not exist in your account");
-        assertRefused(complete(task, chooseIntegration(String.valueOf(account.rmmIntegrationId()))),
+        assertRefused(complete(task, chooseIntegration(account.rmmIntegrationId())),
                 "is an RMM integration");
-        assertRefused(complete(task, chooseIntegration(String.valueOf(formerPsa))), "was disconnected already");
-        assertRefused(complete(task, chooseIntegration(String.valueOf(deletedPsa))), "was deleted already");
+        assertRefused(complete(task, chooseIntegration(formerPsa)), "was disconnected already");
+        assertRefused(complete(task, chooseIntegration(deletedPsa)), "was deleted already");
 
         assertThat(openTask(removal)).as("the same task still waits").isEqualTo(task);
         assertNothingChanged();
@@ -73,13 +72,13 @@ class BadInputTest {
     void anIntegrationThatAnotherRemovalHoldsIsRefusedNamingThatRemoval() {
         String first = start();
         String second = start();
-        assertThat(complete(openTask(first), chooseIntegration(String.valueOf(account.psaIntegrationId()))).getStatusCode())
+        assertThat(complete(openTask(first), chooseIntegration(account.psaIntegrationId())).getStatusCode())
                 .isEqualTo(HttpStatus.NO_CONTENT);
         driver.runJobs(first);
         String firstKey = jdbc.sql("select business_key from removal where process_instance_id = :pid")
                 .param("pid", first).query(String.class).single();
 
-        assertRefused(complete(openTask(second), chooseIntegration(String.valueOf(account.psaIntegrationId()))),
+        assertRefused(complete(openTask(second), chooseIntegration(account.psaIntegrationId())),
                 "is already being removed: removal " + firstKey + ", requested by " + manager);
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(checksum);
         assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("REMOVING");
@@ -101,7 +100,7 @@ class BadInputTest {
                 .formatted(account.psaIntegrationId())), "integrationDecision");
         assertRefused(complete(task, "{\"variables\": "), "not valid JSON");
 
-        assertThat(complete(task, chooseIntegration(String.valueOf(account.psaIntegrationId()))).getStatusCode())
+        assertThat(complete(task, chooseIntegration(account.psaIntegrationId())).getStatusCode())
                 .isEqualTo(HttpStatus.NO_CONTENT);
         driver.runJobs(removal);
         assertRefused(complete(openTask(removal), "{\"variables\": {\"removalMode\": {\"value\": \"NUKE\"}}}"), "removalMode");
@@ -127,7 +126,7 @@ class BadInputTest {
     void completingATaskTwiceOrATaskOfACancelledRemovalIsRefusedWith404() {
         String removal = start();
         String task = openTask(removal);
-        String choice = chooseIntegration(String.valueOf(account.psaIntegrationId()));
+        String choice = chooseIntegration(account.psaIntegrationId());
         assertThat(complete(task, choice).getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
 
         ResponseEntity<String> again = complete(task, choice);
@@ -173,7 +172,7 @@ class BadInputTest {
 
     private String toConfirmation() {
         String removal = start();
-        assertThat(complete(openTask(removal), chooseIntegration(String.valueOf(account.psaIntegrationId())))
+        assertThat(complete(openTask(removal), chooseIntegration(account.psaIntegrationId()))
                 .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
         driver.runJobs(removal);
         assertThat(complete(openTask(removal), "{\"variables\": {\"removalMode\": {\"value\": \"DELETE\"}}}")
@@ -183,52 +182,24 @@ class BadInputTest {
     }
 
     private String start() {
-        ResponseEntity<String> response = post("/engine-rest/process-definition/key/RemovePsaIntegration/start",
-                "{\"variables\": {\"removalReason\": {\"value\": \"Moving to HaloPSA\"}}}");
-        assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.OK);
-        return read(response.getBody()).get("id").asText();
+        return calls.start(manager);
     }
 
     private String openTask(String processInstanceId) {
-        ResponseEntity<String> response = rest.withBasicAuth(manager, PlatformFixtures.PASSWORD).getForEntity(
-                "/engine-rest/task?processInstanceId=" + processInstanceId + "&firstResult=0&maxResults=10", String.class);
-        JsonNode tasks = read(response.getBody());
-        assertThat(tasks).as(response.getBody()).hasSize(1);
-        return tasks.get(0).get("id").asText();
+        return calls.openTask(manager, processInstanceId);
+    }
+
+    private ResponseEntity<String> post(String path, String body) {
+        return calls.post(manager, path, body);
     }
 
     private ResponseEntity<String> complete(String taskId, String body) {
         return post("/engine-rest/task/" + taskId + "/complete", body);
     }
 
-    private static String chooseIntegration(String integrationId) {
-        return """
-                {"variables": {"integrationId": {"value": "%s"}, "integrationDecision": {"value": "REMOVE"}}}"""
-                .formatted(integrationId);
-    }
-
     private static String confirmDeletion(String typed) {
         return """
                 {"variables": {"deletionDecision": {"value": "DELETE"}, "confirmationText": {"value": "%s"}}}"""
                 .formatted(typed);
-    }
-
-    private ResponseEntity<String> post(String path, String body) {
-        HttpHeaders headers = new HttpHeaders();
-        headers.setContentType(MediaType.APPLICATION_JSON);
-        return rest.withBasicAuth(manager, PlatformFixtures.PASSWORD).postForEntity(path, new HttpEntity<>(body, headers),
-                String.class);
-    }
-
-    private static String message(ResponseEntity<String> response) {
-        return read(response.getBody()).path("message").asText();
-    }
-
-    private static JsonNode read(String body) {
-        try {
-            return new ObjectMapper().readTree(body);
-        } catch (Exception e) {
-            throw new IllegalStateException(body, e);
-        }
     }
 }

@@ -1,5 +1,8 @@
 package io.psaremoval.system;
 
+import static io.psaremoval.system.EngineRestCalls.chooseIntegration;
+import static io.psaremoval.system.EngineRestCalls.json;
+import static io.psaremoval.system.EngineRestCalls.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -39,6 +42,7 @@ class SecurityTest {
     @Autowired
     HistoryService history;
 
+    EngineRestCalls calls;
     GeneratedAccount accountA;
     GeneratedAccount accountB;
     String managerA;
@@ -46,6 +50,7 @@ class SecurityTest {
 
     @BeforeEach
     void twoAccounts() {
+        calls = new EngineRestCalls(rest);
         accountA = fixtures.create();
         accountB = fixtures.create();
         managerA = fixtures.username(accountA, Role.MANAGER);
@@ -73,42 +78,42 @@ class SecurityTest {
 
     @Test
     void managerOfAnotherAccountCannotSeeClaimCompleteOrReadHistory() {
-        String removalB = start(managerB);
-        String taskB = firstTask(managerB, removalB);
+        String removalB = calls.start(managerB);
+        String taskB = calls.openTask(managerB, removalB);
         String checksumB = fixtures.accountChecksum(accountB.accountId());
 
-        assertThat(get(managerA, "/engine-rest/task?processInstanceId=" + removalB)).isEmpty();
-        assertThat(get(managerA, "/engine-rest/history/process-instance?processInstanceId=" + removalB)).isEmpty();
-        assertThat(get(managerA, "/engine-rest/history/task?processInstanceId=" + removalB)).isEmpty();
-        assertThat(post(managerA, "/engine-rest/task/" + taskB + "/claim", "{\"userId\":\"" + managerA + "\"}")
+        assertThat(calls.get(managerA, "/engine-rest/task?processInstanceId=" + removalB)).isEmpty();
+        assertThat(calls.get(managerA, "/engine-rest/history/process-instance?processInstanceId=" + removalB)).isEmpty();
+        assertThat(calls.get(managerA, "/engine-rest/history/task?processInstanceId=" + removalB)).isEmpty();
+        assertThat(calls.post(managerA, "/engine-rest/task/" + taskB + "/claim", "{\"userId\":\"" + managerA + "\"}")
                 .getStatusCode().is4xxClientError()).isTrue();
-        assertThat(post(managerA, "/engine-rest/task/" + taskB + "/complete", chooseIntegration(accountB.psaIntegrationId()))
+        assertThat(calls.post(managerA, "/engine-rest/task/" + taskB + "/complete", chooseIntegration(accountB.psaIntegrationId()))
                 .getStatusCode().is4xxClientError()).isTrue();
 
-        assertThat(get(managerB, "/engine-rest/task?processInstanceId=" + removalB)).hasSize(1);
-        assertThat(get(managerB, "/engine-rest/history/process-instance?processInstanceId=" + removalB)).hasSize(1);
+        assertThat(calls.get(managerB, "/engine-rest/task?processInstanceId=" + removalB)).hasSize(1);
+        assertThat(calls.get(managerB, "/engine-rest/history/process-instance?processInstanceId=" + removalB)).hasSize(1);
         assertThat(fixtures.accountChecksum(accountB.accountId())).isEqualTo(checksumB);
         assertThat(integrationStatus(accountB.psaIntegrationId())).isEqualTo("ACTIVE");
     }
 
     @Test
     void managerCannotRemoveAnotherAccountsIntegration() {
-        String removalA = start(managerA);
-        String taskA = firstTask(managerA, removalA);
+        String removalA = calls.start(managerA);
+        String taskA = calls.openTask(managerA, removalA);
 
-        ResponseEntity<String> response = post(managerA, "/engine-rest/task/" + taskA + "/complete",
+        ResponseEntity<String> response = calls.post(managerA, "/engine-rest/task/" + taskA + "/complete",
                 chooseIntegration(accountB.psaIntegrationId()));
 
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(response.getBody()).contains("does not exist in your account");
         assertThat(integrationStatus(accountB.psaIntegrationId())).isEqualTo("ACTIVE");
-        assertThat(firstTask(managerA, removalA)).as("the task stays open").isEqualTo(taskA);
+        assertThat(calls.openTask(managerA, removalA)).as("the task stays open").isEqualTo(taskA);
     }
 
     @Test
     void editorWhoForgesAdministratorIsStillRefusedAndTheRefusalIsInHistory() {
         String editor = fixtures.username(accountA, Role.EDITOR);
-        ResponseEntity<String> started = post(editor, "/engine-rest/process-definition/key/RemovePsaIntegration/start", """
+        ResponseEntity<String> started = calls.post(editor, "/engine-rest/process-definition/key/RemovePsaIntegration/start", """
                 {"variables": {"removalReason": {"value": "forged"}, "requesterRole": {"value": "ADMINISTRATOR"},
                                "removalPermission": {"value": "DISCONNECT_OR_DELETE"}, "accountId": {"value": %d}}}"""
                 .formatted(accountA.accountId()));
@@ -119,7 +124,7 @@ class SecurityTest {
                 .activityId("UserTask_NotPermitted").count()).as("told why, in Tasklist").isEqualTo(1);
         assertThat(jdbc.sql("select status from removal where process_instance_id = :pid").param("pid", removal)
                 .query(String.class).single()).isEqualTo("NOT_PERMITTED");
-        JsonNode decision = get(editor, "/engine-rest/history/variable-instance?processInstanceId=" + removal
+        JsonNode decision = calls.get(editor, "/engine-rest/history/variable-instance?processInstanceId=" + removal
                 + "&variableName=requesterRole");
         assertThat(decision.get(0).get("value").asText()).isEqualTo("EDITOR");
         assertThat(history.createHistoricDecisionInstanceQuery().processInstanceId(removal).includeOutputs().singleResult()
@@ -131,10 +136,10 @@ class SecurityTest {
 
     @Test
     void fieldsATaskDidNotAskForAreRefused() {
-        String removal = start(managerA);
-        String task = firstTask(managerA, removal);
+        String removal = calls.start(managerA);
+        String task = calls.openTask(managerA, removal);
 
-        ResponseEntity<String> response = post(managerA, "/engine-rest/task/" + task + "/complete", """
+        ResponseEntity<String> response = calls.post(managerA, "/engine-rest/task/" + task + "/complete", """
                 {"variables": {"integrationId": {"value": "%d"}, "integrationDecision": {"value": "REMOVE"},
                                "removalMode": {"value": "DELETE"}, "confirmationText": {"value": "x"}}}"""
                 .formatted(accountA.psaIntegrationId()));
@@ -147,21 +152,21 @@ class SecurityTest {
         assertThat(change.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(fixtures.count("select count(*) from security_event where username = '" + managerA
                 + "' and kind in ('FORM_FIELDS_REFUSED', 'VARIABLE_CHANGE_REFUSED') and :p = :p", 0)).isEqualTo(2);
-        assertThat(firstTask(managerA, removal)).isEqualTo(task);
+        assertThat(calls.openTask(managerA, removal)).isEqualTo(task);
     }
 
     @Test
     void auditorReadsHistoryAndCannotStartClaimCompleteOrDelete() {
-        String removal = start(managerA);
-        String task = firstTask(managerA, removal);
+        String removal = calls.start(managerA);
+        String task = calls.openTask(managerA, removal);
 
-        assertThat(get("auditor", "/engine-rest/history/process-instance?processInstanceId=" + removal)).hasSize(1);
-        assertThat(get("auditor", "/engine-rest/history/activity-instance?processInstanceId=" + removal)).isNotEmpty();
-        assertThat(post("auditor", "/engine-rest/process-definition/key/RemovePsaIntegration/start", "{}")
+        assertThat(calls.get("auditor", "/engine-rest/history/process-instance?processInstanceId=" + removal)).hasSize(1);
+        assertThat(calls.get("auditor", "/engine-rest/history/activity-instance?processInstanceId=" + removal)).isNotEmpty();
+        assertThat(calls.post("auditor", "/engine-rest/process-definition/key/RemovePsaIntegration/start", "{}")
                 .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
-        assertThat(post("auditor", "/engine-rest/task/" + task + "/claim", "{\"userId\":\"auditor\"}")
+        assertThat(calls.post("auditor", "/engine-rest/task/" + task + "/claim", "{\"userId\":\"auditor\"}")
                 .getStatusCode().is4xxClientError()).isTrue();
-        assertThat(post("auditor", "/engine-rest/task/" + task + "/complete", chooseIntegration(accountA.psaIntegrationId()))
+        assertThat(calls.post("auditor", "/engine-rest/task/" + task + "/complete", chooseIntegration(accountA.psaIntegrationId()))
                 .getStatusCode().is4xxClientError()).isTrue();
         assertThat(rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD).exchange(
                 "/engine-rest/history/process-instance/" + removal, HttpMethod.DELETE, null, String.class)
@@ -169,7 +174,7 @@ class SecurityTest {
         assertThat(rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD).exchange(
                 "/engine-rest/process-instance/" + removal, HttpMethod.DELETE, null, String.class)
                 .getStatusCode().is4xxClientError()).isTrue();
-        assertThat(firstTask(managerA, removal)).isEqualTo(task);
+        assertThat(calls.openTask(managerA, removal)).isEqualTo(task);
     }
 
     @Test
@@ -201,49 +206,6 @@ class SecurityTest {
     }
 
     // --- helpers -----------------------------------------------------------------------------------
-
-    private String start(String user) {
-        ResponseEntity<String> response = post(user, "/engine-rest/process-definition/key/RemovePsaIntegration/start",
-                "{\"variables\": {\"removalReason\": {\"value\": \"Moving to HaloPSA\"}}}");
-        assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.OK);
-        return read(response.getBody()).get("id").asText();
-    }
-
-    private String firstTask(String user, String processInstanceId) {
-        return get(user, "/engine-rest/task?processInstanceId=" + processInstanceId).get(0).get("id").asText();
-    }
-
-    private static String chooseIntegration(long integrationId) {
-        return """
-                {"variables": {"integrationId": {"value": "%d"}, "integrationDecision": {"value": "REMOVE"}}}"""
-                .formatted(integrationId);
-    }
-
-    /** A query as clients send it: paged (unbounded queries are refused). */
-    private JsonNode get(String user, String path) {
-        String paged = path + (path.contains("?") ? "&" : "?") + "firstResult=0&maxResults=100";
-        ResponseEntity<String> response = rest.withBasicAuth(user, PlatformFixtures.PASSWORD).getForEntity(paged, String.class);
-        assertThat(response.getStatusCode()).as(path + " " + response.getBody()).isEqualTo(HttpStatus.OK);
-        return read(response.getBody());
-    }
-
-    private ResponseEntity<String> post(String user, String path, String body) {
-        return rest.withBasicAuth(user, PlatformFixtures.PASSWORD).postForEntity(path, json(body), String.class);
-    }
-
-    private static HttpEntity<String> json(String body) {
-        HttpHeaders headers = new HttpHeaders();
-        headers.setContentType(MediaType.APPLICATION_JSON);
-        return new HttpEntity<>(body, headers);
-    }
-
-    private static JsonNode read(String body) {
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
-        } catch (Exception e) {
-            throw new IllegalStateException(body, e);
-        }
-    }
 
     private String integrationStatus(long integrationId) {
         return fixtures.integrationStatus(integrationId);
