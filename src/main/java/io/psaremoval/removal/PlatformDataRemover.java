@@ -67,36 +67,44 @@ public class PlatformDataRemover {
                 .param("psa", psaIntegrationId).query(Long.class).single();
     }
 
-    /** The organizations and their items lose their PSA link and stay as stand-alone records, contents unchanged. */
-    public void disconnect(long removalId, long psaIntegrationId, List<Long> organizations) {
+    /**
+     * The organizations and their items lose their PSA link and stay as stand-alone records, contents unchanged.
+     *
+     * @return how many organizations this call disconnected: 0 when another run did them first
+     */
+    public int disconnect(long removalId, long psaIntegrationId, List<Long> organizations) {
+        List<Long> scope = lockScope(psaIntegrationId, organizations, "for no key update");
+        if (scope.isEmpty()) {
+            return 0;
+        }
         write("""
                 with changed as (
                     update item set psa_external_id = null
                     where organization_id = any(:organizations) and psa_external_id is not null
                       and organization_id in (select id from organization where psa_integration_id = :psa)
                     returning kind)
-                """ + COUNT_BY_KIND, removalId, psaIntegrationId, organizations, "DISCONNECTED");
+                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DISCONNECTED");
         write("""
                 with changed as (
                     update organization
                     set psa_integration_id = null, psa_kind = null, psa_external_id = null, psa_linked_at = null
                     where id = any(:organizations) and psa_integration_id = :psa
                     returning 'ORGANIZATION' as kind)
-                """ + COUNT_BY_KIND, removalId, psaIntegrationId, organizations, "DISCONNECTED");
+                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DISCONNECTED");
+        return scope.size();
     }
 
     /**
      * Deletes the organizations and everything of theirs: related-item links from anywhere, attachments,
      * items of every kind. RMM devices matched to their configurations stay, unmatched, and are listed in
      * {@code removal_unmatched_device} for the RMM notice.
+     *
+     * @return how many organizations this call deleted: 0 when another run did them first
      */
-    public void hardDelete(long removalId, long psaIntegrationId, List<Long> organizations) {
-        // Only organizations still synced from this PSA are in scope, whatever ids a caller passes.
-        List<Long> scope = jdbc.sql("select id from organization where id = any(:organizations) and psa_integration_id = :psa")
-                .param("organizations", organizations.toArray(Long[]::new)).param("psa", psaIntegrationId)
-                .query(Long.class).list();
+    public int hardDelete(long removalId, long psaIntegrationId, List<Long> organizations) {
+        List<Long> scope = lockScope(psaIntegrationId, organizations, "for update");
         if (scope.isEmpty()) {
-            return;
+            return 0;
         }
         jdbc.sql("""
                 insert into removal_unmatched_device (removal_id, rmm_device_id, rmm_integration_id, external_id,
@@ -134,6 +142,19 @@ public class PlatformDataRemover {
                     delete from organization where id = any(:organizations) and psa_integration_id = :psa
                     returning 'ORGANIZATION' as kind)
                 """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DELETED");
+        return scope.size();
+    }
+
+    /**
+     * The given organizations that are still synced from this PSA, whatever ids a caller passes, locked until
+     * the chunk's transaction ends. A second run of the same chunk (a job taken over after its lock expired)
+     * waits here and then finds only what the first left, so each organization is written and counted once.
+     */
+    private List<Long> lockScope(long psaIntegrationId, List<Long> organizations, String lockMode) {
+        return jdbc.sql("select id from organization where id = any(:organizations) and psa_integration_id = :psa order by id "
+                        + lockMode)
+                .param("organizations", organizations.toArray(Long[]::new)).param("psa", psaIntegrationId)
+                .query(Long.class).list();
     }
 
     long unmatchedDevices(long removalId) {

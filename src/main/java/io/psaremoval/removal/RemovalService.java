@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -169,7 +169,7 @@ public class RemovalService {
      * A crash loses at most the chunk in flight, whose transaction rolls back; the retried job goes on
      * with the organizations still in scope.
      */
-    private Progress runChunks(Removal removal, String verb, Consumer<List<Long>> work,
+    private Progress runChunks(Removal removal, String verb, ToIntFunction<List<Long>> work,
             Runnable whenDone) {
         long integrationId = removal.requireIntegrationId();
         long deadline = System.nanoTime() + settings.jobTimeBudget().toNanos();
@@ -183,16 +183,23 @@ public class RemovalService {
                 log.info("Removal {}: all organizations {} after {} chunks in this job", removal.businessKey(), verb, chunks);
                 return new Progress(true, chunks, 0);
             }
-            inNewTransaction(() -> {
+            int written = chunkTransaction.execute(status -> {
                 long begun = System.nanoTime();
-                work.accept(chunk.organizations());
-                removals.recordChunk(removal.id(), (System.nanoTime() - begun) / 1_000_000);
+                int organizations = work.applyAsInt(chunk.organizations());
+                if (organizations > 0) {
+                    removals.recordChunk(removal.id(), (System.nanoTime() - begun) / 1_000_000);
+                }
+                return organizations;
             });
-            chunks++;
             long left = remover.organizationsLeft(integrationId);
-            log.info("Removal {}: chunk of {} organizations ({} items) {} in {} ms; {} organizations left",
-                    removal.businessKey(), chunk.organizations().size(), chunk.items(), verb,
-                    (System.nanoTime() - started) / 1_000_000, left);
+            if (written > 0) {
+                chunks++;
+                log.info("Removal {}: chunk of {} organizations ({} items) {} in {} ms; {} organizations left",
+                        removal.businessKey(), written, chunk.items(), verb, (System.nanoTime() - started) / 1_000_000, left);
+            } else {
+                log.info("Removal {}: the next {} organizations were {} by another run of this step; {} organizations left",
+                        removal.businessKey(), chunk.organizations().size(), verb, left);
+            }
             if (chunk.organizations().size() == candidates) {
                 candidates = Math.min(candidates * 2, 8192);
             }

@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -41,35 +43,44 @@ final class ApplicationNode implements AutoCloseable {
      * Starts a node and waits until it answers HTTP.
      *
      * @param jdbcUrl   the shared database, without parameters
-     * @param arguments further Spring properties, e.g. {@code --psa.removal.chunk-rows=40}
+     * @param arguments further Spring properties, e.g. {@code --psa.removal.chunk-rows=40}; they replace the defaults
      */
     static ApplicationNode start(String name, String jdbcUrl, String... arguments) throws IOException {
         int port = freePort();
         Path log = Path.of("target", "nodes", name + ".log").toAbsolutePath();
         Files.createDirectories(log.getParent());
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("spring.profiles.active", "prod");
+        settings.put("server.port", String.valueOf(port));
+        // The node's name shows in pg_stat_activity (tests wait on it) and in the engine's job log.
+        settings.put("spring.datasource.url", jdbcUrl + "?ApplicationName=" + name);
+        settings.put("spring.datasource.username", "postgres");
+        settings.put("spring.datasource.password", "");
+        settings.put("camunda.bpm.generic-properties.properties.hostname", name);
+        settings.put("camunda.bpm.job-execution.enabled", "true");
+        // A killed node's jobs are taken over once their lock expires: seconds here, not the default 5 minutes.
+        settings.put("camunda.bpm.job-execution.lock-time-in-millis", "8000");
+        settings.put("camunda.bpm.job-execution.wait-time-in-millis", "300");
+        settings.put("camunda.bpm.job-execution.max-wait", "1000");
+        settings.put("psa.identity.sync-interval", "PT5S");
+        settings.put("logging.level.root", "WARN");
+        settings.put("logging.level.io.psaremoval", "INFO");
+        settings.put("logging.level.org.camunda.bpm.engine.jobexecutor", "INFO");
+        settings.put("logging.level.org.camunda.bpm.engine.context", "ERROR");
+        // The caller's settings replace these (Spring would join a property given twice with a comma).
+        for (String argument : arguments) {
+            int equals = argument.indexOf('=');
+            if (!argument.startsWith("--") || equals < 0) {
+                throw new IllegalArgumentException("Expected --name=value, not " + argument);
+            }
+            settings.put(argument.substring(2, equals), argument.substring(equals + 1));
+        }
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", applicationClasspath(),
-                "io.psaremoval.PsaIntegrationRemovalApplication",
-                "--spring.profiles.active=prod",
-                "--server.port=" + port,
-                // The node's name shows in pg_stat_activity (tests wait on it) and in the engine's job log.
-                "--spring.datasource.url=" + jdbcUrl + "?ApplicationName=" + name,
-                "--spring.datasource.username=postgres",
-                "--spring.datasource.password=",
-                "--camunda.bpm.generic-properties.properties.hostname=" + name,
-                "--camunda.bpm.job-execution.enabled=true",
-                // A killed node's jobs are taken over once their lock expires: seconds here, not the default 5 minutes.
-                "--camunda.bpm.job-execution.lock-time-in-millis=8000",
-                "--camunda.bpm.job-execution.wait-time-in-millis=300",
-                "--camunda.bpm.job-execution.max-wait=1000",
-                "--psa.identity.sync-interval=PT5S",
-                "--logging.level.root=WARN",
-                "--logging.level.io.psaremoval=INFO",
-                "--logging.level.org.camunda.bpm.engine.jobexecutor=INFO",
-                "--logging.level.org.camunda.bpm.engine.context=ERROR"));
-        command.addAll(Arrays.asList(arguments));
+                "io.psaremoval.PsaIntegrationRemovalApplication"));
+        settings.forEach((key, value) -> command.add("--" + key + "=" + value));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("PSA_OPERATOR_PASSWORD", OPERATOR_PASSWORD);
         ApplicationNode node = new ApplicationNode(name, port, builder.start(), log);

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -124,11 +125,20 @@ final class Cluster implements AutoCloseable {
 
     /** Waits until a connection of the node waits for a lock (held by {@link #lock}), and returns its query. */
     String awaitNodeWaitingOn(String node, Duration timeout) {
+        return awaitNodeWaitingOn(node, "", timeout);
+    }
+
+    /**
+     * Waits until a connection of the node waits for a lock in a statement that contains the given text (so
+     * that, say, a node waiting for another's identity sync does not count), and returns its query.
+     */
+    String awaitNodeWaitingOn(String node, String statementContaining, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            List<String> waiting = queriesWaitingOnLocks(node);
-            if (!waiting.isEmpty()) {
-                return waiting.get(0);
+            for (String query : queriesWaitingOnLocks(node)) {
+                if (query.contains(statementContaining)) {
+                    return query;
+                }
             }
             ApplicationNode.sleep(100);
         }
@@ -144,6 +154,17 @@ final class Cluster implements AutoCloseable {
                 select query from pg_stat_activity
                 where application_name = :node and wait_event_type = 'Lock' and state = 'active'""")
                 .param("node", node).query(String.class).list();
+    }
+
+    /** Waits until the condition holds. */
+    void await(String what, BooleanSupplier condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Not within " + timeout + ": " + what);
+            }
+            ApplicationNode.sleep(200);
+        }
     }
 
     /** Waits until the process instance has ended, and returns its history. */

@@ -35,7 +35,16 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 class TwoNodeClusterApplicationTest {
 
-    private static final String[] NODE_SETTINGS = {"--psa.removal.chunk-rows=40", "--psa.removal.job-time-budget=PT0S"};
+    /**
+     * Chunks of one job each; no node is killed here, so jobs keep production's lock of 5 minutes (a job is never
+     * taken over while its node still runs it); one job per acquisition and two threads with a queue of two per
+     * node, so that one node can hold at most a few jobs at a time and the other always finds some.
+     */
+    private static final String[] NODE_SETTINGS = {"--psa.removal.chunk-rows=40", "--psa.removal.job-time-budget=PT0S",
+            "--camunda.bpm.job-execution.lock-time-in-millis=300000",
+            "--camunda.bpm.job-execution.max-jobs-per-acquisition=1",
+            "--camunda.bpm.job-execution.core-pool-size=2", "--camunda.bpm.job-execution.max-pool-size=2",
+            "--camunda.bpm.job-execution.queue-capacity=2"};
     private static final Pattern CHUNK_LINE = Pattern.compile(
             "Removal (\\S+): chunk of (\\d+) organizations \\(\\d+ items\\) (?:deleted|disconnected)");
 
@@ -74,10 +83,17 @@ class TwoNodeClusterApplicationTest {
             planned.add(new Planned(account, mode, cluster.driver().decide(account, mode)));
         }
         contested = fixtures.create(shape("Contested"));
-        CompletableFuture<ApplicationNode> a = CompletableFuture.supplyAsync(() -> start("node-a"));
-        CompletableFuture<ApplicationNode> b = CompletableFuture.supplyAsync(() -> start("node-b"));
-        nodeA = a.join();
-        nodeB = b.join();
+        // The first write step of a removal starts by moving its removal row to RUNNING. Holding those rows, the
+        // test lets no job get past that point until each node is inside one: both nodes have then run jobs,
+        // whichever started first, and neither can take every job (see NODE_SETTINGS).
+        try (Cluster.RowLock held = cluster.lock("select id from removal where status = 'PENDING' for update")) {
+            CompletableFuture<ApplicationNode> a = CompletableFuture.supplyAsync(() -> start("node-a"));
+            CompletableFuture<ApplicationNode> b = CompletableFuture.supplyAsync(() -> start("node-b"));
+            nodeA = a.join();
+            nodeB = b.join();
+            cluster.awaitNodeWaitingOn("node-a", "update removal", Duration.ofSeconds(120));
+            cluster.awaitNodeWaitingOn("node-b", "update removal", Duration.ofSeconds(120));
+        }
     }
 
     @AfterAll
@@ -146,41 +162,65 @@ class TwoNodeClusterApplicationTest {
             return administrator.complete(secondTask, choice);
         });
         together.countDown();
-        assertThat(onA.join().status()).isEqualTo(204);
-        assertThat(onB.join().status()).isEqualTo(204);
+        EngineRest.Response onNodeA = onA.join();
+        EngineRest.Response onNodeB = onB.join();
 
-        List<String> waiting = new ArrayList<>();
-        List<String> refused = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (waiting.size() + refused.size() < 2 && System.nanoTime() < deadline) {
-            waiting.clear();
-            refused.clear();
-            for (String removal : List.of(first, second)) {
-                Task task = engine.getTaskService().createTaskQuery().processInstanceId(removal).singleResult();
-                if (task != null && task.getTaskDefinitionKey().equals("UserTask_ChooseRemovalMode")) {
-                    waiting.add(removal);
-                } else if (engine.getHistoryService().createHistoricProcessInstanceQuery().processInstanceId(removal)
-                        .finished().count() == 1) {
-                    refused.add(removal);
+        // Either both choices are accepted and the reservation (a job) refuses the later one, which then ends
+        // "Integration unavailable"; or one reservation commits before the other choice is checked, and that
+        // choice is refused at the form, its task left open. Both are right; exactly one removal goes on.
+        String winner;
+        String loser;
+        String reason;
+        if (onNodeA.status() == 204 && onNodeB.status() == 204) {
+            List<String> waiting = new ArrayList<>();
+            List<String> refused = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (waiting.size() + refused.size() < 2 && System.nanoTime() < deadline) {
+                waiting.clear();
+                refused.clear();
+                for (String removal : List.of(first, second)) {
+                    if (waitsAt(removal, "UserTask_ChooseRemovalMode")) {
+                        waiting.add(removal);
+                    } else if (engine.getHistoryService().createHistoricProcessInstanceQuery().processInstanceId(removal)
+                            .finished().count() == 1) {
+                        refused.add(removal);
+                    }
                 }
+                ApplicationNode.sleep(200);
             }
-            ApplicationNode.sleep(200);
+            assertThat(waiting).as("exactly one removal goes on").hasSize(1);
+            assertThat(refused).as("the other is refused").hasSize(1);
+            winner = waiting.get(0);
+            loser = refused.get(0);
+            assertThat(engine.getHistoryService().createHistoricProcessInstanceQuery().processInstanceId(loser)
+                    .singleResult().getEndActivityId()).isEqualTo("EndEvent_IntegrationUnavailable");
+            reason = (String) engine.getHistoryService().createHistoricVariableInstanceQuery().processInstanceId(loser)
+                    .variableName("unavailableReason").singleResult().getValue();
+            System.out.println("Both choices were accepted; the second reservation was refused: " + reason);
+        } else {
+            assertThat(List.of(onNodeA.status(), onNodeB.status())).as("one choice accepted, one refused at the form")
+                    .containsExactlyInAnyOrder(204, 400);
+            boolean aWon = onNodeA.status() == 204;
+            winner = aWon ? first : second;
+            loser = aWon ? second : first;
+            reason = (aWon ? onNodeB : onNodeA).message();
+            String accepted = winner;
+            cluster.await("the accepted removal waits for its mode", () -> waitsAt(accepted, "UserTask_ChooseRemovalMode"),
+                    Duration.ofSeconds(60));
+            assertThat(waitsAt(loser, "UserTask_ChooseIntegration")).as("the refused choice's task stays open").isTrue();
+            System.out.println("The second choice was refused at the form: " + reason);
         }
-        assertThat(waiting).as("exactly one removal goes on").hasSize(1);
-        assertThat(refused).as("the other is refused").hasSize(1);
-        String winner = waiting.get(0);
-        String loser = refused.get(0);
-        assertThat(engine.getHistoryService().createHistoricProcessInstanceQuery().processInstanceId(loser).singleResult()
-                .getEndActivityId()).isEqualTo("EndEvent_IntegrationUnavailable");
-        String reason = (String) engine.getHistoryService().createHistoricVariableInstanceQuery().processInstanceId(loser)
-                .variableName("unavailableReason").singleResult().getValue();
         String winnerKey = jdbc.sql("select business_key from removal where process_instance_id = :pid")
                 .param("pid", winner).query(String.class).single();
-        System.out.println("The second request was refused: " + reason);
         assertThat(reason).contains("is already being removed").contains(winnerKey);
         assertThat(fixtures.integrationStatus(contested.psaIntegrationId())).isEqualTo("REMOVING");
         assertThat(fixtures.count("select count(*) from removal where integration_id = :p and status in ('PENDING', 'RUNNING')",
                 contested.psaIntegrationId())).isEqualTo(1);
+    }
+
+    private static boolean waitsAt(String processInstanceId, String taskDefinitionKey) {
+        Task task = engine.getTaskService().createTaskQuery().processInstanceId(processInstanceId).singleResult();
+        return task != null && task.getTaskDefinitionKey().equals(taskDefinitionKey);
     }
 
     private static ApplicationNode start(String name) {
