@@ -1,6 +1,6 @@
 package io.psaremoval;
 
-import io.psaremoval.account.EngineIdentityMirror;
+import io.psaremoval.engine.EngineIdentityMirror;
 import io.psaremoval.account.PlatformUserRepository;
 import io.psaremoval.account.Role;
 import io.psaremoval.demo.AccountShape;
@@ -56,6 +56,14 @@ public class PlatformFixtures {
         if (users.findActiveByUsername(username).isEmpty()) {
             users.create(null, username, username, username + "@example.com", role);
         }
+    }
+
+    /** A support agent of their own (the shared "support" user stays as it is), mirrored into the engine. */
+    public String createSupportAgent() {
+        String username = "support-" + sequence.incrementAndGet() + "-" + System.nanoTime();
+        users.create(null, username, "Support Agent", username + "@example.com", Role.SUPPORT);
+        identity.mirror(users.findActiveByUsername(username).orElseThrow(), PASSWORD);
+        return username;
     }
 
     public GeneratedAccount create() {

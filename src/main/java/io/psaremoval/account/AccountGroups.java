@@ -10,6 +10,21 @@ public final class AccountGroups {
     private AccountGroups() {
     }
 
+    private static final java.util.regex.Pattern ACCOUNT_GROUP = java.util.regex.Pattern.compile("account-\\d+(-[a-z-]+)?");
+
+    /** Whether the identity mirror keeps this group: a group of the platform's people, not one of the host's. */
+    public static boolean isPlatformGroup(String groupId) {
+        return SUPPORT.equals(groupId) || AUDITORS.equals(groupId) || ACCOUNT_GROUP.matcher(groupId).matches();
+    }
+
+    private static final java.util.regex.Pattern ACCOUNT_AUDITOR_GROUP = java.util.regex.Pattern.compile("account-(\\d+)-auditor");
+
+    /** The account whose auditors this group is ({@code account-7-auditor} → 7), if it is such a group. */
+    public static java.util.Optional<Long> accountOfAuditors(String groupId) {
+        java.util.regex.Matcher matcher = ACCOUNT_AUDITOR_GROUP.matcher(groupId);
+        return matcher.matches() ? java.util.Optional.of(Long.parseLong(matcher.group(1))) : java.util.Optional.empty();
+    }
+
     /** Every user of an account belongs to this group. */
     public static String ofAccount(long accountId) {
         return "account-" + accountId;

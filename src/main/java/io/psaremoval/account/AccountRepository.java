@@ -23,6 +23,12 @@ public class AccountRepository {
                 .param("id", accountId).query(Boolean.class).single();
     }
 
+    /** Whether bulk delete is enabled, share-locked until the caller's transaction ends (a write step's check). */
+    public boolean isBulkDeleteEnabledForWrite(long accountId) {
+        return jdbc.sql("select bulk_delete_enabled from account where id = :id for share")
+                .param("id", accountId).query(Boolean.class).optional().orElse(false);
+    }
+
     /** Switches bulk delete on and records who did it; a repeated call changes and records nothing. */
     @Transactional
     public void enableBulkDelete(long accountId, String changedBy, String note, Long removalId) {

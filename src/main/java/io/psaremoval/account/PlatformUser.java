@@ -10,7 +10,8 @@ public record PlatformUser(long id, Long accountId, String username, String full
     public List<String> engineGroups() {
         return switch (role) {
             case SUPPORT -> List.of(AccountGroups.SUPPORT);
-            case AUDITOR -> List.of(AccountGroups.AUDITORS);
+            // A platform auditor reads every account's removals; an account's auditor only that account's.
+            case AUDITOR -> accountId == null ? List.of(AccountGroups.AUDITORS) : List.of(role.groupOf(accountId));
             default -> List.of(AccountGroups.ofAccount(accountId), role.groupOf(accountId));
         };
     }

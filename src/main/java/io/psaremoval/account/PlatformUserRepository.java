@@ -23,6 +23,23 @@ public class PlatformUserRepository {
                 .optional();
     }
 
+    /**
+     * The user as the database has them now, active or not, share-locked until the caller's transaction ends:
+     * a write step that checked the user's role writes before any change of that role commits.
+     */
+    public Optional<PlatformUser> lockForWrite(String username) {
+        return jdbc.sql("select " + COLUMNS + " from platform_user where username = :username for share")
+                .param("username", username)
+                .query(PlatformUser.class)
+                .optional();
+    }
+
+    /** Whether the platform knows this user name, active or not. */
+    public boolean exists(String username) {
+        return jdbc.sql("select count(*) from platform_user where username = :username").param("username", username)
+                .query(Long.class).single() > 0;
+    }
+
     public List<PlatformUser> findAll() {
         return jdbc.sql("select " + COLUMNS + " from platform_user order by account_id nulls last, id")
                 .query(PlatformUser.class)

@@ -24,6 +24,14 @@ public enum Role {
         return label;
     }
 
+    /**
+     * Whether this role may remove a PSA integration: Manager and Administrator. The decision table
+     * {@code RemovalPermission} decides the same in the flow; write steps ask this again from the database.
+     */
+    public boolean mayRemove() {
+        return this == ADMINISTRATOR || this == MANAGER;
+    }
+
     public boolean isAccountRole() {
         return this != SUPPORT && this != AUDITOR;
     }

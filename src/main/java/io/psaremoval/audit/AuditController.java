@@ -3,6 +3,9 @@ package io.psaremoval.audit;
 import io.psaremoval.account.AccountGroups;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.springframework.http.HttpStatus;
@@ -17,7 +20,8 @@ import org.springframework.web.server.ResponseStatusException;
 /**
  * The auditors' read-only view of every removal, as JSON and CSV. Callers sign in with HTTP Basic
  * (the engine's users, see {@code AuditSecurityConfiguration}) and must belong to the auditors group
- * (or be an engine administrator); anyone else gets 403.
+ * (or be an engine administrator), or be an auditor of one account, who reads that account's removals only;
+ * anyone else gets 403.
  *
  * <ul>
  * <li>{@code GET /api/audit/removals}: every removal, running and finished, newest first</li>
@@ -39,22 +43,22 @@ class AuditController {
 
     @GetMapping("/removals")
     List<AuditService.RemovalSummary> removals() {
-        requireAuditor();
-        return audit.removals();
+        return audit.removals(readableAccounts());
     }
 
     @GetMapping("/removals/{id}")
     AuditService.RemovalAudit removal(@PathVariable long id) {
-        requireAuditor();
-        return audit.removal(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No removal " + id));
+        Optional<Set<Long>> accounts = readableAccounts();
+        return audit.removal(id)
+                .filter(found -> accounts.isEmpty() || accounts.get().contains(found.removal().accountId()))
+                .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No removal " + id));
     }
 
     @GetMapping(value = "/removals.csv", produces = "text/csv")
     ResponseEntity<String> csv() {
-        requireAuditor();
         StringBuilder csv = new StringBuilder("id,business_key,account,integration,requested_by,role,mode,status,started_at,"
                 + "ended_at,confirmed_by,rows_disconnected,rows_deleted,rmm_devices_unmatched\r\n");
-        for (AuditService.RemovalSummary r : audit.removals()) {
+        for (AuditService.RemovalSummary r : audit.removals(readableAccounts())) {
             csv.append(String.join(",", List.of(String.valueOf(r.id()), cell(r.businessKey()), cell(r.accountName()),
                     cell(r.integrationName()), cell(r.requestedBy()), cell(r.requesterRole()), cell(r.mode()),
                     cell(r.status()), cell(r.startedAt()), cell(r.endedAt()), cell(r.confirmedBy()),
@@ -65,13 +69,23 @@ class AuditController {
                 .header("Content-Disposition", "attachment; filename=\"removals.csv\"").body(csv.toString());
     }
 
-    private void requireAuditor() {
+    /**
+     * Whose removals the caller may read: every account's (empty) for platform auditors and engine administrators,
+     * their own account's for an account's auditors; anyone else gets 403.
+     */
+    private Optional<Set<Long>> readableAccounts() {
         Authentication authentication = identityService.getCurrentAuthentication();
         List<String> groups = authentication == null || authentication.getGroupIds() == null ? List.of()
                 : authentication.getGroupIds();
-        if (!groups.contains(AccountGroups.AUDITORS) && !groups.contains(AccountGroups.CAMUNDA_ADMIN)) {
+        if (groups.contains(AccountGroups.AUDITORS) || groups.contains(AccountGroups.CAMUNDA_ADMIN)) {
+            return Optional.empty();
+        }
+        Set<Long> accounts = new TreeSet<>();
+        groups.forEach(group -> AccountGroups.accountOfAuditors(group).ifPresent(accounts::add));
+        if (accounts.isEmpty()) {
             throw new ResponseStatusException(HttpStatus.FORBIDDEN, "Only auditors may read the audit of removals.");
         }
+        return Optional.of(accounts);
     }
 
     /** A CSV cell, quoted when needed; a leading formula character is neutralised for spreadsheets. */

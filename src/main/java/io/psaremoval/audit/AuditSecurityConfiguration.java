@@ -48,7 +48,12 @@ class AuditSecurityConfiguration {
             String header = request.getHeader("Authorization");
             String user = null;
             if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
-                String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+                String decoded;
+                try {
+                    decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException notBase64) {
+                    decoded = "";
+                }
                 int colon = decoded.indexOf(':');
                 if (colon > 0 && identityService.checkPassword(decoded.substring(0, colon), decoded.substring(colon + 1))) {
                     user = decoded.substring(0, colon);

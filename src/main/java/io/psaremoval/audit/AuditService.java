@@ -20,7 +20,7 @@ import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.history.UserOperationLogEntry;
 import io.psaremoval.removal.RemovalMode;
 import io.psaremoval.removal.RemovalRepository;
-import io.psaremoval.removal.RemovalService;
+import io.psaremoval.removal.DataRemovalService;
 import io.psaremoval.removal.RemovalStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -61,13 +61,13 @@ public class AuditService {
     private final JdbcClient jdbc;
     private final HistoryService history;
     private final RemovalRepository removals;
-    private final RemovalService removalService;
+    private final DataRemovalService dataRemoval;
 
-    AuditService(JdbcClient jdbc, HistoryService history, RemovalRepository removals, RemovalService removalService) {
+    AuditService(JdbcClient jdbc, HistoryService history, RemovalRepository removals, DataRemovalService dataRemoval) {
         this.jdbc = jdbc;
         this.history = history;
         this.removals = removals;
-        this.removalService = removalService;
+        this.dataRemoval = dataRemoval;
     }
 
     public record RemovalSummary(long id, String businessKey, String processInstanceId, Long accountId, String accountName,
@@ -84,8 +84,13 @@ public class AuditService {
             String progress, Map<String, Object> preview, List<Event> timeline) {
     }
 
-    public List<RemovalSummary> removals() {
-        return jdbc.sql(SUMMARY + " order by r.started_at desc, r.id desc").query(RemovalSummary.class).list();
+    /** Every removal, newest first; of the given accounts only, when the reader may see only those. */
+    public List<RemovalSummary> removals(Optional<Set<Long>> accounts) {
+        if (accounts.isEmpty()) {
+            return jdbc.sql(SUMMARY + " order by r.started_at desc, r.id desc").query(RemovalSummary.class).list();
+        }
+        return jdbc.sql(SUMMARY + " where r.account_id = any(:accounts) order by r.started_at desc, r.id desc")
+                .param("accounts", accounts.get().toArray(Long[]::new)).query(RemovalSummary.class).list();
     }
 
     public Optional<RemovalAudit> removal(long removalId) {
@@ -110,7 +115,7 @@ public class AuditService {
             return null;
         }
         boolean finished = !RemovalStatus.valueOf(summary.status()).isOpen();
-        return removalService.progressReport(summary.processInstanceId(), RemovalMode.valueOf(summary.mode()), finished);
+        return dataRemoval.progressReport(summary.processInstanceId(), RemovalMode.valueOf(summary.mode()), finished);
     }
 
     private Map<String, Object> preview(String processInstanceId) {

@@ -1,6 +1,5 @@
 package io.psaremoval.backup;
 
-import io.psaremoval.removal.RemovalSettings;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -42,15 +41,13 @@ public class BackupService {
     private final JdbcClient jdbc;
     private final DataSource dataSource;
     private final BackupProperties properties;
-    private final RemovalSettings settings;
     private final Clock clock;
 
-    BackupService(JdbcClient jdbc, DataSource dataSource, BackupProperties properties, RemovalSettings settings,
+    BackupService(JdbcClient jdbc, DataSource dataSource, BackupProperties properties,
             Optional<Clock> clock) {
         this.jdbc = jdbc;
         this.dataSource = dataSource;
         this.properties = properties;
-        this.settings = settings;
         this.clock = clock.orElse(Clock.systemUTC());
     }
 
@@ -59,15 +56,20 @@ public class BackupService {
                 .param("account", accountId).query(Backup.class).optional();
     }
 
-    /** Whether the newest backup is younger than the configured maximum age. */
-    public boolean hasRecentBackup(long accountId) {
-        OffsetDateTime limit = OffsetDateTime.now(clock).minus(settings.backupMaxAge());
-        return newest(accountId).map(backup -> backup.completedAt().isAfter(limit)).orElse(false);
+    public Optional<Backup> find(long backupId) {
+        return jdbc.sql("select " + COLUMNS + " from account_backup where id = :id")
+                .param("id", backupId).query(Backup.class).optional();
+    }
+
+    /** The newest backup of the account if it is younger than the given age. */
+    public Optional<Backup> recent(long accountId, java.time.Duration maxAge) {
+        OffsetDateTime limit = OffsetDateTime.now(clock).minus(maxAge);
+        return newest(accountId).filter(backup -> backup.completedAt().isAfter(limit));
     }
 
     /** One sentence for the forms about the newest backup and the rule. */
-    public String summary(long accountId) {
-        String rule = "A backup counts as recent for " + human(settings.backupMaxAge()) + ".";
+    public String summary(long accountId, java.time.Duration maxAge) {
+        String rule = "A backup counts as recent for " + human(maxAge) + ".";
         return newest(accountId)
                 .map(backup -> "The newest backup of this account (" + describe(backup) + ") was completed on "
                         + backup.completedAt().format(DateTimeFormatter.ofPattern("d MMM yyyy 'at' HH:mm 'UTC'"))
@@ -124,13 +126,15 @@ public class BackupService {
 
     /** Records that the user confirmed a backup taken elsewhere, with who, when and where; once per removal. */
     @Transactional
-    public void recordExternalBackup(long accountId, String confirmedBy, String note, long removalId) {
+    public Backup recordExternalBackup(long accountId, String confirmedBy, String note, long removalId) {
         jdbc.sql("""
                 insert into account_backup (account_id, kind, requested_by, note, removal_id)
                 select :account, 'EXTERNAL_CONFIRMED', :by, :note, :removal
                 where not exists (select 1 from account_backup where removal_id = :removal and kind = 'EXTERNAL_CONFIRMED')""")
                 .param("account", accountId).param("by", confirmedBy).param("note", note).param("removal", removalId)
                 .update();
+        return jdbc.sql("select " + COLUMNS + " from account_backup where removal_id = :removal and kind = 'EXTERNAL_CONFIRMED'")
+                .param("removal", removalId).query(Backup.class).single();
     }
 
     private static String describe(Backup backup) {

@@ -1,6 +1,6 @@
 package io.psaremoval.demo;
 
-import io.psaremoval.account.EngineIdentityMirror;
+import io.psaremoval.engine.EngineIdentityMirror;
 import io.psaremoval.account.PlatformUser;
 import io.psaremoval.account.PlatformUserRepository;
 import io.psaremoval.account.Role;

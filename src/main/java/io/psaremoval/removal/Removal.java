@@ -8,7 +8,8 @@ import io.psaremoval.integration.IntegrationStatus;
  */
 public record Removal(long id, String processInstanceId, String businessKey, String requestedBy, String requesterRole,
         Long accountId, Long integrationId, String integrationName, IntegrationStatus previousIntegrationStatus,
-        RemovalMode mode, RemovalStatus status, String confirmedBy) {
+        RemovalMode mode, RemovalStatus status, String confirmedBy, RemovalMode chosenMode, Long backupId,
+        String bulkDeleteApprovedBy) {
 
     public long requireAccountId() {
         if (accountId == null) {

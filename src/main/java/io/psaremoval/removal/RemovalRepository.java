@@ -1,7 +1,9 @@
 package io.psaremoval.removal;
 
 import io.psaremoval.integration.IntegrationStatus;
+import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -13,7 +15,9 @@ public class RemovalRepository {
 
     private static final String COLUMNS = """
             id, process_instance_id, business_key, requested_by, requester_role, account_id, integration_id,
-            integration_name, previous_integration_status, mode, status, confirmed_by""";
+            integration_name, previous_integration_status, mode, status, confirmed_by, chosen_mode, backup_id,
+            bulk_delete_approved_by""";
+    private static final String OPEN = "('REQUESTED', 'PENDING', 'CONFIRMED', 'RUNNING')";
 
     private final JdbcClient jdbc;
 
@@ -46,44 +50,99 @@ public class RemovalRepository {
 
     /** The removal that holds the integration now, if any. */
     public Optional<Removal> findOpenByIntegration(long integrationId) {
-        return jdbc.sql("select " + COLUMNS + " from removal where integration_id = :integration and status in ('PENDING', 'RUNNING')")
+        return jdbc.sql("select " + COLUMNS + " from removal where integration_id = :integration "
+                        + "and status in ('PENDING', 'CONFIRMED', 'RUNNING')")
                 .param("integration", integrationId).query(Removal.class).optional();
     }
 
-    /** Ties the removal to the integration it reserved. */
-    void attachIntegration(long removalId, long integrationId, String integrationName, IntegrationStatus previous) {
-        jdbc.sql("""
+    /** Every removal not yet ended. */
+    public List<Removal> findOpen() {
+        return jdbc.sql("select " + COLUMNS + " from removal where status in " + OPEN + " order by id")
+                .query(Removal.class).list();
+    }
+
+    /** The newest removal that reserved the integration, open or ended. */
+    public Optional<Removal> findLatestByIntegration(long integrationId) {
+        return jdbc.sql("select " + COLUMNS + " from removal where integration_id = :integration order by id desc limit 1")
+                .param("integration", integrationId).query(Removal.class).optional();
+    }
+
+    /** REQUESTED → PENDING: ties the removal to the integration it reserved. */
+    boolean attachIntegration(long removalId, long integrationId, String integrationName, IntegrationStatus previous) {
+        return jdbc.sql("""
                 update removal set integration_id = :integration, integration_name = :name,
                                    previous_integration_status = :previous, status = 'PENDING'
                 where id = :id and status = 'REQUESTED'""")
                 .param("id", removalId).param("integration", integrationId).param("name", integrationName)
-                .param("previous", previous.name()).update();
+                .param("previous", previous.name()).update() == 1;
     }
 
-    /** Counts a chunk, in the chunk's own transaction. */
-    void recordChunk(long removalId, long millis) {
-        jdbc.sql("""
+    /** Records the way to remove the requester chose, while the removal waits for it (PENDING). */
+    boolean recordChosenMode(long removalId, RemovalMode mode) {
+        return jdbc.sql("update removal set chosen_mode = :mode where id = :id and status = 'PENDING'")
+                .param("id", removalId).param("mode", mode.name()).update() == 1;
+    }
+
+    /** Records the backup the removal relies on, while it waits (PENDING). */
+    boolean recordBackup(long removalId, long backupId) {
+        return jdbc.sql("update removal set backup_id = :backup where id = :id and status = 'PENDING'")
+                .param("id", removalId).param("backup", backupId).update() == 1;
+    }
+
+    /** Records the support agent who agreed to switch bulk delete on, while the removal waits (PENDING). */
+    boolean recordBulkDeleteApproval(long removalId, String agent) {
+        return jdbc.sql("update removal set bulk_delete_approved_by = :agent where id = :id and status = 'PENDING'")
+                .param("id", removalId).param("agent", agent).update() == 1;
+    }
+
+    /** PENDING → CONFIRMED, for a removal whose requester chose to delete. */
+    boolean recordConfirmation(long removalId, String confirmedBy) {
+        return jdbc.sql("""
+                update removal set confirmed_by = :by, confirmed_at = now(), status = 'CONFIRMED'
+                where id = :id and status = 'PENDING' and chosen_mode = 'DELETE'""")
+                .param("id", removalId).param("by", confirmedBy).update() == 1;
+    }
+
+    Optional<OffsetDateTime> confirmedAt(long removalId) {
+        return jdbc.sql("select confirmed_at from removal where id = :id").param("id", removalId)
+                .query(OffsetDateTime.class).optional();
+    }
+
+    /**
+     * The first write of a disconnect (PENDING → RUNNING) or a delete (CONFIRMED → RUNNING); a removal already
+     * RUNNING in the same mode stays so (a resumed job). False otherwise: nothing may be written.
+     */
+    boolean markRunning(long removalId, RemovalMode mode, RemovalStatus from) {
+        return jdbc.sql("""
+                update removal set mode = :mode, status = 'RUNNING'
+                where id = :id and (status = :from or (status = 'RUNNING' and mode = :mode))""")
+                .param("id", removalId).param("mode", mode.name()).param("from", from.name()).update() == 1;
+    }
+
+    /**
+     * Counts a chunk, in the chunk's own transaction, and locks the removal row until that transaction ends;
+     * false (and the chunk must roll back) when the removal is no longer running in this mode.
+     */
+    boolean recordChunk(long removalId, RemovalMode mode, long millis) {
+        return jdbc.sql("""
                 update removal set chunks_done = chunks_done + 1,
                                    longest_chunk_ms = greatest(coalesce(longest_chunk_ms, 0), :millis)
-                where id = :id""").param("id", removalId).param("millis", millis).update();
+                where id = :id and status = 'RUNNING' and mode = :mode""")
+                .param("id", removalId).param("millis", millis).param("mode", mode.name()).update() == 1;
     }
 
-    void markRunning(long removalId, RemovalMode mode) {
-        jdbc.sql("update removal set mode = :mode, status = 'RUNNING' where id = :id and status in ('PENDING', 'RUNNING')")
-                .param("id", removalId).param("mode", mode.name()).update();
-    }
-
-    void recordConfirmation(long removalId, String confirmedBy) {
-        jdbc.sql("update removal set confirmed_by = :by, confirmed_at = now() where id = :id")
-                .param("id", removalId).param("by", confirmedBy).update();
+    /** Locks the removal row until the caller's transaction ends; false when it is not running in this mode. */
+    boolean lockRunning(long removalId, RemovalMode mode) {
+        return jdbc.sql("select id from removal where id = :id and status = 'RUNNING' and mode = :mode for update")
+                .param("id", removalId).param("mode", mode.name()).query(Long.class).optional().isPresent();
     }
 
     /** Ends the removal with its outcome; an ended removal keeps its first outcome. */
-    void end(long removalId, RemovalStatus outcome) {
-        jdbc.sql("""
-                update removal set status = :status, ended_at = now()
-                where id = :id and status in ('REQUESTED', 'PENDING', 'RUNNING')""")
-                .param("id", removalId).param("status", outcome.name()).update();
+    boolean end(long removalId, RemovalStatus outcome, String reason) {
+        return jdbc.sql("""
+                update removal set status = :status, ended_at = now(), outcome_reason = coalesce(:reason, outcome_reason)
+                where id = :id and status in """ + OPEN)
+                .param("id", removalId).param("status", outcome.name()).param("reason", reason).update() == 1;
     }
 
     /**

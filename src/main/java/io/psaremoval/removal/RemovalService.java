@@ -1,15 +1,15 @@
 package io.psaremoval.removal;
 
+import io.psaremoval.account.AccountRepository;
 import io.psaremoval.account.PlatformUser;
+import io.psaremoval.backup.Backup;
+import io.psaremoval.backup.BackupService;
 import io.psaremoval.integration.Integration;
 import io.psaremoval.integration.IntegrationRepository;
 import io.psaremoval.integration.IntegrationUnavailableException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
+import io.psaremoval.security.SecurityEvents;
 import java.util.Optional;
-import java.util.function.ToIntFunction;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -19,8 +19,10 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The business steps of a removal. Each is safe to run twice: a job retried after a crash or a lock
- * timeout finds the work done and changes nothing more.
+ * The business steps of a removal, except the chunked writes of its data ({@link DataRemovalService}). Each
+ * is safe to run twice: a job retried after a crash or a lock timeout finds the work done and changes nothing
+ * more. Each step that writes first checks, from the database, what the process promised on the way there
+ * ({@link RemovalRules}); a broken rule ends the removal as refused ({@link #refuse}) and writes nothing else.
  */
 @Service
 public class RemovalService {
@@ -33,19 +35,28 @@ public class RemovalService {
     private final RemovalRepository removals;
     private final IntegrationRepository integrations;
     private final ImpactPreviewService previews;
-    private final PlatformDataRemover remover;
+    private final RemovalRules rules;
     private final RemovalSettings settings;
-    private final TransactionTemplate chunkTransaction;
+    private final BackupService backups;
+    private final AccountRepository accounts;
+    private final RmmUnmatchingService rmm;
+    private final SecurityEvents securityEvents;
+    private final TransactionTemplate ownTransaction;
 
     RemovalService(RemovalRepository removals, IntegrationRepository integrations, ImpactPreviewService previews,
-            PlatformDataRemover remover, RemovalSettings settings, PlatformTransactionManager transactionManager) {
+            RemovalRules rules, RemovalSettings settings, BackupService backups, AccountRepository accounts,
+            RmmUnmatchingService rmm, SecurityEvents securityEvents, PlatformTransactionManager transactionManager) {
         this.removals = removals;
         this.integrations = integrations;
         this.previews = previews;
-        this.remover = remover;
+        this.rules = rules;
         this.settings = settings;
-        this.chunkTransaction = new TransactionTemplate(transactionManager);
-        this.chunkTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.backups = backups;
+        this.accounts = accounts;
+        this.rmm = rmm;
+        this.securityEvents = securityEvents;
+        this.ownTransaction = new TransactionTemplate(transactionManager);
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
 
     /** Records who asked; the requester comes from the platform's users table, or is unknown. */
@@ -58,8 +69,17 @@ public class RemovalService {
     }
 
     public Removal get(String processInstanceId) {
-        return removals.findByProcessInstance(processInstanceId)
+        return find(processInstanceId)
                 .orElseThrow(() -> new IllegalStateException("No removal recorded for process instance " + processInstanceId));
+    }
+
+    public Optional<Removal> find(String processInstanceId) {
+        return removals.findByProcessInstance(processInstanceId);
+    }
+
+    /** Every removal that has not ended yet. */
+    public java.util.List<Removal> findOpen() {
+        return removals.findOpen();
     }
 
     /**
@@ -96,10 +116,10 @@ public class RemovalService {
     }
 
     /**
-     * Marks the integration "removing" and ties it to this removal. While it is, a second removal or a sync
-     * of the integration is refused. Repeating the call for the same removal changes nothing.
+     * REQUESTED → PENDING: marks the integration "removing" and ties it to this removal. While it is, a second
+     * removal or a sync of the integration is refused. Repeating the call for the same removal changes nothing.
      */
-    @Transactional(noRollbackFor = IntegrationUnavailableException.class)
+    @Transactional(noRollbackFor = {IntegrationUnavailableException.class, RemovalRefusedException.class})
     public Removal reserve(String processInstanceId, long integrationId) {
         Removal removal = get(processInstanceId);
         if (removal.integrationId() != null) {
@@ -109,12 +129,19 @@ public class RemovalService {
             }
             return removal;
         }
+        refusingOnBrokenRule(removal, () -> {
+            rules.requireState(removal, "Reserve the integration", RemovalStatus.REQUESTED);
+            rules.requirePermittedRequester(removal);
+            return null;
+        });
         Integration integration = checkRemovable(removal, integrationId);
         if (!integrations.markRemoving(integrationId, removal.requireAccountId())) {
             // Another removal reserved it since the check above (another node, at the same moment).
             throw unavailable(integrations.findById(integrationId).orElseThrow());
         }
-        removals.attachIntegration(removal.id(), integrationId, integration.name(), integration.status());
+        if (!removals.attachIntegration(removal.id(), integrationId, integration.name(), integration.status())) {
+            throw new IllegalStateException("Removal " + removal.businessKey() + " left REQUESTED while reserving");
+        }
         log.info("Removal {}: integration '{}' ({}) reserved by {}", removal.businessKey(), integration.name(),
                 integrationId, removal.requestedBy());
         return get(processInstanceId);
@@ -128,143 +155,194 @@ public class RemovalService {
         return preview;
     }
 
+    /** Records the way to remove that the requester chose; only while the removal waits for that choice. */
     @Transactional
-    public void recordDeletionConfirmed(String processInstanceId, String confirmedBy) {
-        removals.recordConfirmation(get(processInstanceId).id(), confirmedBy);
-    }
-
-    /** Where a chunked disconnect or delete stands after one job. */
-    public record Progress(boolean finished, int chunks, long organizationsLeft) {
-    }
-
-    /**
-     * Permanently disconnects the records, chunk by chunk, for at most the job time budget: the
-     * integration goes, its organizations and items stay stand-alone. Call again until finished.
-     */
-    public Progress disconnect(String processInstanceId) {
+    public void recordChosenMode(String processInstanceId, RemovalMode mode) {
         Removal removal = get(processInstanceId);
-        long integrationId = removal.requireIntegrationId();
-        inNewTransaction(() -> removals.markRunning(removal.id(), RemovalMode.DISCONNECT));
-        return runChunks(removal, "disconnected", organizations -> remover.disconnect(removal.id(), integrationId,
-                organizations), () -> integrations.markDisconnected(integrationId));
+        if (!removals.recordChosenMode(removal.id(), mode)) {
+            throw new RemovalInputException("Removal " + removal.businessKey() + " is not waiting for a choice: it is "
+                    + removal.status().name().toLowerCase() + ".");
+        }
     }
 
     /**
-     * Hard deletes everything of the organizations synced from the PSA, chunk by chunk, for at most the
-     * job time budget. Call again until finished.
+     * Whether the account's newest backup is recent; if it is, this removal relies on it. A removal that is no
+     * longer waiting for its backup (say, already confirmed) keeps the backup it relied on.
      */
-    public Progress hardDelete(String processInstanceId) {
+    @Transactional
+    public boolean checkRecentBackup(String processInstanceId) {
         Removal removal = get(processInstanceId);
-        long integrationId = removal.requireIntegrationId();
-        if (removal.confirmedBy() == null) {
-            throw new IllegalStateException("Removal " + removal.businessKey() + " has no typed confirmation: nothing is deleted");
-        }
-        inNewTransaction(() -> removals.markRunning(removal.id(), RemovalMode.DELETE));
-        return runChunks(removal, "deleted", organizations -> remover.hardDelete(removal.id(), integrationId,
-                organizations), () -> integrations.markDeleted(integrationId));
+        Optional<Backup> recent = backups.recent(removal.requireAccountId(), settings.backupMaxAge());
+        recent.ifPresent(backup -> removals.recordBackup(removal.id(), backup.id()));
+        return recent.isPresent();
     }
 
-    /**
-     * Takes chunks, each in a transaction of its own, until none is left or the time budget is spent.
-     * A crash loses at most the chunk in flight, whose transaction rolls back; the retried job goes on
-     * with the organizations still in scope.
-     */
-    private Progress runChunks(Removal removal, String verb, ToIntFunction<List<Long>> work,
-            Runnable whenDone) {
-        long integrationId = removal.requireIntegrationId();
-        long deadline = System.nanoTime() + settings.jobTimeBudget().toNanos();
-        int candidates = 64;
-        int chunks = 0;
-        while (true) {
-            long started = System.nanoTime();
-            PlatformDataRemover.Chunk chunk = remover.nextChunk(integrationId, settings.chunkRows(), candidates);
-            if (chunk.isEmpty()) {
-                inNewTransaction(whenDone);
-                log.info("Removal {}: all organizations {} after {} chunks in this job", removal.businessKey(), verb, chunks);
-                return new Progress(true, chunks, 0);
-            }
-            int written = chunkTransaction.execute(status -> {
-                long begun = System.nanoTime();
-                int organizations = work.applyAsInt(chunk.organizations());
-                if (organizations > 0) {
-                    removals.recordChunk(removal.id(), (System.nanoTime() - begun) / 1_000_000);
-                }
-                return organizations;
-            });
-            long left = remover.organizationsLeft(integrationId);
-            if (written > 0) {
-                chunks++;
-                log.info("Removal {}: chunk of {} organizations ({} items) {} in {} ms; {} organizations left",
-                        removal.businessKey(), written, chunk.items(), verb, (System.nanoTime() - started) / 1_000_000, left);
-            } else {
-                log.info("Removal {}: the next {} organizations were {} by another run of this step; {} organizations left",
-                        removal.businessKey(), chunk.organizations().size(), verb, left);
-            }
-            if (chunk.organizations().size() == candidates) {
-                candidates = Math.min(candidates * 2, 8192);
-            }
-            if (left == 0) {
-                inNewTransaction(whenDone);
-                return new Progress(true, chunks, 0);
-            }
-            if (System.nanoTime() > deadline) {
-                return new Progress(false, chunks, left);
-            }
-        }
+    public String backupSummary(String processInstanceId) {
+        return backups.summary(get(processInstanceId).requireAccountId(), settings.backupMaxAge());
     }
 
-    /** Runs the work in a transaction of its own, committed when it returns, whatever surrounds the call. */
-    private void inNewTransaction(Runnable work) {
-        chunkTransaction.executeWithoutResult(status -> work.run());
-    }
-
-    /**
-     * Rows done and rows left per kind, one line per kind (as many lines whatever the size of the data), for
-     * Cockpit's variables. "Left" is the preview the user confirmed minus what is done, read from two small
-     * tables: nothing is counted again while the removal runs. Once finished, nothing is left.
-     */
-    public String progressReport(String processInstanceId, RemovalMode mode, boolean finished) {
+    /** Exports the account now; the removal then relies on that export. Once per removal. */
+    @Transactional(noRollbackFor = RemovalRefusedException.class)
+    public Backup exportAccount(String processInstanceId) {
         Removal removal = get(processInstanceId);
-        Map<String, Map<String, Long>> counts = removals.counts(removal.id());
-        Map<String, Long> done = counts.getOrDefault(mode == RemovalMode.DELETE ? "DELETED" : "DISCONNECTED", Map.of());
-        Map<String, Long> unmatched = counts.getOrDefault("UNMATCHED", Map.of());
-        Map<String, ImpactPreview.KindCount> preview = removals.preview(removal.id());
-        List<String> kinds = new ArrayList<>(List.of("ORGANIZATION"));
-        kinds.addAll(ImpactPreviewService.ITEM_KINDS);
-        if (mode == RemovalMode.DELETE) {
-            kinds.addAll(List.of("ATTACHMENT", "RELATED_ITEM", "RMM_DEVICE")); // a disconnect leaves these as they are
-        }
-        StringBuilder report = new StringBuilder();
-        for (String kind : kinds) {
-            ImpactPreview.KindCount planned = preview.getOrDefault(kind, new ImpactPreview.KindCount(0, 0));
-            long total = mode == RemovalMode.DELETE ? planned.total() : planned.psaSynced();
-            long rows = (kind.equals("RMM_DEVICE") ? unmatched : done).getOrDefault(kind, 0L);
-            report.append(String.format(Locale.ROOT, "%s: %,d done, %,d left%n",
-                    kind.toLowerCase(Locale.ROOT).replace('_', ' '), rows, finished ? 0 : Math.max(0, total - rows)));
-        }
-        return report.toString().strip();
+        checkBeforeBackup(removal, "Export the account now");
+        Backup backup = backups.exportAccount(removal.requireAccountId(), removal.requestedBy(), removal.id());
+        removals.recordBackup(removal.id(), backup.id());
+        return backup;
     }
 
-    public long rows(String processInstanceId, String action) {
-        return removals.total(get(processInstanceId).id(), action);
+    /** Records the backup the person vouched for; the removal then relies on it. Once per removal. */
+    @Transactional(noRollbackFor = RemovalRefusedException.class)
+    public Backup recordExternalBackup(String processInstanceId, String confirmedBy, String note) {
+        Removal removal = get(processInstanceId);
+        checkBeforeBackup(removal, "Record the external backup");
+        Backup backup = backups.recordExternalBackup(removal.requireAccountId(),
+                confirmedBy == null ? removal.requestedBy() : confirmedBy, note, removal.id());
+        removals.recordBackup(removal.id(), backup.id());
+        return backup;
     }
 
-    public long unmatchedDevices(String processInstanceId) {
-        return remover.unmatchedDevices(get(processInstanceId).id());
+    private void checkBeforeBackup(Removal removal, String step) {
+        refusingOnBrokenRule(removal, () -> {
+            rules.requireState(removal, step, RemovalStatus.PENDING);
+            rules.requireChosen(removal, RemovalMode.DELETE, step);
+            rules.requirePermittedRequester(removal);
+            return null;
+        });
+    }
+
+    /** Records that the support agent agreed to switch bulk delete on for this removal. */
+    @Transactional
+    public void recordBulkDeleteApproval(String processInstanceId, String agent) {
+        Removal removal = get(processInstanceId);
+        if (!removals.recordBulkDeleteApproval(removal.id(), agent)) {
+            throw new RemovalInputException("Removal " + removal.businessKey() + " is not waiting for support: it is "
+                    + removal.status().name().toLowerCase() + ".");
+        }
+    }
+
+    /** Switches bulk delete on for the removal's account, as the support agent agreed. */
+    @Transactional(noRollbackFor = RemovalRefusedException.class)
+    public void enableBulkDelete(String processInstanceId, String note) {
+        Removal removal = get(processInstanceId);
+        refusingOnBrokenRule(removal, () -> {
+            rules.requireState(removal, "Switch bulk delete on", RemovalStatus.PENDING);
+            rules.requireChosen(removal, RemovalMode.DELETE, "Switch bulk delete on");
+            rules.requireSupportApproval(removal);
+            return null;
+        });
+        accounts.enableBulkDelete(removal.requireAccountId(), removal.bulkDeleteApprovedBy(), note, removal.id());
+    }
+
+    public boolean isBulkDeleteEnabled(String processInstanceId) {
+        return accounts.isBulkDeleteEnabled(get(processInstanceId).requireAccountId());
+    }
+
+    /**
+     * PENDING → CONFIRMED: the person typed the integration's name. They must be allowed to remove it now, and
+     * the removal must be waiting for this confirmation of a deletion.
+     */
+    @Transactional
+    public void confirmDeletion(String processInstanceId, String typedName, String confirmedBy) {
+        Removal removal = get(processInstanceId);
+        if (typedName == null || !typedName.strip().equals(removal.integrationName())) {
+            throw new RemovalInputException("The name you typed does not match the integration's name '"
+                    + removal.integrationName() + "'. Nothing was deleted.");
+        }
+        String notPermitted = rules.whyNotPermitted(removal.requireAccountId(), confirmedBy, "You");
+        if (notPermitted != null) {
+            throw new RemovalInputException(notPermitted + " Nothing was deleted.");
+        }
+        if (!removals.recordConfirmation(removal.id(), confirmedBy)) {
+            throw new RemovalInputException("Removal " + removal.businessKey() + " is not waiting for a deletion to be "
+                    + "confirmed: it is " + removal.status().name().toLowerCase() + ". Nothing was deleted.");
+        }
+    }
+
+    /** Tells each RMM integration which of its devices the delete unmatched; once per removal and RMM integration. */
+    @Transactional(noRollbackFor = RemovalRefusedException.class)
+    public int notifyRmm(String processInstanceId) {
+        Removal removal = get(processInstanceId);
+        refusingOnBrokenRule(removal, () -> {
+            rules.requireState(removal, "Tell the RMM", RemovalStatus.RUNNING);
+            if (removal.mode() != RemovalMode.DELETE || integrations.findById(removal.requireIntegrationId())
+                    .map(integration -> integration.status() != io.psaremoval.integration.IntegrationStatus.DELETED)
+                    .orElse(true)) {
+                throw new RemovalRefusedException("The RMM is told only after every organization was deleted.");
+            }
+            return null;
+        });
+        return rmm.notifyUnmatched(removal.id());
     }
 
     /** Gives the integration back its previous status after a cancellation or expiry; nothing else changes. */
     @Transactional
     public void release(String processInstanceId) {
-        removals.findByProcessInstance(processInstanceId).ifPresent(removal -> {
-            if (removal.integrationId() != null && removal.status().isOpen()) {
-                integrations.restoreStatus(removal.integrationId(), removal.previousIntegrationStatus());
+        find(processInstanceId).ifPresent(removal -> {
+            if (removal.status().isOpen()) {
+                releaseIntegration(removal);
             }
         });
     }
 
+    /**
+     * Gives the integration back: its status from before the removal, or, when the removal had started writing
+     * (RUNNING), paused, so that no sync brings back part of what was already disconnected or deleted; a new
+     * removal can finish the job.
+     */
+    private void releaseIntegration(Removal removal) {
+        if (removal.integrationId() != null) {
+            integrations.restoreStatus(removal.integrationId(), removal.status() == RemovalStatus.RUNNING
+                    ? io.psaremoval.integration.IntegrationStatus.PAUSED : removal.previousIntegrationStatus());
+        }
+    }
+
     @Transactional
     public void end(String processInstanceId, RemovalStatus outcome) {
-        removals.findByProcessInstance(processInstanceId).ifPresent(removal -> removals.end(removal.id(), outcome));
+        find(processInstanceId).ifPresent(removal -> removals.end(removal.id(), outcome, null));
+    }
+
+    /**
+     * The process instance ended without reaching an outcome of its own (deleted by an operator, ended by an
+     * error nobody caught): the integration is released and the removal ends as aborted, in the same transaction.
+     */
+    @Transactional
+    public void abortIfOpen(String processInstanceId, String reason) {
+        find(processInstanceId).filter(removal -> removal.status().isOpen()).ifPresent(removal -> {
+            releaseIntegration(removal);
+            removals.end(removal.id(), RemovalStatus.ABORTED, reason);
+            log.warn("Removal {} aborted: {}", removal.businessKey(), reason);
+        });
+    }
+
+    /*
+     * Steps that join the engine's transaction do not roll it back for a RemovalRefusedException: the process goes
+     * on to its "refused" end in that transaction, which must be able to commit.
+     */
+
+    /**
+     * Runs the checks; when one fails, the removal ends as refused in a transaction of its own (so that the refusal
+     * outlives the step's rollback), its integration is released, a security event is recorded, and the
+     * {@link RemovalRefusedException} goes on to the caller.
+     */
+    <T> T refusingOnBrokenRule(Removal removal, Supplier<T> checks) {
+        try {
+            return checks.get();
+        } catch (RemovalRefusedException refused) {
+            refuse(removal, refused.getMessage());
+            throw refused;
+        }
+    }
+
+    void refuse(Removal removal, String reason) {
+        ownTransaction.executeWithoutResult(status -> {
+            Removal current = removals.findById(removal.id()).orElseThrow();
+            if (current.status().isOpen()) {
+                releaseIntegration(current);
+                removals.end(current.id(), RemovalStatus.REFUSED, reason);
+            }
+        });
+        securityEvents.record(removal.requestedBy(), "WRITE_STEP_REFUSED", removal.processInstanceId(), null, reason);
+        log.warn("Removal {} refused: {}", removal.businessKey(), reason);
     }
 }

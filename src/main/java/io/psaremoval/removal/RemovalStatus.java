@@ -1,10 +1,14 @@
 package io.psaremoval.removal;
 
+/**
+ * Where a removal stands; the removal row moves between these only by conditional updates that name the
+ * state they expect (see V5__removal_state_machine.sql for the transitions).
+ */
 public enum RemovalStatus {
-    REQUESTED, PENDING, RUNNING, DISCONNECTED, DELETED, CANCELLED, EXPIRED, NOT_PERMITTED, UNAVAILABLE,
-    NOTHING_TO_REMOVE;
+    REQUESTED, PENDING, CONFIRMED, RUNNING, DISCONNECTED, DELETED, CANCELLED, EXPIRED, NOT_PERMITTED, UNAVAILABLE,
+    NOTHING_TO_REMOVE, REFUSED, ABORTED;
 
     public boolean isOpen() {
-        return this == REQUESTED || this == PENDING || this == RUNNING;
+        return this == REQUESTED || this == PENDING || this == CONFIRMED || this == RUNNING;
     }
 }

@@ -24,6 +24,12 @@ class AuditApiTest {
     PlatformFixtures fixtures;
     @Autowired
     RemovalDriver driver;
+    @Autowired
+    io.psaremoval.account.PlatformUserRepository users;
+    @Autowired
+    io.psaremoval.engine.EngineIdentityMirror identity;
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
     @Test
     void auditorGetsJsonAndCsvOthersAreRefused() throws Exception {
@@ -55,6 +61,30 @@ class AuditApiTest {
         assertThat(csv.getHeaders().getContentType().toString()).startsWith("text/csv");
         assertThat(csv.getBody()).startsWith("id,business_key,account,integration,requested_by")
                 .contains("," + manager + ",MANAGER,DISCONNECT,DISCONNECTED,");
+    }
+
+    @Test
+    void anAccountsAuditorReadsThatAccountsRemovalsOnly() throws Exception {
+        GeneratedAccount own = fixtures.create();
+        GeneratedAccount other = fixtures.create();
+        driver.remove(own, RemovalMode.DISCONNECT);
+        driver.remove(other, RemovalMode.DISCONNECT);
+        String accountAuditor = "auditor-of-" + own.accountId();
+        users.create(own.accountId(), accountAuditor, "Account Auditor", accountAuditor + "@example.com", Role.AUDITOR);
+        identity.mirror(users.findActiveByUsername(accountAuditor).orElseThrow(), PlatformFixtures.PASSWORD);
+
+        com.fasterxml.jackson.databind.JsonNode list = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                rest.withBasicAuth(accountAuditor, PlatformFixtures.PASSWORD).getForEntity("/api/audit/removals", String.class)
+                        .getBody());
+        assertThat(list).isNotEmpty().allMatch(removal -> removal.get("accountId").asLong() == own.accountId());
+        long otherRemoval = jdbc.sql("select id from removal where account_id = :a").param("a", other.accountId())
+                .query(Long.class).single();
+        assertThat(rest.withBasicAuth(accountAuditor, PlatformFixtures.PASSWORD)
+                .getForEntity("/api/audit/removals/" + otherRemoval, String.class).getStatusCode())
+                .isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(rest.withBasicAuth(accountAuditor, PlatformFixtures.PASSWORD)
+                .getForEntity("/api/audit/removals.csv", String.class).getBody())
+                .doesNotContain(fixtures.username(other, Role.MANAGER));
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.psaremoval.reliability;
 
-import static io.psaremoval.removal.RemovalVariables.INTEGRATION_DECISION;
-import static io.psaremoval.removal.RemovalVariables.INTEGRATION_ID;
+import static io.psaremoval.camunda.RemovalVariables.INTEGRATION_DECISION;
+import static io.psaremoval.camunda.RemovalVariables.INTEGRATION_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psaremoval.PlatformFixtures;
@@ -86,7 +86,7 @@ class TwoNodeClusterApplicationTest {
         // The first write step of a removal starts by moving its removal row to RUNNING. Holding those rows, the
         // test lets no job get past that point until each node is inside one: both nodes have then run jobs,
         // whichever started first, and neither can take every job (see NODE_SETTINGS).
-        try (Cluster.RowLock held = cluster.lock("select id from removal where status = 'PENDING' for update")) {
+        try (Cluster.RowLock held = cluster.lock("select id from removal where status in ('PENDING', 'CONFIRMED') for update")) {
             CompletableFuture<ApplicationNode> a = CompletableFuture.supplyAsync(() -> start("node-a"));
             CompletableFuture<ApplicationNode> b = CompletableFuture.supplyAsync(() -> start("node-b"));
             nodeA = a.join();

@@ -2,6 +2,7 @@ package io.psaremoval.removal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.psaremoval.camunda.RemovalVariables;
 import io.psaremoval.PlatformFixtures;
 import io.psaremoval.PlatformTest;
 import io.psaremoval.demo.GeneratedAccount;

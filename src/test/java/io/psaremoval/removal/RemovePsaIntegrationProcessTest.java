@@ -1,6 +1,6 @@
 package io.psaremoval.removal;
 
-import static io.psaremoval.removal.RemovalVariables.*;
+import static io.psaremoval.camunda.RemovalVariables.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
@@ -171,11 +171,26 @@ class RemovePsaIntegrationProcessTest {
     }
 
     @Test
-    void forgedRoleAtStartGrantsNothing() {
+    void forgedRoleAtStartIsRefusedForAPlatformUser() {
         String editor = fixtures.username(account, Role.EDITOR);
-        ProcessInstance removal = driver.asUser(editor, () -> engine.getRuntimeService().startProcessInstanceByKey(
+        long before = engine.getHistoryService().createHistoricProcessInstanceQuery().count();
+
+        assertThatThrownBy(() -> driver.asUser(editor, () -> engine.getRuntimeService().startProcessInstanceByKey(
                 "RemovePsaIntegration", Map.of(REMOVAL_REASON, "forged", REQUESTER_ROLE, "ADMINISTRATOR",
-                        REMOVAL_PERMISSION, "DISCONNECT_OR_DELETE", ACCOUNT_ID, account.accountId())));
+                        REMOVAL_PERMISSION, "DISCONNECT_OR_DELETE", ACCOUNT_ID, account.accountId()))))
+                .isInstanceOf(BadUserRequestException.class)
+                .hasMessage("its start form accepts only [removalReason]; refused: [accountId, removalPermission, requesterRole].");
+        assertThat(engine.getHistoryService().createHistoricProcessInstanceQuery().count()).isEqualTo(before);
+    }
+
+    @Test
+    void forgedVariablesFromApplicationCodeGrantNothing() {
+        // Application code may start without a signed-in user; the requester is then the initiator it names, and
+        // what else it sends is removed and recorded.
+        String editor = fixtures.username(account, Role.EDITOR);
+        ProcessInstance removal = engine.getRuntimeService().startProcessInstanceByKey("RemovePsaIntegration",
+                Map.of(INITIATOR, editor, REMOVAL_REASON, "forged", REQUESTER_ROLE, "ADMINISTRATOR",
+                        REMOVAL_PERMISSION, "DISCONNECT_OR_DELETE", ACCOUNT_ID, account.accountId()));
 
         assertThat(removal).isWaitingAt("UserTask_NotPermitted").hasNotPassed("Task_FindPsaIntegrations");
         assertThat(removal).variables().containsEntry(REQUESTER_ROLE, "EDITOR")
@@ -403,6 +418,103 @@ class RemovePsaIntegrationProcessTest {
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"Task_ReserveIntegration", "Task_TakeBackup", "Task_RecordExternalBackup",
+            "Task_DisconnectIntegration", "Task_HardDeleteIntegration"})
+    void aRequesterDemotedBeforeAWriteStepIsRefusedThereAndNothingIsWritten(String writeStep) {
+        givenAccount(PlatformFixtures.smallAccount().withLastBackupAge(
+                writeStep.contains("Backup") ? Duration.ofDays(10) : Duration.ofHours(1)));
+        ProcessInstance removal = startRemoval(manager);
+        walkToWriteStep(removal, writeStep);
+        assertThat(removal).isWaitingAt(writeStep);
+        String before = fixtures.accountChecksum(account.accountId());
+        long backupsBefore = fixtures.count("select count(*) from account_backup where account_id = :p", account.accountId());
+
+        setRole(manager, Role.EDITOR);
+        execute(job(writeStep, removal));
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalRefused");
+        assertThat(outcome(removal)).isEqualTo("REFUSED");
+        assertThat((String) removal(removal).get(REFUSAL_REASON))
+                .isEqualTo("The requester (" + manager + ") is an Editor; only a Manager or an Administrator may remove "
+                        + "a PSA integration. Nothing more was written.");
+        assertThat(integrationStatus()).isEqualTo("ACTIVE");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+        assertThat(fixtures.count("select count(*) from account_backup where account_id = :p", account.accountId()))
+                .isEqualTo(backupsBefore);
+        assertThat(fixtures.count("select count(*) from security_event where kind = 'WRITE_STEP_REFUSED' and username = '"
+                + manager + "' and :p = :p", 0)).isEqualTo(1);
+    }
+
+    @Test
+    void aRequesterPromotedBetweenStepsGoesOn() {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        setRole(manager, Role.ADMINISTRATOR);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DISCONNECT"));
+        driver.runJobs(removal);
+        assertThat(removal).isEnded().hasPassed("EndEvent_IntegrationDisconnected");
+    }
+
+    @Test
+    void aManagerDemotedDuringTheDeleteIsRefusedAtTheNextChunkAndWholeOrganizationsStay() {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        confirmDeletion(manager, removal);
+        execute(job("Task_HardDeleteIntegration", removal)); // the first chunk: 2 organizations
+        long organizationsLeft = fixtures.count("select count(*) from organization where psa_integration_id = :p",
+                account.psaIntegrationId());
+
+        setRole(manager, Role.READ_ONLY);
+        execute(job("Task_HardDeleteIntegration", removal));
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalRefused").hasNotPassed("Task_NotifyRmmUnmatching");
+        assertThat(fixtures.count("select count(*) from organization where psa_integration_id = :p",
+                account.psaIntegrationId())).as("nothing more deleted").isEqualTo(organizationsLeft).isEqualTo(10);
+        assertThat(fixtures.count("""
+                select count(*) from organization o where o.psa_integration_id = :p
+                and (select count(*) from item i where i.organization_id = o.id) <> 14""", account.psaIntegrationId()))
+                .as("every organization left is whole").isZero();
+        assertThat(integrationStatus()).as("paused: no sync brings back what was deleted; a new removal may finish")
+                .isEqualTo("PAUSED");
+    }
+
+    @Test
+    void bulkDeleteSwitchedOffAfterTheConfirmationStopsTheDelete() {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        confirmDeletion(manager, removal);
+        jdbc.sql("update account set bulk_delete_enabled = false where id = :id").param("id", account.accountId()).update();
+        String before = fixtures.accountChecksum(account.accountId());
+
+        execute(job("Task_HardDeleteIntegration", removal));
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalRefused");
+        assertThat((String) removal(removal).get(REFUSAL_REASON)).isEqualTo(
+                "Bulk delete is not enabled on the account: nothing is deleted.");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+    }
+
+    @Test
+    void aSupportAgentDeactivatedBeforeBulkDeleteIsSwitchedOnIsRefused() {
+        givenAccount(PlatformFixtures.smallAccount().withBulkDeleteEnabled(false));
+        String agent = fixtures.createSupportAgent();
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        completeAs(manager, removal, Map.of(FEATURE_DECISION, "ASK_SUPPORT"));
+        completeAs(agent, removal, Map.of(SUPPORT_DECISION, "ENABLE"));
+        jdbc.sql("update platform_user set active = false where username = :u").param("u", agent).update();
+
+        execute(job("Task_EnableBulkDelete", removal));
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalRefused");
+        assertThat(fixtures.count("select count(*) from account where id = :p and bulk_delete_enabled", account.accountId()))
+                .isZero();
+    }
+
     // --- the story's steps -------------------------------------------------------------------------
 
     private void givenAccount(AccountShape shape) {
@@ -442,6 +554,33 @@ class RemovePsaIntegrationProcessTest {
         if (userTask.equals("UserTask_EnableBulkDelete")) {
             completeAs(manager, removal, Map.of(FEATURE_DECISION, "ASK_SUPPORT"));
         }
+    }
+
+    /** Walks the removal up to the job of the write step, without running it. */
+    private void walkToWriteStep(ProcessInstance removal, String writeStep) {
+        if (writeStep.equals("Task_ReserveIntegration")) {
+            completeAs(manager, removal, Map.of(INTEGRATION_ID, String.valueOf(account.psaIntegrationId()),
+                    INTEGRATION_DECISION, "REMOVE"));
+            return;
+        }
+        chooseTheIntegration(removal);
+        switch (writeStep) {
+            case "Task_DisconnectIntegration" -> completeAs(manager, removal, Map.of(REMOVAL_MODE, "DISCONNECT"));
+            case "Task_TakeBackup", "Task_RecordExternalBackup" -> {
+                completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+                completeAs(manager, removal, writeStep.equals("Task_TakeBackup") ? Map.of(BACKUP_DECISION, "EXPORT_NOW")
+                        : Map.of(BACKUP_DECISION, "EXTERNAL", EXTERNAL_BACKUP_NOTE, "Veeam, last night"));
+            }
+            default -> {
+                completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+                confirmDeletion(manager, removal);
+            }
+        }
+    }
+
+    private void setRole(String username, Role role) {
+        jdbc.sql("update platform_user set role = :role where username = :u").param("role", role.name())
+                .param("u", username).update();
     }
 
     private void completeAs(String user, ProcessInstance removal, Map<String, Object> variables) {

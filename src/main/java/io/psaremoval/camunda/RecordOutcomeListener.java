@@ -1,0 +1,39 @@
+package io.psaremoval.camunda;
+
+import static io.psaremoval.camunda.RemovalVariables.OUTCOME;
+
+import io.psaremoval.removal.RemovalService;
+import io.psaremoval.removal.RemovalStatus;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.ExecutionListener;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperty;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperties;
+import org.springframework.stereotype.Component;
+
+/**
+ * On every end event: records the outcome named by the end event's {@code outcome} extension property,
+ * in the removal's record and as the process variable {@code outcome}.
+ */
+@Component
+class RecordOutcomeListener implements ExecutionListener {
+
+    private final RemovalService removals;
+
+    RecordOutcomeListener(RemovalService removals) {
+        this.removals = removals;
+    }
+
+    @Override
+    public void notify(DelegateExecution execution) {
+        RemovalStatus outcome = execution.getBpmnModelElementInstance()
+                .getExtensionElements().getElementsQuery().filterByType(CamundaProperties.class).singleResult()
+                .getCamundaProperties().stream()
+                .filter(property -> OUTCOME.equals(property.getCamundaName()))
+                .map(CamundaProperty::getCamundaValue)
+                .map(RemovalStatus::valueOf)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(execution.getCurrentActivityId() + " names no outcome"));
+        removals.end(execution.getProcessInstanceId(), outcome);
+        execution.setVariable(OUTCOME, outcome.name());
+    }
+}

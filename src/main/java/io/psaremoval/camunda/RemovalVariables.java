@@ -1,0 +1,102 @@
+package io.psaremoval.camunda;
+
+import io.psaremoval.removal.DataRemovalService;
+import org.camunda.bpm.engine.delegate.VariableScope;
+
+/**
+ * Names of the process variables of {@code RemovePsaIntegration}, in one place for delegates, forms
+ * and tests. Variables hold ids, counts, decisions and short texts for the forms; the data itself
+ * stays in the platform's tables.
+ */
+public final class RemovalVariables {
+
+    // Set by the engine and the start form
+    public static final String INITIATOR = "initiator";
+    public static final String REMOVAL_REASON = "removalReason";
+    public static final String IGNORED_START_VARIABLES = "ignoredStartVariables";
+
+    // Requester, read from the platform's users table
+    public static final String ACCOUNT_ID = "accountId";
+    public static final String ACCOUNT_NAME = "accountName";
+    public static final String REQUESTER_ROLE = "requesterRole";
+    public static final String REQUESTER_NAME = "requesterName";
+    public static final String ADMINISTRATORS_GROUP = "administratorsGroup";
+    public static final String REMOVAL_PERMISSION = "removalPermission";
+
+    // Choosing the integration
+    public static final String PSA_INTEGRATION_OPTIONS = "psaIntegrationOptions";
+    public static final String PSA_INTEGRATION_COUNT = "psaIntegrationCount";
+    public static final String INTEGRATION_ID = "integrationId";
+    public static final String INTEGRATION_DECISION = "integrationDecision";
+    public static final String INTEGRATION_NAME = "integrationName";
+    public static final String REMOVAL_ID = "removalId";
+
+    // Impact preview
+    public static final String IMPACT_REPORT = "impactReport";
+    public static final String PREVIEW_ORGANIZATIONS = "previewOrganizations";
+    public static final String PREVIEW_PRE_EXISTING_ORGANIZATIONS = "previewPreExistingOrganizations";
+    public static final String PREVIEW_PSA_SYNCED_ITEMS = "previewPsaSyncedItems";
+    public static final String PREVIEW_PLATFORM_ONLY_ITEMS = "previewPlatformOnlyItems";
+    public static final String PREVIEW_ATTACHMENTS = "previewAttachments";
+    public static final String PREVIEW_RELATED_ITEMS = "previewRelatedItems";
+    public static final String PREVIEW_RMM_DEVICES = "previewRmmDevices";
+
+    // Decisions of the user tasks
+    public static final String REMOVAL_MODE = "removalMode";
+    public static final String FEATURE_DECISION = "featureDecision";
+    public static final String SUPPORT_DECISION = "supportDecision";
+    public static final String SUPPORT_NOTE = "supportNote";
+    public static final String SUPPORT_ANSWER = "supportAnswer";
+    public static final String SUPPORT_ASSIGNEE = "supportAssignee";
+    public static final String BACKUP_CONFIRMED_BY = "backupConfirmedBy";
+    public static final String BACKUP_DECISION = "backupDecision";
+    public static final String EXTERNAL_BACKUP_NOTE = "externalBackupNote";
+    public static final String DELETION_DECISION = "deletionDecision";
+    public static final String CONFIRMATION_TEXT = "confirmationText";
+
+    // Checks
+    public static final String BULK_DELETE_ENABLED = "bulkDeleteEnabled";
+    public static final String BACKUP_RECENT = "backupRecent";
+    public static final String BACKUP_SUMMARY = "backupSummary";
+
+    // Results
+    public static final String ROWS_DISCONNECTED = "rowsDisconnected";
+    public static final String ROWS_DELETED = "rowsDeleted";
+    public static final String RMM_DEVICES_UNMATCHED = "rmmDevicesUnmatched";
+    public static final String REMOVAL_FINISHED = "removalFinished";
+    public static final String ORGANIZATIONS_LEFT = "organizationsLeft";
+    /** Rows done and left per kind, a few lines of text (see RemovalService#progressReport). */
+    public static final String PROGRESS_BY_KIND = "progressByKind";
+    public static final String OUTCOME = "outcome";
+
+    public static final String RMM_NOTICES_SENT = "rmmNoticesSent";
+    /** Why "Reserve the integration" found the integration unavailable. */
+    public static final String UNAVAILABLE_REASON = "unavailableReason";
+    /** Why a write step refused to go on (the removal ended as refused). */
+    public static final String REFUSAL_REASON = "refusalReason";
+
+    public static final String CANCEL = "CANCEL";
+
+    private RemovalVariables() {
+    }
+
+    /** A whole number the forms send as text or number, e.g. the chosen integration's id. */
+    static long longValue(VariableScope scope, String name) {
+        Object value = scope.getVariable(name);
+        if (value instanceof Number number) {
+            return number.longValue();
+        }
+        try {
+            return Long.parseLong(String.valueOf(value).strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " is not a number: '" + value + "'", e);
+        }
+    }
+
+    /** The progress of a chunked disconnect or delete, as the gateway and Cockpit read it. */
+    static void setProgress(VariableScope scope, DataRemovalService.Progress progress, String progressByKind) {
+        scope.setVariable(REMOVAL_FINISHED, progress.finished());
+        scope.setVariable(ORGANIZATIONS_LEFT, progress.organizationsLeft());
+        scope.setVariable(PROGRESS_BY_KIND, progressByKind);
+    }
+}

@@ -1,0 +1,61 @@
+package io.psaremoval.camunda;
+
+import io.psaremoval.integration.IntegrationUnavailableException;
+import io.psaremoval.removal.RemovalInputException;
+import java.util.List;
+import org.camunda.bpm.engine.BadUserRequestException;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.delegate.DelegateTask;
+import org.camunda.bpm.engine.impl.identity.Authentication;
+
+/**
+ * Checks of what a user submitted to complete a task. A violation throws {@link BadUserRequestException}:
+ * the completion is refused with the message (HTTP 400 through REST, a notice in Tasklist), its
+ * transaction rolls back and the task stays open, nothing changed.
+ */
+final class TaskInput {
+
+    private TaskInput() {
+    }
+
+    /** The value of a decision variable, which must be one of the offered options. */
+    static String requireChoice(DelegateTask task, String variable, List<String> options) {
+        Object value = task.getVariable(variable);
+        if (!(value instanceof String choice) || !options.contains(choice)) {
+            throw refused("'" + task.getName() + "' needs " + variable + " to be one of "
+                    + options + ", not " + (value == null ? "nothing" : "'" + value + "'") + ".");
+        }
+        return choice;
+    }
+
+    /** A text the user must fill in. */
+    static String requireText(DelegateTask task, String variable, String what) {
+        Object value = task.getVariable(variable);
+        if (!(value instanceof String text) || text.isBlank()) {
+            throw refused("'" + task.getName() + "' needs " + what + ".");
+        }
+        return text.strip();
+    }
+
+    /** Who completes the task: the signed-in user, else (a completion without authentication) the assignee. */
+    static String completingUser(DelegateTask task, IdentityService identityService) {
+        Authentication authentication = identityService.getCurrentAuthentication();
+        if (authentication != null && authentication.getUserId() != null) {
+            return authentication.getUserId();
+        }
+        return task.getAssignee() != null ? task.getAssignee() : "(unknown)";
+    }
+
+    /** Runs a check of the removal's services; what they refuse becomes the person's refusal. */
+    static void asRefusal(Runnable check) {
+        try {
+            check.run();
+        } catch (RemovalInputException | IntegrationUnavailableException e) {
+            throw refused(e.getMessage());
+        }
+    }
+
+    static BadUserRequestException refused(String message) {
+        return new BadUserRequestException(message);
+    }
+}

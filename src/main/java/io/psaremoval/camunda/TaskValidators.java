@@ -1,0 +1,97 @@
+package io.psaremoval.camunda;
+
+import static io.psaremoval.camunda.RemovalVariables.*;
+
+import io.psaremoval.removal.RemovalMode;
+import io.psaremoval.removal.RemovalService;
+import java.util.List;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.delegate.TaskListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * One "complete" listener per user task, checking what the user submitted before the process moves on, and
+ * recording the decisions later write steps re-check (the chosen mode, the confirmation, support's approval) on the
+ * removal's own record. Rules that need data are asked of {@link RemovalService}, which reads that record, never the
+ * variables. A refusal is an HTTP 400 with the reason; the task stays open, nothing changed.
+ */
+@Configuration(proxyBeanMethods = false)
+class TaskValidators {
+
+    @Bean
+    TaskListener chooseIntegrationValidator(RemovalService removals) {
+        return task -> {
+            if (TaskInput.requireChoice(task, INTEGRATION_DECISION, List.of("REMOVE", CANCEL)).equals(CANCEL)) {
+                return;
+            }
+            Object chosen = task.getVariable(INTEGRATION_ID);
+            long integrationId;
+            try {
+                integrationId = RemovalVariables.longValue(task, INTEGRATION_ID);
+            } catch (IllegalArgumentException e) {
+                throw TaskInput.refused("Choose one of the listed PSA integrations"
+                        + (chosen == null ? "." : ", not '" + chosen + "'."));
+            }
+            TaskInput.asRefusal(() -> removals.checkRemovable(removals.get(task.getProcessInstanceId()), integrationId));
+        };
+    }
+
+    @Bean
+    TaskListener chooseRemovalModeValidator(RemovalService removals) {
+        return task -> {
+            String mode = TaskInput.requireChoice(task, REMOVAL_MODE, List.of("DISCONNECT", "DELETE", CANCEL));
+            if (!mode.equals(CANCEL)) {
+                TaskInput.asRefusal(() -> removals.recordChosenMode(task.getProcessInstanceId(), RemovalMode.valueOf(mode)));
+            }
+        };
+    }
+
+    @Bean
+    TaskListener featureUnavailableValidator(RemovalService removals) {
+        return task -> {
+            String decision = TaskInput.requireChoice(task, FEATURE_DECISION, List.of("ASK_SUPPORT", "DISCONNECT", CANCEL));
+            if (decision.equals("DISCONNECT")) {
+                TaskInput.asRefusal(() -> removals.recordChosenMode(task.getProcessInstanceId(), RemovalMode.DISCONNECT));
+            }
+        };
+    }
+
+    @Bean
+    TaskListener enableBulkDeleteValidator(RemovalService removals, IdentityService identityService) {
+        return task -> {
+            String decision = TaskInput.requireChoice(task, SUPPORT_DECISION, List.of("ENABLE", "DECLINE"));
+            String supporter = TaskInput.completingUser(task, identityService);
+            task.setVariable(SUPPORT_ASSIGNEE, supporter);
+            if (decision.equals("DECLINE")) {
+                String note = TaskInput.requireText(task, SUPPORT_NOTE, "a note to the requester saying why");
+                task.setVariable(SUPPORT_ANSWER, "**Support (" + supporter + ") declined:** " + note);
+            } else {
+                TaskInput.asRefusal(() -> removals.recordBulkDeleteApproval(task.getProcessInstanceId(), supporter));
+            }
+        };
+    }
+
+    @Bean
+    TaskListener confirmBackupValidator(IdentityService identityService) {
+        return task -> {
+            String decision = TaskInput.requireChoice(task, BACKUP_DECISION, List.of("EXPORT_NOW", "EXTERNAL", CANCEL));
+            if (decision.equals("EXTERNAL")) {
+                TaskInput.requireText(task, EXTERNAL_BACKUP_NOTE, "where the backup is and when it was taken");
+            }
+            task.setVariable(BACKUP_CONFIRMED_BY, TaskInput.completingUser(task, identityService));
+        };
+    }
+
+    @Bean
+    TaskListener confirmDeletionValidator(RemovalService removals, IdentityService identityService) {
+        return task -> {
+            if (TaskInput.requireChoice(task, DELETION_DECISION, List.of("DELETE", CANCEL)).equals(CANCEL)) {
+                return;
+            }
+            Object typed = task.getVariable(CONFIRMATION_TEXT);
+            TaskInput.asRefusal(() -> removals.confirmDeletion(task.getProcessInstanceId(),
+                    typed instanceof String text ? text : null, TaskInput.completingUser(task, identityService)));
+        };
+    }
+}
