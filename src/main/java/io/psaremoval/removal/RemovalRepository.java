@@ -133,7 +133,7 @@ public class RemovalRepository {
 
     /** Locks the removal row until the caller's transaction ends; false when it is not running in this mode. */
     boolean lockRunning(long removalId, RemovalMode mode) {
-        return jdbc.sql("select id from removal where id = :id and status = 'RUNNING' and mode = :mode for update")
+        return jdbc.sql("select id from removal where id = :id and status = 'RUNNING' and mode = :mode for no key update")
                 .param("id", removalId).param("mode", mode.name()).query(Long.class).optional().isPresent();
     }
 
