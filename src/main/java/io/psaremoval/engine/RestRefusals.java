@@ -12,6 +12,7 @@ import java.util.Map;
 import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.exception.NotFoundException;
+import org.camunda.bpm.engine.exception.NullValueException;
 import org.camunda.bpm.engine.rest.exception.ProcessEngineExceptionHandler;
 import org.camunda.bpm.engine.rest.exception.RestException;
 import org.camunda.bpm.engine.rest.exception.RestExceptionHandler;
@@ -22,8 +23,9 @@ import org.glassfish.jersey.internal.spi.ForcedAutoDiscoverable;
  * Tasklist and Cockpit ({@code /camunda/api/engine}), which run the same Camunda resources in two Jersey
  * applications. Camunda's resources wrap most engine exceptions into an HTTP 500 ("Cannot complete task ...");
  * here a refusal of what the caller sent (a {@link BadUserRequestException} from a task validator or the
- * engine guard, anywhere in the causes) is a 400 with its own message, a task that is not open a 404, and a body
- * that is not JSON a 400 with a sentence. Everything else is answered as Camunda answers it.
+ * engine guard, anywhere in the causes, or a value the engine found missing) is a 400 with its own message, a task
+ * that is not open a 404, and a body that is not JSON or lacks a value an operation reads a 400 with a sentence.
+ * Everything else is answered as Camunda answers it.
  *
  * <p>Jersey finds {@link Registration} through {@code META-INF/services} and adds the mappers to every Jersey
  * application of this JVM; they change nothing but the answers described here.
@@ -42,6 +44,7 @@ public final class RestRefusals {
                 context.register(RefusedEngineInput.class);
                 context.register(InvalidJson.class);
                 context.register(UnreadableJson.class);
+                context.register(MissingValue.class);
             }
         }
     }
@@ -51,8 +54,8 @@ public final class RestRefusals {
             if (cause instanceof NotFoundException notFound) {
                 return answer(Response.Status.NOT_FOUND, "NotFoundException", notFound.getMessage());
             }
-            if (cause instanceof BadUserRequestException refusal) {
-                return answer(Response.Status.BAD_REQUEST, "InvalidRequestException", refusal.getMessage());
+            if (cause instanceof BadUserRequestException || cause instanceof NullValueException) {
+                return answer(Response.Status.BAD_REQUEST, "InvalidRequestException", cause.getMessage());
             }
         }
         return otherwise;
@@ -76,6 +79,25 @@ public final class RestRefusals {
         @Override
         public Response toResponse(ProcessEngineException exception) {
             return refusedOr(exception, new ProcessEngineExceptionHandler().toResponse(exception));
+        }
+    }
+
+    /**
+     * Some of Camunda's REST operations read a field of the body without checking that it was sent (an empty body
+     * for {@code PUT /external-task/{id}/priority}, say) and fail with a NullPointerException: a 400 for the caller,
+     * when the failure is in that layer; anything else stays a 500.
+     */
+    @Priority(1)
+    public static class MissingValue implements ExceptionMapper<NullPointerException> {
+        @Override
+        public Response toResponse(NullPointerException exception) {
+            StackTraceElement[] stack = exception.getStackTrace();
+            if (stack.length > 0 && stack[0].getClassName().startsWith("org.camunda.bpm.engine.rest.")) {
+                return answer(Response.Status.BAD_REQUEST, "InvalidRequestException",
+                        "The request lacks a value the operation needs.");
+            }
+            return Response.status(Response.Status.INTERNAL_SERVER_ERROR).type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(Map.of("type", "NullPointerException", "message", "Internal error")).build();
         }
     }
 

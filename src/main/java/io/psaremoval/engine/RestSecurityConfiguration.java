@@ -85,6 +85,13 @@ class RestSecurityConfiguration {
                         "Request bodies are limited to " + maxBytes + " bytes.");
                 return;
             }
+            if (request.getRequestURI().startsWith("/camunda/api/engine/")
+                    && request.getRequestURI().endsWith("/external-task/fetchAndLock")) {
+                // Long polling is served by /engine-rest only; in the webapps' copy of the API it fails with a 500.
+                refuse(response, HttpServletResponse.SC_NOT_FOUND, "NotFound",
+                        "Fetching external tasks is offered at /engine-rest only.");
+                return;
+            }
             if (hasNul(request.getRequestURI()) || hasNul(request.getQueryString())) {
                 refuse(response, HttpServletResponse.SC_BAD_REQUEST, "InvalidRequestException",
                         "The address contains a NUL character.");

@@ -142,7 +142,7 @@ final class EngineApi {
     }
 
     private void refreshCsrfToken() {
-        exchange(HttpRequest.newBuilder(base.resolve("/camunda/app/tasklist/default/")).GET());
+        exchange(HttpRequest.newBuilder(base.resolve("/camunda/api/admin/auth/user/default")).GET());
     }
 
     private void signIntoWebapps() {
