@@ -91,7 +91,7 @@ class EngineApiAttackMatrixTest {
         List<String> serverErrors = new ArrayList<>();
         for (Door door : Door.values()) {
             Map<Caller, EngineApi> callers = signIn(door);
-            String before = snapshot();
+            Map<String, String> before = snapshot();
             for (Operation operation : operations) {
                 for (Caller caller : Caller.values()) {
                     EngineApi api = callers.get(caller);
@@ -102,11 +102,11 @@ class EngineApiAttackMatrixTest {
                     if (response.status() >= 500) {
                         serverErrors.add(door + " " + operation + " as " + caller + ": " + response);
                     }
-                    String after = snapshot();
+                    Map<String, String> after = snapshot();
                     if (!after.equals(before)) {
                         if (!mayChange(caller, operation)) {
-                            violations.add(door + " " + operation + " as " + caller + " (" + api.user() + ") changed the "
-                                    + "removal or the engine's identities: " + response);
+                            violations.add(door + " " + operation + " as " + caller + " (" + api.user() + ") changed "
+                                    + changedParts(before, after) + ": " + response);
                         }
                         restoreTheRequestersTask();
                         before = snapshot();
@@ -292,43 +292,75 @@ class EngineApiAttackMatrixTest {
     // --- what must not change ------------------------------------------------------------------------------------
 
     /** The removal (row, executions, task, variables, jobs, links, history), identities, authorizations, models, data. */
-    private String snapshot() {
-        return jdbc.sql("""
-                select md5(concat_ws('|',
-                  (select string_agg(concat_ws(',', id_, act_id_, is_active_, suspension_state_, business_key_), ';' order by id_)
-                     from act_ru_execution where proc_inst_id_ = :pid),
-                  (select string_agg(concat_ws(',', id_, name_, assignee_, owner_, delegation_, suspension_state_, due_date_,
-                     follow_up_date_, priority_), ';' order by id_) from act_ru_task where proc_inst_id_ = :pid),
-                  (select string_agg(concat_ws(',', name_, type_, text_, text2_, long_, double_, bytearray_id_), ';' order by name_, id_)
-                     from act_ru_variable where proc_inst_id_ = :pid),
-                  (select string_agg(concat_ws(',', id_, retries_, duedate_, suspension_state_, priority_, lock_owner_), ';' order by id_)
-                     from act_ru_job where process_instance_id_ = :pid),
-                  (select string_agg(concat_ws(',', id_, suspension_state_, job_priority_), ';' order by id_)
-                     from act_ru_jobdef where proc_def_id_ = :definition),
-                  (select string_agg(concat_ws(',', type_, user_id_, group_id_), ';' order by type_, user_id_, group_id_)
-                     from act_ru_identitylink where task_id_ in (select id_ from act_ru_task where proc_inst_id_ = :pid)),
-                  (select count(*) from act_ru_incident where proc_inst_id_ = :pid),
-                  (select count(*) from act_ru_event_subscr where proc_inst_id_ = :pid),
-                  (select string_agg(concat_ws(',', id_, pwd_, first_, last_, email_), ';' order by id_) from act_id_user),
-                  (select string_agg(concat_ws(',', id_, name_, type_), ';' order by id_) from act_id_group),
-                  (select string_agg(user_id_ || '>' || group_id_, ';' order by user_id_, group_id_) from act_id_membership),
-                  (select string_agg(concat_ws(',', type_, group_id_, user_id_, resource_type_, resource_id_, perms_), ';' order by id_)
-                     from act_ru_authorization where resource_type_ not in (:instance, :historicInstance) or resource_id_ = :pid),
-                  (select count(*) from act_id_tenant),
-                  (select string_agg(concat_ws(',', id_, suspension_state_, version_), ';' order by id_) from act_re_procdef),
-                  (select count(*) from act_re_deployment),
-                  (select string_agg(concat_ws(',', id_, name_, owner_), ';' order by id_) from act_ru_filter),
-                  (select count(*) from act_ru_batch),
-                  (select count(*) from act_hi_procinst where proc_inst_id_ = :pid),
-                  (select count(*) from act_hi_varinst where proc_inst_id_ = :pid),
-                  (select concat_ws(',', status, chosen_mode, confirmed_by, backup_id, bulk_delete_approved_by)
-                     from removal where process_instance_id = :pid),
-                  (select status from integration where id = :integration)))""")
+    private Map<String, String> snapshot() {
+        List<String> names = new ArrayList<>(SNAPSHOT_PARTS.keySet());
+        StringBuilder sql = new StringBuilder("select ");
+        for (int i = 0; i < names.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append("md5(coalesce((").append(SNAPSHOT_PARTS.get(names.get(i))).append(")::text, ''))");
+        }
+        Map<String, String> parts = new LinkedHashMap<>();
+        jdbc.sql(sql.toString())
                 .param("pid", removal.getId()).param("definition", removal.getProcessDefinitionId())
                 .param("instance", Resources.PROCESS_INSTANCE.resourceType())
                 .param("historicInstance", Resources.HISTORIC_PROCESS_INSTANCE.resourceType())
                 .param("integration", account.psaIntegrationId())
-                .query(String.class).single() + fixtures.accountChecksum(account.accountId());
+                .query((rs, n) -> {
+                    for (int i = 0; i < names.size(); i++) {
+                        parts.put(names.get(i), rs.getString(i + 1));
+                    }
+                    return parts;
+                }).single();
+        parts.put("account data", fixtures.accountChecksum(account.accountId()));
+        return parts;
+    }
+
+    private static final Map<String, String> SNAPSHOT_PARTS = new LinkedHashMap<>();
+
+    static {
+        SNAPSHOT_PARTS.put("executions", """
+                select string_agg(concat_ws(',', id_, act_id_, is_active_, suspension_state_, business_key_), ';' order by id_)
+                from act_ru_execution where proc_inst_id_ = :pid""");
+        SNAPSHOT_PARTS.put("task", """
+                select string_agg(concat_ws(',', id_, name_, assignee_, owner_, delegation_, suspension_state_, due_date_,
+                    follow_up_date_, priority_), ';' order by id_) from act_ru_task where proc_inst_id_ = :pid""");
+        SNAPSHOT_PARTS.put("variables", """
+                select string_agg(concat_ws(',', name_, type_, text_, text2_, long_, double_, bytearray_id_), ';' order by name_, id_)
+                from act_ru_variable where proc_inst_id_ = :pid""");
+        SNAPSHOT_PARTS.put("jobs", """
+                select string_agg(concat_ws(',', id_, retries_, duedate_, suspension_state_, priority_, lock_owner_), ';' order by id_)
+                from act_ru_job where process_instance_id_ = :pid""");
+        SNAPSHOT_PARTS.put("job definitions", """
+                select string_agg(concat_ws(',', id_, suspension_state_, job_priority_), ';' order by id_)
+                from act_ru_jobdef where proc_def_id_ = :definition""");
+        SNAPSHOT_PARTS.put("task links", """
+                select string_agg(concat_ws(',', type_, user_id_, group_id_), ';' order by type_, user_id_, group_id_)
+                from act_ru_identitylink where task_id_ in (select id_ from act_ru_task where proc_inst_id_ = :pid)""");
+        SNAPSHOT_PARTS.put("incidents and subscriptions", """
+                select (select count(*) from act_ru_incident where proc_inst_id_ = :pid) || '/'
+                    || (select count(*) from act_ru_event_subscr where proc_inst_id_ = :pid)""");
+        SNAPSHOT_PARTS.put("users", "select string_agg(concat_ws(',', id_, pwd_, first_, last_, email_), ';' order by id_) from act_id_user");
+        SNAPSHOT_PARTS.put("groups", "select string_agg(concat_ws(',', id_, name_, type_), ';' order by id_) from act_id_group");
+        SNAPSHOT_PARTS.put("memberships", "select string_agg(user_id_ || '>' || group_id_, ';' order by user_id_, group_id_) from act_id_membership");
+        SNAPSHOT_PARTS.put("authorizations", """
+                select string_agg(concat_ws(',', type_, group_id_, user_id_, resource_type_, resource_id_, perms_), ';' order by id_)
+                from act_ru_authorization where resource_type_ not in (:instance, :historicInstance) or resource_id_ = :pid""");
+        SNAPSHOT_PARTS.put("tenants", "select count(*) from act_id_tenant");
+        SNAPSHOT_PARTS.put("process definitions", """
+                select string_agg(concat_ws(',', id_, suspension_state_, version_), ';' order by id_) from act_re_procdef""");
+        SNAPSHOT_PARTS.put("deployments", "select count(*) from act_re_deployment");
+        SNAPSHOT_PARTS.put("filters", "select string_agg(concat_ws(',', id_, name_, owner_), ';' order by id_) from act_ru_filter");
+        SNAPSHOT_PARTS.put("batches", "select count(*) from act_ru_batch");
+        SNAPSHOT_PARTS.put("history", """
+                select (select count(*) from act_hi_procinst where proc_inst_id_ = :pid) || '/'
+                    || (select count(*) from act_hi_varinst where proc_inst_id_ = :pid)""");
+        SNAPSHOT_PARTS.put("removal", """
+                select concat_ws(',', status, chosen_mode, confirmed_by, backup_id, bulk_delete_approved_by)
+                from removal where process_instance_id = :pid""");
+        SNAPSHOT_PARTS.put("integration", "select status from integration where id = :integration");
+    }
+
+    private static List<String> changedParts(Map<String, String> before, Map<String, String> after) {
+        return before.keySet().stream().filter(part -> !before.get(part).equals(after.get(part))).toList();
     }
 
     private void restoreTheRequestersTask() {
