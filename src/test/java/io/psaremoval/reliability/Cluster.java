@@ -2,6 +2,9 @@ package io.psaremoval.reliability;
 
 import io.psaremoval.PlatformFixtures;
 import io.psaremoval.PsaIntegrationRemovalApplication;
+import io.psaremoval.demo.GeneratedAccount;
+import io.psaremoval.removal.RemovalMode;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
 import io.psaremoval.removal.RemovalDriver;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -154,6 +157,16 @@ final class Cluster implements AutoCloseable {
                 select query from pg_stat_activity
                 where application_name = :node and wait_event_type = 'Lock' and state = 'active'""")
                 .param("node", node).query(String.class).list();
+    }
+
+    /**
+     * A manager's removal up to the last decision while nodes run: the asynchronous steps on the way are the nodes'
+     * to run; the driver waits until the removal waits for a person again.
+     */
+    ProcessInstance decideWhileNodesRun(GeneratedAccount account, RemovalMode mode) {
+        return driver().decide(account, mode, removal -> await("removal " + removal.getId() + " waits for a person",
+                () -> engine().getTaskService().createTaskQuery().processInstanceId(removal.getId()).count() > 0,
+                Duration.ofSeconds(60)));
     }
 
     /** Waits until the condition holds. */

@@ -65,11 +65,15 @@ class DatabaseOutageApplicationTest {
         GeneratedAccount account = fixtures.create(shape("Short outage"));
         GeneratedAccount other = fixtures.create(shape("Other"));
         String otherBefore = fixtures.accountChecksum(other.accountId());
-        ProcessInstance removal = cluster.driver().decide(account, RemovalMode.DELETE);
-
         long organization = syncedOrganizations(account).get(5);
         long items = itemsOf(organization);
-        outageWhileTheNodeDeletes(organization);
+        ProcessInstance removal;
+        // The lock is taken before the last decision, so the node's delete waits on it whenever the job comes.
+        try (Cluster.RowLock lock = cluster.lock("select id from item where organization_id = ? for update", organization)) {
+            removal = cluster.decideWhileNodesRun(account, RemovalMode.DELETE);
+            assertThat(cluster.awaitNodeWaitingOn(node.name(), Duration.ofSeconds(60))).contains("delete from item");
+            cluster.outage(OUTAGE);
+        }
         assertThat(itemsOf(organization)).as("the chunk cut by the outage left nothing half-done").isEqualTo(items);
 
         assertThat(cluster.awaitEnd(removal.getId(), Duration.ofSeconds(120)).getEndActivityId())
@@ -93,15 +97,14 @@ class DatabaseOutageApplicationTest {
     @Test
     void anOutageThatOutlastsEveryRetryRaisesAnIncidentAndTheOperatorsRetryCompletesTheRemoval() throws Exception {
         GeneratedAccount account = fixtures.create(shape("Long outage"));
-        ProcessInstance removal = cluster.driver().decide(account, RemovalMode.DELETE);
-
-        // The database goes down at every attempt: the test holds the first organization still in scope, so the
-        // node's attempt waits inside its first chunk, and PostgreSQL stops under it; after the restart the test
-        // takes the lock again before the next attempt comes.
+        // The database goes down at every attempt: the test holds the first organization still in scope (from before
+        // the last decision), so the node's attempt waits inside its first chunk, and PostgreSQL stops under it; after
+        // the restart the test takes the lock again before the next attempt comes.
         long organization = syncedOrganizations(account).get(0);
         long items = itemsOf(organization);
         int outages = 0;
         Cluster.RowLock lock = cluster.lock("select id from item where organization_id = ? for update", organization);
+        ProcessInstance removal = cluster.decideWhileNodesRun(account, RemovalMode.DELETE);
         try {
             while (!hasIncident(removal.getId())) {
                 assertThat(outages).as("an incident after the retries of R3").isLessThan(8);
@@ -135,14 +138,6 @@ class DatabaseOutageApplicationTest {
                 .isEqualTo("EndEvent_IntegrationDeleted");
         assertThat(cluster.engine().getRuntimeService().createIncidentQuery().count()).isZero();
         assertSameOutcomeAsTheTwin(account, removal);
-    }
-
-    /** Lets the node's next chunk wait on a lock in the organization's items, then stops and starts PostgreSQL. */
-    private static void outageWhileTheNodeDeletes(long organization) throws Exception {
-        try (Cluster.RowLock lock = cluster.lock("select id from item where organization_id = ? for update", organization)) {
-            assertThat(cluster.awaitNodeWaitingOn(node.name(), Duration.ofSeconds(60))).contains("delete from item");
-            cluster.outage(OUTAGE);
-        }
     }
 
     /** @return true when the removal has an incident, false when the node's next attempt waits inside a chunk */

@@ -70,11 +70,19 @@ public class RemovalDriver {
 
     /** A manager's removal up to the last decision: its first write step waits as a job, not yet run. */
     public ProcessInstance decide(GeneratedAccount account, RemovalMode mode) {
+        return decide(account, mode, this::runJobs);
+    }
+
+    /**
+     * The same, with the asynchronous steps on the way run by the given means: here, or, where nodes of a cluster
+     * run jobs, by waiting for them (executing a job here too would race the node's run of it).
+     */
+    public ProcessInstance decide(GeneratedAccount account, RemovalMode mode, java.util.function.Consumer<ProcessInstance> jobsOnTheWay) {
         String manager = fixtures.username(account, Role.MANAGER);
         ProcessInstance removal = start(manager);
         complete(manager, removal, Map.of(INTEGRATION_ID, String.valueOf(account.psaIntegrationId()),
                 INTEGRATION_DECISION, "REMOVE"));
-        runJobs(removal);
+        jobsOnTheWay.accept(removal);
         complete(manager, removal, Map.of(REMOVAL_MODE, mode.name()));
         if (mode == RemovalMode.DELETE) {
             complete(manager, removal, Map.of(DELETION_DECISION, "DELETE",
