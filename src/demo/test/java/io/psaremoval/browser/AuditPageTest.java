@@ -1,0 +1,74 @@
+package io.psaremoval.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.psaremoval.test.PlatformFixtures;
+import io.psaremoval.PlatformTest;
+import io.psaremoval.account.Role;
+import io.psaremoval.test.GeneratedAccount;
+import io.psaremoval.test.RemovalDriver;
+import io.psaremoval.removal.RemovalMode;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** An auditor reads a finished removal's timeline on the audit page; others are refused. */
+@PlatformTest
+class AuditPageTest {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    PlatformFixtures fixtures;
+    @Autowired
+    RemovalDriver driver;
+    @Autowired
+    JdbcClient jdbc;
+
+    @Test
+    void auditorSeesTheTimelineWithThePeopleAndNumbers() {
+        GeneratedAccount account = fixtures.create();
+        String manager = fixtures.username(account, Role.MANAGER);
+        ProcessInstance removal = driver.remove(account, RemovalMode.DELETE);
+        String businessKey = jdbc.sql("select business_key from removal where process_instance_id = :pid")
+                .param("pid", removal.getId()).query(String.class).single();
+        long deleted = fixtures.count("""
+                select sum(c.rows) from removal_count c join removal r on r.id = c.removal_id
+                where r.business_key = '%s' and c.action = 'DELETED' and :p = :p""".formatted(businessKey), 0);
+
+        try (Browser browser = new Browser(port)) {
+            signIn(browser, "auditor");
+            browser.click(By.xpath("//tr[td[normalize-space()='" + businessKey + "']]"));
+            String timeline = browser.visible(By.id("timeline")).getText();
+            browser.screenshot("audit-1-timeline");
+
+            String row = browser.driver.findElement(By.xpath("//tr[td[normalize-space()='" + businessKey + "']]")).getText();
+            assertThat(row).contains(manager).contains("deleted").contains(String.format("%,d", deleted));
+            assertThat(timeline).contains("Decide who may remove").contains("Requester's role = MANAGER")
+                    .contains("DISCONNECT_OR_DELETE").contains("Confirm the deletion").contains(manager)
+                    .contains("typed confirmation").contains("Hard delete the synced data").contains("devices unmatched");
+            assertThat(browser.visible(By.id("rows")).getText()).contains("organization").contains("password");
+        }
+    }
+
+    private void signIn(Browser browser, String user) {
+        browser.open("/audit");
+        browser.visible(By.id("username")).sendKeys(user);
+        browser.driver.findElement(By.id("password")).sendKeys(PlatformFixtures.PASSWORD);
+        browser.click(By.cssSelector("#sign-in button[type=submit]"));
+    }
+
+    @Test
+    void aManagerCannotOpenTheAuditPage() {
+        GeneratedAccount account = fixtures.create();
+        String manager = fixtures.username(account, Role.MANAGER);
+        try (Browser browser = new Browser(port)) {
+            signIn(browser, manager);
+            browser.visible(By.xpath("//td[contains(., 'Cannot load removals: 403 only auditors')]"));
+            browser.screenshot("audit-2-manager-refused");
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package io.psaremoval.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.psaremoval.test.PlatformFixtures;
+import io.psaremoval.PlatformTest;
+import io.psaremoval.account.Role;
+import io.psaremoval.test.GeneratedAccount;
+import io.psaremoval.test.RemovalDriver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.history.HistoricProcessInstance;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.TaskService;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The whole removal as an administrator does it in Camunda Tasklist, in a real browser: start form,
+ * the impact preview, the choice, the backup step, the typed confirmation. The asynchronous steps run
+ * between the clicks (the job executor is off in tests). Screenshots of every form filled land in
+ * {@code target/screenshots/}.
+ */
+@PlatformTest
+class TasklistRemovalTest {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    PlatformFixtures fixtures;
+    @Autowired
+    RemovalDriver driver;
+    @Autowired
+    RuntimeService runtime;
+    @Autowired
+    TaskService taskService;
+    @Autowired
+    HistoryService history;
+    @Autowired
+    JdbcClient jdbc;
+
+    @Test
+    void managerDeletesThroughTasklist() {
+        GeneratedAccount account = fixtures.create(PlatformFixtures.smallAccount().withLastBackupAge(Duration.ofDays(9)));
+        String manager = fixtures.username(account, Role.MANAGER);
+        String integrationName = fixtures.integrationName(account.psaIntegrationId());
+        try (Browser browser = new Browser(port)) {
+            signIn(browser, manager);
+            startRemoval(browser, "delete-1-start-form", "We moved to HaloPSA");
+            ProcessInstance removal = latestRemovalOf(manager);
+
+            chooseIntegration(browser, removal, integrationName, "delete-2-choose-integration");
+
+            openTask(browser, "Choose how to remove");
+            assertThat(formText(browser)).contains("What removing " + integrationName + " touches")
+                    .contains("Only in this platform").contains("not recoverable from a trash can");
+            clickLabel(browser, "Permanently delete all data");
+            complete(browser, "delete-3-choose-mode");
+
+            openTask(browser, "Take or confirm a backup");
+            assertThat(formText(browser)).contains("newest backup");
+            clickLabel(browser, "Export the account now");
+            complete(browser, "delete-4-backup");
+            driver.runJobs(removal);
+
+            openTask(browser, "Confirm the deletion");
+            clickLabel(browser, "Permanently delete all data");
+            type(browser, "Integration name", "wrong name");
+            screenshot(browser, "delete-5a-wrong-confirmation");
+            browser.click(By.xpath("//button[normalize-space()='Complete']"));
+            browser.visible(By.xpath("//*[contains(., 'does not match the integration')]"));
+            screenshot(browser, "delete-5b-refused");
+            assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("REMOVING");
+
+            type(browser, "Integration name", integrationName);
+            complete(browser, "delete-5c-confirm");
+            driver.runJobs(removal);
+        }
+        assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("DELETED");
+        assertThat(fixtures.count("select count(*) from organization where psa_integration_id = :p",
+                account.psaIntegrationId())).isZero();
+        assertThat(fixtures.count("select count(*) from organization where account_id = :p", account.accountId()))
+                .isEqualTo(3);
+    }
+
+    @Test
+    void managerDisconnectsThroughTasklist() {
+        GeneratedAccount account = fixtures.create();
+        String manager = fixtures.username(account, Role.MANAGER);
+        String before = fixtures.accountChecksum(account.accountId());
+        try (Browser browser = new Browser(port)) {
+            signIn(browser, manager);
+            startRemoval(browser, "disconnect-1-start-form", "Trying another PSA, keeping the records");
+            ProcessInstance removal = latestRemovalOf(manager);
+
+            chooseIntegration(browser, removal, fixtures.integrationName(account.psaIntegrationId()),
+                    "disconnect-2-choose-integration");
+
+            openTask(browser, "Choose how to remove");
+            clickLabel(browser, "Permanently disconnect records");
+            complete(browser, "disconnect-3-choose-mode");
+            driver.runJobs(removal);
+        }
+        assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("DISCONNECTED");
+        assertThat(fixtures.count("select count(*) from organization where account_id = :p and psa_integration_id is null",
+                account.accountId())).isEqualTo(account.organizations());
+        assertThat(fixtures.count("select count(*) from item where account_id = :p", account.accountId()))
+                .isEqualTo(account.items());
+        assertThat(fixtures.accountChecksum(account.accountId())).as("links to the PSA are gone").isNotEqualTo(before);
+    }
+
+    @Test
+    void editorIsRefused() {
+        GeneratedAccount account = fixtures.create();
+        String editor = fixtures.username(account, Role.EDITOR);
+        try (Browser browser = new Browser(port)) {
+            signIn(browser, editor);
+            startRemoval(browser, "editor-1-start-form", "I would like to remove it");
+            openTask(browser, "Read why the removal is not permitted");
+            String why = formText(browser);
+            assertThat(why).contains("Only a Manager or an Administrator of the account can remove a PSA integration")
+                    .contains("whose role in " + accountName(account) + " is EDITOR").contains("Nothing was changed");
+            complete(browser, "editor-2-not-permitted");
+        }
+        HistoricProcessInstance refused = history.createHistoricProcessInstanceQuery().startedBy(editor).singleResult();
+        assertThat(refused.getEndActivityId()).isEqualTo("EndEvent_NotPermitted");
+        assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("ACTIVE");
+    }
+
+    // --- a person's steps ---------------------------------------------------------------------------
+
+    private void signIn(Browser browser, String user) {
+        browser.open("/camunda/app/tasklist/default/");
+        browser.visible(By.cssSelector("input[ng-model=username]")).sendKeys(user);
+        browser.driver.findElement(By.cssSelector("input[ng-model=password]")).sendKeys(PlatformFixtures.PASSWORD);
+        browser.click(By.cssSelector("button[type=submit]"));
+        browser.visible(By.cssSelector("li.start-process-action a"));
+    }
+
+    private void startRemoval(Browser browser, String screenshot, String reason) {
+        browser.click(By.cssSelector("li.start-process-action a"));
+        browser.click(By.xpath("//a[normalize-space()='Remove PSA integration']"));
+        browser.visible(By.cssSelector(".fjs-form textarea")).sendKeys(reason);
+        screenshot(browser, screenshot);
+        browser.click(By.xpath("//button[normalize-space()='Start']"));
+        browser.wait.until(d -> d.findElements(By.cssSelector(".modal-dialog")).isEmpty());
+    }
+
+    /** Picks the integration in the first task; the reservation and preview then run. */
+    private void chooseIntegration(Browser browser, ProcessInstance removal, String integrationName, String screenshot) {
+        openTask(browser, "Choose the PSA integration");
+        chooseOption(browser, integrationName);
+        clickLabel(browser, "Continue with this integration");
+        complete(browser, screenshot);
+        driver.runJobs(removal);
+    }
+
+    private void openTask(Browser browser, String name) {
+        browser.open("/camunda/app/tasklist/default/");
+        browser.click(By.xpath("//*[contains(@class,'task')]//*[normalize-space()='" + name + "']"));
+        browser.visible(By.cssSelector(".fjs-form"));
+    }
+
+    private void chooseOption(Browser browser, String text) {
+        browser.click(By.cssSelector(".fjs-form-field-select .fjs-input-group"));
+        browser.click(By.xpath("//*[contains(@class,'fjs-dropdownlist-item') and contains(., '" + text + "')]"));
+    }
+
+    private void clickLabel(Browser browser, String text) {
+        browser.click(By.xpath("//div[contains(@class,'fjs-form')]//label[contains(normalize-space(.), '" + text + "')]"));
+    }
+
+    private void type(Browser browser, String label, String value) {
+        WebElement input = browser.visible(By.xpath("//label[starts-with(normalize-space(), '" + label + "')]/following::input[1]"));
+        input.clear();
+        input.sendKeys(value);
+    }
+
+    /** Completes the open task and waits until the engine has it completed. */
+    private void complete(Browser browser, String screenshot) {
+        screenshot(browser, screenshot);
+        String taskName = browser.driver.findElement(By.cssSelector("h2.task")).getText();
+        long open = taskService.createTaskQuery().taskName(taskName).count();
+        browser.click(By.xpath("//button[normalize-space()='Complete']"));
+        browser.wait.until(d -> taskService.createTaskQuery().taskName(taskName).count() < open);
+    }
+
+    private String formText(Browser browser) {
+        return browser.visible(By.cssSelector(".fjs-form")).getText();
+    }
+
+    private void screenshot(Browser browser, String name) {
+        browser.screenshot(name);
+        try {
+            Files.writeString(Path.of("target", "screenshots", name + ".html"), browser.pageSource());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String accountName(GeneratedAccount account) {
+        return jdbc.sql("select name from account where id = :id").param("id", account.accountId()).query(String.class)
+                .single();
+    }
+
+    private ProcessInstance latestRemovalOf(String user) {
+        List<HistoricProcessInstance> started = history.createHistoricProcessInstanceQuery().startedBy(user)
+                .orderByProcessInstanceStartTime().desc().listPage(0, 1);
+        assertThat(started).as("a removal started by " + user).isNotEmpty();
+        return runtime.createProcessInstanceQuery().processInstanceId(started.get(0).getId()).singleResult();
+    }
+
+}

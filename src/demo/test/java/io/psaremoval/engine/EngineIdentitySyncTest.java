@@ -1,0 +1,60 @@
+package io.psaremoval.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.psaremoval.test.PlatformFixtures;
+import io.psaremoval.PlatformTest;
+import io.psaremoval.account.AccountGroups;
+import io.psaremoval.account.PlatformUserRepository;
+import io.psaremoval.account.Role;
+import io.psaremoval.test.GeneratedAccount;
+import org.camunda.bpm.engine.IdentityService;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** The engine's users follow the platform's: new ones appear in their groups, deactivated ones disappear. */
+@PlatformTest
+class EngineIdentitySyncTest {
+
+    @Autowired
+    IdentityMirror sync;
+    @Autowired
+    PlatformFixtures fixtures;
+    @Autowired
+    PlatformUserRepository users;
+    @Autowired
+    IdentityService identity;
+    @Autowired
+    JdbcClient jdbc;
+
+    @Test
+    void usersDeletedFromThePlatformLoseTheirEngineUserAndGroupsOperatorsStay() {
+        GeneratedAccount account = fixtures.create();
+        String readOnly = fixtures.username(account, Role.READ_ONLY);
+        jdbc.sql("delete from platform_user where username = :u").param("u", readOnly).update();
+
+        sync.synchronize();
+
+        assertThat(identity.createUserQuery().userId(readOnly).count()).isZero();
+        assertThat(identity.createGroupQuery().groupMember(readOnly).count()).isZero();
+        assertThat(identity.createUserQuery().userId("operator").count()).as("engine-only administrators stay").isEqualTo(1);
+    }
+
+    @Test
+    void newUsersAreMirroredAndDeactivatedOnesRemoved() {
+        GeneratedAccount account = fixtures.create();
+        users.create(account.accountId(), "newcomer." + account.accountId(), "New Comer", "n@example.com", Role.MANAGER);
+        String editor = fixtures.username(account, Role.EDITOR);
+        jdbc.sql("update platform_user set active = false where username = :u").param("u", editor).update();
+
+        int removed = sync.synchronize();
+
+        assertThat(removed).isEqualTo(1);
+        assertThat(identity.createUserQuery().userId(editor).count()).isZero();
+        assertThat(identity.createUserQuery().userId("newcomer." + account.accountId())
+                .memberOfGroup(Role.MANAGER.groupOf(account.accountId())).count()).isEqualTo(1);
+        assertThat(identity.createUserQuery().userId("newcomer." + account.accountId())
+                .memberOfGroup(AccountGroups.ofAccount(account.accountId())).count()).isEqualTo(1);
+    }
+}

@@ -1,0 +1,227 @@
+package io.psaremoval.reliability;
+
+import io.psaremoval.test.PlatformFixtures;
+import io.psaremoval.demo.DemoApplication;
+import io.psaremoval.test.GeneratedAccount;
+import io.psaremoval.test.RemovalTestSupport;
+import io.psaremoval.removal.RemovalMode;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import io.psaremoval.test.RemovalDriver;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.history.HistoricProcessInstance;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * One PostgreSQL that the test can stop and start, the nodes of the application running on it as JVMs of
+ * their own, and a driver: the application in the test's JVM with its job executor off, which seeds accounts
+ * and plays the people who start removals and complete tasks (another node of the same cluster, as far as
+ * the engine is concerned). Asynchronous steps run only on the nodes.
+ */
+final class Cluster implements AutoCloseable {
+
+    static final String DATABASE = "psa";
+
+    private final Path dataDirectory;
+    private final int postgresPort;
+    private EmbeddedPostgres postgres;
+    private final ConfigurableApplicationContext driverContext;
+    private final List<ApplicationNode> nodes = new ArrayList<>();
+
+    private Cluster(Path dataDirectory, String... driverArguments) throws IOException, SQLException {
+        this.dataDirectory = dataDirectory;
+        this.postgresPort = ApplicationNode.freePort();
+        startPostgres();
+        try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
+            connection.createStatement().execute("create database " + DATABASE);
+        }
+        List<String> arguments = new ArrayList<>(List.of(
+                "--spring.datasource.url=" + jdbcUrl() + "?ApplicationName=driver",
+                "--spring.datasource.username=postgres", "--spring.datasource.password=",
+                "--server.port=0", "--logging.level.root=WARN",
+                // Whoever starts first creates the operator: the same password on every node.
+                "--psa.operator.password=" + ApplicationNode.OPERATOR_PASSWORD,
+                "--camunda.bpm.generic-properties.properties.hostname=driver"));
+        arguments.addAll(List.of(driverArguments));
+        this.driverContext = new SpringApplicationBuilder(DemoApplication.class, RemovalTestSupport.class).profiles("test")
+                .run(arguments.toArray(String[]::new));
+    }
+
+    /** A cluster whose driver uses the given Spring properties (the nodes get theirs at {@link #startNode}). */
+    static Cluster start(Path dataDirectory, String... driverArguments) throws IOException, SQLException {
+        return new Cluster(dataDirectory, driverArguments);
+    }
+
+    String jdbcUrl() {
+        return "jdbc:postgresql://localhost:" + postgresPort + "/" + DATABASE;
+    }
+
+    ApplicationNode startNode(String name, String... arguments) throws IOException {
+        ApplicationNode node = ApplicationNode.start(name, jdbcUrl(), arguments);
+        nodes.add(node);
+        return node;
+    }
+
+    PlatformFixtures fixtures() {
+        return driverContext.getBean(PlatformFixtures.class);
+    }
+
+    RemovalDriver driver() {
+        return driverContext.getBean(RemovalDriver.class);
+    }
+
+    ProcessEngine engine() {
+        return driverContext.getBean(ProcessEngine.class);
+    }
+
+    JdbcClient jdbc() {
+        return driverContext.getBean(JdbcClient.class);
+    }
+
+    /**
+     * An outage: PostgreSQL stops the way an operator's fast shutdown stops it (every connection is cut), stays
+     * down for the given time, and starts again on the same data and port.
+     */
+    void outage(Duration down) throws IOException {
+        postgres.close();
+        postgres = null;
+        ApplicationNode.sleep(down.toMillis());
+        startPostgres();
+    }
+
+    private void startPostgres() throws IOException {
+        postgres = EmbeddedPostgres.builder()
+                .setDataDirectory(dataDirectory)
+                .setCleanDataDirectory(false)
+                .setPort(postgresPort)
+                .setRegisterShutdownHook(false)
+                .setServerConfig("max_connections", "300")
+                .start();
+    }
+
+    /**
+     * A transaction of the test's own that locks rows with the given statement (a SELECT ... FOR UPDATE or an
+     * uncommitted INSERT), so that a node's transaction that needs them waits exactly there. Closing it rolls back.
+     */
+    RowLock lock(String sql, Object... parameters) throws SQLException {
+        Connection connection = DriverManager.getConnection(jdbcUrl() + "?ApplicationName=test-lock", "postgres", "");
+        connection.setAutoCommit(false);
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            statement.execute();
+        }
+        return new RowLock(connection);
+    }
+
+    /** Waits until a connection of the node waits for a lock (held by {@link #lock}), and returns its query. */
+    String awaitNodeWaitingOn(String node, Duration timeout) {
+        return awaitNodeWaitingOn(node, "", timeout);
+    }
+
+    /**
+     * Waits until a connection of the node waits for a lock in a statement that contains the given text (so
+     * that, say, a node waiting for another's identity sync does not count), and returns its query.
+     */
+    String awaitNodeWaitingOn(String node, String statementContaining, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (String query : queriesWaitingOnLocks(node)) {
+                if (query.contains(statementContaining)) {
+                    return query;
+                }
+            }
+            ApplicationNode.sleep(100);
+        }
+        throw new IllegalStateException("Node " + node + " never waited on the test's lock within " + timeout);
+    }
+
+    boolean nodeWaitsOnLock(String node) {
+        return !queriesWaitingOnLocks(node).isEmpty();
+    }
+
+    private List<String> queriesWaitingOnLocks(String node) {
+        return jdbc().sql("""
+                select query from pg_stat_activity
+                where application_name = :node and wait_event_type = 'Lock' and state = 'active'""")
+                .param("node", node).query(String.class).list();
+    }
+
+    /**
+     * A manager's removal up to the last decision while nodes run: the asynchronous steps on the way are the nodes'
+     * to run; the driver waits until the removal waits for a person again.
+     */
+    ProcessInstance decideWhileNodesRun(GeneratedAccount account, RemovalMode mode) {
+        return driver().decide(account, mode, removal -> await("removal " + removal.getId() + " waits for a person",
+                () -> engine().getTaskService().createTaskQuery().processInstanceId(removal.getId()).count() > 0,
+                Duration.ofSeconds(60)));
+    }
+
+    /** Waits until the condition holds. */
+    void await(String what, BooleanSupplier condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Not within " + timeout + ": " + what);
+            }
+            ApplicationNode.sleep(200);
+        }
+    }
+
+    /** Waits until the process instance has ended, and returns its history. */
+    HistoricProcessInstance awaitEnd(String processInstanceId, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            HistoricProcessInstance instance = engine().getHistoryService().createHistoricProcessInstanceQuery()
+                    .processInstanceId(processInstanceId).finished().singleResult();
+            if (instance != null) {
+                return instance;
+            }
+            ApplicationNode.sleep(200);
+        }
+        throw new IllegalStateException("Removal " + processInstanceId + " did not end within " + timeout);
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (ApplicationNode node : nodes) {
+            node.close();
+        }
+        driverContext.close();
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    static final class RowLock implements AutoCloseable {
+        private final Connection connection;
+
+        private RowLock(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try {
+                connection.rollback();
+            } catch (SQLException afterOutage) {
+                // The connection died with the server: its transaction is gone anyway.
+            } finally {
+                connection.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package io.psaremoval.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.psaremoval.test.PlatformFixtures;
+import io.psaremoval.test.AccountShape;
+import io.psaremoval.test.GeneratedAccount;
+import io.psaremoval.removal.RemovalMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.history.HistoricProcessInstance;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * A node is killed (SIGKILL) part-way through a removal, at one point after another, and a fresh node
+ * takes over each time; in the end the removal has completed by itself. The kill points are made exact by
+ * the test holding a lock that the node's next statement needs: the node is provably inside the step when
+ * it dies. The end state is compared with the same removal run uninterrupted on a twin account.
+ */
+class CrashRecoveryApplicationTest {
+
+    /** Small chunks, one per job (as in the driver's test profile): a removal of many chunks and jobs. */
+    private static final String[] ONE_CHUNK_PER_JOB = {"--psa.removal.chunk-rows=40", "--psa.removal.job-time-budget=PT0S"};
+    /** Small chunks, jobs of production's length: a killed job has committed chunks the engine never heard of. */
+    private static final String[] PRODUCTION_JOBS = {"--psa.removal.chunk-rows=40", "--psa.removal.job-time-budget=PT30S"};
+
+    @TempDir
+    static Path dataDirectory;
+
+    static Cluster cluster;
+    static PlatformFixtures fixtures;
+    static JdbcClient jdbc;
+    static int nodes;
+
+    @BeforeAll
+    static void cluster() throws Exception {
+        cluster = Cluster.start(dataDirectory);
+        fixtures = cluster.fixtures();
+        jdbc = cluster.jdbc();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        cluster.close();
+    }
+
+    @Test
+    void hardDeleteKilledEarlyMidChunkBetweenChunksAndDuringTheNoticeCompletesAsIfUninterrupted() throws Exception {
+        Scenario scenario = new Scenario(RemovalMode.DELETE, ONE_CHUNK_PER_JOB);
+
+        scenario.killWhileWaitingOn("early: the job has just started, nothing is deleted yet",
+                "select id from removal where process_instance_id = ? for update", scenario.removal.getId())
+                .contains("update removal");
+        assertThat(scenario.rowsCounted()).isZero();
+
+        long organization = scenario.synced.get(scenario.synced.size() / 3);
+        long itemsOfOrganization = itemsOf(organization);
+        String midChunk = scenario.killWhileWaitingOn("mid-chunk: links, attachments and device matches of the chunk "
+                + "are deleted in its open transaction, its items not yet",
+                "select id from item where organization_id = ? for update", organization);
+        assertThat(midChunk).contains("delete from item");
+        assertThat(scenario.rowsCounted()).as("chunks before the killed one are done").isPositive();
+        assertThat(itemsOf(organization)).as("nothing half-done in the killed chunk").isEqualTo(itemsOfOrganization);
+        assertThat(fixtures.count("select count(*) from organization where id = :p", organization)).isEqualTo(1);
+
+        long before = scenario.rowsCounted();
+        String betweenChunks = scenario.killWhileWaitingOn("between chunks: a chunk is committed, the engine has "
+                + "not yet recorded the end of its job", "select id_ from act_ru_execution where id_ = ? for update",
+                scenario.removal.getId());
+        assertThat(betweenChunks).containsIgnoringCase("act_ru_execution");
+        assertThat(scenario.rowsCounted()).as("the chunk of the killed job committed").isGreaterThan(before);
+
+        String notice = scenario.killWhileWaitingOn("during the RMM notice: every chunk is done, the notice is being "
+                + "written", "insert into rmm_unmatch_notice (removal_id, rmm_integration_id, device_count, payload) "
+                + "values (?, ?, 0, 'held by the test')", scenario.removalId(), scenario.crashed.rmmIntegrationId());
+        assertThat(notice).contains("rmm_unmatch_notice");
+
+        scenario.finishOnAFreshNode("EndEvent_IntegrationDeleted");
+        assertThat(fixtures.integrationStatus(scenario.crashed.psaIntegrationId())).isEqualTo("DELETED");
+        assertThat(jdbc.sql("""
+                select count(*) from rmm_unmatch_notice where removal_id = :removal and payload <> 'held by the test'""")
+                .param("removal", scenario.removalId()).query(Long.class).single())
+                .as("the RMM is told exactly once").isEqualTo(1);
+        assertThat(noticeDevices(scenario.removalId())).isEqualTo(noticeDevices(scenario.twinRemovalId())).isPositive();
+    }
+
+    @Test
+    void disconnectKilledEarlyMidChunkAndBetweenChunksCompletesAsIfUninterrupted() throws Exception {
+        Scenario scenario = new Scenario(RemovalMode.DISCONNECT, PRODUCTION_JOBS);
+
+        assertThat(scenario.killWhileWaitingOn("early", "select id from removal where process_instance_id = ? for update",
+                scenario.removal.getId())).contains("update removal");
+
+        long organization = scenario.synced.get(scenario.synced.size() / 2);
+        assertThat(scenario.killWhileWaitingOn("mid-chunk", "select id from item where organization_id = ? for update",
+                organization)).contains("update item");
+        assertThat(fixtures.count("select count(*) from organization where id = :p and psa_integration_id is not null",
+                organization)).as("nothing half-done in the killed chunk").isEqualTo(1);
+
+        long before = scenario.rowsCounted();
+        // Jobs of production's length: the job takes every chunk left, commits each, then its flush waits.
+        assertThat(scenario.killWhileWaitingOn("after the last chunk, before the engine records the job",
+                "select id_ from act_ru_execution where id_ = ? for update", scenario.removal.getId()))
+                .containsIgnoringCase("act_ru_execution");
+        assertThat(scenario.rowsCounted()).isGreaterThan(before);
+
+        scenario.finishOnAFreshNode("EndEvent_IntegrationDisconnected");
+        assertThat(fixtures.integrationStatus(scenario.crashed.psaIntegrationId())).isEqualTo("DISCONNECTED");
+    }
+
+    /** A removal on one account, the same removal uninterrupted on its twin, and a third account that must not change. */
+    private static final class Scenario {
+        final RemovalMode mode;
+        final String[] nodeSettings;
+        final GeneratedAccount crashed;
+        final GeneratedAccount twin;
+        final GeneratedAccount other;
+        final String otherBefore;
+        final ProcessInstance twinRemoval;
+        final ProcessInstance removal;
+        final List<Long> synced;
+
+        Scenario(RemovalMode mode, String[] nodeSettings) {
+            this.mode = mode;
+            this.nodeSettings = nodeSettings;
+            String tag = mode + " " + System.nanoTime();
+            crashed = fixtures.create(shape("Crashed " + tag));
+            twin = fixtures.create(shape("Twin " + tag));
+            other = fixtures.create(shape("Other " + tag));
+            otherBefore = fixtures.accountChecksum(other.accountId());
+            synced = jdbc.sql("select id from organization where psa_integration_id = :psa order by id")
+                    .param("psa", crashed.psaIntegrationId()).query(Long.class).list();
+            // The uninterrupted run, in the driver: every job executed one after the other.
+            twinRemoval = cluster.driver().remove(twin, mode);
+            // Up to the last decision; its first write step waits as a job for a node.
+            removal = cluster.driver().decide(crashed, mode);
+        }
+
+        /**
+         * Holds the lock, starts a fresh node, waits until the node waits on the lock, kills it, releases the lock.
+         *
+         * @return the statement the node was executing when it was killed
+         */
+        String killWhileWaitingOn(String point, String lockSql, Object... parameters) throws Exception {
+            String name = "crash-" + mode.name().toLowerCase() + "-" + (++nodes);
+            try (Cluster.RowLock lock = cluster.lock(lockSql, parameters)) {
+                ApplicationNode node = cluster.startNode(name, nodeSettings);
+                String statement = cluster.awaitNodeWaitingOn(name, Duration.ofSeconds(90));
+                node.kill();
+                System.out.printf("killed %s %s, %,d rows counted, while it ran: %s%n", name, point, rowsCounted(),
+                        statement.replaceAll("\\s+", " "));
+                return statement;
+            }
+        }
+
+        void finishOnAFreshNode(String expectedEnd) throws Exception {
+            HistoricProcessInstance ended;
+            try (ApplicationNode node = cluster.startNode("crash-" + mode.name().toLowerCase() + "-" + (++nodes),
+                    nodeSettings)) {
+                ended = cluster.awaitEnd(removal.getId(), Duration.ofSeconds(120));
+            }
+            assertThat(ended.getEndActivityId()).isEqualTo(expectedEnd);
+            assertThat(cluster.engine().getRuntimeService().createIncidentQuery().processInstanceId(removal.getId()).count())
+                    .isZero();
+            assertThat(fixtures.endState(crashed.accountId())).as("same data as the uninterrupted run")
+                    .isEqualTo(fixtures.endState(twin.accountId()));
+            Map<String, Long> counted = fixtures.removalCounts(removal.getId());
+            assertThat(counted).as("every row counted once, as in the uninterrupted run").isNotEmpty()
+                    .isEqualTo(fixtures.removalCounts(twinRemoval.getId()));
+            assertThat(fixtures.accountChecksum(other.accountId())).as("no other account changed").isEqualTo(otherBefore);
+        }
+
+        long removalId() {
+            return removalIdOf(removal.getId());
+        }
+
+        long twinRemovalId() {
+            return removalIdOf(twinRemoval.getId());
+        }
+
+        long rowsCounted() {
+            return fixtures.removalCounts(removal.getId()).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    private static AccountShape shape(String name) {
+        return new AccountShape(name, "Autotask", 30, 3, 20, 2, 64, 3, 30, true, Duration.ofHours(1));
+    }
+
+    private static long itemsOf(long organization) {
+        return fixtures.count("select count(*) from item where organization_id = :p", organization);
+    }
+
+    private static long removalIdOf(String processInstanceId) {
+        return jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", processInstanceId)
+                .query(Long.class).single();
+    }
+
+    private static long noticeDevices(long removalId) {
+        return fixtures.count("select coalesce(sum(device_count), 0) from rmm_unmatch_notice where removal_id = :p", removalId);
+    }
+}

@@ -1,0 +1,611 @@
+package io.psaremoval.removal;
+
+import io.psaremoval.test.RemovalDriver;
+import static io.psaremoval.camunda.RemovalVariables.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.execute;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.job;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
+
+import io.psaremoval.test.PlatformFixtures;
+import io.psaremoval.PlatformTest;
+import org.camunda.community.process_test_coverage.spring_test.platform7.ProcessEngineCoverageConfiguration;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.TestPropertySource;
+import io.psaremoval.account.Role;
+import io.psaremoval.test.AccountShape;
+import io.psaremoval.test.GeneratedAccount;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.camunda.bpm.engine.BadUserRequestException;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Every path of {@code RemovePsaIntegration}, told as the story a user lives through in Tasklist. The
+ * process runs on the real engine and PostgreSQL; the tests execute the asynchronous steps themselves.
+ */
+@PlatformTest
+@Import({ProcessEngineCoverageConfiguration.class, CoverageSettings.class})
+// A second Spring context (with the coverage plugin) in this JVM: its engine gets a name of its own, so
+// that it neither replaces nor unregisters the "default" engine the other contexts' REST API looks up.
+@TestPropertySource(properties = "camunda.bpm.process-engine-name=coverage")
+class RemovePsaIntegrationProcessTest {
+
+    @Autowired
+    ProcessEngine engine;
+    @Autowired
+    PlatformFixtures fixtures;
+    @Autowired
+    JdbcClient jdbc;
+    @Autowired
+    RemovalDriver driver;
+
+    GeneratedAccount account;
+    String manager;
+
+    @BeforeEach
+    void anAccountWithAPsaIntegration() {
+        BpmnAwareTests.init(engine);
+        givenAccount(PlatformFixtures.smallAccount());
+    }
+
+    @Test
+    void managerDisconnectsAndEveryRecordStays() {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DISCONNECT"));
+
+        assertThat(removal).isWaitingAt("Task_DisconnectIntegration");
+        execute(job("Task_DisconnectIntegration", removal));
+        assertThat(((String) removal(removal).get(PROGRESS_BY_KIND)).lines()).as("organizations and the seven item kinds")
+                .hasSize(8).contains("organization: 2 done, 10 left");
+        driver.runJobs(removal);
+        assertThat(timesPassed(removal, "Task_DisconnectIntegration")).as("one job per chunk here").isGreaterThan(1);
+        assertThat(((String) removal(removal).get(PROGRESS_BY_KIND)).lines()).contains("organization: 12 done, 0 left");
+        assertThat(removal).hasPassed("Task_DisconnectIntegration").isEnded()
+                .hasNotPassed("Task_HardDeleteIntegration", "Task_CheckBulkDelete", "Task_CheckBackup");
+        assertThat(removal).isEnded();
+        assertThat(integrationStatus()).isEqualTo("DISCONNECTED");
+        assertThat(outcome(removal)).isEqualTo("DISCONNECTED");
+        assertThat(fixtures.count("select count(*) from organization where account_id = :p", account.accountId()))
+                .isEqualTo(account.organizations());
+    }
+
+    @Test
+    void administratorDeletesWithRecentBackupAndRmmIsTold() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        ProcessInstance removal = startRemoval(administrator);
+        chooseTheIntegration(removal);
+        assertThat(removal).isWaitingAt("UserTask_ChooseRemovalMode");
+        assertThat(task(removal)).isAssignedTo(administrator);
+        assertThat(engine.getTaskService().getIdentityLinksForTask(task(removal).getId()))
+                .anyMatch(link -> Role.ADMINISTRATOR.groupOf(account.accountId()).equals(link.getGroupId()));
+        assertThat(removal).variables().containsEntry(PREVIEW_ORGANIZATIONS, 12L)
+                .containsKey(IMPACT_REPORT).containsKey(PREVIEW_PLATFORM_ONLY_ITEMS);
+
+        completeAs(administrator, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        assertThat(removal).hasPassed("Task_CheckBulkDelete", "Task_CheckBackup")
+                .hasNotPassed("UserTask_ConfirmBackup").isWaitingAt("UserTask_ConfirmDeletion");
+
+        confirmDeletion(administrator, removal);
+        execute(job("Task_HardDeleteIntegration", removal)); // the first chunk: 2 organizations of 14 items
+        assertThat((String) removal(removal).get(PROGRESS_BY_KIND)).as("progress per kind in Cockpit")
+                .contains("organization: 2 done, 10 left").contains("configuration: ").contains("rmm device: ");
+        driver.runJobs(removal); // the other chunks, then the RMM notice
+        assertThat(((String) removal(removal).get(PROGRESS_BY_KIND)).lines())
+                .hasSize(11).allMatch(line -> line.endsWith(" 0 left")).contains("organization: 12 done, 0 left");
+
+        assertThat(timesPassed(removal, "Task_HardDeleteIntegration")).as("one job per chunk here").isGreaterThan(1);
+        assertThat(removal).hasPassed("Task_HardDeleteIntegration", "Task_NotifyRmmUnmatching")
+                .isEnded().hasPassed("EndEvent_IntegrationDeleted");
+        assertThat(integrationStatus()).isEqualTo("DELETED");
+        assertThat(fixtures.count("select count(*) from organization where psa_integration_id = :p",
+                account.psaIntegrationId())).isZero();
+        assertThat(fixtures.count("select count(*) from rmm_unmatch_notice where rmm_integration_id = :p",
+                account.rmmIntegrationId())).isEqualTo(1);
+        assertThat((Long) removal(removal).get(RMM_DEVICES_UNMATCHED)).isPositive();
+    }
+
+    @Test
+    void deleteWithoutMatchedRmmDevicesSendsNoNotice() {
+        givenAccount(new AccountShape("No RMM " + System.nanoTime(), "Autotask", 4, 1, 7, 1, 16, 1, 0, true,
+                Duration.ofHours(1)));
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        confirmDeletion(manager, removal);
+        driver.runJobs(removal);
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_IntegrationDeleted").hasNotPassed("Task_NotifyRmmUnmatching");
+        assertThat(removal(removal)).containsEntry(RMM_DEVICES_UNMATCHED, 0L);
+        assertThat(fixtures.count("select count(*) from rmm_unmatch_notice where rmm_integration_id = :p",
+                account.rmmIntegrationId())).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Role.class, names = {"EDITOR", "CREATOR", "LITE", "READ_ONLY"})
+    void rolesBelowManagerAreNotPermitted(Role role) {
+        String user = fixtures.username(account, role);
+        ProcessInstance removal = startRemoval(user);
+
+        // The refusal is recorded at once; the requester reads why in Tasklist, and closes the task.
+        assertThat(removal).isWaitingAt("UserTask_NotPermitted").hasNotPassed("Task_FindPsaIntegrations");
+        assertThat(task(removal)).isAssignedTo(user);
+        assertThat(removal).variables().containsEntry(REQUESTER_ROLE, role.name()).containsEntry(REMOVAL_PERMISSION, "NONE")
+                .containsEntry(OUTCOME, "NOT_PERMITTED");
+        completeAs(user, removal, Map.of());
+        assertThat(removal).isEnded().hasPassed("EndEvent_NotPermitted");
+        assertThat(integrationStatus()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void aRefusalLeftUnreadClosesItselfAfterTheTimeout() {
+        ProcessInstance removal = startRemoval(fixtures.username(account, Role.EDITOR));
+        assertThat(removal).isWaitingAt("UserTask_NotPermitted");
+
+        execute(job("BoundaryEvent_NotPermittedTimedOut", removal));
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_NotPermitted");
+        assertThat(outcome(removal)).isEqualTo("NOT_PERMITTED");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Role.class, names = {"ADMINISTRATOR", "MANAGER"})
+    void managersAndAdministratorsMayRemove(Role role) {
+        ProcessInstance removal = startRemoval(fixtures.username(account, role));
+
+        assertThat(removal).isWaitingAt("UserTask_ChooseIntegration");
+        assertThat(removal).variables().containsEntry(REMOVAL_PERMISSION, "DISCONNECT_OR_DELETE");
+    }
+
+    @Test
+    void forgedRoleAtStartIsRefusedForAPlatformUser() {
+        String editor = fixtures.username(account, Role.EDITOR);
+        long before = engine.getHistoryService().createHistoricProcessInstanceQuery().count();
+
+        assertThatThrownBy(() -> driver.asUser(editor, () -> engine.getRuntimeService().startProcessInstanceByKey(
+                "RemovePsaIntegration", Map.of(REMOVAL_REASON, "forged", REQUESTER_ROLE, "ADMINISTRATOR",
+                        REMOVAL_PERMISSION, "DISCONNECT_OR_DELETE", ACCOUNT_ID, account.accountId()))))
+                .isInstanceOf(BadUserRequestException.class)
+                .hasMessage("its start form accepts only [removalReason]; refused: [accountId, removalPermission, requesterRole].");
+        assertThat(engine.getHistoryService().createHistoricProcessInstanceQuery().count()).isEqualTo(before);
+    }
+
+    @Test
+    void forgedVariablesFromApplicationCodeGrantNothing() {
+        // Application code may start without a signed-in user; the requester is then the initiator it names, and
+        // what else it sends is removed and recorded.
+        String editor = fixtures.username(account, Role.EDITOR);
+        ProcessInstance removal = engine.getRuntimeService().startProcessInstanceByKey("RemovePsaIntegration",
+                Map.of(INITIATOR, editor, REMOVAL_REASON, "forged", REQUESTER_ROLE, "ADMINISTRATOR",
+                        REMOVAL_PERMISSION, "DISCONNECT_OR_DELETE", ACCOUNT_ID, account.accountId()));
+
+        assertThat(removal).isWaitingAt("UserTask_NotPermitted").hasNotPassed("Task_FindPsaIntegrations");
+        assertThat(removal).variables().containsEntry(REQUESTER_ROLE, "EDITOR")
+                .containsEntry(IGNORED_START_VARIABLES, ACCOUNT_ID + ", " + REMOVAL_PERMISSION + ", " + REQUESTER_ROLE);
+        assertThat(fixtures.count("select count(*) from security_event where kind = 'START_VARIABLES_IGNORED' and username = '"
+                + editor + "' and :p = :p", 0)).isEqualTo(1);
+    }
+
+    @Test
+    void unauthenticatedStartIsNotPermitted() {
+        ProcessInstance removal = engine.getRuntimeService().startProcessInstanceByKey("RemovePsaIntegration");
+        assertThat(removal).isWaitingAt("UserTask_NotPermitted").hasNotPassed("Task_FindPsaIntegrations");
+        assertThat(removal).variables().containsEntry(REQUESTER_ROLE, RemovalService.UNKNOWN_ROLE);
+    }
+
+    @Test
+    void accountWithoutPsaIntegrationHasNothingToRemove() {
+        jdbc.sql("update integration set status = 'DISCONNECTED' where id = :id").param("id", account.psaIntegrationId()).update();
+        ProcessInstance removal = startRemoval(manager);
+        assertThat(removal).isEnded().hasPassed("EndEvent_NothingToRemove");
+    }
+
+    @Test
+    void integrationTakenByAnotherRemovalMeanwhileEndsAsUnavailable() {
+        ProcessInstance first = startRemoval(manager);
+        ProcessInstance second = startRemoval(fixtures.username(account, Role.ADMINISTRATOR));
+        completeAs(manager, first, Map.of(INTEGRATION_ID, String.valueOf(account.psaIntegrationId()), INTEGRATION_DECISION, "REMOVE"));
+        completeAs(fixtures.username(account, Role.ADMINISTRATOR), second,
+                Map.of(INTEGRATION_ID, String.valueOf(account.psaIntegrationId()), INTEGRATION_DECISION, "REMOVE"));
+        execute(job(first));
+        execute(job(second));
+
+        assertThat(first).isWaitingAt("UserTask_ChooseRemovalMode");
+        assertThat(second).isEnded().hasPassed("EndEvent_IntegrationUnavailable");
+        assertThat(integrationStatus()).isEqualTo("REMOVING");
+    }
+
+    @Test
+    void choosingAnotherAccountsOrAnRmmIntegrationIsRefused() {
+        GeneratedAccount other = fixtures.create();
+        ProcessInstance removal = startRemoval(manager);
+        for (long foreign : new long[] {other.psaIntegrationId(), account.rmmIntegrationId(), 987654321L}) {
+            assertThatThrownBy(() -> completeAs(manager, removal,
+                    Map.of(INTEGRATION_ID, String.valueOf(foreign), INTEGRATION_DECISION, "REMOVE")))
+                    .hasRootCauseInstanceOf(BadUserRequestException.class);
+        }
+        assertThat(removal).isWaitingAt("UserTask_ChooseIntegration");
+        assertThat(integrationStatus()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void supportEnablesItAndTheCheckRunsAgain() {
+        givenAccount(PlatformFixtures.smallAccount().withBulkDeleteEnabled(false));
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        assertThat(removal).isWaitingAt("UserTask_FeatureUnavailable");
+
+        completeAs(manager, removal, Map.of(FEATURE_DECISION, "ASK_SUPPORT"));
+        assertThat(removal).isWaitingAt("UserTask_EnableBulkDelete");
+        assertThat(task(removal)).hasCandidateGroup("support");
+        completeAs("support", removal, Map.of(SUPPORT_DECISION, "ENABLE"));
+        driver.runJobs(removal);
+
+        assertThat(removal).hasPassed("Task_EnableBulkDelete").isWaitingAt("UserTask_ConfirmDeletion");
+        assertThat(fixtures.count("select count(*) from account_feature_change where account_id = :p and changed_by = 'support'",
+                account.accountId())).isEqualTo(1);
+    }
+
+    @Test
+    void supportDeclinesAndTheUserFallsBackToDisconnect() {
+        givenAccount(PlatformFixtures.smallAccount().withBulkDeleteEnabled(false));
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        completeAs(manager, removal, Map.of(FEATURE_DECISION, "ASK_SUPPORT"));
+        assertThatThrownBy(() -> completeAs("support", removal, Map.of(SUPPORT_DECISION, "DECLINE")))
+                .as("declining needs a note").hasRootCauseInstanceOf(BadUserRequestException.class);
+        completeAs("support", removal, Map.of(SUPPORT_DECISION, "DECLINE", SUPPORT_NOTE, "Contract does not allow it"));
+
+        assertThat(removal).isWaitingAt("UserTask_FeatureUnavailable");
+        assertThat(removal).variables().extractingByKey(SUPPORT_ANSWER).asString().contains("Contract does not allow it");
+        completeAs(manager, removal, Map.of(FEATURE_DECISION, "DISCONNECT"));
+        driver.runJobs(removal);
+
+        assertThat(removal).isEnded().hasPassed("Task_DisconnectIntegration", "EndEvent_IntegrationDisconnected");
+        assertThat(integrationStatus()).isEqualTo("DISCONNECTED");
+    }
+
+    @Test
+    void userExportsTheAccountNow() {
+        givenAccount(PlatformFixtures.smallAccount().withLastBackupAge(Duration.ofDays(10)));
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        assertThat(removal).isWaitingAt("UserTask_ConfirmBackup");
+        assertThat(removal).variables().extractingByKey(BACKUP_SUMMARY).asString().contains("newest backup");
+
+        completeAs(manager, removal, Map.of(BACKUP_DECISION, "EXPORT_NOW"));
+        driver.runJobs(removal);
+
+        assertThat(removal).hasPassed("Task_TakeBackup").isWaitingAt("UserTask_ConfirmDeletion");
+        assertThat(fixtures.count("""
+                select count(*) from account_backup where account_id = :p and kind = 'PLATFORM_EXPORT'
+                and size_bytes > 0 and sha256 is not null and removal_id is not null""", account.accountId())).isEqualTo(1);
+    }
+
+    @Test
+    void userConfirmsAnExternalBackupAndItIsRecordedWithWhoAndWhen() {
+        givenAccount(PlatformFixtures.smallAccount().withLastBackupAge(Duration.ofDays(10)));
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        assertThatThrownBy(() -> completeAs(manager, removal, Map.of(BACKUP_DECISION, "EXTERNAL")))
+                .as("where the backup is must be said").hasRootCauseInstanceOf(BadUserRequestException.class);
+
+        completeAs(manager, removal, Map.of(BACKUP_DECISION, "EXTERNAL", EXTERNAL_BACKUP_NOTE, "Veeam, last night"));
+        driver.runJobs(removal);
+
+        assertThat(removal).hasPassed("Task_RecordExternalBackup").isWaitingAt("UserTask_ConfirmDeletion");
+        assertThat(jdbc.sql("""
+                select requested_by || ' / ' || note from account_backup
+                where account_id = :a and kind = 'EXTERNAL_CONFIRMED' and completed_at > now() - interval '1 minute'""")
+                .param("a", account.accountId()).query(String.class).single()).isEqualTo(manager + " / Veeam, last night");
+    }
+
+    @Test
+    void userCancelsAtTheBackupStep() {
+        givenAccount(PlatformFixtures.smallAccount().withLastBackupAge(Duration.ofDays(10)));
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        completeAs(manager, removal, Map.of(BACKUP_DECISION, CANCEL));
+        driver.runJobs(removal);
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalCancelled");
+        assertThat(integrationStatus()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void wrongConfirmationTextIsRefusedAndNothingIsDeleted() {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        String before = fixtures.accountChecksum(account.accountId());
+
+        assertThatThrownBy(() -> completeAs(manager, removal,
+                Map.of(DELETION_DECISION, "DELETE", CONFIRMATION_TEXT, "ConnectWise")))
+                .hasRootCauseInstanceOf(BadUserRequestException.class).hasMessageContaining("does not match");
+
+        assertThat(removal).isWaitingAt("UserTask_ConfirmDeletion");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+    }
+
+    @Test
+    void userCancelsAtTheLastStepAndTheIntegrationIsReleased() {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        String before = fixtures.accountChecksum(account.accountId());
+        completeAs(manager, removal, Map.of(DELETION_DECISION, CANCEL));
+        driver.runJobs(removal);
+
+        assertThat(removal).isEnded().hasPassed("Task_ReleaseAfterCancel", "EndEvent_RemovalCancelled");
+        assertThat(integrationStatus()).isEqualTo("ACTIVE");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+    }
+
+    @Test
+    void userCancelsWhenChoosingTheMode() {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, CANCEL));
+        driver.runJobs(removal);
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalCancelled");
+        assertThat(integrationStatus()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void userCancelsBeforeChoosingAnIntegration() {
+        ProcessInstance removal = startRemoval(manager);
+        completeAs(manager, removal, Map.of(INTEGRATION_DECISION, CANCEL));
+        driver.runJobs(removal);
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalCancelled").hasNotPassed("Task_ReserveIntegration");
+    }
+
+    @Test
+    void userCancelsWhenTheFeatureIsUnavailable() {
+        givenAccount(PlatformFixtures.smallAccount().withBulkDeleteEnabled(false));
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        completeAs(manager, removal, Map.of(FEATURE_DECISION, CANCEL));
+        driver.runJobs(removal);
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalCancelled");
+        assertThat(integrationStatus()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void aDecisionThatWasNotOfferedIsRefused() {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        assertThatThrownBy(() -> completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE_EVERYTHING_NOW")))
+                .hasRootCauseInstanceOf(BadUserRequestException.class);
+        assertThat(removal).isWaitingAt("UserTask_ChooseRemovalMode");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"UserTask_ChooseIntegration", "UserTask_ChooseRemovalMode", "UserTask_FeatureUnavailable",
+            "UserTask_EnableBulkDelete", "UserTask_ConfirmBackup", "UserTask_ConfirmDeletion"})
+    void taskLeftUntouchedExpiresTheRemovalWithNothingChanged(String userTask) {
+        givenAccount(PlatformFixtures.smallAccount()
+                .withBulkDeleteEnabled(!userTask.contains("BulkDelete") && !userTask.contains("Feature"))
+                .withLastBackupAge(userTask.equals("UserTask_ConfirmBackup") ? Duration.ofDays(30) : Duration.ofHours(1)));
+        String before = fixtures.accountChecksum(account.accountId());
+        ProcessInstance removal = startRemoval(manager);
+        walkTo(removal, userTask);
+        assertThat(removal).isWaitingAt(userTask);
+
+        execute(job("BoundaryEvent_" + userTask.substring("UserTask_".length()) + "TimedOut", removal));
+        driver.runJobs(removal);
+
+        assertThat(removal).isEnded().hasPassed("Task_ReleaseAfterTimeout", "EndEvent_RemovalExpired");
+        assertThat(outcome(removal)).isEqualTo("EXPIRED");
+        assertThat(integrationStatus()).isEqualTo("ACTIVE");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Task_ReserveIntegration", "Task_TakeBackup", "Task_RecordExternalBackup",
+            "Task_DisconnectIntegration", "Task_HardDeleteIntegration"})
+    void aRequesterDemotedBeforeAWriteStepIsRefusedThereAndNothingIsWritten(String writeStep) {
+        givenAccount(PlatformFixtures.smallAccount().withLastBackupAge(
+                writeStep.contains("Backup") ? Duration.ofDays(10) : Duration.ofHours(1)));
+        ProcessInstance removal = startRemoval(manager);
+        walkToWriteStep(removal, writeStep);
+        assertThat(removal).isWaitingAt(writeStep);
+        String before = fixtures.accountChecksum(account.accountId());
+        long backupsBefore = fixtures.count("select count(*) from account_backup where account_id = :p", account.accountId());
+
+        setRole(manager, Role.EDITOR);
+        execute(job(writeStep, removal));
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalRefused");
+        assertThat(outcome(removal)).isEqualTo("REFUSED");
+        assertThat((String) removal(removal).get(REFUSAL_REASON))
+                .isEqualTo("The requester (" + manager + ") is an Editor; only a Manager or an Administrator may remove "
+                        + "a PSA integration. Nothing more was written.");
+        assertThat(integrationStatus()).isEqualTo("ACTIVE");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+        assertThat(fixtures.count("select count(*) from account_backup where account_id = :p", account.accountId()))
+                .isEqualTo(backupsBefore);
+        assertThat(fixtures.count("select count(*) from security_event where kind = 'WRITE_STEP_REFUSED' and username = '"
+                + manager + "' and :p = :p", 0)).isEqualTo(1);
+    }
+
+    @Test
+    void aRequesterPromotedBetweenStepsGoesOn() {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        setRole(manager, Role.ADMINISTRATOR);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DISCONNECT"));
+        driver.runJobs(removal);
+        assertThat(removal).isEnded().hasPassed("EndEvent_IntegrationDisconnected");
+    }
+
+    @Test
+    void aManagerDemotedDuringTheDeleteIsRefusedAtTheNextChunkAndWholeOrganizationsStay() {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        confirmDeletion(manager, removal);
+        execute(job("Task_HardDeleteIntegration", removal)); // the first chunk: 2 organizations
+        long organizationsLeft = fixtures.count("select count(*) from organization where psa_integration_id = :p",
+                account.psaIntegrationId());
+
+        setRole(manager, Role.READ_ONLY);
+        execute(job("Task_HardDeleteIntegration", removal));
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalRefused").hasNotPassed("Task_NotifyRmmUnmatching");
+        assertThat(fixtures.count("select count(*) from organization where psa_integration_id = :p",
+                account.psaIntegrationId())).as("nothing more deleted").isEqualTo(organizationsLeft).isEqualTo(10);
+        assertThat(fixtures.count("""
+                select count(*) from organization o where o.psa_integration_id = :p
+                and (select count(*) from item i where i.organization_id = o.id) <> 14""", account.psaIntegrationId()))
+                .as("every organization left is whole").isZero();
+        assertThat(integrationStatus()).as("paused: no sync brings back what was deleted; a new removal may finish")
+                .isEqualTo("PAUSED");
+    }
+
+    @Test
+    void bulkDeleteSwitchedOffAfterTheConfirmationStopsTheDelete() {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        confirmDeletion(manager, removal);
+        jdbc.sql("update account set bulk_delete_enabled = false where id = :id").param("id", account.accountId()).update();
+        String before = fixtures.accountChecksum(account.accountId());
+
+        execute(job("Task_HardDeleteIntegration", removal));
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalRefused");
+        assertThat((String) removal(removal).get(REFUSAL_REASON)).isEqualTo(
+                "Bulk delete is not enabled on the account: nothing is deleted.");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+    }
+
+    @Test
+    void aSupportAgentDeactivatedBeforeBulkDeleteIsSwitchedOnIsRefused() {
+        givenAccount(PlatformFixtures.smallAccount().withBulkDeleteEnabled(false));
+        String agent = fixtures.createSupportAgent();
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        completeAs(manager, removal, Map.of(FEATURE_DECISION, "ASK_SUPPORT"));
+        completeAs(agent, removal, Map.of(SUPPORT_DECISION, "ENABLE"));
+        jdbc.sql("update platform_user set active = false where username = :u").param("u", agent).update();
+
+        execute(job("Task_EnableBulkDelete", removal));
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalRefused");
+        assertThat(fixtures.count("select count(*) from account where id = :p and bulk_delete_enabled", account.accountId()))
+                .isZero();
+    }
+
+    // --- the story's steps -------------------------------------------------------------------------
+
+    private void givenAccount(AccountShape shape) {
+        account = fixtures.create(shape);
+        manager = fixtures.username(account, Role.MANAGER);
+    }
+
+    private ProcessInstance startRemoval(String user) {
+        return driver.start(user);
+    }
+
+    private void chooseTheIntegration(ProcessInstance removal) {
+        assertThat(removal).isWaitingAt("UserTask_ChooseIntegration");
+        assertThat(removal).variables().containsEntry(PSA_INTEGRATION_COUNT, 1);
+        completeAs((String) removal(removal).get(INITIATOR), removal,
+                Map.of(INTEGRATION_ID, String.valueOf(account.psaIntegrationId()), INTEGRATION_DECISION, "REMOVE"));
+        driver.runJobs(removal);
+        assertThat(removal).hasPassed("Task_ReserveIntegration", "Task_PreviewImpact").isWaitingAt("UserTask_ChooseRemovalMode");
+        assertThat(integrationStatus()).isEqualTo("REMOVING");
+    }
+
+    private void confirmDeletion(String user, ProcessInstance removal) {
+        assertThat(removal).isWaitingAt("UserTask_ConfirmDeletion");
+        completeAs(user, removal, Map.of(DELETION_DECISION, "DELETE",
+                CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId())));
+    }
+
+    private void walkTo(ProcessInstance removal, String userTask) {
+        if (userTask.equals("UserTask_ChooseIntegration")) {
+            return;
+        }
+        chooseTheIntegration(removal);
+        if (userTask.equals("UserTask_ChooseRemovalMode")) {
+            return;
+        }
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        if (userTask.equals("UserTask_EnableBulkDelete")) {
+            completeAs(manager, removal, Map.of(FEATURE_DECISION, "ASK_SUPPORT"));
+        }
+    }
+
+    /** Walks the removal up to the job of the write step, without running it. */
+    private void walkToWriteStep(ProcessInstance removal, String writeStep) {
+        if (writeStep.equals("Task_ReserveIntegration")) {
+            completeAs(manager, removal, Map.of(INTEGRATION_ID, String.valueOf(account.psaIntegrationId()),
+                    INTEGRATION_DECISION, "REMOVE"));
+            return;
+        }
+        chooseTheIntegration(removal);
+        switch (writeStep) {
+            case "Task_DisconnectIntegration" -> completeAs(manager, removal, Map.of(REMOVAL_MODE, "DISCONNECT"));
+            case "Task_TakeBackup", "Task_RecordExternalBackup" -> {
+                completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+                completeAs(manager, removal, writeStep.equals("Task_TakeBackup") ? Map.of(BACKUP_DECISION, "EXPORT_NOW")
+                        : Map.of(BACKUP_DECISION, "EXTERNAL", EXTERNAL_BACKUP_NOTE, "Veeam, last night"));
+            }
+            default -> {
+                completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+                confirmDeletion(manager, removal);
+            }
+        }
+    }
+
+    private void setRole(String username, Role role) {
+        jdbc.sql("update platform_user set role = :role where username = :u").param("role", role.name())
+                .param("u", username).update();
+    }
+
+    private void completeAs(String user, ProcessInstance removal, Map<String, Object> variables) {
+        driver.complete(user, removal, variables);
+    }
+
+    /** The removal's variables, also after it ended. */
+    private Map<String, Object> removal(ProcessInstance removal) {
+        Map<String, Object> variables = new HashMap<>();
+        engine.getHistoryService().createHistoricVariableInstanceQuery().processInstanceId(removal.getId()).list()
+                .forEach(variable -> variables.put(variable.getName(), variable.getValue()));
+        return variables;
+    }
+
+    private long timesPassed(ProcessInstance removal, String activityId) {
+        return engine.getHistoryService().createHistoricActivityInstanceQuery().processInstanceId(removal.getId())
+                .activityId(activityId).count();
+    }
+
+    private String outcome(ProcessInstance removal) {
+        return (String) removal(removal).get(OUTCOME);
+    }
+
+    private String integrationStatus() {
+        return fixtures.integrationStatus(account.psaIntegrationId());
+    }
+}

@@ -1,0 +1,362 @@
+package io.psaremoval.system;
+
+import static io.psaremoval.camunda.RemovalVariables.INTEGRATION_DECISION;
+import static io.psaremoval.camunda.RemovalVariables.INTEGRATION_ID;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.psaremoval.test.PlatformFixtures;
+import io.psaremoval.PlatformTest;
+import io.psaremoval.account.Role;
+import io.psaremoval.test.GeneratedAccount;
+import io.psaremoval.test.RemovalDriver;
+import io.psaremoval.system.EngineApi.Door;
+import io.psaremoval.system.EngineApi.Response;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The attacks found against the engine's generic API, each tried through both doors (the REST API and the API
+ * behind Tasklist) by a signed-in user of the platform: each is refused with a clear 4xx, a security event is
+ * recorded, and the removal, its integration and the account's data are exactly as before.
+ */
+@PlatformTest
+class EngineApiAttackTest {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    PlatformFixtures fixtures;
+    @Autowired
+    RemovalDriver driver;
+    @Autowired
+    ProcessEngine engine;
+    @Autowired
+    JdbcClient jdbc;
+
+    GeneratedAccount account;
+    String manager;
+    String editor;
+    ProcessInstance removal;
+    String accountBefore;
+
+    /** A Manager's removal, reserved and waiting for the way to remove; an Editor of the same account. */
+    @BeforeEach
+    void aRemovalWaitingForItsMode() {
+        account = fixtures.create();
+        manager = fixtures.username(account, Role.MANAGER);
+        editor = fixtures.username(account, Role.EDITOR);
+        removal = driver.start(manager);
+        driver.complete(manager, removal, Map.of(INTEGRATION_ID, String.valueOf(account.psaIntegrationId()),
+                INTEGRATION_DECISION, "REMOVE"));
+        driver.runJobs(removal);
+        accountBefore = fixtures.accountChecksum(account.accountId());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Door.class)
+    void anEditorCannotStartInTheMiddleOfTheModel(Door door) {
+        EngineApi api = EngineApi.as(port, door, editor);
+        long instances = instances();
+        String instructions = """
+                {"skipCustomListeners": true, "skipIoMappings": true,
+                 "startInstructions": [
+                   {"type": "startBeforeActivity", "activityId": "Task_IdentifyRequester"},
+                   {"type": "startBeforeActivity", "activityId": "Task_ReserveIntegration",
+                    "variables": {"integrationId": {"value": "%d"}}},
+                   {"type": "startBeforeActivity", "activityId": "UserTask_ConfirmDeletion"}]}"""
+                .formatted(account.psaIntegrationId());
+
+        assertForbidden(api.post("process-definition/key/RemovePsaIntegration/start", instructions));
+        assertForbidden(api.post("process-definition/key/RemovePsaIntegration/start", """
+                {"startInstructions": [{"type": "startBeforeActivity", "activityId": "UserTask_ConfirmDeletion"}]}"""));
+        // Skip flags without instructions the engine refuses itself.
+        Response skipping = api.post("process-definition/key/RemovePsaIntegration/start", """
+                {"skipCustomListeners": true, "variables": {"removalReason": {"value": "x"}}}""");
+        assertThat(skipping.status()).as(skipping.toString()).isIn(400, 403);
+
+        assertThat(instances()).isEqualTo(instances);
+        assertRefusalsRecorded(editor, 2);
+        assertUnchanged();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Door.class)
+    void nobodyStartsARemovalInAnotherPersonsName(Door door) {
+        GeneratedAccount other = fixtures.create();
+        String otherAdministrator = fixtures.username(other, Role.ADMINISTRATOR);
+        EngineApi api = EngineApi.as(port, door, editor);
+        long instances = instances();
+        String forged = """
+                {"variables": {"removalReason": {"value": "x"}, "initiator": {"value": "%s"}}}""".formatted(otherAdministrator);
+
+        for (String operation : List.of("start", "submit-form")) {
+            Response response = api.post("process-definition/key/RemovePsaIntegration/" + operation, forged);
+            assertThat(response.status()).as(response.toString()).isEqualTo(400);
+            assertThat(response.message()).contains("refused: [initiator]");
+        }
+        Response businessKey = api.post("process-definition/key/RemovePsaIntegration/start", """
+                {"businessKey": "removal-of-someone-else", "variables": {"removalReason": {"value": "x"}}}""");
+        assertThat(businessKey.status()).as(businessKey.toString()).isEqualTo(400);
+
+        assertThat(instances()).isEqualTo(instances);
+        assertThat(jdbc.sql("select count(*) from removal where requested_by = :u").param("u", otherAdministrator)
+                .query(Long.class).single()).isZero();
+        assertRefusalsRecorded(editor, 3);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Door.class)
+    void everyPathVariantOfCompletingIsCheckedAlike(Door door) {
+        EngineApi api = EngineApi.as(port, door, manager);
+        String task = openTask();
+        String extraField = """
+                {"variables": {"removalMode": {"value": "DISCONNECT"}, "confirmationText": {"value": "x"}}}""";
+
+        for (String path : List.of("task/%s/complete", "task/%s/complete/", "task/%s/complete;x=1",
+                "task/%s/submit-form", "task/%s/submit-form/", "task/%s/%%63omplete")) {
+            Response response = api.post(path.formatted(task), extraField);
+            assertThat(response.status()).as(path + " " + response).isIn(400, 404);
+            if (response.status() == 400) {
+                assertThat(response.message()).contains("refused: [confirmationText]");
+            }
+        }
+        for (String path : List.of("process-instance/%s/variables/removalMode", "process-instance/%s/variables;x=1/removalMode",
+                "task/%s/variables/removalMode")) {
+            String id = path.startsWith("task") ? task : removal.getId();
+            Response response = api.send("PUT", path.formatted(id), "{\"value\": \"DELETE\"}", "application/json");
+            assertThat(response.status()).as(path + " " + response).isIn(403, 404);
+        }
+
+        assertThat(openTask()).isEqualTo(task);
+        assertThat(engine.getRuntimeService().getVariable(removal.getId(), "removalMode")).isNull();
+        assertUnchanged();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Door.class)
+    void theAssigneeCannotEndTheRemovalWithAnErrorOrAnEscalation(Door door) {
+        EngineApi api = EngineApi.as(port, door, manager);
+        String task = openTask();
+
+        assertForbidden(api.post("task/" + task + "/bpmnError", "{\"errorCode\": \"X\"}"));
+        assertForbidden(api.post("task/" + task + "/bpmnEscalation", "{\"escalationCode\": \"X\"}"));
+        assertForbidden(api.post("task/" + task + "/delegate", "{\"userId\": \"" + editor + "\"}"));
+        assertForbidden(api.post("process-instance/" + removal.getId() + "/modification", """
+                {"skipCustomListeners": true, "instructions": [{"type": "startBeforeActivity",
+                 "activityId": "Task_HardDeleteIntegration"}]}"""));
+        assertForbidden(api.send("DELETE", "process-instance/" + removal.getId(), null, null));
+
+        assertThat(openTask()).isEqualTo(task);
+        assertRefusalsRecorded(manager, 5);
+        assertUnchanged();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Door.class)
+    void noExpressionACallerWritesIsEvaluated(Door door) throws Exception {
+        EngineApi api = EngineApi.as(port, door, editor);
+        Path evidence = Files.createTempFile("expression-evaluated-", ".txt");
+        Files.delete(evidence);
+        String expression = "${''.getClass().forName('java.nio.file.Files').getMethod('createFile', "
+                + "''.getClass().forName('java.nio.file.Path'), ''.getClass().forName('[Ljava.nio.file.attribute.FileAttribute;'))"
+                + ".invoke(null, ''.getClass().forName('java.nio.file.Path').getMethod('of', ''.getClass(), "
+                + "''.getClass().forName('[Ljava.lang.String;')).invoke(null, '" + evidence + "', null), null)}";
+        String filterId = engine.getFilterService().createFilterQuery().filterName("All tasks").singleResult().getId();
+
+        for (String property : List.of("assigneeExpression", "candidateGroupExpression", "dueDateExpression")) {
+            String body = "{\"orQueries\": [{\"" + property + "\": \"" + expression.replace("\"", "\\\"") + "\"}]}";
+            for (String path : List.of("task", "task/count", "filter/" + filterId + "/list", "filter/" + filterId + "/count")) {
+                Response response = api.post(path, body);
+                assertThat(response.status()).as(path + " " + property + " " + response).isEqualTo(400);
+                assertThat(response.message()).contains("may not contain expressions");
+            }
+        }
+        Response topLevel = api.post("task", "{\"assigneeExpression\": \"${currentUser()}\"}");
+        assertThat(topLevel.status()).as(topLevel.toString()).isEqualTo(400);
+
+        assertThat(evidence).doesNotExist();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Door.class)
+    void textTheDatabaseCannotKeepIsRefusedWith400(Door door) {
+        EngineApi api = EngineApi.as(port, door, manager);
+        String task = openTask();
+        long instances = instances();
+
+        Response tooLong = api.post("process-definition/key/RemovePsaIntegration/start",
+                "{\"variables\": {\"removalReason\": {\"value\": \"" + "x".repeat(4001) + "\"}}}");
+        assertThat(tooLong.status()).as(tooLong.toString()).isEqualTo(400);
+        assertThat(tooLong.message()).contains("4001 characters long");
+        Response nul = api.post("process-definition/key/RemovePsaIntegration/start",
+                "{\"variables\": {\"removalReason\": {\"value\": \"before\\u0000after\"}}}");
+        assertThat(nul.status()).as(nul.toString()).isEqualTo(400);
+        Response object = api.post("task/" + task + "/complete", """
+                {"variables": {"removalMode": {"value": "{\\"a\\":1}", "type": "Object",
+                 "valueInfo": {"objectTypeName": "java.util.HashMap", "serializationDataFormat": "application/json"}}}}""");
+        assertThat(object.status()).as(object.toString()).isEqualTo(400);
+        assertThat(object.message()).contains("must be text, a number, a boolean or a date");
+
+        assertThat(instances()).isEqualTo(instances);
+        assertThat(openTask()).isEqualTo(task);
+        assertUnchanged();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Door.class)
+    void nobodyTakesOverAnothersTaskOrCommentsOnIt(Door door) {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        String task = openTask();
+        EngineApi candidate = EngineApi.as(port, door, administrator);
+
+        assertForbidden(candidate.post("task/" + task + "/assignee", "{\"userId\": \"" + administrator + "\"}"));
+        // Comments by anyone but the assignee: refused, by the engine's REST layer or by the guard.
+        assertThat(candidate.post("task/" + task + "/comment/create", "{\"message\": \"Support here: go ahead.\"}")
+                .status()).isIn(400, 403);
+        assertThat(EngineApi.as(port, door, "auditor").post("task/" + task + "/comment/create",
+                "{\"message\": \"x\", \"processInstanceId\": \"" + removal.getId() + "\"}").status()).isIn(400, 403);
+        assertThat(engine.getTaskService().getTaskComments(task)).as("no comment by others").isEmpty();
+        Response verify = candidate.post("identity/verify", "{\"username\": \"operator\", \"password\": \"guess\"}");
+        assertThat(verify.status()).as("checking others' passwords: " + verify).isIn(400, 403);
+        assertThat(jdbc.sql("select coalesce(attempts_, 0) from act_id_user where id_ = 'operator'").query(Integer.class)
+                .single()).as("no failed sign-in counted for the operator").isZero();
+
+        Response own = EngineApi.as(port, door, manager).post("task/" + task + "/comment/create",
+                "{\"message\": \"Waiting for the backup team.\"}");
+        assertThat(own.status()).as("the assignee may comment on their task").isEqualTo(200);
+        assertThat(engine.getTaskService().getTaskComments(task)).hasSize(1);
+        assertThat(engine.getTaskService().createTaskQuery().taskId(task).singleResult().getAssignee()).isEqualTo(manager);
+        assertUnchanged();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Door.class)
+    void nulCharactersOddNamesAndHugeNumbersAreRefusedBeforeTheDatabase(Door door) {
+        EngineApi api = EngineApi.as(port, door, manager);
+        String task = openTask();
+
+        assertThat(api.get("task?name=%00&firstResult=0&maxResults=1").status()).isEqualTo(400);
+        assertThat(api.post("task/" + task + "/complete", "{\"variables\": {\"x\\u0000\": {\"value\": \"a\"}}}").status())
+                .isEqualTo(400);
+        Response oddName = api.post("task/" + task + "/complete", "{\"variables\": {\"remo val\": {\"value\": \"a\"}}}");
+        assertThat(oddName.status()).as(oddName.toString()).isEqualTo(400);
+        Response huge = api.post("task/" + task + "/complete",
+                "{\"variables\": {\"removalMode\": {\"value\": 123456789012345678901234567890}}}");
+        assertThat(huge.status()).as(huge.toString()).isEqualTo(400);
+        assertUnchanged();
+    }
+
+    @Test
+    void credentialsWithANulAreA401() throws Exception {
+        String credentials = java.util.Base64.getEncoder().encodeToString((manager + "\u0000:x").getBytes());
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port
+                + "/engine-rest/task?firstResult=0&maxResults=1")).header("Authorization", "Basic " + credentials).GET().build();
+        assertThat(java.net.http.HttpClient.newHttpClient().send(request,
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void oversizedBodiesMalformedCredentialsAndAnonymousCallsGetA4xx() {
+        EngineApi anonymous = EngineApi.anonymous(port, Door.ENGINE_REST);
+        assertThat(anonymous.get("engine").status()).isEqualTo(401);
+        assertThat(EngineApi.anonymous(port, Door.TASKLIST_API).get("task?firstResult=0&maxResults=1").status())
+                .isEqualTo(401);
+
+        EngineApi api = EngineApi.as(port, Door.ENGINE_REST, manager);
+        Response huge = api.post("task/" + openTask() + "/complete",
+                "{\"variables\": {\"removalMode\": {\"value\": \"" + "x".repeat(2 * 1024 * 1024) + "\"}}}");
+        assertThat(huge.status()).isEqualTo(413);
+
+        for (String header : List.of("Basic !!!not-base64", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                "no-colon".getBytes()), "Bearer x")) {
+            assertThat(auditApiWith(header)).as(header).isEqualTo(401);
+        }
+        assertUnchanged();
+    }
+
+    @Test
+    void aRemovalThatTheOperatorEndsReleasesItsIntegration() {
+        EngineApi operator = operator();
+        Response deleted = operator.send("DELETE", "process-instance/" + removal.getId() + "?skipCustomListeners=true", null, null);
+        assertThat(deleted.status()).as(deleted.toString()).isEqualTo(204);
+
+        assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("ACTIVE");
+        assertThat(removalRow("status")).isEqualTo("ABORTED");
+        assertThat(removalRow("outcome_reason")).contains("deleted by operator");
+
+        // An error thrown on a task without a boundary ends the instance without any of its end events: the same.
+        ProcessInstance second = driver.start(manager);
+        driver.complete(manager, second, Map.of(INTEGRATION_ID, String.valueOf(account.psaIntegrationId()),
+                INTEGRATION_DECISION, "REMOVE"));
+        driver.runJobs(second);
+        assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("REMOVING");
+        String task = engine.getTaskService().createTaskQuery().processInstanceId(second.getId()).singleResult().getId();
+        assertThat(operator.post("task/" + task + "/bpmnError", "{\"errorCode\": \"X\"}").status()).isEqualTo(204);
+        assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("ACTIVE");
+        assertThat(jdbc.sql("select status from removal where process_instance_id = :pid").param("pid", second.getId())
+                .query(String.class).single()).isEqualTo("ABORTED");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(accountBefore);
+    }
+
+    // --- helpers -----------------------------------------------------------------------------------
+
+    private EngineApi operator() {
+        return EngineApi.asOperator(port);
+    }
+
+    private int auditApiWith(String authorization) {
+        try {
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port
+                    + "/api/audit/removals")).header("Authorization", authorization).GET().build();
+            return java.net.http.HttpClient.newHttpClient().send(request,
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String openTask() {
+        return engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).singleResult().getId();
+    }
+
+    private long instances() {
+        return engine.getHistoryService().createHistoricProcessInstanceQuery().count();
+    }
+
+    private String removalRow(String column) {
+        return jdbc.sql("select " + column + " from removal where process_instance_id = :pid").param("pid", removal.getId())
+                .query(String.class).single();
+    }
+
+    private static void assertForbidden(Response response) {
+        assertThat(response.status()).as(response.toString()).isEqualTo(403);
+        assertThat(response.message()).isNotBlank();
+    }
+
+    private void assertRefusalsRecorded(String user, int atLeast) {
+        assertThat(jdbc.sql("select count(*) from security_event where username = :u").param("u", user)
+                .query(Long.class).single()).isGreaterThanOrEqualTo(atLeast);
+    }
+
+    /** The removal waits where it waited, still holds its integration, and the account's data is as it was. */
+    private void assertUnchanged() {
+        assertThat(engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(removal.getId()).count())
+                .as("the removal still runs").isEqualTo(1);
+        assertThat(engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).singleResult()
+                .getTaskDefinitionKey()).isEqualTo("UserTask_ChooseRemovalMode");
+        assertThat(removalRow("status")).isEqualTo("PENDING");
+        assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("REMOVING");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(accountBefore);
+    }
+}

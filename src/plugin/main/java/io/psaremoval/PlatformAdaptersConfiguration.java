@@ -1,0 +1,87 @@
+package io.psaremoval;
+
+import io.psaremoval.account.AccountRepository;
+import io.psaremoval.account.Accounts;
+import io.psaremoval.account.PlatformUserRepository;
+import io.psaremoval.account.PlatformUsers;
+import io.psaremoval.backup.BackupProperties;
+import io.psaremoval.backup.BackupStore;
+import io.psaremoval.backup.FolderBackupStore;
+import io.psaremoval.engine.ClusterLock;
+import io.psaremoval.engine.EngineAuthorizations;
+import io.psaremoval.engine.EngineIdentityMirror;
+import io.psaremoval.engine.IdentityMirror;
+import io.psaremoval.engine.RestSecurityConfiguration;
+import io.psaremoval.integration.IntegrationRepository;
+import io.psaremoval.integration.Integrations;
+import io.psaremoval.removal.JdbcPlatformData;
+import io.psaremoval.removal.OutboxRmmNotifier;
+import io.psaremoval.removal.PlatformData;
+import io.psaremoval.removal.RmmNotifier;
+import jakarta.servlet.Filter;
+import javax.sql.DataSource;
+import org.camunda.bpm.engine.IdentityService;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The plugin's defaults where it reaches the documentation platform and the outside, each backing off when the host
+ * defines its own bean of the type (or, for the REST API's security, of the name). Imported by
+ * {@link PsaIntegrationRemovalAutoConfiguration}, so evaluated after the host's own configuration.
+ */
+@Configuration(proxyBeanMethods = false)
+public class PlatformAdaptersConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(PlatformUsers.class)
+    PlatformUserRepository psaPlatformUsers(JdbcClient jdbc) {
+        return new PlatformUserRepository(jdbc);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(Accounts.class)
+    AccountRepository psaAccounts(JdbcClient jdbc) {
+        return new AccountRepository(jdbc);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(Integrations.class)
+    IntegrationRepository psaIntegrations(JdbcClient jdbc) {
+        return new IntegrationRepository(jdbc);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(PlatformData.class)
+    JdbcPlatformData psaPlatformData(JdbcClient jdbc) {
+        return new JdbcPlatformData(jdbc);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(BackupStore.class)
+    FolderBackupStore psaBackupStore(DataSource dataSource, BackupProperties properties) {
+        return new FolderBackupStore(dataSource, properties);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(RmmNotifier.class)
+    OutboxRmmNotifier psaRmmNotifier(JdbcClient jdbc) {
+        return new OutboxRmmNotifier(jdbc);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(IdentityMirror.class)
+    EngineIdentityMirror psaIdentityMirror(IdentityService identityService, EngineAuthorizations authorizations,
+            ClusterLock clusterLock, PlatformUsers users, TransactionTemplate transaction) {
+        return new EngineIdentityMirror(identityService, authorizations, clusterLock, users, transaction);
+    }
+
+    @Bean(RestSecurityConfiguration.ENGINE_REST_AUTHENTICATION)
+    @ConditionalOnMissingBean(name = RestSecurityConfiguration.ENGINE_REST_AUTHENTICATION)
+    FilterRegistrationBean<Filter> engineRestAuthentication() {
+        return RestSecurityConfiguration.engineRestAuthentication();
+    }
+}

@@ -1,0 +1,106 @@
+package io.psaremoval.backup;
+
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Account backups: the newest one and its age, exports of an account (written by the {@link BackupStore}, recorded
+ * here), and external backups a user confirms.
+ */
+@Service
+public class BackupService {
+
+    private static final Logger log = LoggerFactory.getLogger(BackupService.class);
+    private static final String COLUMNS = "id, account_id, kind, requested_by, completed_at, location, size_bytes, note";
+
+    private final JdbcClient jdbc;
+    private final BackupStore store;
+    private final Clock clock;
+
+    BackupService(JdbcClient jdbc, BackupStore store, Optional<Clock> clock) {
+        this.jdbc = jdbc;
+        this.store = store;
+        this.clock = clock.orElse(Clock.systemUTC());
+    }
+
+    public Optional<Backup> newest(long accountId) {
+        return jdbc.sql("select " + COLUMNS + " from account_backup where account_id = :account order by completed_at desc limit 1")
+                .param("account", accountId).query(Backup.class).optional();
+    }
+
+    public Optional<Backup> find(long backupId) {
+        return jdbc.sql("select " + COLUMNS + " from account_backup where id = :id")
+                .param("id", backupId).query(Backup.class).optional();
+    }
+
+    /** The newest backup of the account if it is younger than the given age. */
+    public Optional<Backup> recent(long accountId, java.time.Duration maxAge) {
+        OffsetDateTime limit = OffsetDateTime.now(clock).minus(maxAge);
+        return newest(accountId).filter(backup -> backup.completedAt().isAfter(limit));
+    }
+
+    /** One sentence for the forms about the newest backup and the rule. */
+    public String summary(long accountId, java.time.Duration maxAge) {
+        String rule = "A backup counts as recent for " + human(maxAge) + ".";
+        return newest(accountId)
+                .map(backup -> "The newest backup of this account (" + describe(backup) + ") was completed on "
+                        + backup.completedAt().format(DateTimeFormatter.ofPattern("d MMM yyyy 'at' HH:mm 'UTC'"))
+                        + ". " + rule)
+                .orElse("This account has no backup on record. " + rule);
+    }
+
+    /**
+     * Exports every row of the account to a zip file and records it. Done once per removal: a repeated
+     * call returns the export made before.
+     */
+    @Transactional
+    public Backup exportAccount(long accountId, String requestedBy, long removalId) {
+        Optional<Backup> earlier = jdbc.sql("select " + COLUMNS
+                        + " from account_backup where removal_id = :removal and kind = 'PLATFORM_EXPORT'")
+                .param("removal", removalId).query(Backup.class).optional();
+        if (earlier.isPresent()) {
+            return earlier.get();
+        }
+        BackupStore.StoredExport export = store.export(accountId, "account-" + accountId + "-removal-" + removalId);
+        Backup backup = jdbc.sql("""
+                insert into account_backup (account_id, kind, requested_by, location, size_bytes, sha256, note, removal_id)
+                values (:account, 'PLATFORM_EXPORT', :by, :location, :size, :sha, 'Export before removing a PSA integration', :removal)
+                """ + "returning " + COLUMNS)
+                .param("account", accountId).param("by", requestedBy).param("location", export.location())
+                .param("size", export.sizeBytes()).param("sha", export.sha256())
+                .param("removal", removalId).query(Backup.class).single();
+        log.info("Account {} exported to {} ({} bytes) for removal {}", accountId, export.location(), export.sizeBytes(),
+                removalId);
+        return backup;
+    }
+
+    /** Records that the user confirmed a backup taken elsewhere, with who, when and where; once per removal. */
+    @Transactional
+    public Backup recordExternalBackup(long accountId, String confirmedBy, String note, long removalId) {
+        jdbc.sql("""
+                insert into account_backup (account_id, kind, requested_by, note, removal_id)
+                select :account, 'EXTERNAL_CONFIRMED', :by, :note, :removal
+                where not exists (select 1 from account_backup where removal_id = :removal and kind = 'EXTERNAL_CONFIRMED')""")
+                .param("account", accountId).param("by", confirmedBy).param("note", note).param("removal", removalId)
+                .update();
+        return jdbc.sql("select " + COLUMNS + " from account_backup where removal_id = :removal and kind = 'EXTERNAL_CONFIRMED'")
+                .param("removal", removalId).query(Backup.class).single();
+    }
+
+    private static String describe(Backup backup) {
+        return "PLATFORM_EXPORT".equals(backup.kind()) ? "an export by " + backup.requestedBy()
+                : "a backup elsewhere confirmed by " + backup.requestedBy();
+    }
+
+    private static String human(java.time.Duration duration) {
+        long hours = duration.toHours();
+        return hours % 24 == 0 ? (hours / 24) + (hours == 24 ? " day" : " days") : hours + " hours";
+    }
+}

@@ -1,0 +1,64 @@
+package io.psaremoval.backup;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+
+/**
+ * The default {@link BackupStore}: a zip of one CSV per table of the account, streamed with PostgreSQL's COPY into
+ * {@code psa.backup.directory} (a local folder; a shared one for a cluster).
+ */
+public class FolderBackupStore implements BackupStore {
+
+    private static final List<String> EXPORTED_TABLES = List.of("account", "integration", "organization", "item",
+            "attachment", "related_item", "rmm_device", "platform_user");
+
+    private final DataSource dataSource;
+    private final BackupProperties properties;
+
+    public FolderBackupStore(DataSource dataSource, BackupProperties properties) {
+        this.dataSource = dataSource;
+        this.properties = properties;
+    }
+
+    @Override
+    public StoredExport export(long accountId, String name) {
+        try {
+            Path directory = Files.createDirectories(Path.of(properties.directory()).toAbsolutePath());
+            Path file = directory.resolve(name + ".zip");
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha256);
+                 ZipOutputStream zip = new ZipOutputStream(out)) {
+                Connection connection = DataSourceUtils.getConnection(dataSource);
+                try {
+                    var copy = connection.unwrap(PGConnection.class).getCopyAPI();
+                    for (String table : EXPORTED_TABLES) {
+                        zip.putNextEntry(new ZipEntry(table + ".csv"));
+                        String column = table.equals("account") ? "id" : "account_id";
+                        copy.copyOut("copy (select * from " + table + " where " + column + " = " + accountId
+                                + " order by id) to stdout with (format csv, header)", zip);
+                        zip.closeEntry();
+                    }
+                } finally {
+                    DataSourceUtils.releaseConnection(connection, dataSource);
+                }
+            }
+            return new StoredExport(file.toString(), Files.size(file), HexFormat.of().formatHex(sha256.digest()));
+        } catch (IOException | SQLException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Export of account " + accountId + " failed: " + e.getMessage(), e);
+        }
+    }
+}

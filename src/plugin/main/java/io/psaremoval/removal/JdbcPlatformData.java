@@ -1,0 +1,219 @@
+package io.psaremoval.removal;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Disconnects or hard deletes the data of one PSA integration, a chunk of organizations at a time, with
+ * set-based SQL per chunk, children before parents. A chunk is whole organizations with everything of
+ * theirs, so no organization is ever left half removed. Every statement counts the rows it wrote into
+ * {@code removal_count} in the chunk's own transaction, and picks only rows still in scope: running a
+ * chunk twice changes and counts nothing more. No statement here, or anywhere in this code, writes to a PSA.
+ */
+public class JdbcPlatformData implements PlatformData {
+
+    /**
+     * The items of the chunk. Used as {@code = any(array(...))}: evaluated once, so that an OR of two
+     * conditions becomes two index scans rather than a scan of the whole table.
+     */
+    private static final String CHUNK_ITEMS = "select id from item where organization_id = any(:organizations)";
+    private static final String COUNT_BY_KIND = """
+            insert into removal_count (removal_id, action, kind, rows)
+            select :removal, :action, kind, count(*) from changed group by kind
+            on conflict (removal_id, action, kind) do update set rows = removal_count.rows + excluded.rows""";
+
+    private final JdbcClient jdbc;
+
+    public JdbcPlatformData(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public ImpactPreview preview(long psaIntegrationId) {
+        record Organizations(long total, long preExisting) {
+        }
+        Organizations organizations = jdbc.sql("""
+                select count(*) as total, count(*) filter (where created_at < psa_linked_at) as pre_existing
+                from organization where psa_integration_id = :psa""")
+                .param("psa", psaIntegrationId).query(Organizations.class).single();
+
+        Map<String, ImpactPreview.KindCount> items = new LinkedHashMap<>();
+        ImpactReport.ITEM_KINDS.forEach(kind -> items.put(kind, new ImpactPreview.KindCount(0, 0)));
+        jdbc.sql("""
+                select i.kind, count(*) filter (where i.psa_external_id is not null) as synced,
+                       count(*) filter (where i.psa_external_id is null) as platform_only
+                from item i join organization o on o.id = i.organization_id
+                where o.psa_integration_id = :psa
+                group by i.kind""")
+                .param("psa", psaIntegrationId)
+                .query((rs, n) -> items.put(rs.getString(1), new ImpactPreview.KindCount(rs.getLong(2), rs.getLong(3))))
+                .list();
+
+        // Unions of joins rather than "in (...) or in (...)": the planner hashes each side, at any size.
+        long attachments = count("""
+                select count(*) from (
+                    select a.id from attachment a join organization o on o.id = a.organization_id
+                    where o.psa_integration_id = :psa
+                    union
+                    select a.id from attachment a join item i on i.id = a.item_id
+                    join organization o on o.id = i.organization_id where o.psa_integration_id = :psa) touched""",
+                psaIntegrationId);
+        long relatedItems = count("""
+                select count(*) from (
+                    select r.id from related_item r join item i on i.id = r.source_item_id
+                    join organization o on o.id = i.organization_id where o.psa_integration_id = :psa
+                    union
+                    select r.id from related_item r join item i on i.id = r.target_item_id
+                    join organization o on o.id = i.organization_id where o.psa_integration_id = :psa) touched""",
+                psaIntegrationId);
+        long rmmDevices = count("""
+                select count(*) from rmm_device d join item i on i.id = d.matched_configuration_id
+                join organization o on o.id = i.organization_id
+                where o.psa_integration_id = :psa""", psaIntegrationId);
+        return new ImpactPreview(organizations.total(), organizations.preExisting(), items, attachments, relatedItems,
+                rmmDevices);
+    }
+
+    private long count(String sql, long psaIntegrationId) {
+        return jdbc.sql(sql).param("psa", psaIntegrationId).query(Long.class).single();
+    }
+
+
+
+    /**
+     * The next organizations still synced from the PSA whose items add up to at most {@code maxRows}
+     * (at least one organization, however large), looked for among the next {@code candidates}.
+     */
+    @Override
+    public Chunk nextChunk(long psaIntegrationId, long maxRows, int candidates) {
+        record Candidate(long id, long items) {
+        }
+        List<Candidate> next = jdbc.sql("""
+                select o.id, (select count(*) from item i where i.organization_id = o.id) as items
+                from organization o where o.psa_integration_id = :psa order by o.id limit :candidates""")
+                .param("psa", psaIntegrationId).param("candidates", candidates)
+                .query(Candidate.class).list();
+        List<Long> organizations = new ArrayList<>();
+        long items = 0;
+        for (Candidate candidate : next) {
+            if (!organizations.isEmpty() && items + candidate.items() > maxRows) {
+                break;
+            }
+            organizations.add(candidate.id());
+            items += candidate.items();
+        }
+        return new Chunk(organizations, items);
+    }
+
+    @Override
+    public long organizationsLeft(long psaIntegrationId) {
+        return jdbc.sql("select count(*) from organization where psa_integration_id = :psa")
+                .param("psa", psaIntegrationId).query(Long.class).single();
+    }
+
+    /**
+     * The organizations and their items lose their PSA link and stay as stand-alone records, contents unchanged.
+     *
+     * @return how many organizations this call disconnected: 0 when another run did them first
+     */
+    @Override
+    public int disconnect(long removalId, long psaIntegrationId, List<Long> organizations) {
+        List<Long> scope = lockScope(psaIntegrationId, organizations, "for no key update");
+        if (scope.isEmpty()) {
+            return 0;
+        }
+        write("""
+                with changed as (
+                    update item set psa_external_id = null
+                    where organization_id = any(:organizations) and psa_external_id is not null
+                      and organization_id in (select id from organization where psa_integration_id = :psa)
+                    returning kind)
+                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DISCONNECTED");
+        write("""
+                with changed as (
+                    update organization
+                    set psa_integration_id = null, psa_kind = null, psa_external_id = null, psa_linked_at = null
+                    where id = any(:organizations) and psa_integration_id = :psa
+                    returning 'ORGANIZATION' as kind)
+                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DISCONNECTED");
+        return scope.size();
+    }
+
+    /**
+     * Deletes the organizations and everything of theirs: related-item links from anywhere, attachments,
+     * items of every kind. RMM devices matched to their configurations stay, unmatched, and are listed in
+     * {@code removal_unmatched_device} for the RMM notice.
+     *
+     * @return how many organizations this call deleted: 0 when another run did them first
+     */
+    @Override
+    public int hardDelete(long removalId, long psaIntegrationId, List<Long> organizations) {
+        List<Long> scope = lockScope(psaIntegrationId, organizations, "for update");
+        if (scope.isEmpty()) {
+            return 0;
+        }
+        jdbc.sql("""
+                insert into removal_unmatched_device (removal_id, rmm_device_id, rmm_integration_id, external_id,
+                                                      hostname, former_configuration_id)
+                select :removal, d.id, d.rmm_integration_id, d.external_id, d.hostname, d.matched_configuration_id
+                from rmm_device d
+                where d.matched_configuration_id in (%s)
+                on conflict (removal_id, rmm_device_id) do nothing""".formatted(CHUNK_ITEMS))
+                .param("removal", removalId).param("organizations", scope.toArray(Long[]::new)).update();
+        write("""
+                with changed as (
+                    update rmm_device set matched_configuration_id = null, matched_kind = null, matched_at = null
+                    where matched_configuration_id in (%s)
+                    returning 'RMM_DEVICE' as kind)
+                """.formatted(CHUNK_ITEMS) + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "UNMATCHED");
+        write("""
+                with changed as (
+                    delete from related_item
+                    where source_item_id = any(array(%1$s)) or target_item_id = any(array(%1$s))
+                    returning 'RELATED_ITEM' as kind)
+                """.formatted(CHUNK_ITEMS) + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DELETED");
+        write("""
+                with changed as (
+                    delete from attachment
+                    where organization_id = any(:organizations) or item_id = any(array(%s))
+                    returning 'ATTACHMENT' as kind)
+                """.formatted(CHUNK_ITEMS) + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DELETED");
+        write("""
+                with changed as (
+                    delete from item where organization_id = any(:organizations)
+                    returning kind)
+                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DELETED");
+        write("""
+                with changed as (
+                    delete from organization where id = any(:organizations) and psa_integration_id = :psa
+                    returning 'ORGANIZATION' as kind)
+                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DELETED");
+        return scope.size();
+    }
+
+    /**
+     * The given organizations that are still synced from this PSA, whatever ids a caller passes, locked until
+     * the chunk's transaction ends. A second run of the same chunk (a job taken over after its lock expired)
+     * waits here and then finds only what the first left, so each organization is written and counted once.
+     */
+    private List<Long> lockScope(long psaIntegrationId, List<Long> organizations, String lockMode) {
+        return jdbc.sql("select id from organization where id = any(:organizations) and psa_integration_id = :psa order by id "
+                        + lockMode)
+                .param("organizations", organizations.toArray(Long[]::new)).param("psa", psaIntegrationId)
+                .query(Long.class).list();
+    }
+
+    @Override
+    public long unmatchedDevices(long removalId) {
+        return jdbc.sql("select count(*) from removal_unmatched_device where removal_id = :removal")
+                .param("removal", removalId).query(Long.class).single();
+    }
+
+    private void write(String sql, long removalId, long psaIntegrationId, List<Long> organizations, String action) {
+        jdbc.sql(sql).param("removal", removalId).param("psa", psaIntegrationId).param("action", action)
+                .param("organizations", organizations.toArray(Long[]::new)).update();
+    }
+}

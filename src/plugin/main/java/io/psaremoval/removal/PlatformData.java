@@ -1,0 +1,49 @@
+package io.psaremoval.removal;
+
+import java.util.List;
+
+/**
+ * The platform's data as a removal touches it: what an integration's synced organizations hold (the preview), and
+ * their disconnect or hard delete a chunk of whole organizations at a time. The default ({@link JdbcPlatformData})
+ * works on the platform's PostgreSQL tables with set-based SQL. Every write counts its rows into
+ * {@code removal_count} in the caller's transaction and takes only what is still in scope, so a chunk run twice
+ * writes and counts nothing more. Nothing here writes to a PSA.
+ */
+public interface PlatformData {
+
+    /** The next organizations still synced from the PSA, in id order. */
+    record Chunk(List<Long> organizations, long items) {
+        public boolean isEmpty() {
+            return organizations.isEmpty();
+        }
+    }
+
+    /** What removing the integration touches, per kind. */
+    ImpactPreview preview(long psaIntegrationId);
+
+    /**
+     * The next organizations still synced from the PSA whose items add up to at most {@code maxRows} (at least one
+     * organization, however large), looked for among the next {@code candidates}.
+     */
+    Chunk nextChunk(long psaIntegrationId, long maxRows, int candidates);
+
+    long organizationsLeft(long psaIntegrationId);
+
+    /**
+     * The organizations and their items lose their PSA link and stay as stand-alone records, contents unchanged.
+     *
+     * @return how many organizations this call disconnected: 0 when another run did them first
+     */
+    int disconnect(long removalId, long psaIntegrationId, List<Long> organizations);
+
+    /**
+     * Deletes the organizations and everything of theirs; RMM devices matched to their configurations stay,
+     * unmatched, listed for the RMM notice.
+     *
+     * @return how many organizations this call deleted: 0 when another run did them first
+     */
+    int hardDelete(long removalId, long psaIntegrationId, List<Long> organizations);
+
+    /** How many RMM devices the removal unmatched. */
+    long unmatchedDevices(long removalId);
+}

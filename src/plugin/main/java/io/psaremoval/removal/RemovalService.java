@@ -1,0 +1,348 @@
+package io.psaremoval.removal;
+
+import io.psaremoval.account.Accounts;
+import io.psaremoval.account.PlatformUser;
+import io.psaremoval.backup.Backup;
+import io.psaremoval.backup.BackupService;
+import io.psaremoval.integration.Integration;
+import io.psaremoval.integration.Integrations;
+import io.psaremoval.integration.IntegrationUnavailableException;
+import io.psaremoval.security.SecurityEvents;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The business steps of a removal, except the chunked writes of its data ({@link DataRemovalService}). Each
+ * is safe to run twice: a job retried after a crash or a lock timeout finds the work done and changes nothing
+ * more. Each step that writes first checks, from the database, what the process promised on the way there
+ * ({@link RemovalRules}); a broken rule ends the removal as refused ({@link #refuse}) and writes nothing else.
+ */
+@Service
+public class RemovalService {
+
+    /** The role of a requester who is not an active platform user (the decision table refuses it). */
+    public static final String UNKNOWN_ROLE = "UNKNOWN";
+
+    private static final Logger log = LoggerFactory.getLogger(RemovalService.class);
+
+    private final RemovalRepository removals;
+    private final Integrations integrations;
+    private final PlatformData platformData;
+    private final RemovalRules rules;
+    private final RemovalSettings settings;
+    private final BackupService backups;
+    private final Accounts accounts;
+    private final RmmUnmatchingService rmm;
+    private final SecurityEvents securityEvents;
+    private final TransactionTemplate ownTransaction;
+
+    RemovalService(RemovalRepository removals, Integrations integrations, PlatformData platformData,
+            RemovalRules rules, RemovalSettings settings, BackupService backups, Accounts accounts,
+            RmmUnmatchingService rmm, SecurityEvents securityEvents, PlatformTransactionManager transactionManager) {
+        this.removals = removals;
+        this.integrations = integrations;
+        this.platformData = platformData;
+        this.rules = rules;
+        this.settings = settings;
+        this.backups = backups;
+        this.accounts = accounts;
+        this.rmm = rmm;
+        this.securityEvents = securityEvents;
+        this.ownTransaction = new TransactionTemplate(transactionManager);
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+    }
+
+    /** Records who asked; the requester comes from the platform's users table, or is unknown. */
+    @Transactional
+    public Removal register(String processInstanceId, String businessKey, Optional<PlatformUser> requester,
+            String username, String reason) {
+        String role = requester.map(user -> user.role().name()).orElse(UNKNOWN_ROLE);
+        return removals.createIfAbsent(processInstanceId, businessKey, username == null ? "(anonymous)" : username,
+                role, requester.map(PlatformUser::accountId).orElse(null), reason);
+    }
+
+    public Removal get(String processInstanceId) {
+        return find(processInstanceId)
+                .orElseThrow(() -> new IllegalStateException("No removal recorded for process instance " + processInstanceId));
+    }
+
+    public Optional<Removal> find(String processInstanceId) {
+        return removals.findByProcessInstance(processInstanceId);
+    }
+
+    /** Every removal that has not ended yet. */
+    public java.util.List<Removal> findOpen() {
+        return removals.findOpen();
+    }
+
+    /**
+     * Checks that the integration may be removed by this removal's account, without changing anything.
+     *
+     * @throws IntegrationUnavailableException with a message for the user otherwise
+     */
+    public Integration checkRemovable(Removal removal, long integrationId) {
+        Integration integration = integrations.findById(integrationId)
+                .filter(found -> found.accountId() == removal.requireAccountId())
+                .orElseThrow(() -> new IntegrationUnavailableException(
+                        "Integration " + integrationId + " does not exist in your account."));
+        if (!integration.isPsa()) {
+            throw new IntegrationUnavailableException("'" + integration.name()
+                    + "' is an RMM integration; only a PSA integration can be removed here.");
+        }
+        if (!integration.status().isRemovable() && !Long.valueOf(integration.id()).equals(removal.integrationId())) {
+            throw unavailable(integration);
+        }
+        return integration;
+    }
+
+    private IntegrationUnavailableException unavailable(Integration integration) {
+        return switch (integration.status()) {
+            case REMOVING -> new IntegrationUnavailableException(removals.findOpenByIntegration(integration.id())
+                    .map(other -> "'" + integration.name() + "' is already being removed: removal " + other.businessKey()
+                            + ", requested by " + other.requestedBy() + ".")
+                    .orElse("'" + integration.name() + "' is already being removed."));
+            case DISCONNECTED, DELETED -> new IntegrationUnavailableException("'" + integration.name()
+                    + "' was " + integration.status().name().toLowerCase() + " already: there is nothing left to remove.");
+            default -> new IntegrationUnavailableException("'" + integration.name() + "' cannot be removed: it is "
+                    + integration.status().name().toLowerCase() + ".");
+        };
+    }
+
+    /**
+     * REQUESTED → PENDING: marks the integration "removing" and ties it to this removal. While it is, a second
+     * removal or a sync of the integration is refused. Repeating the call for the same removal changes nothing.
+     */
+    @Transactional(noRollbackFor = {IntegrationUnavailableException.class, RemovalRefusedException.class})
+    public Removal reserve(String processInstanceId, long integrationId) {
+        Removal removal = get(processInstanceId);
+        if (removal.integrationId() != null) {
+            if (removal.integrationId() != integrationId) {
+                throw new IntegrationUnavailableException("This removal already reserved integration "
+                        + removal.integrationName() + ".");
+            }
+            return removal;
+        }
+        refusingOnBrokenRule(removal, () -> {
+            rules.requireState(removal, "Reserve the integration", RemovalStatus.REQUESTED);
+            rules.requirePermittedRequester(removal);
+            return null;
+        });
+        Integration integration = checkRemovable(removal, integrationId);
+        if (!integrations.markRemoving(integrationId, removal.requireAccountId())) {
+            // Another removal reserved it since the check above (another node, at the same moment).
+            throw unavailable(integrations.findById(integrationId).orElseThrow());
+        }
+        if (!removals.attachIntegration(removal.id(), integrationId, integration.name(), integration.status())) {
+            throw new IllegalStateException("Removal " + removal.businessKey() + " left REQUESTED while reserving");
+        }
+        log.info("Removal {}: integration '{}' ({}) reserved by {}", removal.businessKey(), integration.name(),
+                integrationId, removal.requestedBy());
+        return get(processInstanceId);
+    }
+
+    @Transactional
+    public ImpactPreview preview(String processInstanceId) {
+        Removal removal = get(processInstanceId);
+        ImpactPreview preview = platformData.preview(removal.requireIntegrationId());
+        removals.savePreview(removal.id(), preview);
+        return preview;
+    }
+
+    /** Records the way to remove that the requester chose; only while the removal waits for that choice. */
+    @Transactional
+    public void recordChosenMode(String processInstanceId, RemovalMode mode) {
+        Removal removal = get(processInstanceId);
+        if (!removals.recordChosenMode(removal.id(), mode)) {
+            throw new RemovalInputException("Removal " + removal.businessKey() + " is not waiting for a choice: it is "
+                    + removal.status().name().toLowerCase() + ".");
+        }
+    }
+
+    /**
+     * Whether the account's newest backup is recent; if it is, this removal relies on it. A removal that is no
+     * longer waiting for its backup (say, already confirmed) keeps the backup it relied on.
+     */
+    @Transactional
+    public boolean checkRecentBackup(String processInstanceId) {
+        Removal removal = get(processInstanceId);
+        Optional<Backup> recent = backups.recent(removal.requireAccountId(), settings.backupMaxAge());
+        recent.ifPresent(backup -> removals.recordBackup(removal.id(), backup.id()));
+        return recent.isPresent();
+    }
+
+    public String backupSummary(String processInstanceId) {
+        return backups.summary(get(processInstanceId).requireAccountId(), settings.backupMaxAge());
+    }
+
+    /** Exports the account now; the removal then relies on that export. Once per removal. */
+    @Transactional(noRollbackFor = RemovalRefusedException.class)
+    public Backup exportAccount(String processInstanceId) {
+        Removal removal = get(processInstanceId);
+        checkBeforeBackup(removal, "Export the account now");
+        Backup backup = backups.exportAccount(removal.requireAccountId(), removal.requestedBy(), removal.id());
+        removals.recordBackup(removal.id(), backup.id());
+        return backup;
+    }
+
+    /** Records the backup the person vouched for; the removal then relies on it. Once per removal. */
+    @Transactional(noRollbackFor = RemovalRefusedException.class)
+    public Backup recordExternalBackup(String processInstanceId, String confirmedBy, String note) {
+        Removal removal = get(processInstanceId);
+        checkBeforeBackup(removal, "Record the external backup");
+        Backup backup = backups.recordExternalBackup(removal.requireAccountId(),
+                confirmedBy == null ? removal.requestedBy() : confirmedBy, note, removal.id());
+        removals.recordBackup(removal.id(), backup.id());
+        return backup;
+    }
+
+    private void checkBeforeBackup(Removal removal, String step) {
+        refusingOnBrokenRule(removal, () -> {
+            rules.requireState(removal, step, RemovalStatus.PENDING);
+            rules.requireChosen(removal, RemovalMode.DELETE, step);
+            rules.requirePermittedRequester(removal);
+            return null;
+        });
+    }
+
+    /** Records that the support agent agreed to switch bulk delete on for this removal. */
+    @Transactional
+    public void recordBulkDeleteApproval(String processInstanceId, String agent) {
+        Removal removal = get(processInstanceId);
+        if (!removals.recordBulkDeleteApproval(removal.id(), agent)) {
+            throw new RemovalInputException("Removal " + removal.businessKey() + " is not waiting for support: it is "
+                    + removal.status().name().toLowerCase() + ".");
+        }
+    }
+
+    /** Switches bulk delete on for the removal's account, as the support agent agreed. */
+    @Transactional(noRollbackFor = RemovalRefusedException.class)
+    public void enableBulkDelete(String processInstanceId, String note) {
+        Removal removal = get(processInstanceId);
+        refusingOnBrokenRule(removal, () -> {
+            rules.requireState(removal, "Switch bulk delete on", RemovalStatus.PENDING);
+            rules.requireChosen(removal, RemovalMode.DELETE, "Switch bulk delete on");
+            rules.requireSupportApproval(removal);
+            return null;
+        });
+        accounts.enableBulkDelete(removal.requireAccountId(), removal.bulkDeleteApprovedBy(), note, removal.id());
+    }
+
+    public boolean isBulkDeleteEnabled(String processInstanceId) {
+        return accounts.isBulkDeleteEnabled(get(processInstanceId).requireAccountId());
+    }
+
+    /**
+     * PENDING → CONFIRMED: the person typed the integration's name. They must be allowed to remove it now, and
+     * the removal must be waiting for this confirmation of a deletion.
+     */
+    @Transactional
+    public void confirmDeletion(String processInstanceId, String typedName, String confirmedBy) {
+        Removal removal = get(processInstanceId);
+        if (typedName == null || !typedName.strip().equals(removal.integrationName())) {
+            throw new RemovalInputException("The name you typed does not match the integration's name '"
+                    + removal.integrationName() + "'. Nothing was deleted.");
+        }
+        String notPermitted = rules.whyNotPermitted(removal.requireAccountId(), confirmedBy, "You");
+        if (notPermitted != null) {
+            throw new RemovalInputException(notPermitted + " Nothing was deleted.");
+        }
+        if (!removals.recordConfirmation(removal.id(), confirmedBy)) {
+            throw new RemovalInputException("Removal " + removal.businessKey() + " is not waiting for a deletion to be "
+                    + "confirmed: it is " + removal.status().name().toLowerCase() + ". Nothing was deleted.");
+        }
+    }
+
+    /** Tells each RMM integration which of its devices the delete unmatched; once per removal and RMM integration. */
+    @Transactional(noRollbackFor = RemovalRefusedException.class)
+    public int notifyRmm(String processInstanceId) {
+        Removal removal = get(processInstanceId);
+        refusingOnBrokenRule(removal, () -> {
+            rules.requireState(removal, "Tell the RMM", RemovalStatus.RUNNING);
+            if (removal.mode() != RemovalMode.DELETE || integrations.findById(removal.requireIntegrationId())
+                    .map(integration -> integration.status() != io.psaremoval.integration.IntegrationStatus.DELETED)
+                    .orElse(true)) {
+                throw new RemovalRefusedException("The RMM is told only after every organization was deleted.");
+            }
+            return null;
+        });
+        return rmm.notifyUnmatched(removal.id());
+    }
+
+    /** Gives the integration back its previous status after a cancellation or expiry; nothing else changes. */
+    @Transactional
+    public void release(String processInstanceId) {
+        find(processInstanceId).ifPresent(removal -> {
+            if (removal.status().isOpen()) {
+                releaseIntegration(removal);
+            }
+        });
+    }
+
+    /**
+     * Gives the integration back: its status from before the removal, or, when the removal had started writing
+     * (RUNNING), paused, so that no sync brings back part of what was already disconnected or deleted; a new
+     * removal can finish the job.
+     */
+    private void releaseIntegration(Removal removal) {
+        if (removal.integrationId() != null) {
+            integrations.restoreStatus(removal.integrationId(), removal.status() == RemovalStatus.RUNNING
+                    ? io.psaremoval.integration.IntegrationStatus.PAUSED : removal.previousIntegrationStatus());
+        }
+    }
+
+    @Transactional
+    public void end(String processInstanceId, RemovalStatus outcome) {
+        find(processInstanceId).ifPresent(removal -> removals.end(removal.id(), outcome, null));
+    }
+
+    /**
+     * The process instance ended without reaching an outcome of its own (deleted by an operator, ended by an
+     * error nobody caught): the integration is released and the removal ends as aborted, in the same transaction.
+     */
+    @Transactional
+    public void abortIfOpen(String processInstanceId, String reason) {
+        find(processInstanceId).filter(removal -> removal.status().isOpen()).ifPresent(removal -> {
+            releaseIntegration(removal);
+            removals.end(removal.id(), RemovalStatus.ABORTED, reason);
+            log.warn("Removal {} aborted: {}", removal.businessKey(), reason);
+        });
+    }
+
+    /*
+     * Steps that join the engine's transaction do not roll it back for a RemovalRefusedException: the process goes
+     * on to its "refused" end in that transaction, which must be able to commit.
+     */
+
+    /**
+     * Runs the checks; when one fails, the removal ends as refused in a transaction of its own (so that the refusal
+     * outlives the step's rollback), its integration is released, a security event is recorded, and the
+     * {@link RemovalRefusedException} goes on to the caller.
+     */
+    <T> T refusingOnBrokenRule(Removal removal, Supplier<T> checks) {
+        try {
+            return checks.get();
+        } catch (RemovalRefusedException refused) {
+            refuse(removal, refused.getMessage());
+            throw refused;
+        }
+    }
+
+    void refuse(Removal removal, String reason) {
+        ownTransaction.executeWithoutResult(status -> {
+            Removal current = removals.findById(removal.id()).orElseThrow();
+            if (current.status().isOpen()) {
+                releaseIntegration(current);
+                removals.end(current.id(), RemovalStatus.REFUSED, reason);
+            }
+        });
+        securityEvents.record(removal.requestedBy(), "WRITE_STEP_REFUSED", removal.processInstanceId(), null, reason);
+        log.warn("Removal {} refused: {}", removal.businessKey(), reason);
+    }
+}

@@ -1,0 +1,109 @@
+package io.psaremoval.test;
+
+import static io.psaremoval.camunda.RemovalVariables.*;
+
+import io.psaremoval.test.PlatformFixtures;
+import io.psaremoval.account.Role;
+import io.psaremoval.removal.RemovalMode;
+import io.psaremoval.test.GeneratedAccount;
+import java.util.HashMap;
+import java.util.List;
+import org.camunda.bpm.engine.identity.Group;
+import java.util.Map;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.task.Task;
+
+/**
+ * Drives removals through the engine's API as the people in Tasklist would, executing the asynchronous
+ * steps in the test's thread (the job executor is off in tests).
+ */
+public class RemovalDriver {
+
+    private final ProcessEngine engine;
+    private final PlatformFixtures fixtures;
+
+    public RemovalDriver(ProcessEngine engine, PlatformFixtures fixtures) {
+        this.engine = engine;
+        this.fixtures = fixtures;
+    }
+
+    public ProcessInstance start(String user) {
+        return asUser(user, () -> engine.getRuntimeService().startProcessInstanceByKey("RemovePsaIntegration",
+                Map.of(REMOVAL_REASON, "Moving to another PSA")));
+    }
+
+    /** Completes the removal's one open task as the user. */
+    public void complete(String user, ProcessInstance removal, Map<String, Object> variables) {
+        Task task = engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).singleResult();
+        if (task == null) {
+            throw new IllegalStateException("Removal " + removal.getId() + " waits for no person");
+        }
+        asUser(user, () -> {
+            if (task.getAssignee() == null) {
+                engine.getTaskService().claim(task.getId(), user); // as Tasklist does: a task offered to a group
+            }
+            engine.getTaskService().complete(task.getId(), new HashMap<>(variables));
+            return null;
+        });
+    }
+
+    /** Executes the removal's due asynchronous jobs (not timers) until it waits for a person or ends. */
+    public void runJobs(ProcessInstance removal) {
+        runJobs(removal.getId());
+    }
+
+    public void runJobs(String processInstanceId) {
+        for (Job job = nextJob(processInstanceId); job != null; job = nextJob(processInstanceId)) {
+            engine.getManagementService().executeJob(job.getId());
+        }
+    }
+
+    /** A manager's whole removal of the account's PSA integration, with the given mode. */
+    public ProcessInstance remove(GeneratedAccount account, RemovalMode mode) {
+        ProcessInstance removal = decide(account, mode);
+        runJobs(removal);
+        return removal;
+    }
+
+    /** A manager's removal up to the last decision: its first write step waits as a job, not yet run. */
+    public ProcessInstance decide(GeneratedAccount account, RemovalMode mode) {
+        return decide(account, mode, this::runJobs);
+    }
+
+    /**
+     * The same, with the asynchronous steps on the way run by the given means: here, or, where nodes of a cluster
+     * run jobs, by waiting for them (executing a job here too would race the node's run of it).
+     */
+    public ProcessInstance decide(GeneratedAccount account, RemovalMode mode, java.util.function.Consumer<ProcessInstance> jobsOnTheWay) {
+        String manager = fixtures.username(account, Role.MANAGER);
+        ProcessInstance removal = start(manager);
+        complete(manager, removal, Map.of(INTEGRATION_ID, String.valueOf(account.psaIntegrationId()),
+                INTEGRATION_DECISION, "REMOVE"));
+        jobsOnTheWay.accept(removal);
+        complete(manager, removal, Map.of(REMOVAL_MODE, mode.name()));
+        if (mode == RemovalMode.DELETE) {
+            complete(manager, removal, Map.of(DELETION_DECISION, "DELETE",
+                    CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId())));
+        }
+        return removal;
+    }
+
+    private Job nextJob(String processInstanceId) {
+        return engine.getManagementService().createJobQuery().processInstanceId(processInstanceId).messages()
+                .listPage(0, 1).stream().findFirst().orElse(null);
+    }
+
+    /** Runs the action signed in as the user, with their groups, as the REST API and the webapps do. */
+    public <T> T asUser(String user, java.util.function.Supplier<T> action) {
+        List<String> groups = engine.getIdentityService().createGroupQuery().groupMember(user).list().stream()
+                .map(Group::getId).toList();
+        engine.getIdentityService().setAuthentication(user, groups);
+        try {
+            return action.get();
+        } finally {
+            engine.getIdentityService().clearAuthentication();
+        }
+    }
+}
