@@ -1,7 +1,5 @@
 package io.psaremoval.camunda;
 
-import static io.psaremoval.camunda.RemovalVariables.ROWS_DISCONNECTED;
-
 import io.psaremoval.removal.DataRemovalService;
 import io.psaremoval.removal.RemovalMode;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -20,9 +18,7 @@ class DisconnectIntegrationDelegate extends WriteStepDelegate {
     @Override
     void write(DelegateExecution execution) {
         String processInstanceId = execution.getProcessInstanceId();
-        DataRemovalService.Progress progress = data.disconnect(processInstanceId);
-        RemovalVariables.setProgress(execution, progress, data.progressReport(processInstanceId, RemovalMode.DISCONNECT,
-                progress.finished()));
-        execution.setVariable(ROWS_DISCONNECTED, data.rows(processInstanceId, "DISCONNECTED"));
+        RemovalVariables.setProgress(execution, data, processInstanceId, RemovalMode.DISCONNECT,
+                data.disconnect(processInstanceId));
     }
 }

@@ -1,8 +1,5 @@
 package io.psaremoval.camunda;
 
-import static io.psaremoval.camunda.RemovalVariables.RMM_DEVICES_UNMATCHED;
-import static io.psaremoval.camunda.RemovalVariables.ROWS_DELETED;
-
 import io.psaremoval.removal.DataRemovalService;
 import io.psaremoval.removal.RemovalMode;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -21,10 +18,7 @@ class HardDeleteIntegrationDelegate extends WriteStepDelegate {
     @Override
     void write(DelegateExecution execution) {
         String processInstanceId = execution.getProcessInstanceId();
-        DataRemovalService.Progress progress = data.hardDelete(processInstanceId);
-        RemovalVariables.setProgress(execution, progress, data.progressReport(processInstanceId, RemovalMode.DELETE,
-                progress.finished()));
-        execution.setVariable(ROWS_DELETED, data.rows(processInstanceId, "DELETED"));
-        execution.setVariable(RMM_DEVICES_UNMATCHED, data.unmatchedDevices(processInstanceId));
+        RemovalVariables.setProgress(execution, data, processInstanceId, RemovalMode.DELETE,
+                data.hardDelete(processInstanceId));
     }
 }

@@ -1,6 +1,7 @@
 package io.psaremoval.camunda;
 
 import io.psaremoval.removal.DataRemovalService;
+import io.psaremoval.removal.RemovalMode;
 import org.camunda.bpm.engine.delegate.VariableScope;
 
 /**
@@ -93,10 +94,17 @@ public final class RemovalVariables {
         }
     }
 
-    /** The progress of a chunked disconnect or delete, as the gateway and Cockpit read it. */
-    static void setProgress(VariableScope scope, DataRemovalService.Progress progress, String progressByKind) {
+    /** The progress of a chunked disconnect or delete after one job, as the loop's gateway and Cockpit read it. */
+    static void setProgress(VariableScope scope, DataRemovalService data, String processInstanceId, RemovalMode mode,
+            DataRemovalService.Progress progress) {
         scope.setVariable(REMOVAL_FINISHED, progress.finished());
         scope.setVariable(ORGANIZATIONS_LEFT, progress.organizationsLeft());
-        scope.setVariable(PROGRESS_BY_KIND, progressByKind);
+        scope.setVariable(PROGRESS_BY_KIND, data.progressReport(processInstanceId, mode, progress.finished()));
+        if (mode == RemovalMode.DELETE) {
+            scope.setVariable(ROWS_DELETED, data.rows(processInstanceId, "DELETED"));
+            scope.setVariable(RMM_DEVICES_UNMATCHED, data.unmatchedDevices(processInstanceId));
+        } else {
+            scope.setVariable(ROWS_DISCONNECTED, data.rows(processInstanceId, "DISCONNECTED"));
+        }
     }
 }
