@@ -15,9 +15,11 @@ import io.psaremoval.engine.RestSecurityConfiguration;
 import io.psaremoval.integration.IntegrationRepository;
 import io.psaremoval.integration.Integrations;
 import io.psaremoval.removal.JdbcPlatformData;
-import io.psaremoval.removal.OutboxRmmNotifier;
+import io.psaremoval.rmm.OutboxRmmNotifier;
 import io.psaremoval.removal.PlatformData;
-import io.psaremoval.removal.RmmNotifier;
+import io.psaremoval.rmm.RmmConnector;
+import io.psaremoval.rmm.RmmNotifier;
+import io.psaremoval.rmm.WebhookRmmConnector;
 import jakarta.servlet.Filter;
 import javax.sql.DataSource;
 import org.camunda.bpm.engine.IdentityService;
@@ -26,7 +28,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * The plugin's defaults where it reaches the documentation platform and the outside, each backing off when the host
@@ -73,10 +75,16 @@ public class PlatformAdaptersConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean(RmmConnector.class)
+    WebhookRmmConnector psaRmmConnector() {
+        return new WebhookRmmConnector(java.time.Clock.systemUTC());
+    }
+
+    @Bean
     @ConditionalOnMissingBean(IdentityMirror.class)
     EngineIdentityMirror psaIdentityMirror(IdentityService identityService, EngineAuthorizations authorizations,
-            ClusterLock clusterLock, PlatformUsers users, TransactionTemplate transaction) {
-        return new EngineIdentityMirror(identityService, authorizations, clusterLock, users, transaction);
+            ClusterLock clusterLock, PlatformUsers users, PlatformTransactionManager transactionManager) {
+        return new EngineIdentityMirror(identityService, authorizations, clusterLock, users, transactionManager);
     }
 
     @Bean(RestSecurityConfiguration.ENGINE_REST_AUTHENTICATION)

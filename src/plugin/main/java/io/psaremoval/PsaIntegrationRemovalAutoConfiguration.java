@@ -9,7 +9,8 @@ import io.psaremoval.engine.RestSecurityConfiguration;
 import io.psaremoval.integration.Integrations;
 import io.psaremoval.removal.PlatformData;
 import io.psaremoval.removal.RemovalSettings;
-import io.psaremoval.removal.RmmNotifier;
+import io.psaremoval.rmm.RmmConnector;
+import io.psaremoval.rmm.RmmNotifier;
 import io.psaremoval.schema.PlatformSchemaMigration;
 import javax.sql.DataSource;
 import org.camunda.bpm.engine.ProcessEngine;
@@ -33,7 +34,8 @@ import org.springframework.context.annotation.Import;
  *
  * <p>Where the platform is reached, a host may put its own bean of the type and the plugin's default backs off:
  * {@link PlatformUsers}, {@link Accounts}, {@link Integrations}, {@link PlatformData}, {@link BackupStore} (where
- * exports go), {@link RmmNotifier} (how the RMM side is told), {@link IdentityMirror} (how the platform's people
+ * exports go), {@link RmmNotifier} (how a notice to the RMM side is recorded), {@link RmmConnector} (how it is
+ * delivered: a signed webhook by default), {@link IdentityMirror} (how the platform's people
  * become engine users), and the security of {@code /engine-rest} (a bean named
  * {@value RestSecurityConfiguration#ENGINE_REST_AUTHENTICATION}).
  */
@@ -42,7 +44,7 @@ import org.springframework.context.annotation.Import;
 @ConditionalOnClass(ProcessEngine.class)
 @EnableConfigurationProperties({RemovalSettings.class, BackupProperties.class})
 @ComponentScan(basePackages = {"io.psaremoval.camunda", "io.psaremoval.engine", "io.psaremoval.removal",
-        "io.psaremoval.backup", "io.psaremoval.audit", "io.psaremoval.security"})
+        "io.psaremoval.backup", "io.psaremoval.rmm", "io.psaremoval.audit", "io.psaremoval.security"})
 @Import(PlatformAdaptersConfiguration.class)
 public class PsaIntegrationRemovalAutoConfiguration {
 

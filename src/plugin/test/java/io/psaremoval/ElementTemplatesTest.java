@@ -31,7 +31,7 @@ class ElementTemplatesTest {
         }
         assertThat(templates).containsOnlyKeys("io.psaremoval.ReserveIntegration", "io.psaremoval.PreviewImpact",
                 "io.psaremoval.DisconnectIntegration", "io.psaremoval.HardDeleteIntegration",
-                "io.psaremoval.NotifyRmmUnmatching");
+                "io.psaremoval.NotifyRmmUnmatching", "io.psaremoval.DeliverRmmNotices");
 
         BpmnModelInstance model = Bpmn.readModelFromFile(Path.of("../../processes/RemovePsaIntegration.bpmn").toFile());
         Set<String> used = new HashSet<>();

@@ -14,9 +14,9 @@ import io.psaremoval.engine.HostSettingsCheck;
 import io.psaremoval.engine.IdentityMirror;
 import io.psaremoval.engine.RestSecurityConfiguration;
 import io.psaremoval.integration.Integrations;
-import io.psaremoval.removal.OutboxRmmNotifier;
+import io.psaremoval.rmm.OutboxRmmNotifier;
 import io.psaremoval.removal.PlatformData;
-import io.psaremoval.removal.RmmNotifier;
+import io.psaremoval.rmm.RmmNotifier;
 import jakarta.servlet.Filter;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +37,6 @@ import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * How the plugin fits into a host's configuration: each of its defaults backs off when the host defines its own bean,
@@ -62,8 +61,8 @@ class PluginConfigurationTest {
         }
 
         @Bean
-        TransactionTemplate transactionTemplate(DataSource dataSource) {
-            return new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        DataSourceTransactionManager transactionManager(DataSource dataSource) {
+            return new DataSourceTransactionManager(dataSource);
         }
 
         @Bean
@@ -212,5 +211,15 @@ class PluginConfigurationTest {
         host.withPropertyValues("camunda.bpm.generic-properties.properties.userResourceWhitelistPattern=[a-zA-Z0-9]+")
                 .run(context -> assertThat(context).getFailure().rootCause()
                         .hasMessageContaining("userResourceWhitelistPattern accepting names like 'acmeit.manager'"));
+    }
+
+    @Test
+    void aHostThatSpellsTheEngineSettingsInKebabCaseStarts() {
+        new ApplicationContextRunner().withUserConfiguration(WithHostSettingsCheck.class)
+                .withPropertyValues("camunda.bpm.authorization.enabled=true", "camunda.bpm.history-level=auto",
+                        "camunda.bpm.generic-properties.properties.enable-historic-instance-permissions=true",
+                        "camunda.bpm.generic-properties.properties.user-resource-whitelist-pattern=[a-z0-9][a-z0-9._-]*",
+                        "camunda.bpm.generic-properties.properties.group-resource-whitelist-pattern=[a-z0-9][a-z0-9._-]*")
+                .run(context -> assertThat(context).hasNotFailed());
     }
 }

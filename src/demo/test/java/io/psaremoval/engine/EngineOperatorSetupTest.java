@@ -10,7 +10,7 @@ import org.camunda.bpm.engine.identity.User;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /** The engine administrator at start-up: never locked out for good, and default passwords found without signing in. */
 @PlatformTest
@@ -25,7 +25,7 @@ class EngineOperatorSetupTest {
     @Autowired
     ClusterLock clusterLock;
     @Autowired
-    TransactionTemplate transaction;
+    PlatformTransactionManager transactionManager;
     @Autowired
     JdbcClient jdbc;
 
@@ -62,6 +62,7 @@ class EngineOperatorSetupTest {
     }
 
     private EngineOperatorSetup setup(String password, boolean production) {
-        return new EngineOperatorSetup(engine, authorizations, clusterLock, transaction, "operator", password, production);
+        return new EngineOperatorSetup(engine, authorizations, clusterLock, transactionManager, "operator", password,
+                production);
     }
 }

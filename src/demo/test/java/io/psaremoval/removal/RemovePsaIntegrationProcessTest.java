@@ -252,7 +252,7 @@ class RemovePsaIntegrationProcessTest {
 
         completeAs(manager, removal, Map.of(FEATURE_DECISION, "ASK_SUPPORT"));
         assertThat(removal).isWaitingAt("UserTask_EnableBulkDelete");
-        assertThat(task(removal)).hasCandidateGroup("support");
+        assertThat(task(removal)).hasCandidateGroup("psa-support");
         completeAs("support", removal, Map.of(SUPPORT_DECISION, "ENABLE"));
         driver.runJobs(removal);
 

@@ -3,8 +3,9 @@ package io.psaremoval.account;
 /** Names of the engine groups that mirror the platform's accounts and staff roles. */
 public final class AccountGroups {
 
-    public static final String SUPPORT = "support";
-    public static final String AUDITORS = "auditors";
+    /** Groups of the platform's staff, prefixed so that they never meet a host's own groups of the same purpose. */
+    public static final String SUPPORT = "psa-support";
+    public static final String AUDITORS = "psa-auditors";
     public static final String CAMUNDA_ADMIN = "camunda-admin";
 
     private AccountGroups() {

@@ -199,10 +199,25 @@ public class AuditService {
                     .query((rs, n) -> events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "feature",
                             rs.getString(3) + (rs.getBoolean(4) ? " enabled" : " disabled"), rs.getString(2), rs.getString(5))))
                     .list();
-            jdbc.sql("select sent_at, rmm_integration_id, device_count from rmm_unmatch_notice where removal_id = :id")
+            jdbc.sql("select sent_at, rmm_integration_id, device_count, id from rmm_unmatch_notice where removal_id = :id")
                     .param("id", removal.id())
                     .query((rs, n) -> events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "rmm-notice",
-                            "RMM integration " + rs.getLong(2) + " told", null, rs.getInt(3) + " devices unmatched")))
+                            "notice " + rs.getLong(4) + " for RMM integration " + rs.getLong(2) + " recorded", null,
+                            rs.getInt(3) + " devices unmatched")))
+                    .list();
+            jdbc.sql("""
+                    select d.attempted_at, n.rmm_integration_id, d.outcome, d.http_status, d.detail, n.id
+                    from rmm_notice_delivery d join rmm_unmatch_notice n on n.id = d.notice_id
+                    where n.removal_id = :id order by d.id""")
+                    .param("id", removal.id())
+                    .query((rs, n) -> events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "rmm-delivery",
+                            switch (rs.getString(3)) {
+                                case "DELIVERED" -> "notice " + rs.getLong(6) + " delivered to RMM integration " + rs.getLong(2);
+                                case "NOT_CONFIGURED" -> "notice " + rs.getLong(6) + " not delivered: RMM integration "
+                                        + rs.getLong(2) + " has no endpoint";
+                                default -> "delivery of notice " + rs.getLong(6) + " to RMM integration " + rs.getLong(2)
+                                        + " failed";
+                            }, null, (rs.getObject(4) == null ? "" : "HTTP " + rs.getInt(4) + " · ") + rs.getString(5))))
                     .list();
             if (removal.confirmedBy() != null) {
                 jdbc.sql("select confirmed_at from removal where id = :id").param("id", removal.id())

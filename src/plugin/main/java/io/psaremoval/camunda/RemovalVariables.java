@@ -71,6 +71,8 @@ public final class RemovalVariables {
     public static final String OUTCOME = "outcome";
 
     public static final String RMM_NOTICES_SENT = "rmmNoticesSent";
+    public static final String RMM_NOTICES_DELIVERED = "rmmNoticesDelivered";
+    public static final String RMM_NOTICES_NOT_CONFIGURED = "rmmNoticesNotConfigured";
     /** Why "Reserve the integration" found the integration unavailable. */
     public static final String UNAVAILABLE_REASON = "unavailableReason";
     /** Why a write step refused to go on (the removal ended as refused). */

@@ -8,6 +8,7 @@ import java.util.Set;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.User;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,12 +36,12 @@ public class EngineIdentityMirror implements IdentityMirror {
     private final TransactionTemplate transaction;
 
     public EngineIdentityMirror(IdentityService identityService, EngineAuthorizations authorizations,
-            ClusterLock clusterLock, PlatformUsers users, TransactionTemplate transaction) {
+            ClusterLock clusterLock, PlatformUsers users, PlatformTransactionManager transactionManager) {
         this.identityService = identityService;
         this.authorizations = authorizations;
         this.clusterLock = clusterLock;
         this.users = users;
-        this.transaction = transaction;
+        this.transaction = new TransactionTemplate(transactionManager);
     }
 
     @Override
@@ -128,14 +129,15 @@ public class EngineIdentityMirror implements IdentityMirror {
             }
         }
         for (String groupId : current) {
-            if (!wanted.contains(groupId) && !AccountGroups.CAMUNDA_ADMIN.equals(groupId)) {
+            // Only the groups the mirror keeps: a host's own groups (and camunda-admin) are the host's business.
+            if (!wanted.contains(groupId) && AccountGroups.isPlatformGroup(groupId)) {
                 identityService.deleteMembership(platformUser.username(), groupId);
             }
         }
     }
 
     /** Creates the group with the authorizations its members need, if it does not exist yet. */
-    void ensureGroup(String groupId) {
+    private void ensureGroup(String groupId) {
         if (identityService.createGroupQuery().groupId(groupId).count() == 0) {
             Group group = identityService.newGroup(groupId);
             group.setName(groupId);
@@ -147,8 +149,6 @@ public class EngineIdentityMirror implements IdentityMirror {
                 authorizations.grantSupportGroup();
             } else if (groupId.equals(AccountGroups.AUDITORS)) {
                 authorizations.grantAuditorsGroup();
-            } else if (groupId.equals(AccountGroups.CAMUNDA_ADMIN)) {
-                authorizations.grantAdministrators();
             }
         }
     }

@@ -7,6 +7,7 @@ import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.User;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.digest.PasswordManager;
@@ -43,7 +44,7 @@ class EngineOperatorSetup implements InitializingBean {
     private final boolean requireStrongPassword;
 
     EngineOperatorSetup(ProcessEngine engine, EngineAuthorizations authorizations, ClusterLock clusterLock,
-            TransactionTemplate transaction,
+            PlatformTransactionManager transactionManager,
             @Value("${psa.operator.username:operator}") String username,
             @Value("${psa.operator.password:}") String password,
             @Value("${psa.operator.require-strong-password:false}") boolean requireStrongPassword) {
@@ -51,7 +52,7 @@ class EngineOperatorSetup implements InitializingBean {
         this.passwordManager = ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration()).getPasswordManager();
         this.authorizations = authorizations;
         this.clusterLock = clusterLock;
-        this.transaction = transaction;
+        this.transaction = new TransactionTemplate(transactionManager);
         this.username = username;
         this.password = password;
         this.requireStrongPassword = requireStrongPassword;
@@ -89,7 +90,7 @@ class EngineOperatorSetup implements InitializingBean {
             }
             if (identityService.createGroupQuery().groupId(AccountGroups.CAMUNDA_ADMIN).count() == 0) {
                 Group group = identityService.newGroup(AccountGroups.CAMUNDA_ADMIN);
-                group.setName("Engine administrators");
+                group.setName(AccountGroups.CAMUNDA_ADMIN);
                 group.setType("SYSTEM");
                 identityService.saveGroup(group);
             }

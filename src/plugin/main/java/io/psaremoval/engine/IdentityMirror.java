@@ -4,7 +4,7 @@ import io.psaremoval.account.PlatformUser;
 
 /**
  * Makes the platform's people engine users, in the groups the removal's tasks and authorizations name
- * ({@code account-7}, {@code account-7-administrator}, {@code support}, {@code auditors}). The plugin's default
+ * ({@code account-7}, {@code account-7-administrator}, {@code psa-support}, {@code psa-auditors}). The plugin's default
  * ({@link EngineIdentityMirror}) writes the engine's own identity tables; a host whose engine reads identities
  * from elsewhere (LDAP, say) defines its own bean of this type, and the default backs off.
  */

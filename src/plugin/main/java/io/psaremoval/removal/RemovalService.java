@@ -7,6 +7,8 @@ import io.psaremoval.backup.BackupService;
 import io.psaremoval.integration.Integration;
 import io.psaremoval.integration.Integrations;
 import io.psaremoval.integration.IntegrationUnavailableException;
+import io.psaremoval.rmm.RmmDeliveryService;
+import io.psaremoval.rmm.RmmUnmatchingService;
 import io.psaremoval.security.SecurityEvents;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -40,12 +42,14 @@ public class RemovalService {
     private final BackupService backups;
     private final Accounts accounts;
     private final RmmUnmatchingService rmm;
+    private final RmmDeliveryService rmmDelivery;
     private final SecurityEvents securityEvents;
     private final TransactionTemplate ownTransaction;
 
     RemovalService(RemovalRepository removals, Integrations integrations, PlatformData platformData,
             RemovalRules rules, RemovalSettings settings, BackupService backups, Accounts accounts,
-            RmmUnmatchingService rmm, SecurityEvents securityEvents, PlatformTransactionManager transactionManager) {
+            RmmUnmatchingService rmm, RmmDeliveryService rmmDelivery, SecurityEvents securityEvents,
+            PlatformTransactionManager transactionManager) {
         this.removals = removals;
         this.integrations = integrations;
         this.platformData = platformData;
@@ -54,6 +58,7 @@ public class RemovalService {
         this.backups = backups;
         this.accounts = accounts;
         this.rmm = rmm;
+        this.rmmDelivery = rmmDelivery;
         this.securityEvents = securityEvents;
         this.ownTransaction = new TransactionTemplate(transactionManager);
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -259,12 +264,26 @@ public class RemovalService {
         }
     }
 
-    /** Tells each RMM integration which of its devices the delete unmatched; once per removal and RMM integration. */
+    /** Records, once per removal and RMM integration, the notice of the devices the delete unmatched. */
     @Transactional(noRollbackFor = RemovalRefusedException.class)
     public int notifyRmm(String processInstanceId) {
         Removal removal = get(processInstanceId);
+        requireDeleted(removal, "Tell the RMM");
+        return rmm.notifyUnmatched(removal.id());
+    }
+
+    /** Delivers the removal's recorded notices that are not delivered yet; fails (to be retried) while one is not. */
+    @Transactional(noRollbackFor = RemovalRefusedException.class)
+    public RmmDeliveryService.Outcome deliverRmmNotices(String processInstanceId) {
+        Removal removal = get(processInstanceId);
+        requireDeleted(removal, "Deliver the notices to the RMM");
+        return rmmDelivery.deliverPending(removal.id());
+    }
+
+    /** The RMM is told only about a delete that is done: every organization gone, the integration deleted. */
+    private void requireDeleted(Removal removal, String step) {
         refusingOnBrokenRule(removal, () -> {
-            rules.requireState(removal, "Tell the RMM", RemovalStatus.RUNNING);
+            rules.requireState(removal, step, RemovalStatus.RUNNING);
             if (removal.mode() != RemovalMode.DELETE || integrations.findById(removal.requireIntegrationId())
                     .map(integration -> integration.status() != io.psaremoval.integration.IntegrationStatus.DELETED)
                     .orElse(true)) {
@@ -272,7 +291,6 @@ public class RemovalService {
             }
             return null;
         });
-        return rmm.notifyUnmatched(removal.id());
     }
 
     /** Gives the integration back its previous status after a cancellation or expiry; nothing else changes. */

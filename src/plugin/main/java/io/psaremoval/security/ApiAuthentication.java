@@ -1,4 +1,4 @@
-package io.psaremoval.audit;
+package io.psaremoval.security;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -17,28 +17,29 @@ import org.springframework.core.Ordered;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * The audit API asks every request for the caller's engine credentials (HTTP Basic, sent by the audit
- * page's sign-in form); without valid ones it answers 401. It sends no browser challenge, so the page
- * shows its own sign-in form rather than the browser's dialog. The page itself holds no data.
+ * The plugin's own API ({@code /api/*}: the audit, the RMM endpoints) asks every request for the caller's engine
+ * credentials (HTTP Basic, sent by the audit page's sign-in form); without valid ones it answers 401. It sends no
+ * browser challenge, so the page shows its own sign-in form rather than the browser's dialog. Each endpoint then
+ * decides who may use it from the caller's groups.
  */
 @Configuration(proxyBeanMethods = false)
-class AuditSecurityConfiguration {
+class ApiAuthentication {
 
     @Bean
-    FilterRegistrationBean<AuditAuthenticationFilter> auditAuthentication(IdentityService identityService) {
-        FilterRegistrationBean<AuditAuthenticationFilter> registration =
-                new FilterRegistrationBean<>(new AuditAuthenticationFilter(identityService));
-        registration.setName("audit-authentication");
-        registration.addUrlPatterns("/api/audit/*");
+    FilterRegistrationBean<BasicAuthenticationFilter> psaApiAuthentication(IdentityService identityService) {
+        FilterRegistrationBean<BasicAuthenticationFilter> registration =
+                new FilterRegistrationBean<>(new BasicAuthenticationFilter(identityService));
+        registration.setName("psa-api-authentication");
+        registration.addUrlPatterns("/api/audit/*", "/api/rmm-integrations/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 100);
         return registration;
     }
 
-    static class AuditAuthenticationFilter extends OncePerRequestFilter {
+    static class BasicAuthenticationFilter extends OncePerRequestFilter {
 
         private final IdentityService identityService;
 
-        AuditAuthenticationFilter(IdentityService identityService) {
+        BasicAuthenticationFilter(IdentityService identityService) {
             this.identityService = identityService;
         }
 

@@ -1,4 +1,4 @@
-package io.psaremoval.removal;
+package io.psaremoval.rmm;
 
 import java.util.List;
 

@@ -1,17 +1,23 @@
-package io.psaremoval.removal;
+package io.psaremoval.rmm;
 
-import java.util.stream.Collectors;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** Records every RMM notice exactly once per removal and RMM integration, in the caller's transaction. */
+/**
+ * The default {@link RmmNotifier}: records every notice exactly once per removal and RMM integration, in the caller's
+ * transaction (the outbox), as JSON built by Jackson; {@link RmmDeliveryService} delivers it from there.
+ */
 public class OutboxRmmNotifier implements RmmNotifier {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxRmmNotifier.class);
 
     private final JdbcClient jdbc;
+    private final ObjectMapper json = new ObjectMapper();
 
     public OutboxRmmNotifier(JdbcClient jdbc) {
         this.jdbc = jdbc;
@@ -19,11 +25,12 @@ public class OutboxRmmNotifier implements RmmNotifier {
 
     @Override
     public boolean notifyUnmatched(long removalId, long rmmIntegrationId, List<UnmatchedDevice> devices) {
-        String payload = devices.stream()
-                .map(d -> "{\"deviceId\":\"" + json(d.externalId()) + "\",\"hostname\":\"" + json(d.hostname())
-                        + "\",\"formerConfigurationId\":" + d.formerConfigurationId() + "}")
-                .collect(Collectors.joining(",", "{\"event\":\"devices-unmatched\",\"removalId\":" + removalId
-                        + ",\"devices\":[", "]}"));
+        ObjectNode notice = json.createObjectNode().put("event", "devices-unmatched").put("removalId", removalId)
+                .put("rmmIntegrationId", rmmIntegrationId);
+        ArrayNode unmatched = notice.putArray("devices");
+        devices.forEach(device -> unmatched.addObject().put("deviceId", device.externalId())
+                .put("hostname", device.hostname()).put("formerConfigurationId", device.formerConfigurationId()));
+        String payload = notice.toString();
         int recorded = jdbc.sql("""
                 insert into rmm_unmatch_notice (removal_id, rmm_integration_id, device_count, payload)
                 values (:removal, :rmm, :count, :payload)
@@ -31,13 +38,9 @@ public class OutboxRmmNotifier implements RmmNotifier {
                 .param("removal", removalId).param("rmm", rmmIntegrationId).param("count", devices.size())
                 .param("payload", payload).update();
         if (recorded == 1) {
-            log.info("RMM integration {} told that {} devices are unmatched (removal {})", rmmIntegrationId,
+            log.info("Notice for RMM integration {} recorded: {} devices unmatched (removal {})", rmmIntegrationId,
                     devices.size(), removalId);
         }
         return recorded == 1;
-    }
-
-    private static String json(String value) {
-        return value.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 }

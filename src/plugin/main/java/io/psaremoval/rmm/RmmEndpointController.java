@@ -1,0 +1,97 @@
+package io.psaremoval.rmm;
+
+import io.psaremoval.account.AccountGroups;
+import io.psaremoval.account.PlatformUser;
+import io.psaremoval.account.PlatformUsers;
+import io.psaremoval.account.Role;
+import io.psaremoval.integration.Integration;
+import io.psaremoval.integration.Integrations;
+import io.psaremoval.security.SecurityEvents;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.impl.identity.Authentication;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * Where an RMM integration is told about unmatched devices, set by an Administrator of its account (or an engine
+ * administrator), with HTTP Basic like the rest of {@code /api}:
+ * <ul>
+ * <li>{@code PUT /api/rmm-integrations/{id}/endpoint} with {@code {"url": "https://...", "secret": "..."}}
+ * (the secret, at least 16 characters, signs every notice);</li>
+ * <li>{@code GET} of the same: the URL, whether a secret is set, who set it (never the secret).</li>
+ * </ul>
+ */
+@RestController
+@RequestMapping("/api/rmm-integrations/{id}/endpoint")
+class RmmEndpointController {
+
+    record EndpointRequest(String url, String secret) {
+    }
+
+    private final RmmEndpoints endpoints;
+    private final Integrations integrations;
+    private final PlatformUsers users;
+    private final IdentityService identityService;
+    private final SecurityEvents securityEvents;
+
+    RmmEndpointController(RmmEndpoints endpoints, Integrations integrations, PlatformUsers users,
+            IdentityService identityService, SecurityEvents securityEvents) {
+        this.endpoints = endpoints;
+        this.integrations = integrations;
+        this.users = users;
+        this.identityService = identityService;
+        this.securityEvents = securityEvents;
+    }
+
+    @GetMapping
+    Map<String, Object> endpoint(@PathVariable long id) {
+        requireAdministratorOf(id);
+        RmmEndpoint endpoint = endpoints.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
+                "RMM integration " + id + " has no endpoint yet."));
+        return Map.of("rmmIntegrationId", id, "url", endpoint.url(), "secretSet", true);
+    }
+
+    @PutMapping
+    ResponseEntity<Void> setEndpoint(@PathVariable long id, @RequestBody EndpointRequest request) {
+        String caller = requireAdministratorOf(id);
+        if (request == null || request.url() == null || !request.url().matches("https?://[^\\s]+")) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The endpoint needs an http(s) URL.");
+        }
+        if (request.secret() == null || request.secret().length() < 16 || request.secret().length() > 200) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The secret must be 16 to 200 characters long.");
+        }
+        endpoints.save(new RmmEndpoint(id, request.url(), request.secret()), caller);
+        return ResponseEntity.noContent().build();
+    }
+
+    /** @return the caller, an active Administrator of the RMM integration's account or an engine administrator */
+    private String requireAdministratorOf(long rmmIntegrationId) {
+        Authentication authentication = identityService.getCurrentAuthentication();
+        String caller = authentication == null ? null : authentication.getUserId();
+        List<String> groups = authentication == null || authentication.getGroupIds() == null ? List.of()
+                : authentication.getGroupIds();
+        Integration integration = integrations.findById(rmmIntegrationId).filter(found -> !found.isPsa())
+                .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No RMM integration " + rmmIntegrationId));
+        if (groups.contains(AccountGroups.CAMUNDA_ADMIN)) {
+            return caller;
+        }
+        PlatformUser user = caller == null ? null : users.findActiveByUsername(caller).orElse(null);
+        if (user == null || user.role() != Role.ADMINISTRATOR || !Objects.equals(user.accountId(), integration.accountId())) {
+            String message = "Only an Administrator of the RMM integration's account sets where it is told.";
+            securityEvents.record(caller, "RMM_ENDPOINT_REFUSED", null, null, message + " (integration "
+                    + rmmIntegrationId + ")");
+            throw new ResponseStatusException(HttpStatus.FORBIDDEN, message);
+        }
+        return caller;
+    }
+}
