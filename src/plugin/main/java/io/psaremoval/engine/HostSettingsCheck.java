@@ -10,8 +10,9 @@ import org.springframework.beans.factory.InitializingBean;
 import org.springframework.stereotype.Component;
 
 /**
- * The host settings the removal cannot do without, checked before anything starts (and again on the engine that was
- * built, in {@link RemovalEnginePlugin}): with authorizations off every signed-in user could read and work every
+ * The host settings the removal cannot do without, checked twice: on the host's properties when this bean is created
+ * (early, with the property to set named), and on the engine as built, after every configuration ran, in
+ * {@link RemovalEnginePlugin} (authoritative: a host may configure its engine in code). With authorizations off every signed-in user could read and work every
  * account's removal; below history level full, auditors could not see who entered what; identity names with dots
  * and dashes ({@code acmeit.manager}, {@code account-7-administrator}) must be accepted. A host that lacks one gets a
  * start-up refusal that names the setting.
@@ -36,11 +37,13 @@ public class HostSettingsCheck implements InitializingBean {
         if (!camunda.getAuthorization().isEnabled()) {
             missing.add("camunda.bpm.authorization.enabled=true (each account may see and work its own removals only)");
         }
-        if (!"full".equalsIgnoreCase(camunda.getHistoryLevel())) {
+        String historyLevel = camunda.getHistoryLevel();
+        // "auto" takes the level the database already has: only the engine as built can tell, see check(engine)
+        if (!"full".equalsIgnoreCase(historyLevel) && !"auto".equalsIgnoreCase(historyLevel)) {
             missing.add("camunda.bpm.history-level=full, not " + camunda.getHistoryLevel()
                     + " (auditors read every step and every value a person entered)");
         }
-        Object historicPermissions = camunda.getGenericProperties().getProperties().get("enableHistoricInstancePermissions");
+        Object historicPermissions = genericProperty("enableHistoricInstancePermissions");
         if (historicPermissions == null || !Boolean.parseBoolean(historicPermissions.toString())) {
             missing.add("camunda.bpm.generic-properties.properties.enableHistoricInstancePermissions=true (each "
                     + "account reads its own removals' history only)");
@@ -59,16 +62,44 @@ public class HostSettingsCheck implements InitializingBean {
         if (engine.getHistoryLevel() != null && engine.getHistoryLevel().getId() < HistoryLevel.HISTORY_LEVEL_FULL.getId()) {
             missing.add("history level full on the process engine, not " + engine.getHistoryLevel().getName());
         }
+        if (!engine.isEnableHistoricInstancePermissions()) {
+            missing.add("historic instance permissions enabled on the process engine");
+        }
+        String userPattern = engine.getUserResourceWhitelistPattern();
+        if (userPattern != null && !userPattern.isBlank() && !Pattern.matches(userPattern, SAMPLE_USER)) {
+            missing.add("a user id pattern on the process engine accepting names like '" + SAMPLE_USER + "', not " + userPattern);
+        }
+        String groupPattern = engine.getGroupResourceWhitelistPattern();
+        if (groupPattern != null && !groupPattern.isBlank() && !Pattern.matches(groupPattern, SAMPLE_GROUP)) {
+            missing.add("a group id pattern on the process engine accepting names like '" + SAMPLE_GROUP + "', not " + groupPattern);
+        }
         refuseIfMissing(missing);
     }
 
     private void checkWhitelist(String property, String sample, List<String> missing) {
-        Object configured = camunda.getGenericProperties().getProperties().get(property);
+        Object configured = genericProperty(property);
         String pattern = configured == null || configured.toString().isBlank() ? DEFAULT_WHITELIST : configured.toString();
         if (!Pattern.matches(pattern, sample)) {
             missing.add("camunda.bpm.generic-properties.properties." + property + " accepting names like '" + sample
                     + "' (e.g. \"[a-z0-9][a-z0-9._-]*\"), not " + pattern);
         }
+    }
+
+    /**
+     * A generic engine property however the host spelled its key: Spring's relaxed binding keeps
+     * {@code enable-historic-instance-permissions} as written, and the starter accepts it as
+     * {@code enableHistoricInstancePermissions}.
+     */
+    private Object genericProperty(String camelCaseKey) {
+        String wanted = normalized(camelCaseKey);
+        return camunda.getGenericProperties().getProperties().entrySet().stream()
+                .filter(entry -> normalized(entry.getKey()).equals(wanted))
+                .map(java.util.Map.Entry::getValue)
+                .findFirst().orElse(null);
+    }
+
+    private static String normalized(String key) {
+        return key.replace("-", "").replace("_", "").toLowerCase(java.util.Locale.ROOT);
     }
 
     private static void refuseIfMissing(List<String> missing) {

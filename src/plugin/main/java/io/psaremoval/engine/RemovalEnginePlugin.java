@@ -60,6 +60,12 @@ class RemovalEnginePlugin extends AbstractProcessEnginePlugin {
         HostSettingsCheck.check(configuration);
     }
 
+    /** Again once built: with history level "auto", the engine learns its level from the database only now. */
+    @Override
+    public void postProcessEngineBuild(org.camunda.bpm.engine.ProcessEngine engine) {
+        HostSettingsCheck.check((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration());
+    }
+
     private static List<CommandInterceptor> with(List<CommandInterceptor> interceptors, CommandInterceptor added) {
         List<CommandInterceptor> all = interceptors == null ? new ArrayList<>() : new ArrayList<>(interceptors);
         all.add(added);

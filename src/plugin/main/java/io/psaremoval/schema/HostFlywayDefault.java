@@ -10,7 +10,7 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 
 /**
  * The plugin brings Flyway onto the host's classpath for its own tables. A host that does not use Flyway itself
- * (no {@code spring.flyway.*} settings and no scripts in Flyway's default {@code classpath:db/migration}) would
+ * (no {@code spring.flyway.*} settings and no scripts anywhere under Flyway's default {@code classpath:db/migration}) would
  * otherwise get Spring Boot's Flyway run against its schema; for such a host Spring Boot's Flyway is off by default.
  * A host that uses Flyway keeps it exactly as it configured it. Registered in {@code META-INF/spring.factories}.
  */
@@ -29,7 +29,7 @@ class HostFlywayDefault implements EnvironmentPostProcessor {
 
     private static boolean hasDefaultMigrations() {
         try {
-            return new PathMatchingResourcePatternResolver().getResources("classpath*:db/migration/*").length > 0;
+            return new PathMatchingResourcePatternResolver().getResources("classpath*:db/migration/**/*").length > 0;
         } catch (IOException e) {
             return true;
         }

@@ -11,6 +11,7 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.jdbc.DataSourceBuilder;
 import org.springframework.context.annotation.Bean;
@@ -22,10 +23,12 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
  * Starts a real PostgreSQL in-process when {@code spring.datasource.url} is not set: the demo's default, so that
  * {@code mvn spring-boot:run} works on a machine with no database installed, and the database of a host's tests
  * ({@code psa.embedded-postgres.data-directory} empty: a fresh temporary cluster; {@code port} 0: any free port).
- * With an external URL configured this does nothing and Spring Boot's own DataSource configuration applies.
+ * With an external URL configured, or a DataSource of the host's own, this does nothing and the host's or Spring
+ * Boot's own DataSource configuration applies.
  */
 @AutoConfiguration(before = DataSourceAutoConfiguration.class)
 @ConditionalOnExpression("'${spring.datasource.url:}'.isEmpty()")
+@ConditionalOnMissingBean(DataSource.class)
 @EnableConfigurationProperties(EmbeddedPostgresProperties.class)
 public class EmbeddedPostgresAutoConfiguration {
 
