@@ -57,4 +57,36 @@ class EngineIdentitySyncTest {
         assertThat(identity.createUserQuery().userId("newcomer." + account.accountId())
                 .memberOfGroup(AccountGroups.ofAccount(account.accountId())).count()).isEqualTo(1);
     }
+
+    @Test
+    void theLegacyStaffGroupsGoWithTheirMembershipsAndAuthorizationsAHostsOwnGroupStays() {
+        org.camunda.bpm.engine.AuthorizationService authorizations =
+                org.camunda.bpm.engine.ProcessEngines.getDefaultProcessEngine().getAuthorizationService();
+        var legacy = identity.newGroup("auditors");
+        legacy.setName("auditors");
+        legacy.setType("SYSTEM");
+        identity.saveGroup(legacy);
+        identity.createMembership("auditor", "auditors");
+        var grant = authorizations.createNewAuthorization(org.camunda.bpm.engine.authorization.Authorization.AUTH_TYPE_GRANT);
+        grant.setGroupId("auditors");
+        grant.setResource(org.camunda.bpm.engine.authorization.Resources.HISTORIC_PROCESS_INSTANCE);
+        grant.setResourceId("*");
+        grant.addPermission(org.camunda.bpm.engine.authorization.HistoricProcessInstancePermissions.READ);
+        authorizations.saveAuthorization(grant);
+        var hosts = identity.newGroup("support");
+        hosts.setName("Our own support desk");
+        hosts.setType("WORKFLOW");
+        identity.saveGroup(hosts);
+        try {
+            sync.synchronize();
+
+            assertThat(identity.createGroupQuery().groupId("auditors").count()).isZero();
+            assertThat(authorizations.createAuthorizationQuery().groupIdIn("auditors").count()).isZero();
+            assertThat(identity.createUserQuery().userId("auditor").memberOfGroup(AccountGroups.AUDITORS).count())
+                    .as("the auditor keeps the group of today").isEqualTo(1);
+            assertThat(identity.createGroupQuery().groupId("support").count()).as("the host's own group").isEqualTo(1);
+        } finally {
+            identity.deleteGroup("support");
+        }
+    }
 }
