@@ -219,6 +219,27 @@ public class AuditService {
                                         + " failed";
                             }, null, (rs.getObject(4) == null ? "" : "HTTP " + rs.getInt(4) + " · ") + rs.getString(5))))
                     .list();
+            jdbc.sql("""
+                    select opened_at, step_name, failure, incident_id, retried_at, retried_by, closed_at, closed_how
+                    from removal_stuck_notice where removal_id = :id order by id""")
+                    .param("id", removal.id())
+                    .query((rs, n) -> {
+                        events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "stuck",
+                                "stopped at '" + rs.getString(2) + "' after its retries ran out (incident "
+                                        + rs.getString(4) + "); the requester and the operators were given a task",
+                                null, rs.getString(3)));
+                        if (rs.getObject(5) != null) {
+                            events.add(new Event(rs.getObject(5, OffsetDateTime.class).toInstant(), "stuck",
+                                    "retried '" + rs.getString(2) + "'", rs.getString(6), null));
+                        }
+                        if (rs.getObject(7) != null) {
+                            events.add(new Event(rs.getObject(7, OffsetDateTime.class).toInstant(), "stuck",
+                                    "RESUMED".equals(rs.getString(8)) ? "went on after the retry; the tasks closed"
+                                            : "ended without the retry; the tasks closed", null, null));
+                        }
+                        return null;
+                    })
+                    .list();
             if (removal.confirmedBy() != null) {
                 jdbc.sql("select confirmed_at from removal where id = :id").param("id", removal.id())
                         .query((rs, n) -> events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "confirmation",

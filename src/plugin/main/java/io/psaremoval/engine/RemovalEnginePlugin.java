@@ -12,6 +12,7 @@ import org.camunda.bpm.engine.impl.bpmn.parser.BpmnParseListener;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.context.Context;
+import org.camunda.bpm.engine.impl.incident.IncidentHandler;
 import org.camunda.bpm.engine.impl.interceptor.CommandInterceptor;
 import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity;
@@ -27,6 +28,8 @@ import org.springframework.stereotype.Component;
  * <li>a built-in end listener on every process: when a removal's process instance ends without an outcome of its
  * own (an operator deletes it in Cockpit, an error nobody catches ends it), its integration is released and the
  * removal ends as aborted. Built-in listeners run even when a caller asks to skip custom listeners.</li>
+ * <li>{@link StuckRemovalIncidentHandler}: a removal whose step runs out of retries reaches its requester and the
+ * operators as Tasklist tasks ({@link StuckRemovals}).</li>
  * </ul>
  */
 @Component
@@ -34,10 +37,13 @@ class RemovalEnginePlugin extends AbstractProcessEnginePlugin {
 
     private final PlatformCommandGuard guard;
     private final ObjectProvider<RemovalService> removals;
+    private final StuckRemovalIncidentHandler failedJobs;
 
-    RemovalEnginePlugin(PlatformUsers users, SecurityEvents securityEvents, ObjectProvider<RemovalService> removals) {
+    RemovalEnginePlugin(PlatformUsers users, SecurityEvents securityEvents, ObjectProvider<RemovalService> removals,
+            ObjectProvider<StuckRemovals> stuckRemovals) {
         this.guard = new PlatformCommandGuard(users, securityEvents);
         this.removals = removals;
+        this.failedJobs = new StuckRemovalIncidentHandler(stuckRemovals);
     }
 
     @Override
@@ -53,6 +59,10 @@ class RemovalEnginePlugin extends AbstractProcessEnginePlugin {
             }
         });
         configuration.setCustomPostBPMNParseListeners(parseListeners);
+        List<IncidentHandler> incidentHandlers = configuration.getCustomIncidentHandlers() == null ? new ArrayList<>()
+                : new ArrayList<>(configuration.getCustomIncidentHandlers());
+        incidentHandlers.add(failedJobs);
+        configuration.setCustomIncidentHandlers(incidentHandlers);
     }
 
     @Override
