@@ -18,10 +18,12 @@ import io.psaremoval.removal.JdbcPlatformData;
 import io.psaremoval.rmm.OutboxRmmNotifier;
 import io.psaremoval.removal.PlatformData;
 import io.psaremoval.rmm.RmmConnector;
+import io.psaremoval.rmm.RmmEndpointPolicy;
 import io.psaremoval.rmm.RmmNotifier;
 import io.psaremoval.rmm.WebhookRmmConnector;
 import jakarta.servlet.Filter;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
 import org.camunda.bpm.engine.IdentityService;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -76,8 +78,15 @@ public class PlatformAdaptersConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(RmmConnector.class)
-    WebhookRmmConnector psaRmmConnector() {
-        return new WebhookRmmConnector(java.time.Clock.systemUTC());
+    WebhookRmmConnector psaRmmConnector(RmmEndpointPolicy policy) {
+        return new WebhookRmmConnector(java.time.Clock.systemUTC(), policy);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(RmmEndpointPolicy.class)
+    RmmEndpointPolicy psaRmmEndpointPolicy(@Value("${psa.rmm.require-https:true}") boolean requireHttps,
+            @Value("${psa.rmm.allow-private-addresses:false}") boolean allowPrivateAddresses) {
+        return new RmmEndpointPolicy(requireHttps, allowPrivateAddresses);
     }
 
     @Bean

@@ -7,7 +7,7 @@ create table removal_stuck_notice (
     process_instance_id text        not null,
     job_id              text        not null,
     incident_id         text        not null unique,
-    activity_id         text        not null,
+    activity_id         text,
     step_name           text        not null,
     failure             text        not null,
     requester           text        not null,
@@ -18,6 +18,7 @@ create table removal_stuck_notice (
     retried_by          text,
     closed_at           timestamptz,
     closed_how          text check (closed_how in ('RESUMED', 'ENDED')),
+    times_stopped       int         not null default 1,
     check ((closed_at is null) = (closed_how is null))
 );
 -- Every successful job asks whether it ends a stop: an index of the open ones only keeps that cheap.

@@ -59,34 +59,45 @@ class EngineIdentitySyncTest {
     }
 
     @Test
-    void theLegacyStaffGroupsGoWithTheirMembershipsAndAuthorizationsAHostsOwnGroupStays() {
-        org.camunda.bpm.engine.AuthorizationService authorizations =
-                org.camunda.bpm.engine.ProcessEngines.getDefaultProcessEngine().getAuthorizationService();
-        var legacy = identity.newGroup("auditors");
-        legacy.setName("auditors");
+    void theMigrationRetiresTheLegacyStaffGroupsOnceMovingOpenTasksAndKeepsAHostsOwnGroup() throws Exception {
+        org.camunda.bpm.engine.ProcessEngine engine = org.camunda.bpm.engine.ProcessEngines.getDefaultProcessEngine();
+        var authorizations = engine.getAuthorizationService();
+        var tasks = engine.getTaskService();
+        var legacy = identity.newGroup("support");
+        legacy.setName("support");
         legacy.setType("SYSTEM");
         identity.saveGroup(legacy);
-        identity.createMembership("auditor", "auditors");
+        identity.createMembership("support", "support");
         var grant = authorizations.createNewAuthorization(org.camunda.bpm.engine.authorization.Authorization.AUTH_TYPE_GRANT);
-        grant.setGroupId("auditors");
+        grant.setGroupId("support");
         grant.setResource(org.camunda.bpm.engine.authorization.Resources.HISTORIC_PROCESS_INSTANCE);
         grant.setResourceId("*");
         grant.addPermission(org.camunda.bpm.engine.authorization.HistoricProcessInstancePermissions.READ);
         authorizations.saveAuthorization(grant);
-        var hosts = identity.newGroup("support");
-        hosts.setName("Our own support desk");
+        var waiting = tasks.newTask();
+        waiting.setName("Enable bulk delete for the account (offered before the rename)");
+        tasks.saveTask(waiting);
+        tasks.addCandidateGroup(waiting.getId(), "support");
+        var hosts = identity.newGroup("auditors");
+        hosts.setName("Our own auditors");
         hosts.setType("WORKFLOW");
         identity.saveGroup(hosts);
         try {
-            sync.synchronize();
+            jdbc.sql(new String(new org.springframework.core.io.ClassPathResource(
+                    "db/psa-integration-removal/V9__retire_legacy_staff_groups.sql").getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8)).update();
 
-            assertThat(identity.createGroupQuery().groupId("auditors").count()).isZero();
-            assertThat(authorizations.createAuthorizationQuery().groupIdIn("auditors").count()).isZero();
-            assertThat(identity.createUserQuery().userId("auditor").memberOfGroup(AccountGroups.AUDITORS).count())
-                    .as("the auditor keeps the group of today").isEqualTo(1);
-            assertThat(identity.createGroupQuery().groupId("support").count()).as("the host's own group").isEqualTo(1);
+            assertThat(identity.createGroupQuery().groupId("support").count()).isZero();
+            assertThat(identity.createUserQuery().memberOfGroup("support").count()).isZero();
+            assertThat(authorizations.createAuthorizationQuery().groupIdIn("support").count()).isZero();
+            assertThat(tasks.createTaskQuery().taskId(waiting.getId()).taskCandidateGroup(AccountGroups.SUPPORT).count())
+                    .as("the open task is offered to the group of today").isEqualTo(1);
+            assertThat(engine.getIdentityService().createUserQuery().userId("support")
+                    .memberOfGroup(AccountGroups.SUPPORT).count()).as("the agent keeps the group of today").isEqualTo(1);
+            assertThat(identity.createGroupQuery().groupId("auditors").count()).as("the host's own group").isEqualTo(1);
         } finally {
-            identity.deleteGroup("support");
+            tasks.deleteTask(waiting.getId(), true);
+            identity.deleteGroup("auditors");
         }
     }
 }

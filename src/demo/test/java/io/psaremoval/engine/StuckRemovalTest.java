@@ -151,6 +151,25 @@ class StuckRemovalTest {
                 .param("p", removal.getId()).query(String.class).single()).isEqualTo("ENDED");
     }
 
+    @Test
+    void aRetryThatFailsAgainKeepsTheSameTasksWithTheNewIncident() throws Exception {
+        String firstTask = tasks(requester, "assignee=" + requester).get(0).path("id").asText();
+        assertThat(as("operator", HttpMethod.PUT, "/engine-rest/job/" + delivery.getId() + "/retries", "{\"retries\": 1}")
+                .getStatusCode().value()).isEqualTo(204);
+        assertThatThrownBy(() -> engine.getManagementService().executeJob(delivery.getId()))
+                .hasMessageContaining("Not delivered");
+
+        Incident again = engine.getRuntimeService().createIncidentQuery().processInstanceId(removal.getId()).singleResult();
+        JsonNode requesterTasks = tasks(requester, "assignee=" + requester);
+        assertThat(requesterTasks).hasSize(1);
+        assertThat(requesterTasks.get(0).path("id").asText()).isEqualTo(firstTask);
+        JsonNode operatorTasks = tasks("operator", "candidateGroup=camunda-admin&nameLike=Retry the stuck removal%");
+        assertThat(operatorTasks).hasSize(1);
+        assertThat(operatorTasks.get(0).path("description").asText()).contains("incident " + again.getId());
+        assertThat(jdbc.sql("select times_stopped from removal_stuck_notice where process_instance_id = :p")
+                .param("p", removal.getId()).query(Integer.class).single()).isEqualTo(2);
+    }
+
     // --- helpers -----------------------------------------------------------------------------------
 
     private JsonNode tasks(String user, String query) throws Exception {
@@ -172,7 +191,7 @@ class StuckRemovalTest {
         String body = new ObjectMapper().writeValueAsString(Map.of("url", url, "secret", "shared-secret-of-the-rmm-webhook"));
         assertThat(as(fixtures.username(account, Role.ADMINISTRATOR), HttpMethod.PUT,
                 "/api/rmm-integrations/" + account.rmmIntegrationId() + "/endpoint", body).getStatusCode().value())
-                .isEqualTo(204);
+                .isEqualTo(200);
     }
 
     private static int aClosedPort() throws Exception {

@@ -101,7 +101,7 @@ class RmmDeliveryTest {
                 .isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(putEndpoint(administrator, url, "short")).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(putEndpoint(administrator, "ftp://nowhere", SECRET)).isEqualTo(HttpStatus.BAD_REQUEST);
-        assertThat(putEndpoint(administrator, url, SECRET)).isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(putEndpoint(administrator, url, SECRET)).isEqualTo(HttpStatus.OK);
 
         String shown = rest.withBasicAuth(administrator, PlatformFixtures.PASSWORD)
                 .getForObject("/api/rmm-integrations/" + account.rmmIntegrationId() + "/endpoint", String.class);
@@ -172,14 +172,49 @@ class RmmDeliveryTest {
         assertThat(received.stream().map(Received::idempotencyKey).distinct()).hasSize(1);
     }
 
+    @Test
+    void aNoticeRecordedWhileNoEndpointWasSetIsDeliveredWhenOneIs() throws Exception {
+        ProcessInstance removal = driver.remove(account, RemovalMode.DELETE);
+        assertThat(ended(removal)).as("an RMM without an endpoint does not hold the removal up").isTrue();
+        long noticeId = noticeOf(removal);
+        assertThat(status(noticeId)).isEqualTo("NOT_CONFIGURED");
+        assertThat(received).isEmpty();
+
+        configureEndpoint();
+
+        assertThat(received).hasSize(1);
+        assertThat(received.get(0).idempotencyKey()).isEqualTo(String.valueOf(noticeId));
+        assertThat(status(noticeId)).isEqualTo("DELIVERED");
+        configureEndpoint();
+        assertThat(received).as("a delivered notice is not sent again").hasSize(1);
+    }
+
+    @Test
+    void anRmmIntegrationOfAnotherAccountAndOneThatDoesNotExistLookTheSame() {
+        String url = "http://localhost:" + rmm.getAddress().getPort() + "/hooks/unmatched";
+        GeneratedAccount other = fixtures.create();
+        assertThat(putEndpoint(administrator, other.rmmIntegrationId(), url, SECRET)).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(putEndpoint(administrator, 987_654_321L, url, SECRET)).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(putEndpoint(administrator, account.psaIntegrationId(), url, SECRET)).isEqualTo(HttpStatus.FORBIDDEN);
+    }
+
     // --- helpers -----------------------------------------------------------------------------------
+
+    private String status(long noticeId) {
+        return jdbc.sql("select delivery_status from rmm_unmatch_notice where id = :id").param("id", noticeId)
+                .query(String.class).single();
+    }
 
     private void configureEndpoint() {
         assertThat(putEndpoint(administrator, "http://localhost:" + rmm.getAddress().getPort() + "/hooks/unmatched", SECRET))
-                .isEqualTo(HttpStatus.NO_CONTENT);
+                .isEqualTo(HttpStatus.OK);
     }
 
     private HttpStatus putEndpoint(String user, String url, String secret) {
+        return putEndpoint(user, account.rmmIntegrationId(), url, secret);
+    }
+
+    private HttpStatus putEndpoint(String user, long rmmIntegrationId, String url, String secret) {
         HttpHeaders headers = new HttpHeaders();
         headers.setContentType(MediaType.APPLICATION_JSON);
         String body;
@@ -189,7 +224,7 @@ class RmmDeliveryTest {
             throw new IllegalStateException(e);
         }
         return HttpStatus.valueOf(rest.withBasicAuth(user, PlatformFixtures.PASSWORD).exchange("/api/rmm-integrations/"
-                + account.rmmIntegrationId() + "/endpoint", HttpMethod.PUT, new HttpEntity<>(body, headers), String.class)
+                + rmmIntegrationId + "/endpoint", HttpMethod.PUT, new HttpEntity<>(body, headers), String.class)
                 .getStatusCode().value());
     }
 

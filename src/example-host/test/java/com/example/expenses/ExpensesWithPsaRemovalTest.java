@@ -62,7 +62,7 @@ class ExpensesWithPsaRemovalTest {
     }
 
     @Test
-    void theHostsOwnProcessMigrationsAndDeploymentsAreItsOwn() {
+    void theHostsOwnProcessMigrationsAndDeploymentsAreItsOwn() throws java.io.IOException {
         ProcessInstance expense = engine.getRuntimeService().startProcessInstanceByKey("ApproveExpense");
         assertThat(expense).isWaitingAt("UserTask_ApproveExpense");
         complete(task(expense));
@@ -73,8 +73,9 @@ class ExpensesWithPsaRemovalTest {
                 .containsExactly("V1__expense_claims.sql");
         assertThat(jdbc.sql("select script from psa_integration_removal_schema_history where success and version <> '0' "
                 + "order by installed_rank").query(String.class).list()).as("the plugin's, in a history of its own")
-                .containsExactly("V1__platform_schema.sql", "V2__removal_records.sql", "V3__security_events.sql",
-                        "V4__removal_chunk_progress.sql", "V5__removal_state_machine.sql");
+                .startsWith("V1__platform_schema.sql", "V2__removal_records.sql")
+                .allMatch(script -> script.startsWith("V") && !script.equals("V1__expense_claims.sql"))
+                .hasSize(pluginScripts());
 
         assertThat(engine.getRepositoryService().createProcessDefinitionQuery().processDefinitionKey("ApproveExpense")
                 .count()).isEqualTo(1);
@@ -84,5 +85,10 @@ class ExpensesWithPsaRemovalTest {
                 .contains("psa-integration-removal").hasSize(2);
         assertThat(engine.getIdentityService().createUserQuery().userId("expenses-admin").count())
                 .as("the host's own administrator").isEqualTo(1);
+    }
+
+    private static int pluginScripts() throws java.io.IOException {
+        return new org.springframework.core.io.support.PathMatchingResourcePatternResolver()
+                .getResources("classpath*:db/psa-integration-removal/V*__*.sql").length;
     }
 }

@@ -220,12 +220,14 @@ public class AuditService {
                             }, null, (rs.getObject(4) == null ? "" : "HTTP " + rs.getInt(4) + " · ") + rs.getString(5))))
                     .list();
             jdbc.sql("""
-                    select opened_at, step_name, failure, incident_id, retried_at, retried_by, closed_at, closed_how
+                    select opened_at, step_name, failure, incident_id, retried_at, retried_by, closed_at, closed_how,
+                           times_stopped
                     from removal_stuck_notice where removal_id = :id order by id""")
                     .param("id", removal.id())
                     .query((rs, n) -> {
                         events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "stuck",
-                                "stopped at '" + rs.getString(2) + "' after its retries ran out (incident "
+                                "stopped at '" + rs.getString(2) + "' after its retries ran out"
+                                        + (rs.getInt(9) > 1 ? " (" + rs.getInt(9) + " times; last incident " : " (incident ")
                                         + rs.getString(4) + "); the requester and the operators were given a task",
                                 null, rs.getString(3)));
                         if (rs.getObject(5) != null) {

@@ -96,12 +96,6 @@ public class EngineAuthorizations {
     }
 
     /** Grants the permissions to the group on the resource, once: an existing grant is extended, not duplicated. */
-    /** Every authorization of a group, which deleting the group leaves behind. */
-    public void revokeAllOf(String groupId) {
-        authorizationService.createAuthorizationQuery().groupIdIn(groupId).list()
-                .forEach(authorization -> authorizationService.deleteAuthorization(authorization.getId()));
-    }
-
     private void grant(String groupId, Resource resource, String resourceId, Permission... permissions) {
         Authorization authorization = authorizationService.createAuthorizationQuery()
                 .groupIdIn(groupId).resourceType(resource).resourceId(resourceId).singleResult();

@@ -4,7 +4,6 @@ import io.psaremoval.account.AccountGroups;
 import io.psaremoval.account.PlatformUser;
 
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.identity.Group;
@@ -63,7 +62,6 @@ public class EngineIdentityMirror implements IdentityMirror {
     }
 
     private int synchronizeLocked() {
-        retireLegacyGroups();
         Set<String> active = new HashSet<>();
         for (PlatformUser user : users.findAll()) {
             if (user.active()) {
@@ -91,23 +89,6 @@ public class EngineIdentityMirror implements IdentityMirror {
                     removed);
         }
         return removed;
-    }
-
-    /**
-     * Before version 7 of its schema the mirror named the staff groups {@code support} and {@code auditors}; an engine
-     * upgraded from then would keep their memberships and authorizations beside the new groups forever. Only groups
-     * exactly as the mirror created them (type SYSTEM, name equal to id) are deleted, with their memberships and
-     * authorizations; a host's own group of that id stays.
-     */
-    private void retireLegacyGroups() {
-        for (String legacy : List.of("support", "auditors")) {
-            Group group = identityService.createGroupQuery().groupId(legacy).singleResult();
-            if (group != null && "SYSTEM".equals(group.getType()) && legacy.equals(group.getName())) {
-                authorizations.revokeAllOf(legacy);
-                identityService.deleteGroup(legacy);
-                log.info("Engine identity sync: retired the legacy group '{}' (now psa-{})", legacy, legacy);
-            }
-        }
     }
 
     private boolean isEngineAdministrator(String username) {

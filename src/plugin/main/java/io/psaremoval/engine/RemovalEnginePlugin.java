@@ -13,6 +13,7 @@ import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.context.Context;
 import org.camunda.bpm.engine.impl.incident.IncidentHandler;
+import org.camunda.bpm.engine.runtime.Incident;
 import org.camunda.bpm.engine.impl.interceptor.CommandInterceptor;
 import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity;
@@ -37,13 +38,13 @@ class RemovalEnginePlugin extends AbstractProcessEnginePlugin {
 
     private final PlatformCommandGuard guard;
     private final ObjectProvider<RemovalService> removals;
-    private final StuckRemovalIncidentHandler failedJobs;
+    private final ObjectProvider<StuckRemovals> stuckRemovals;
 
     RemovalEnginePlugin(PlatformUsers users, SecurityEvents securityEvents, ObjectProvider<RemovalService> removals,
             ObjectProvider<StuckRemovals> stuckRemovals) {
         this.guard = new PlatformCommandGuard(users, securityEvents);
         this.removals = removals;
-        this.failedJobs = new StuckRemovalIncidentHandler(stuckRemovals);
+        this.stuckRemovals = stuckRemovals;
     }
 
     @Override
@@ -59,15 +60,15 @@ class RemovalEnginePlugin extends AbstractProcessEnginePlugin {
             }
         });
         configuration.setCustomPostBPMNParseListeners(parseListeners);
-        List<IncidentHandler> incidentHandlers = configuration.getCustomIncidentHandlers() == null ? new ArrayList<>()
-                : new ArrayList<>(configuration.getCustomIncidentHandlers());
-        incidentHandlers.add(failedJobs);
-        configuration.setCustomIncidentHandlers(incidentHandlers);
     }
 
     @Override
     public void postInit(ProcessEngineConfigurationImpl configuration) {
         HostSettingsCheck.check(configuration);
+        // Wraps whatever handles failed jobs now (the engine's default, a host's own, a composite), keeping it whole.
+        IncidentHandler failedJobs = configuration.getIncidentHandler(Incident.FAILED_JOB_HANDLER_TYPE);
+        configuration.getIncidentHandlers().put(Incident.FAILED_JOB_HANDLER_TYPE,
+                new StuckRemovalIncidentHandler(failedJobs, stuckRemovals));
     }
 
     /** Again once built: with history level "auto", the engine learns its level from the database only now. */

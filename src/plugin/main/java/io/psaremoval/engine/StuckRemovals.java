@@ -8,11 +8,9 @@ import java.util.Optional;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.context.Context;
-import org.camunda.bpm.engine.impl.incident.IncidentContext;
 import org.camunda.bpm.engine.impl.interceptor.CommandContext;
 import org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity;
 import org.camunda.bpm.engine.impl.pvm.process.ActivityImpl;
-import org.camunda.bpm.engine.runtime.Incident;
 import org.camunda.bpm.engine.task.Task;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,11 +24,11 @@ import org.springframework.stereotype.Component;
  * operator will take it on; the operators ({@code camunda-admin}) get a task naming the incident, the job and the
  * Cockpit page to retry it from. When the operator's retry succeeds both tasks close by themselves (deleted with the
  * reason, kept in history); when the removal ends without it (cancelled in Cockpit), both close saying so. Every stop
- * is recorded in {@code removal_stuck_notice} in the engine's own transaction, so that a task exists exactly when
- * the incident does.
+ * is recorded in {@code removal_stuck_notice}.
  *
- * <p>Called by {@link StuckRemovalIncidentHandler} inside engine commands; tasks are written without authorization
- * checks, whoever's command it is (the job executor's, or an operator's retry).
+ * <p>Called by {@link StuckRemovalIncidentHandler} in an engine command of its own, right after the engine's
+ * transaction that created, resolved or deleted the incident committed; tasks are written without authorization
+ * checks, whoever's command it was (the job executor's, or an operator's retry).
  */
 @Component
 public class StuckRemovals {
@@ -68,23 +66,65 @@ public class StuckRemovals {
                 .param("removal", removalId).query(Notice.class).list();
     }
 
-    void stopped(Incident incident, IncidentContext context, String message) {
-        Optional<Removal> found = incident.getProcessInstanceId() == null ? Optional.empty()
-                : removals.find(incident.getProcessInstanceId());
+    /** What the failed-job handling knew when the incident was created. */
+    record Stop(String incidentId, String processInstanceId, String jobId, String processDefinitionId, String activityId,
+            String message) {
+    }
+
+    /**
+     * The job ran out of retries. A first stop opens the two tasks; a stop of the same job after an operator's retry
+     * that failed again keeps them, with the new incident and failure written into them.
+     */
+    void stopped(Stop stop) {
+        Optional<Removal> found = removals.find(stop.processInstanceId());
         if (found.isEmpty()) {
             return;
         }
         Removal removal = found.get();
         ProcessEngineConfigurationImpl engine = Context.getProcessEngineConfiguration();
-        String step = stepName(engine, context);
-        String failure = shortened(message);
+        String step = stepName(engine, stop.processDefinitionId(), stop.activityId());
+        String failure = shortened(stop.message());
+        TaskService tasks = engine.getTaskService();
+        CommandContext command = Context.getCommandContext();
+        Optional<Notice> open = openFor(stop.jobId());
+        if (open.isPresent()) {
+            Notice notice = open.get();
+            jdbc.sql("""
+                    update removal_stuck_notice set incident_id = :incident, failure = :failure,
+                           times_stopped = times_stopped + 1
+                    where id = :id""")
+                    .param("incident", stop.incidentId()).param("failure", failure).param("id", notice.id()).update();
+            command.runWithoutAuthorization(() -> {
+                describe(tasks, notice.requesterTaskId(), forRequester(removal, step, failure));
+                describe(tasks, notice.operatorTaskId(), forOperators(removal, stop, step, failure));
+                return null;
+            });
+            log.warn("Removal {} stopped again at '{}' (job {}, incident {}): {}", removal.businessKey(), step,
+                    stop.jobId(), stop.incidentId(), failure);
+            return;
+        }
         String requesterTask = null;
         String operatorTask = null;
         if (engine.isStandaloneTasksEnabled()) {
-            CommandContext command = Context.getCommandContext();
-            requesterTask = command.runWithoutAuthorization(() -> forRequester(engine.getTaskService(), removal, step, failure));
-            operatorTask = command.runWithoutAuthorization(() -> forOperators(engine.getTaskService(), removal, incident,
-                    context, step, failure));
+            requesterTask = command.runWithoutAuthorization(() -> {
+                Task task = tasks.newTask();
+                task.setName(fitted("Your removal of " + (removal.integrationName() == null ? "a PSA integration"
+                        : removal.integrationName()) + " waits for an operator"));
+                task.setDescription(forRequester(removal, step, failure));
+                task.setAssignee(removal.requestedBy());
+                task.setPriority(REQUESTER_PRIORITY);
+                tasks.saveTask(task);
+                return task.getId();
+            });
+            operatorTask = command.runWithoutAuthorization(() -> {
+                Task task = tasks.newTask();
+                task.setName(fitted("Retry the stuck removal " + removal.businessKey() + " at \"" + step + "\""));
+                task.setDescription(forOperators(removal, stop, step, failure));
+                task.setPriority(OPERATOR_PRIORITY);
+                tasks.saveTask(task);
+                tasks.addCandidateGroup(task.getId(), AccountGroups.CAMUNDA_ADMIN);
+                return task.getId();
+            });
         } else {
             log.warn("Standalone tasks are disabled on this engine: removal {} waits for an operator without a task",
                     removal.businessKey());
@@ -95,20 +135,36 @@ public class StuckRemovals {
                 values (:removal, :instance, :job, :incident, :activity, :step, :failure, :requester, :requesterTask,
                         :operatorTask)""")
                 .param("removal", removal.id()).param("instance", removal.processInstanceId())
-                .param("job", context.getConfiguration()).param("incident", incident.getId())
-                .param("activity", context.getActivityId()).param("step", step).param("failure", failure)
+                .param("job", stop.jobId()).param("incident", stop.incidentId())
+                .param("activity", stop.activityId()).param("step", step).param("failure", failure)
                 .param("requester", removal.requestedBy()).param("requesterTask", requesterTask)
                 .param("operatorTask", operatorTask).update();
         log.warn("Removal {} stopped at '{}' (job {}, incident {}): {}; the requester {} and the operators have a task",
-                removal.businessKey(), step, context.getConfiguration(), incident.getId(), failure, removal.requestedBy());
+                removal.businessKey(), step, stop.jobId(), stop.incidentId(), failure, removal.requestedBy());
+    }
+
+    private Optional<Notice> openFor(String jobId) {
+        return jdbc.sql("""
+                select id, removal_id, process_instance_id, job_id, incident_id, step_name, failure, requester,
+                       requester_task_id, operator_task_id, opened_at, retried_at, retried_by, closed_at, closed_how
+                from removal_stuck_notice where job_id = :job and closed_at is null""")
+                .param("job", jobId).query(Notice.class).optional();
+    }
+
+    private static void describe(TaskService tasks, String taskId, String description) {
+        Task task = taskId == null ? null : tasks.createTaskQuery().taskId(taskId).singleResult();
+        if (task != null) {
+            task.setDescription(description);
+            tasks.saveTask(task);
+        }
     }
 
     /** An operator gave the job retries again: noted; the tasks stay until the retry succeeds. */
-    void retried(String jobId) {
+    void retried(String jobId, String operator) {
         jdbc.sql("""
                 update removal_stuck_notice set retried_at = now(), retried_by = :user
                 where job_id = :job and closed_at is null""")
-                .param("user", Context.getCommandContext().getAuthenticatedUserId()).param("job", jobId).update();
+                .param("user", operator).param("job", jobId).update();
     }
 
     /** The job succeeded: the removal goes on, the tasks close. */
@@ -149,46 +205,31 @@ public class StuckRemovals {
         }
     }
 
-    private static String forRequester(TaskService tasks, Removal removal, String step, String failure) {
-        Task task = tasks.newTask();
-        task.setName(fitted("Your removal of " + (removal.integrationName() == null ? "a PSA integration"
-                : removal.integrationName()) + " waits for an operator"));
-        task.setDescription("Your removal " + removal.businessKey() + " stopped at the step \"" + step + "\": it failed "
-                + "on every attempt (" + failure + "). What it did so far stays done; nothing more is removed until an "
-                + "operator has fixed the cause and retried the step, and the operators have a task for it. There is "
-                + "nothing for you to do here: this task closes by itself when the removal goes on, or when it ends.");
-        task.setAssignee(removal.requestedBy());
-        task.setPriority(REQUESTER_PRIORITY);
-        tasks.saveTask(task);
-        return task.getId();
+    private static String forRequester(Removal removal, String step, String failure) {
+        return "Your removal " + removal.businessKey() + " stopped at the step \"" + step + "\": it failed on every "
+                + "attempt (" + failure + "). What it did so far stays done; nothing more is removed until an operator "
+                + "has fixed the cause and retried the step, and the operators have a task for it. There is nothing "
+                + "for you to do here: this task closes by itself when the removal goes on, or when it ends.";
     }
 
-    private String forOperators(TaskService tasks, Removal removal, Incident incident, IncidentContext context,
-            String step, String failure) {
-        Task task = tasks.newTask();
-        task.setName(fitted("Retry the stuck removal " + removal.businessKey() + " at \"" + step + "\""));
-        task.setDescription("Removal " + removal.businessKey() + " (account " + removal.accountId() + ", "
+    private String forOperators(Removal removal, Stop stop, String step, String failure) {
+        return "Removal " + removal.businessKey() + " (account " + removal.accountId() + ", "
                 + (removal.integrationName() == null ? "no integration reserved yet" : removal.integrationName())
-                + ", requested by " + removal.requestedBy() + ") ran out of retries at \""
-                + step + "\" (activity " + context.getActivityId() + ", job " + context.getConfiguration()
-                + ", incident " + incident.getId() + "): " + failure + ". Fix the cause, then retry the job in Cockpit: "
-                + webappPath + "/app/cockpit/default/#/process-instance/" + removal.processInstanceId()
-                + "/runtime?tab=incidents-tab (or PUT /engine-rest/job/" + context.getConfiguration()
+                + ", requested by " + removal.requestedBy() + ") ran out of retries at \"" + step + "\" (activity "
+                + stop.activityId() + ", job " + stop.jobId() + ", incident " + stop.incidentId() + "): " + failure
+                + ". Fix the cause, then retry the job in Cockpit: " + webappPath
+                + "/app/cockpit/default/#/process-instance/" + removal.processInstanceId()
+                + "/runtime?tab=incidents-tab (or PUT /engine-rest/job/" + stop.jobId()
                 + "/retries with {\"retries\": 1}). Every step re-checks its rules and is safe to repeat. This task and "
-                + "the requester's close by themselves when the retry succeeds.");
-        task.setPriority(OPERATOR_PRIORITY);
-        tasks.saveTask(task);
-        tasks.addCandidateGroup(task.getId(), AccountGroups.CAMUNDA_ADMIN);
-        return task.getId();
+                + "the requester's close by themselves when the retry succeeds.";
     }
 
-    private static String stepName(ProcessEngineConfigurationImpl engine, IncidentContext context) {
-        ProcessDefinitionEntity definition = context.getProcessDefinitionId() == null ? null
-                : engine.getDeploymentCache().findDeployedProcessDefinitionById(context.getProcessDefinitionId());
-        ActivityImpl activity = definition == null || context.getActivityId() == null ? null
-                : definition.findActivity(context.getActivityId());
+    private static String stepName(ProcessEngineConfigurationImpl engine, String processDefinitionId, String activityId) {
+        ProcessDefinitionEntity definition = processDefinitionId == null ? null
+                : engine.getDeploymentCache().findDeployedProcessDefinitionById(processDefinitionId);
+        ActivityImpl activity = definition == null || activityId == null ? null : definition.findActivity(activityId);
         return activity != null && activity.getName() != null ? activity.getName().replaceAll("\\s+", " ")
-                : String.valueOf(context.getActivityId());
+                : String.valueOf(activityId);
     }
 
     /** A task name fits the engine's column (255). */

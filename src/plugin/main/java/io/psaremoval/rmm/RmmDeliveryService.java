@@ -37,8 +37,8 @@ public class RmmDeliveryService {
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
 
-    /** What became of a removal's notices in this call. */
-    public record Outcome(int delivered, int notConfigured) {
+    /** What became of the notices in this call. */
+    public record Outcome(int delivered, int notConfigured, int notDelivered) {
     }
 
     /**
@@ -71,7 +71,34 @@ public class RmmDeliveryService {
         if (!failures.isEmpty()) {
             throw new RmmNotDeliveredException("Not delivered, retried on the back-off: " + String.join("; ", failures));
         }
-        return new Outcome(delivered, notConfigured);
+        return new Outcome(delivered, notConfigured, 0);
+    }
+
+    /**
+     * Notices recorded while the RMM integration had no endpoint, delivered once one is set. Each attempt is recorded;
+     * a notice that is refused again keeps waiting, for the next time the endpoint is set.
+     */
+    public Outcome deliverAwaitingEndpoint(long rmmIntegrationId) {
+        Optional<RmmEndpoint> endpoint = endpoints.find(rmmIntegrationId);
+        if (endpoint.isEmpty()) {
+            return new Outcome(0, 0, 0);
+        }
+        int delivered = 0;
+        int notDelivered = 0;
+        List<RmmNotice> awaiting = jdbc.sql("""
+                select id, removal_id, rmm_integration_id, device_count, payload from rmm_unmatch_notice
+                where rmm_integration_id = :rmm and delivery_status = 'NOT_CONFIGURED' order by id""")
+                .param("rmm", rmmIntegrationId).query(RmmNotice.class).list();
+        for (RmmNotice notice : awaiting) {
+            RmmConnector.Delivery answer = connector.deliver(endpoint.get(), notice);
+            record(notice, answer.delivered() ? "DELIVERED" : "FAILED", answer.httpStatus(), answer.detail());
+            if (answer.delivered()) {
+                delivered++;
+            } else {
+                notDelivered++;
+            }
+        }
+        return new Outcome(delivered, 0, notDelivered);
     }
 
     private List<RmmNotice> pending(long removalId) {
@@ -92,7 +119,7 @@ public class RmmDeliveryService {
                 jdbc.sql("""
                         update rmm_unmatch_notice set delivery_status = :outcome,
                                delivered_at = case when :outcome = 'DELIVERED' then now() end
-                        where id = :notice and delivery_status = 'PENDING'""")
+                        where id = :notice and delivery_status in ('PENDING', 'NOT_CONFIGURED')""")
                         .param("notice", notice.id()).param("outcome", outcome).update();
             }
         });

@@ -13,7 +13,6 @@ import java.util.Objects;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -27,9 +26,12 @@ import org.springframework.web.server.ResponseStatusException;
  * administrator), with HTTP Basic like the rest of {@code /api}:
  * <ul>
  * <li>{@code PUT /api/rmm-integrations/{id}/endpoint} with {@code {"url": "https://...", "secret": "..."}}
- * (the secret, at least 16 characters, signs every notice);</li>
- * <li>{@code GET} of the same: the URL, whether a secret is set, who set it (never the secret).</li>
+ * (the secret, 16 to 200 characters, signs every notice; the URL must pass the {@link RmmEndpointPolicy}). Notices
+ * recorded while the integration had no endpoint are delivered right then; the answer says how many;</li>
+ * <li>{@code GET} of the same: the URL and whether a secret is set (never the secret).</li>
  * </ul>
+ * An RMM integration that does not exist and one of another account are refused alike (403), so that ids of other
+ * accounts can not be probed.
  */
 @RestController
 @RequestMapping("/api/rmm-integrations/{id}/endpoint")
@@ -43,9 +45,14 @@ class RmmEndpointController {
     private final PlatformUsers users;
     private final IdentityService identityService;
     private final SecurityEvents securityEvents;
+    private final RmmEndpointPolicy policy;
+    private final RmmDeliveryService delivery;
 
     RmmEndpointController(RmmEndpoints endpoints, Integrations integrations, PlatformUsers users,
-            IdentityService identityService, SecurityEvents securityEvents) {
+            IdentityService identityService, SecurityEvents securityEvents, RmmEndpointPolicy policy,
+            RmmDeliveryService delivery) {
+        this.policy = policy;
+        this.delivery = delivery;
         this.endpoints = endpoints;
         this.integrations = integrations;
         this.users = users;
@@ -62,16 +69,23 @@ class RmmEndpointController {
     }
 
     @PutMapping
-    ResponseEntity<Void> setEndpoint(@PathVariable long id, @RequestBody EndpointRequest request) {
+    Map<String, Object> setEndpoint(@PathVariable long id, @RequestBody EndpointRequest request) {
         String caller = requireAdministratorOf(id);
-        if (request == null || request.url() == null || !request.url().matches("https?://[^\\s]+")) {
-            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The endpoint needs an http(s) URL.");
+        if (request == null) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The endpoint needs a url and a secret.");
+        }
+        try {
+            policy.check(request.url());
+        } catch (RmmEndpointPolicy.RefusedEndpointException refused) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, refused.getMessage());
         }
         if (request.secret() == null || request.secret().length() < 16 || request.secret().length() > 200) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The secret must be 16 to 200 characters long.");
         }
         endpoints.save(new RmmEndpoint(id, request.url(), request.secret()), caller);
-        return ResponseEntity.noContent().build();
+        RmmDeliveryService.Outcome awaiting = delivery.deliverAwaitingEndpoint(id);
+        return Map.of("rmmIntegrationId", id, "url", request.url(), "secretSet", true,
+                "awaitingNoticesDelivered", awaiting.delivered(), "awaitingNoticesNotDelivered", awaiting.notDelivered());
     }
 
     /** @return the caller, an active Administrator of the RMM integration's account or an engine administrator */
@@ -80,13 +94,16 @@ class RmmEndpointController {
         String caller = authentication == null ? null : authentication.getUserId();
         List<String> groups = authentication == null || authentication.getGroupIds() == null ? List.of()
                 : authentication.getGroupIds();
-        Integration integration = integrations.findById(rmmIntegrationId).filter(found -> !found.isPsa())
-                .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No RMM integration " + rmmIntegrationId));
+        Integration integration = integrations.findById(rmmIntegrationId).filter(found -> !found.isPsa()).orElse(null);
         if (groups.contains(AccountGroups.CAMUNDA_ADMIN)) {
+            if (integration == null) {
+                throw new ResponseStatusException(HttpStatus.NOT_FOUND, "No RMM integration " + rmmIntegrationId);
+            }
             return caller;
         }
         PlatformUser user = caller == null ? null : users.findActiveByUsername(caller).orElse(null);
-        if (user == null || user.role() != Role.ADMINISTRATOR || !Objects.equals(user.accountId(), integration.accountId())) {
+        if (integration == null || user == null || user.role() != Role.ADMINISTRATOR
+                || !Objects.equals(user.accountId(), integration.accountId())) {
             String message = "Only an Administrator of the RMM integration's account sets where it is told.";
             securityEvents.record(caller, "RMM_ENDPOINT_REFUSED", null, null, message + " (integration "
                     + rmmIntegrationId + ")");

@@ -1,6 +1,5 @@
 package io.psaremoval.rmm;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,6 +10,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -20,47 +23,84 @@ import javax.crypto.spec.SecretKeySpec;
  * <li>{@code Idempotency-Key} and {@code X-PSA-Notice-Id}: the notice's id, the same on every attempt;</li>
  * <li>{@code X-PSA-Timestamp}: seconds since the epoch at sending;</li>
  * <li>{@code X-PSA-Signature}: {@code v1=} and the hex HMAC-SHA256, keyed with the endpoint's secret, of
- * {@code <timestamp>.<body>}. A receiver recomputes it and refuses a timestamp too old (a replay).</li>
+ * {@code <timestamp>.<body>}. A receiver recomputes it, compares in constant time ({@code MessageDigest.isEqual}),
+ * refuses a timestamp more than 5 minutes off (a replay) and drops an idempotency key it has seen.</li>
  * </ul>
- * Any 2xx is delivered; anything else, or no answer within 10 seconds, is not.
+ * Any 2xx is delivered; anything else, or no whole answer within 15 seconds, is not. Redirects are not followed. The
+ * URL is checked against the {@link RmmEndpointPolicy} before every delivery.
  */
 public class WebhookRmmConnector implements RmmConnector {
 
     public static final String SIGNATURE_HEADER = "X-PSA-Signature";
     public static final String TIMESTAMP_HEADER = "X-PSA-Timestamp";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final Clock clock;
+    /** How long one delivery may take, answer included. */
+    static final Duration DEADLINE = Duration.ofSeconds(15);
 
-    public WebhookRmmConnector(Clock clock) {
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final Clock clock;
+    private final RmmEndpointPolicy policy;
+
+    public WebhookRmmConnector(Clock clock, RmmEndpointPolicy policy) {
         this.clock = clock;
+        this.policy = policy;
     }
 
+    /**
+     * Only the HTTP status is kept of an answer, never its body, and only a category of a failure: what an endpoint
+     * answers is not shown to the account's users, so that the webhook can not be used to read another system.
+     */
     @Override
     public Delivery deliver(RmmEndpoint endpoint, RmmNotice notice) {
-        String timestamp = String.valueOf(clock.instant().getEpochSecond());
-        HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint.url()))
-                .timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json")
-                .header("Idempotency-Key", String.valueOf(notice.id()))
-                .header("X-PSA-Notice-Id", String.valueOf(notice.id()))
-                .header(TIMESTAMP_HEADER, timestamp)
-                .header(SIGNATURE_HEADER, "v1=" + sign(endpoint.secret(), timestamp, notice.payload()))
-                .POST(HttpRequest.BodyPublishers.ofString(notice.payload(), StandardCharsets.UTF_8))
-                .build();
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            URI target = policy.check(endpoint.url());
+            String timestamp = String.valueOf(clock.instant().getEpochSecond());
+            HttpRequest request = HttpRequest.newBuilder(target)
+                    .timeout(DEADLINE)
+                    .header("Content-Type", "application/json")
+                    .header("Idempotency-Key", String.valueOf(notice.id()))
+                    .header("X-PSA-Notice-Id", String.valueOf(notice.id()))
+                    .header(TIMESTAMP_HEADER, timestamp)
+                    .header(SIGNATURE_HEADER, "v1=" + sign(endpoint.secret(), timestamp, notice.payload()))
+                    .POST(HttpRequest.BodyPublishers.ofString(notice.payload(), StandardCharsets.UTF_8))
+                    .build();
+            CompletableFuture<HttpResponse<Void>> sent = http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response;
+            try {
+                response = sent.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                sent.cancel(true);
+                return new Delivery(false, null, "no answer within " + DEADLINE.toSeconds() + " s");
+            }
             boolean delivered = response.statusCode() / 100 == 2;
-            String body = response.body() == null ? "" : response.body().strip();
-            return new Delivery(delivered, response.statusCode(),
-                    (delivered ? "accepted" : "refused") + (body.isEmpty() ? "" : ": " + abbreviate(body)));
-        } catch (IOException e) {
-            return new Delivery(false, null, "no answer: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + abbreviate(e.getMessage())));
+            return new Delivery(delivered, response.statusCode(), delivered ? "accepted" : "refused");
+        } catch (RmmEndpointPolicy.RefusedEndpointException e) {
+            return new Delivery(false, null, "not sent: " + e.getMessage());
+        } catch (ExecutionException e) {
+            return new Delivery(false, null, "no answer: " + category(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Delivery(false, null, "interrupted");
+        } catch (RuntimeException e) {
+            return new Delivery(false, null, "not sent: " + e.getClass().getSimpleName());
         }
+    }
+
+    private static String category(Throwable failure) {
+        if (failure instanceof java.net.ConnectException) {
+            return "the connection was refused or could not be made";
+        }
+        if (failure instanceof java.net.http.HttpTimeoutException) {
+            return "timed out";
+        }
+        if (failure instanceof javax.net.ssl.SSLException) {
+            return "the TLS handshake failed";
+        }
+        if (failure instanceof java.io.IOException) {
+            return "the connection failed";
+        }
+        return failure == null ? "unknown" : failure.getClass().getSimpleName();
     }
 
     /** The signature a receiver recomputes: hex HMAC-SHA256 of {@code <timestamp>.<body>} with the shared secret. */
@@ -74,7 +114,4 @@ public class WebhookRmmConnector implements RmmConnector {
         }
     }
 
-    private static String abbreviate(String text) {
-        return text.length() <= 200 ? text : text.substring(0, 200) + "…";
-    }
 }
