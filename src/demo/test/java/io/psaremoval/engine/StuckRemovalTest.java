@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.psaremoval.PlatformTest;
 import io.psaremoval.account.Role;
 import io.psaremoval.removal.RemovalMode;
 import io.psaremoval.test.GeneratedAccount;
 import io.psaremoval.test.PlatformFixtures;
 import io.psaremoval.test.RemovalDriver;
-import java.net.InetSocketAddress;
+import io.psaremoval.test.RmmReceiver;
 import java.net.ServerSocket;
 import java.util.Map;
 import org.camunda.bpm.engine.ProcessEngine;
@@ -54,7 +53,7 @@ class StuckRemovalTest {
     @Autowired
     TestRestTemplate rest;
 
-    HttpServer rmm;
+    RmmReceiver rmm;
     GeneratedAccount account;
     String requester;
     ProcessInstance removal;
@@ -62,13 +61,7 @@ class StuckRemovalTest {
 
     @BeforeEach
     void aDeleteWhoseRmmIsDown() throws Exception {
-        rmm = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
-        rmm.createContext("/hooks", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            exchange.sendResponseHeaders(202, -1);
-            exchange.close();
-        });
-        rmm.start();
+        rmm = RmmReceiver.start();
         account = fixtures.create();
         requester = fixtures.username(account, Role.MANAGER);
         setEndpoint("http://localhost:" + aClosedPort() + "/hooks");
@@ -84,7 +77,11 @@ class StuckRemovalTest {
 
     @AfterEach
     void stop() {
-        rmm.stop(0);
+        rmm.close();
+        // The context is shared: no stuck removal stays behind for the next test class.
+        if (engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(removal.getId()).count() > 0) {
+            engine.getRuntimeService().deleteProcessInstance(removal.getId(), "test over");
+        }
     }
 
     @Test
@@ -119,7 +116,7 @@ class StuckRemovalTest {
                 .getStatusCode().value()).as("nor retry the step").isEqualTo(403);
 
         // The operator fixes the cause (the RMM's address) and retries: the tasks wait for the retry to succeed.
-        setEndpoint("http://localhost:" + rmm.getAddress().getPort() + "/hooks");
+        setEndpoint(rmm.url());
         assertThat(as("operator", HttpMethod.PUT, "/engine-rest/job/" + delivery.getId() + "/retries", "{\"retries\": 1}")
                 .getStatusCode().value()).isEqualTo(204);
         assertThat(tasks(requester, "assignee=" + requester)).as("open until the retry succeeded").hasSize(1);

@@ -5,19 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.psaremoval.PlatformTest;
 import io.psaremoval.account.Role;
 import io.psaremoval.removal.RemovalMode;
 import io.psaremoval.test.GeneratedAccount;
 import io.psaremoval.test.PlatformFixtures;
 import io.psaremoval.test.RemovalDriver;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import io.psaremoval.test.RmmReceiver;
+import io.psaremoval.test.RmmReceiver.Received;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
@@ -44,9 +41,6 @@ class RmmDeliveryTest {
 
     private static final String SECRET = "shared-secret-of-the-rmm-webhook";
 
-    record Received(String idempotencyKey, String timestamp, String signature, String body) {
-    }
-
     @Autowired
     PlatformFixtures fixtures;
     @Autowired
@@ -58,27 +52,15 @@ class RmmDeliveryTest {
     @Autowired
     TestRestTemplate rest;
 
-    HttpServer rmm;
-    final List<Received> received = new CopyOnWriteArrayList<>();
-    final AtomicInteger refusalsLeft = new AtomicInteger();
+    RmmReceiver rmm;
+    List<Received> received;
     GeneratedAccount account;
     String administrator;
 
     @BeforeEach
     void anRmmThatAnswersOnThisMachine() throws Exception {
-        rmm = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
-        rmm.createContext("/hooks/unmatched", exchange -> {
-            byte[] body = exchange.getRequestBody().readAllBytes();
-            received.add(new Received(exchange.getRequestHeaders().getFirst("Idempotency-Key"),
-                    exchange.getRequestHeaders().getFirst("X-PSA-Timestamp"),
-                    exchange.getRequestHeaders().getFirst("X-PSA-Signature"), new String(body, StandardCharsets.UTF_8)));
-            int status = refusalsLeft.getAndDecrement() > 0 ? 503 : 202;
-            byte[] answer = (status == 202 ? "queued" : "busy, try later").getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(status, answer.length);
-            exchange.getResponseBody().write(answer);
-            exchange.close();
-        });
-        rmm.start();
+        rmm = RmmReceiver.start();
+        received = rmm.received();
         account = fixtures.create();
         administrator = fixtures.username(account, Role.ADMINISTRATOR);
         // A hostname no string concatenation survives: quotes, a backslash, a newline, a control character.
@@ -90,12 +72,12 @@ class RmmDeliveryTest {
 
     @AfterEach
     void stop() {
-        rmm.stop(0);
+        rmm.close();
     }
 
     @Test
     void onlyAnAdministratorOfTheAccountSetsWhereTheRmmIsTold() {
-        String url = "http://localhost:" + rmm.getAddress().getPort() + "/hooks/unmatched";
+        String url = rmm.url();
         assertThat(putEndpoint(fixtures.username(account, Role.MANAGER), url, SECRET)).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(putEndpoint(fixtures.username(fixtures.create(), Role.ADMINISTRATOR), url, SECRET))
                 .isEqualTo(HttpStatus.FORBIDDEN);
@@ -111,7 +93,7 @@ class RmmDeliveryTest {
     @Test
     void aRefusedNoticeIsRetriedWithTheSameKeyAndDeliveredOnceSigned() throws Exception {
         configureEndpoint();
-        refusalsLeft.set(2);
+        rmm.refuseNext(2);
         ProcessInstance removal = driver.decide(account, RemovalMode.DELETE);
         runJobsUpToTheDelivery(removal);
 
@@ -145,7 +127,7 @@ class RmmDeliveryTest {
     @Test
     void exhaustedRetriesRaiseAnIncidentThatTheOperatorsRetryResolves() {
         configureEndpoint();
-        refusalsLeft.set(Integer.MAX_VALUE);
+        rmm.refuseNext(Integer.MAX_VALUE);
         ProcessInstance removal = driver.decide(account, RemovalMode.DELETE);
         runJobsUpToTheDelivery(removal);
         Job delivery = deliveryJob(removal);
@@ -159,7 +141,7 @@ class RmmDeliveryTest {
         assertThat(incident.getActivityId()).isEqualTo("Task_DeliverRmmNotices");
         assertThat(incident.getIncidentMessage()).contains("Not delivered").contains("HTTP 503");
 
-        refusalsLeft.set(0);
+        rmm.refuseNext(0);
         HttpHeaders headers = new HttpHeaders();
         headers.setContentType(MediaType.APPLICATION_JSON);
         assertThat(rest.withBasicAuth("operator", "test-operator-password").exchange("/engine-rest/job/" + delivery.getId()
@@ -191,7 +173,7 @@ class RmmDeliveryTest {
 
     @Test
     void anRmmIntegrationOfAnotherAccountAndOneThatDoesNotExistLookTheSame() {
-        String url = "http://localhost:" + rmm.getAddress().getPort() + "/hooks/unmatched";
+        String url = rmm.url();
         GeneratedAccount other = fixtures.create();
         assertThat(putEndpoint(administrator, other.rmmIntegrationId(), url, SECRET)).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(putEndpoint(administrator, 987_654_321L, url, SECRET)).isEqualTo(HttpStatus.FORBIDDEN);
@@ -206,7 +188,7 @@ class RmmDeliveryTest {
     }
 
     private void configureEndpoint() {
-        assertThat(putEndpoint(administrator, "http://localhost:" + rmm.getAddress().getPort() + "/hooks/unmatched", SECRET))
+        assertThat(putEndpoint(administrator, rmm.url(), SECRET))
                 .isEqualTo(HttpStatus.OK);
     }
 
