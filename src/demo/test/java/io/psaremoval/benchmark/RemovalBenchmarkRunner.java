@@ -31,7 +31,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class RemovalBenchmarkRunner {
 
-    record Result(RemovalMode mode, long items, long rows, double baselineSeconds, double processSeconds,
+    record Result(RemovalMode mode, long items, long rows, double floorSeconds, List<String> chunkPlan,
+            double baselineSeconds, double processSeconds,
             long longestChunkMillis, long chunks, long longestJobMillis, long peakHeapMegabytes,
             long peakLiveHeapMegabytes, long jobs, long historyRows, long longestWriterWaitMillis, long writerUpdates,
             boolean identical) {
@@ -39,11 +40,13 @@ public class RemovalBenchmarkRunner {
         void print() {
             System.out.printf("%nREMOVAL BENCHMARK: %s, %,d items (%,d rows written), %d cores%n", mode, items, rows,
                     Runtime.getRuntime().availableProcessors());
-            System.out.printf("  baseline (raw SQL, one transaction) %8.1f s  %,10.0f rows/s%n", baselineSeconds,
-                    rows / baselineSeconds);
+            System.out.printf("  floor (copies without indexes, keys, triggers) %8.2f s%n", floorSeconds);
+            System.out.printf("  baseline (raw SQL, one transaction) %8.1f s  %,10.0f rows/s  (%.1fx the floor)%n",
+                    baselineSeconds, rows / baselineSeconds, baselineSeconds / floorSeconds);
             System.out.printf("  process (engine, chunked jobs)      %8.1f s  %,10.0f rows/s%n", processSeconds,
                     rows / processSeconds);
             System.out.printf("  ratio process / baseline            %8.2f%n", processSeconds / baselineSeconds);
+            System.out.printf("  ratio process / floor               %8.2f%n", processSeconds / floorSeconds);
             System.out.printf("  longest chunk transaction           %8d ms (of %d chunks)%n", longestChunkMillis, chunks);
             System.out.printf("  longest job                         %8d ms%n", longestJobMillis);
             System.out.printf("  peak heap used, garbage included    %8d MB above the start%n", peakHeapMegabytes);
@@ -51,7 +54,10 @@ public class RemovalBenchmarkRunner {
             System.out.printf("  jobs / history rows of the removal  %8d / %d%n", jobs, historyRows);
             System.out.printf("  concurrent writer: longest wait     %8d ms over %,d updates%n", longestWriterWaitMillis,
                     writerUpdates);
-            System.out.printf("  same end state as the baseline      %8s%n%n", identical ? "yes" : "NO");
+            System.out.printf("  same end state as the baseline      %8s%n", identical ? "yes" : "NO");
+            System.out.println("  where one chunk's time goes (EXPLAIN ANALYZE, BUFFERS, rolled back):");
+            chunkPlan.forEach(line -> System.out.println("    " + line));
+            System.out.println();
         }
     }
 
@@ -79,8 +85,11 @@ public class RemovalBenchmarkRunner {
         GeneratedAccount baseline = generator.generate(shape("Baseline " + tag, organizations, items));
         GeneratedAccount measured = fixtures.create(shape("Measured " + tag, organizations, items));
         GeneratedAccount other = generator.generate(shape("Other " + tag, organizations, items));
+        GeneratedAccount floorAccount = generator.generate(shape("Floor " + tag, organizations, items));
         generator.analyze();
         String otherBefore = fixtures.accountChecksum(other.accountId());
+        double floorSeconds = floor(mode, floorAccount);
+        List<String> chunkPlan = chunkPlan(mode, baseline.psaIntegrationId());
 
         long baselineStart = System.nanoTime();
         transaction.executeWithoutResult(status -> rawRemoval(mode, baseline.psaIntegrationId()));
@@ -132,7 +141,7 @@ public class RemovalBenchmarkRunner {
         boolean otherUntouched = checksumWithoutWriter(other.accountId(), otherBefore);
         Map<String, Object> chunks = jdbc.sql("select chunks_done, longest_chunk_ms from removal where process_instance_id = :pid")
                 .param("pid", removal.getId()).query().singleRow();
-        return new Result(mode, items, rows, baselineSeconds, processSeconds,
+        return new Result(mode, items, rows, floorSeconds, chunkPlan, baselineSeconds, processSeconds,
                 ((Number) chunks.get("longest_chunk_ms")).longValue(), ((Number) chunks.get("chunks_done")).longValue(),
                 longestJob, Math.max(0, peakHeap.get() - heapBefore) / (1024 * 1024),
                 Math.max(0, peakLiveHeap.get() - liveHeapBefore) / (1024 * 1024), jobs,
@@ -156,29 +165,92 @@ public class RemovalBenchmarkRunner {
 
     /** The same removal as plain SQL: every statement for the whole scope at once, children first. */
     private void rawRemoval(RemovalMode mode, long psa) {
-        String organizations = "select id from organization where psa_integration_id = " + psa;
-        String items = "select id from item where organization_id in (" + organizations + ")";
-        // Each statement in the form PostgreSQL runs fastest: joins, and an OR split into two statements.
-        List<String> statements = mode == RemovalMode.DELETE ? List.of(
-                "update rmm_device set matched_configuration_id = null, matched_kind = null, matched_at = null"
-                        + " where matched_configuration_id in (" + items + ")",
-                "delete from related_item r using item i, organization o where r.source_item_id = i.id"
-                        + " and i.organization_id = o.id and o.psa_integration_id = " + psa,
-                "delete from related_item r using item i, organization o where r.target_item_id = i.id"
-                        + " and i.organization_id = o.id and o.psa_integration_id = " + psa,
-                "delete from attachment a using organization o where a.organization_id = o.id"
-                        + " and o.psa_integration_id = " + psa,
-                "delete from attachment a using item i, organization o where a.item_id = i.id"
-                        + " and i.organization_id = o.id and o.psa_integration_id = " + psa,
-                "delete from item where organization_id in (" + organizations + ")",
-                "delete from organization where psa_integration_id = " + psa)
-                : List.of("update item set psa_external_id = null where organization_id in (" + organizations
-                        + ") and psa_external_id is not null",
-                "update organization set psa_integration_id = null, psa_kind = null, psa_external_id = null,"
-                        + " psa_linked_at = null where psa_integration_id = " + psa);
-        statements.forEach(sql -> jdbc.sql(sql).update());
+        removalStatements(mode, psa, "").forEach(sql -> jdbc.sql(sql).update());
         jdbc.sql("update integration set status = :status where id = :id")
                 .param("status", mode == RemovalMode.DELETE ? "DELETED" : "DISCONNECTED").param("id", psa).update();
+    }
+
+    /**
+     * The removal's statements over the whole scope, children first, each in the form PostgreSQL runs fastest (joins,
+     * an OR split into two statements), on the platform's tables or on copies named with the suffix.
+     */
+    private static List<String> removalStatements(RemovalMode mode, long psa, String suffix) {
+        String organization = "organization" + suffix;
+        String item = "item" + suffix;
+        String organizations = "select id from " + organization + " where psa_integration_id = " + psa;
+        String items = "select id from " + item + " where organization_id in (" + organizations + ")";
+        return mode == RemovalMode.DELETE ? List.of(
+                "update rmm_device" + suffix + " set matched_configuration_id = null, matched_kind = null, matched_at = null"
+                        + " where matched_configuration_id in (" + items + ")",
+                "delete from related_item" + suffix + " r using " + item + " i, " + organization + " o"
+                        + " where r.source_item_id = i.id and i.organization_id = o.id and o.psa_integration_id = " + psa,
+                "delete from related_item" + suffix + " r using " + item + " i, " + organization + " o"
+                        + " where r.target_item_id = i.id and i.organization_id = o.id and o.psa_integration_id = " + psa,
+                "delete from attachment" + suffix + " a using " + organization + " o where a.organization_id = o.id"
+                        + " and o.psa_integration_id = " + psa,
+                "delete from attachment" + suffix + " a using " + item + " i, " + organization + " o where a.item_id = i.id"
+                        + " and i.organization_id = o.id and o.psa_integration_id = " + psa,
+                "delete from " + item + " where organization_id in (" + organizations + ")",
+                "delete from " + organization + " where psa_integration_id = " + psa)
+                : List.of("update " + item + " set psa_external_id = null where organization_id in (" + organizations
+                        + ") and psa_external_id is not null",
+                "update " + organization + " set psa_integration_id = null, psa_kind = null, psa_external_id = null,"
+                        + " psa_linked_at = null where psa_integration_id = " + psa);
+    }
+
+    private static final List<String> TABLES = List.of("organization", "item", "attachment", "related_item", "rmm_device");
+
+    /**
+     * The machine's floor: the same statements on copies of the account's rows in tables without indexes, keys or
+     * triggers (no foreign-key checks, no index maintenance), timed in one transaction. The copies go afterwards.
+     */
+    private double floor(RemovalMode mode, GeneratedAccount account) {
+        String suffix = "_floor_" + account.accountId();
+        for (String table : TABLES) {
+            jdbc.sql("create table " + table + suffix + " as select * from " + table + " where account_id = "
+                    + account.accountId()).update();
+            jdbc.sql("analyze " + table + suffix).update();
+        }
+        try {
+            long start = System.nanoTime();
+            transaction.executeWithoutResult(status -> removalStatements(mode, account.psaIntegrationId(), suffix)
+                    .forEach(sql -> jdbc.sql(sql).update()));
+            return (System.nanoTime() - start) / 1e9;
+        } finally {
+            TABLES.forEach(table -> jdbc.sql("drop table " + table + suffix).update());
+        }
+    }
+
+    /**
+     * One production-sized chunk of the baseline account (whole organizations, up to 10,000 items) run under
+     * {@code EXPLAIN (ANALYZE, BUFFERS)} and rolled back: per statement its time, and the foreign-key trigger
+     * calls and their time, which is where a delete's time goes.
+     */
+    private List<String> chunkPlan(RemovalMode mode, long psa) {
+        List<String> lines = new java.util.ArrayList<>();
+        transaction.executeWithoutResult(status -> {
+            List<Long> chunk = jdbc.sql("""
+                    select id from (select o.id, sum(count(i.id)) over (order by o.id) as running
+                                    from organization o left join item i on i.organization_id = o.id
+                                    where o.psa_integration_id = :psa group by o.id) c
+                    where running <= 10000 order by id""").param("psa", psa).query(Long.class).list();
+            String organizations = chunk.isEmpty() ? "0" : chunk.stream().map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(","));
+            for (String sql : removalStatements(mode, psa, "")) {
+                String chunkSql = sql
+                        .replace("select id from organization where psa_integration_id = " + psa,
+                                "select id from organization where id in (" + organizations + ")")
+                        .replace("o.psa_integration_id = " + psa, "o.id in (" + organizations + ")")
+                        .replace("where psa_integration_id = " + psa, "where id in (" + organizations + ")");
+                lines.add(chunkSql.length() > 100 ? chunkSql.substring(0, 100) + "…" : chunkSql);
+                jdbc.sql("explain (analyze, buffers) " + chunkSql).query(String.class).list().stream()
+                        .filter(line -> line.startsWith("Trigger") || line.startsWith("Execution Time")
+                                || line.startsWith("Planning Time") || (line.contains("Buffers") && !line.startsWith(" ")))
+                        .forEach(line -> lines.add("  " + line.strip()));
+            }
+            status.setRollbackOnly();
+        });
+        return lines;
     }
 
     /** The other account changed only where the concurrent writer touched it (the items' updated_at). */
