@@ -15,6 +15,7 @@ import io.psaremoval.engine.RestSecurityConfiguration;
 import io.psaremoval.integration.IntegrationRepository;
 import io.psaremoval.integration.Integrations;
 import io.psaremoval.removal.JdbcPlatformData;
+import io.psaremoval.removal.RemovalSettings;
 import io.psaremoval.rmm.OutboxRmmNotifier;
 import io.psaremoval.removal.PlatformData;
 import io.psaremoval.rmm.RmmConnector;
@@ -60,8 +61,8 @@ public class PlatformAdaptersConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(PlatformData.class)
-    JdbcPlatformData psaPlatformData(JdbcClient jdbc) {
-        return new JdbcPlatformData(jdbc);
+    JdbcPlatformData psaPlatformData(JdbcClient jdbc, RemovalSettings settings) {
+        return new JdbcPlatformData(jdbc, settings.setBasedReferenceChecks());
     }
 
     @Bean

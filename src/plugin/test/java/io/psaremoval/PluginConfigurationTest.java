@@ -48,7 +48,7 @@ class PluginConfigurationTest {
 
     /** What the adapters need from the host: a data source (never connected here) and the engine's services. */
     @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties(BackupProperties.class)
+    @EnableConfigurationProperties({BackupProperties.class, io.psaremoval.removal.RemovalSettings.class})
     static class HostInfrastructure {
         @Bean
         DataSource dataSource() {

@@ -163,9 +163,16 @@ public class RemovalBenchmarkRunner {
         return AccountShape.ofSize(name, organizations, items);
     }
 
-    /** The same removal as plain SQL: every statement for the whole scope at once, children first. */
+    /**
+     * The same removal as plain SQL in its best form: every statement for the whole scope at once, children first, the
+     * items of a delete with the keys that point at them checked once, set-based, as the process does.
+     */
     private void rawRemoval(RemovalMode mode, long psa) {
-        removalStatements(mode, psa, "").forEach(sql -> jdbc.sql(sql).update());
+        List<String> statements = removalStatements(mode, psa, "");
+        if (mode == RemovalMode.DELETE) {
+            statements = withSetBasedReferenceChecks(statements, psa);
+        }
+        statements.forEach(sql -> jdbc.sql(sql).update());
         jdbc.sql("update integration set status = :status where id = :id")
                 .param("status", mode == RemovalMode.DELETE ? "DELETED" : "DISCONNECTED").param("id", psa).update();
     }
@@ -196,6 +203,37 @@ public class RemovalBenchmarkRunner {
                         + ") and psa_external_id is not null",
                 "update " + organization + " set psa_integration_id = null, psa_kind = null, psa_external_id = null,"
                         + " psa_linked_at = null where psa_integration_id = " + psa);
+    }
+
+    /**
+     * The delete's statements with the item delete run in replica mode (PostgreSQL's per-row foreign-key checks skipped)
+     * and every key that points at item checked once for all the deleted ids, as {@code ItemDeletion} does per chunk
+     * (here by a join with a table of the ids, there with an array of them).
+     */
+    private static List<String> withSetBasedReferenceChecks(List<String> statements, long psa) {
+        List<String> best = new java.util.ArrayList<>();
+        best.add("create temporary table gone_item on commit drop as select id from item where organization_id in"
+                + " (select id from organization where psa_integration_id = " + psa + ")");
+        best.add("analyze gone_item");
+        for (String sql : statements) {
+            if (!sql.startsWith("delete from item ")) {
+                best.add(sql);
+                continue;
+            }
+            best.add("set local session_replication_role = replica");
+            best.add(sql);
+            best.add("set local session_replication_role = origin");
+            best.add("""
+                    do $$ begin
+                        if exists (select 1 from attachment a join gone_item g on g.id = a.item_id)
+                           or exists (select 1 from related_item r join gone_item g on g.id = r.source_item_id)
+                           or exists (select 1 from related_item r join gone_item g on g.id = r.target_item_id)
+                           or exists (select 1 from rmm_device d join gone_item g on g.id = d.matched_configuration_id)
+                        then raise exception 'a reference to a deleted item is left';
+                        end if;
+                    end $$""");
+        }
+        return best;
     }
 
     private static final List<String> TABLES = List.of("organization", "item", "attachment", "related_item", "rmm_device");
@@ -236,21 +274,45 @@ public class RemovalBenchmarkRunner {
                     where running <= 10000 order by id""").param("psa", psa).query(Long.class).list();
             String organizations = chunk.isEmpty() ? "0" : chunk.stream().map(String::valueOf)
                     .collect(java.util.stream.Collectors.joining(","));
+            jdbc.sql("create temporary table chunk_item on commit drop as select id from item where organization_id in ("
+                    + organizations + ")").update();
             for (String sql : removalStatements(mode, psa, "")) {
                 String chunkSql = sql
                         .replace("select id from organization where psa_integration_id = " + psa,
                                 "select id from organization where id in (" + organizations + ")")
                         .replace("o.psa_integration_id = " + psa, "o.id in (" + organizations + ")")
                         .replace("where psa_integration_id = " + psa, "where id in (" + organizations + ")");
-                lines.add(chunkSql.length() > 100 ? chunkSql.substring(0, 100) + "…" : chunkSql);
-                jdbc.sql("explain (analyze, buffers) " + chunkSql).query(String.class).list().stream()
-                        .filter(line -> line.startsWith("Trigger") || line.startsWith("Execution Time")
-                                || line.startsWith("Planning Time") || (line.contains("Buffers") && !line.startsWith(" ")))
-                        .forEach(line -> lines.add("  " + line.strip()));
+                boolean items = chunkSql.startsWith("delete from item ");
+                if (items) {
+                    lines.add("(in replica mode, as the process runs it: no per-row key checks)");
+                    jdbc.sql("set local session_replication_role = replica").update();
+                }
+                explain(chunkSql, lines);
+                if (items) {
+                    jdbc.sql("set local session_replication_role = origin").update();
+                    explain("""
+                            select exists (select 1 from attachment where item_id in (select id from chunk_item))
+                                or exists (select 1 from related_item where source_item_id in (select id from chunk_item))
+                                or exists (select 1 from related_item where target_item_id in (select id from chunk_item))
+                                or exists (select 1 from rmm_device where matched_configuration_id in (select id from chunk_item))""",
+                            lines);
+                }
             }
             status.setRollbackOnly();
         });
         return lines;
+    }
+
+    /** The statement's first line, its time, its top node's buffers and its trigger calls under EXPLAIN ANALYZE. */
+    private void explain(String sql, List<String> lines) {
+        String oneLine = sql.strip().replaceAll("\\s+", " ");
+        lines.add(oneLine.length() > 100 ? oneLine.substring(0, 100) + "…" : oneLine);
+        boolean[] buffersShown = {false};
+        jdbc.sql("explain (analyze, buffers) " + sql).query(String.class).list().stream()
+                .filter(line -> line.startsWith("Trigger") || line.startsWith("Execution Time")
+                        || line.startsWith("Planning Time")
+                        || (line.strip().startsWith("Buffers:") && !buffersShown[0] && (buffersShown[0] = true)))
+                .forEach(line -> lines.add("  " + line.strip()));
     }
 
     /** The other account changed only where the concurrent writer touched it (the items' updated_at). */

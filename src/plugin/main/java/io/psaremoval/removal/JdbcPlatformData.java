@@ -15,20 +15,26 @@ import java.util.Map;
  */
 public class JdbcPlatformData implements PlatformData {
 
-    /**
-     * The items of the chunk. Used as {@code = any(array(...))}: evaluated once, so that an OR of two
-     * conditions becomes two index scans rather than a scan of the whole table.
-     */
-    private static final String CHUNK_ITEMS = "select id from item where organization_id = any(:organizations)";
     private static final String COUNT_BY_KIND = """
             insert into removal_count (removal_id, action, kind, rows)
             select :removal, :action, kind, count(*) from changed group by kind
             on conflict (removal_id, action, kind) do update set rows = removal_count.rows + excluded.rows""";
 
     private final JdbcClient jdbc;
+    private final ItemDeletion itemDeletion;
 
+    /** With the items of a hard delete checked set-based where the database allows it (see {@link ItemDeletion}). */
     public JdbcPlatformData(JdbcClient jdbc) {
+        this(jdbc, true);
+    }
+
+    /**
+     * @param setBasedReferenceChecks whether the items of a hard delete may be deleted with the foreign keys that point
+     *                                at them checked once per chunk rather than per row (see {@link ItemDeletion})
+     */
+    public JdbcPlatformData(JdbcClient jdbc, boolean setBasedReferenceChecks) {
         this.jdbc = jdbc;
+        this.itemDeletion = new ItemDeletion(jdbc, setBasedReferenceChecks);
     }
 
     @Override
@@ -155,42 +161,40 @@ public class JdbcPlatformData implements PlatformData {
         if (scope.isEmpty()) {
             return 0;
         }
+        // The chunk's items, read once and locked: none can join these organizations while they are locked, and none
+        // can leave them (an item moved meanwhile is re-read, found elsewhere and left alone) or gain a reference.
+        Long[] items = jdbc.sql("select id from item where organization_id = any(:organizations) order by id for update")
+                .param("organizations", scope.toArray(Long[]::new)).query(Long.class).list().toArray(Long[]::new);
         jdbc.sql("""
                 insert into removal_unmatched_device (removal_id, rmm_device_id, rmm_integration_id, external_id,
                                                       hostname, former_configuration_id)
                 select :removal, d.id, d.rmm_integration_id, d.external_id, d.hostname, d.matched_configuration_id
                 from rmm_device d
-                where d.matched_configuration_id in (%s)
-                on conflict (removal_id, rmm_device_id) do nothing""".formatted(CHUNK_ITEMS))
-                .param("removal", removalId).param("organizations", scope.toArray(Long[]::new)).update();
+                where d.matched_configuration_id = any(:items)
+                on conflict (removal_id, rmm_device_id) do nothing""")
+                .param("removal", removalId).param("items", items).update();
         write("""
                 with changed as (
                     update rmm_device set matched_configuration_id = null, matched_kind = null, matched_at = null
-                    where matched_configuration_id in (%s)
+                    where matched_configuration_id = any(:items)
                     returning 'RMM_DEVICE' as kind)
-                """.formatted(CHUNK_ITEMS) + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "UNMATCHED");
+                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, items, "UNMATCHED");
         write("""
                 with changed as (
-                    delete from related_item
-                    where source_item_id = any(array(%1$s)) or target_item_id = any(array(%1$s))
+                    delete from related_item where source_item_id = any(:items) or target_item_id = any(:items)
                     returning 'RELATED_ITEM' as kind)
-                """.formatted(CHUNK_ITEMS) + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DELETED");
+                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, items, "DELETED");
         write("""
                 with changed as (
-                    delete from attachment
-                    where organization_id = any(:organizations) or item_id = any(array(%s))
+                    delete from attachment where organization_id = any(:organizations) or item_id = any(:items)
                     returning 'ATTACHMENT' as kind)
-                """.formatted(CHUNK_ITEMS) + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DELETED");
-        write("""
-                with changed as (
-                    delete from item where organization_id = any(:organizations)
-                    returning kind)
-                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DELETED");
+                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, items, "DELETED");
+        count(removalId, "DELETED", itemDeletion.delete(items));
         write("""
                 with changed as (
                     delete from organization where id = any(:organizations) and psa_integration_id = :psa
                     returning 'ORGANIZATION' as kind)
-                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DELETED");
+                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, items, "DELETED");
         return scope.size();
     }
 
@@ -213,7 +217,19 @@ public class JdbcPlatformData implements PlatformData {
     }
 
     private void write(String sql, long removalId, long psaIntegrationId, List<Long> organizations, String action) {
+        write(sql, removalId, psaIntegrationId, organizations, new Long[0], action);
+    }
+
+    private void write(String sql, long removalId, long psaIntegrationId, List<Long> organizations, Long[] items,
+            String action) {
         jdbc.sql(sql).param("removal", removalId).param("psa", psaIntegrationId).param("action", action)
-                .param("organizations", organizations.toArray(Long[]::new)).update();
+                .param("organizations", organizations.toArray(Long[]::new)).param("items", items).update();
+    }
+
+    private void count(long removalId, String action, Map<String, Long> rowsByKind) {
+        rowsByKind.forEach((kind, rows) -> jdbc.sql("""
+                insert into removal_count (removal_id, action, kind, rows) values (:removal, :action, :kind, :rows)
+                on conflict (removal_id, action, kind) do update set rows = removal_count.rows + excluded.rows""")
+                .param("removal", removalId).param("action", action).param("kind", kind).param("rows", rows).update());
     }
 }
