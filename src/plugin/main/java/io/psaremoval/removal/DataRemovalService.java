@@ -64,6 +64,7 @@ public class DataRemovalService {
         start(removal, RemovalMode.DISCONNECT, RemovalStatus.PENDING, rulesOfAChunk);
         long integrationId = removal.requireIntegrationId();
         return runChunks(removal, RemovalMode.DISCONNECT, rulesOfAChunk,
+                (maxRows, candidates) -> remover.nextChunkToDisconnect(integrationId, maxRows, candidates),
                 organizations -> remover.disconnect(removal.id(), integrationId, organizations),
                 () -> integrations.markDisconnected(integrationId));
     }
@@ -87,6 +88,7 @@ public class DataRemovalService {
         start(removal, RemovalMode.DELETE, RemovalStatus.CONFIRMED, rulesOfAChunk);
         long integrationId = removal.requireIntegrationId();
         return runChunks(removal, RemovalMode.DELETE, rulesOfAChunk,
+                (maxRows, candidates) -> remover.nextChunk(integrationId, maxRows, candidates),
                 organizations -> remover.hardDelete(removal.id(), integrationId, organizations),
                 () -> integrations.markDeleted(integrationId));
     }
@@ -116,7 +118,12 @@ public class DataRemovalService {
      * at most the chunk in flight, whose transaction rolls back; the retried job goes on with the organizations
      * still in scope.
      */
-    private Progress runChunks(Removal removal, RemovalMode mode, Consumer<Removal> rulesOfAChunk,
+    /** The next chunk of the mode, at most so many rows written, looked for among so many organizations. */
+    private interface ChunkSource {
+        PlatformData.Chunk next(long maxRows, int candidates);
+    }
+
+    private Progress runChunks(Removal removal, RemovalMode mode, Consumer<Removal> rulesOfAChunk, ChunkSource nextChunk,
             ToIntFunction<List<Long>> work, Runnable whenDone) {
         String verb = mode == RemovalMode.DELETE ? "deleted" : "disconnected";
         long integrationId = removal.requireIntegrationId();
@@ -125,7 +132,7 @@ public class DataRemovalService {
         int chunks = 0;
         while (true) {
             long started = System.nanoTime();
-            PlatformData.Chunk chunk = remover.nextChunk(integrationId, settings.chunkRows(), candidates);
+            PlatformData.Chunk chunk = nextChunk.next(settings.chunkRows(), candidates);
             if (chunk.isEmpty()) {
                 finish(removal, mode, whenDone);
                 log.info("Removal {}: all organizations {} after {} chunks in this job", removal.businessKey(), verb, chunks);

@@ -95,11 +95,22 @@ public class JdbcPlatformData implements PlatformData {
      */
     @Override
     public Chunk nextChunk(long psaIntegrationId, long maxRows, int candidates) {
+        return nextChunk(psaIntegrationId, maxRows, candidates, "");
+    }
+
+    /** The next organizations whose synced items (what a disconnect writes) add up to at most {@code maxRows}. */
+    @Override
+    public Chunk nextChunkToDisconnect(long psaIntegrationId, long maxRows, int candidates) {
+        return nextChunk(psaIntegrationId, maxRows, candidates, " and i.psa_external_id is not null");
+    }
+
+    private Chunk nextChunk(long psaIntegrationId, long maxRows, int candidates, String itemsWritten) {
         record Candidate(long id, long items) {
         }
         List<Candidate> next = jdbc.sql("""
-                select o.id, (select count(*) from item i where i.organization_id = o.id) as items
-                from organization o where o.psa_integration_id = :psa order by o.id limit :candidates""")
+                select o.id, (select count(*) from item i where i.organization_id = o.id%s) as items
+                from organization o where o.psa_integration_id = :psa order by o.id limit :candidates"""
+                        .formatted(itemsWritten))
                 .param("psa", psaIntegrationId).param("candidates", candidates)
                 .query(Candidate.class).list();
         List<Long> organizations = new ArrayList<>();

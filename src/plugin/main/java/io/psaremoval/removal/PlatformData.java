@@ -27,6 +27,14 @@ public interface PlatformData {
      */
     Chunk nextChunk(long psaIntegrationId, long maxRows, int candidates);
 
+    /**
+     * The next organizations to disconnect: as {@link #nextChunk}, but counting the rows a disconnect writes (the items
+     * synced from the PSA) against {@code maxRows}, so that a disconnect's chunk writes about as many rows as a delete's.
+     */
+    default Chunk nextChunkToDisconnect(long psaIntegrationId, long maxRows, int candidates) {
+        return nextChunk(psaIntegrationId, maxRows, candidates);
+    }
+
     long organizationsLeft(long psaIntegrationId);
 
     /**
