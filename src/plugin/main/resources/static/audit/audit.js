@@ -29,7 +29,8 @@ async function fetchApi(url, accept) {
     showSignIn('Wrong user name or password.');
     throw new Error('401 sign-in required');
   }
-  if (!response.ok) throw new Error(response.status + (response.status === 403 ? ' only auditors may read this' : ''));
+  if (!response.ok) throw new Error(response.status + (response.status === 403 ? ' only auditors may read this'
+      : response.status === 404 ? ' no such removal among those you may read' : ''));
   return response;
 }
 
@@ -97,15 +98,36 @@ async function loadRemovals() {
       cell(row, number.format(r.rowsDisconnected), 'n');
       row.addEventListener('click', () => showRemoval(r.id, row));
     }
+    showLinkedRemoval();
   } catch (error) {
     body.textContent = '';
     cell(body.insertRow(), 'Cannot load removals: ' + error.message).colSpan = 10;
   }
 }
 
+// Each removal's detail has an address of its own (#removal-<id>): it can be bookmarked, shared and reopened.
+function showLinkedRemoval() {
+  const linked = /^#removal-(\d+)$/.exec(location.hash);
+  if (linked) {
+    showRemoval(Number(linked[1]), document.querySelector('#removals tr[data-id="' + linked[1] + '"]'))
+        .catch(error => {
+          document.getElementById('detail').hidden = false;
+          document.getElementById('detail-title').textContent = 'Cannot show removal ' + linked[1] + ': ' + error.message;
+          document.getElementById('detail-summary').textContent = '';
+          document.getElementById('progress-section').hidden = true;
+          ['#rows tbody', '#preview tbody', '#timeline tbody'].forEach(body => document.querySelector(body).textContent = '');
+        });
+  }
+}
+
+window.addEventListener('hashchange', () => {
+  if (credentials()) showLinkedRemoval();
+});
+
 async function showRemoval(id, row) {
   document.querySelectorAll('#removals tr.selected').forEach(r => r.classList.remove('selected'));
   if (row) row.classList.add('selected');
+  if (location.hash !== '#removal-' + id) history.replaceState(null, '', '#removal-' + id);
   const audit = await getJson('../api/audit/removals/' + id);
   const r = audit.removal;
   document.getElementById('detail').hidden = false;

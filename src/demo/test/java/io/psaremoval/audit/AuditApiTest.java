@@ -29,6 +29,10 @@ class AuditApiTest {
     @Autowired
     io.psaremoval.engine.IdentityMirror identity;
     @Autowired
+    AuditService audit;
+    @Autowired
+    org.camunda.bpm.engine.HistoryService history;
+    @Autowired
     org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
     @Test
@@ -92,5 +96,43 @@ class AuditApiTest {
         assertThat(AuditController.cell("a,b")).isEqualTo("\"a,b\"");
         assertThat(AuditController.cell("=HYPERLINK(\"x\")")).isEqualTo("\"'=HYPERLINK(\"\"x\"\")\"");
         assertThat(AuditController.cell(null)).isEmpty();
+    }
+
+    @Test
+    void theTimelineShowsWhenEachStepEndedInWordsAndTheChoicesAsTheFormsWordedThem() {
+        GeneratedAccount account = fixtures.create();
+        org.camunda.bpm.engine.runtime.ProcessInstance removal = driver.remove(account, RemovalMode.DELETE);
+        long id = jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", removal.getId())
+                .query(Long.class).single();
+
+        java.util.List<AuditService.Event> timeline = audit.removal(id).orElseThrow().timeline();
+
+        assertThat(timeline).extracting(AuditService.Event::kind).as("no engine words")
+                .doesNotContain("userTask", "serviceTask", "noneEndEvent", "startEvent", "businessRuleTask")
+                .contains("task", "step", "start", "end", "input");
+        for (var task : history.createHistoricTaskInstanceQuery().processInstanceId(removal.getId()).finished().list()) {
+            assertThat(timeline).as("'%s' is shown when it was completed", task.getName())
+                    .anyMatch(event -> event.kind().equals("task") && event.step().equals(task.getName())
+                            && event.what().equals("completed") && event.at().equals(task.getEndTime().toInstant()));
+        }
+        for (var step : history.createHistoricActivityInstanceQuery().processInstanceId(removal.getId())
+                .activityType("serviceTask").finished().list()) {
+            assertThat(timeline).as("'%s' is shown when it ended", step.getActivityName())
+                    .anyMatch(event -> event.step() != null && event.step().equals(step.getActivityName())
+                            && event.at().equals(step.getEndTime().toInstant()));
+        }
+        assertThat(timeline).filteredOn(event -> event.kind().equals("input")).extracting(AuditService.Event::what)
+                .as("choices in the words of the forms").contains("Permanently delete all data")
+                .doesNotContain("DELETE", "REMOVE");
+    }
+
+    @Test
+    void kindsOfStepsAreNamedInWords() {
+        assertThat(AuditService.kindInWords("userTask")).isEqualTo("task");
+        assertThat(AuditService.kindInWords("serviceTask")).isEqualTo("step");
+        assertThat(AuditService.kindInWords("noneEndEvent")).isEqualTo("end");
+        assertThat(AuditService.kindInWords("errorEndEvent")).isEqualTo("end");
+        assertThat(AuditService.kindInWords("boundaryTimer")).isEqualTo("timer");
+        assertThat(AuditService.kindInWords("startEvent")).isEqualTo("start");
     }
 }

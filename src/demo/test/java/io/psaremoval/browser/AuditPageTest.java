@@ -49,8 +49,21 @@ class AuditPageTest {
             assertThat(row).contains(manager).contains("deleted").contains(String.format("%,d", deleted));
             assertThat(timeline).contains("Decide who may remove").contains("Requester's role = MANAGER")
                     .contains("DISCONNECT_OR_DELETE").contains("Confirm the deletion").contains(manager)
-                    .contains("typed confirmation").contains("Hard delete the synced data").contains("devices unmatched");
+                    .contains("typed confirmation").contains("Hard delete the synced data").contains("devices unmatched")
+                    .contains("Permanently delete all data").doesNotContain("serviceTask").doesNotContain("userTask");
             assertThat(browser.visible(By.id("rows")).getText()).contains("organization").contains("password");
+
+            long id = jdbc.sql("select id from removal where business_key = :key").param("key", businessKey)
+                    .query(Long.class).single();
+            assertThat(browser.driver.getCurrentUrl()).as("the detail has an address of its own")
+                    .endsWith("/audit/index.html#removal-" + id);
+            browser.open("/audit/index.html");
+            browser.visible(By.xpath("//tr[td[normalize-space()='" + businessKey + "']]"));
+            assertThat(browser.driver.findElement(By.id("detail")).isDisplayed()).isFalse();
+            browser.driver.get("about:blank");
+            browser.open("/audit/index.html#removal-" + id); // a fresh load of the address opens that removal
+            browser.visible(By.xpath("//*[@id='detail-title'][contains(., '" + businessKey + "')]"));
+            browser.screenshot("audit-3-linked-detail");
         }
     }
 

@@ -11,6 +11,9 @@ import io.psaremoval.test.GeneratedAccount;
 import io.psaremoval.test.RemovalDriver;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpStatus;
@@ -23,6 +26,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * and no data changes.
  */
 @PlatformTest
+@ExtendWith(OutputCaptureExtension.class)
 class BadInputTest {
 
     @Autowired
@@ -108,9 +112,10 @@ class BadInputTest {
     }
 
     @Test
-    void aWrongConfirmationIsRefusedThroughCompleteAndThroughTheFormSubmission() {
+    void aWrongConfirmationIsRefusedThroughCompleteAndThroughTheFormSubmission(CapturedOutput log) {
         String removal = toConfirmation();
         String task = openTask(removal);
+        int logBefore = log.length();
 
         assertRefused(complete(task, confirmDeletion("ConnectWise")), "does not match");
         assertRefused(post("/engine-rest/task/" + task + "/submit-form", confirmDeletion("connectwise manage ")),
@@ -120,6 +125,17 @@ class BadInputTest {
         assertThat(openTask(removal)).isEqualTo(task);
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(checksum);
         assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("REMOVING");
+        assertThat(jdbc.sql("""
+                select username || ' | ' || task_id || ' | ' || detail from security_event
+                where process_instance_id = :pid and kind = 'TASK_INPUT_REFUSED' order by id""")
+                .param("pid", removal).query(String.class).list())
+                .as("every refused attempt recorded for the auditors, with who, which task and the sentence shown")
+                .hasSize(3).allSatisfy(row -> assertThat(row).startsWith(manager + " | " + task + " | 'Confirm the deletion': ")
+                        .contains("does not match"));
+        String logged = log.toString().substring(logBefore);
+        assertThat(logged).as("a typo is no engine error with a stack trace")
+                .contains("Security event TASK_INPUT_REFUSED").doesNotContain("ENGINE-16004").doesNotContain("ENGINE-REST-HTTP500")
+                .doesNotContain("ENGINE-03051");
     }
 
     @Test

@@ -148,7 +148,7 @@ class EngineApiAttackMatrixTest {
         ids.put("deployment", engine.getRepositoryService().getProcessDefinition(removal.getProcessDefinitionId()).getDeploymentId());
         ids.put("decision-definition", engine.getRepositoryService().createDecisionDefinitionQuery()
                 .decisionDefinitionKey("RemovalPermission").latestVersion().singleResult().getId());
-        ids.put("filter", engine.getFilterService().createFilterQuery().filterName("All tasks").singleResult().getId());
+        ids.put("filter", engine.getFilterService().createFilterQuery().filterName("PSA integration removals").singleResult().getId());
         ids.put("group", AccountGroups.ofAccount(account.accountId()));
         ids.put("history/process-instance", removal.getId());
         ids.put("history/variable-instance", engine.getHistoryService().createHistoricVariableInstanceQuery()

@@ -172,7 +172,7 @@ class EngineApiAttackTest {
                 + "''.getClass().forName('java.nio.file.Path'), ''.getClass().forName('[Ljava.nio.file.attribute.FileAttribute;'))"
                 + ".invoke(null, ''.getClass().forName('java.nio.file.Path').getMethod('of', ''.getClass(), "
                 + "''.getClass().forName('[Ljava.lang.String;')).invoke(null, '" + evidence + "', null), null)}";
-        String filterId = engine.getFilterService().createFilterQuery().filterName("All tasks").singleResult().getId();
+        String filterId = engine.getFilterService().createFilterQuery().filterName("PSA integration removals").singleResult().getId();
 
         for (String property : List.of("assigneeExpression", "candidateGroupExpression", "dueDateExpression")) {
             String body = "{\"orQueries\": [{\"" + property + "\": \"" + expression.replace("\"", "\\\"") + "\"}]}";

@@ -22,6 +22,13 @@ public class PlatformUserRepository implements PlatformUsers {
                 .optional();
     }
 
+    @Override
+    public List<PlatformUser> findActiveInAccount(long accountId, Role role) {
+        return jdbc.sql("select " + COLUMNS + " from platform_user where account_id = :account and role = :role and active"
+                        + " order by full_name, id")
+                .param("account", accountId).param("role", role.name()).query(PlatformUser.class).list();
+    }
+
     /**
      * The user as the database has them now, active or not, share-locked until the caller's transaction ends:
      * a write step that checked the user's role writes before any change of that role commits.

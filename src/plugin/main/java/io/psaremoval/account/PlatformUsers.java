@@ -22,4 +22,11 @@ public interface PlatformUsers {
     boolean exists(String username);
 
     List<PlatformUser> findAll();
+
+    /** The account's active users of one role, by name: whom a refused person may ask. */
+    default List<PlatformUser> findActiveInAccount(long accountId, Role role) {
+        return findAll().stream()
+                .filter(user -> user.active() && user.role() == role && Long.valueOf(accountId).equals(user.accountId()))
+                .sorted(java.util.Comparator.comparing(PlatformUser::fullName)).toList();
+    }
 }

@@ -62,6 +62,7 @@ public class AuditService {
     private final HistoryService history;
     private final RemovalRepository removals;
     private final DataRemovalService dataRemoval;
+    private final FormLabels formLabels = FormLabels.ofThePluginsForms();
 
     AuditService(JdbcClient jdbc, HistoryService history, RemovalRepository removals, DataRemovalService dataRemoval) {
         this.jdbc = jdbc;
@@ -147,14 +148,17 @@ public class AuditService {
             }
             String who = null;
             String what = step.getEndTime() == null ? "waiting" : step.isCanceled() ? "cancelled (timer or cancellation)" : "done";
+            // A step that ended is shown when it ended (a task when it was completed), one that waits since it began.
+            Date at = step.getEndTime() != null ? step.getEndTime() : step.getStartTime();
             if (step.getTaskId() != null && tasks.containsKey(step.getTaskId())) {
                 HistoricTaskInstance task = tasks.get(step.getTaskId());
+                at = task.getEndTime() != null ? task.getEndTime() : task.getStartTime();
                 who = completedBy.getOrDefault(task.getId(), task.getAssignee());
                 what = task.getEndTime() == null ? "waiting for " + (task.getAssignee() != null ? task.getAssignee() : "a candidate")
                         : task.getDeleteReason() != null && !"completed".equals(task.getDeleteReason())
                         ? "ended: " + task.getDeleteReason() : "completed";
             }
-            events.add(new Event(instant(step.getStartTime()), step.getActivityType(), step.getActivityName(), who, what));
+            events.add(new Event(instant(at), kindInWords(step.getActivityType()), step.getActivityName(), who, what));
         }
         for (HistoricDecisionInstance decision : history.createHistoricDecisionInstanceQuery().processInstanceId(pid)
                 .includeInputs().includeOutputs().listPage(0, MAX_RESULTS)) {
@@ -174,7 +178,8 @@ public class AuditService {
                     value = removal.integrationName() + " (" + value + ")";
                 }
                 String who = update.getUserOperationId() == null ? null : operationUser(update.getUserOperationId());
-                events.add(new Event(instant(detail.getTime()), "input", label, who, value));
+                events.add(new Event(instant(detail.getTime()), "input", label, who,
+                        formLabels.value(update.getVariableName(), value)));
             }
         }
         for (HistoricIncident incident : history.createHistoricIncidentQuery().processInstanceId(pid).listPage(0, MAX_RESULTS)) {
@@ -250,13 +255,37 @@ public class AuditService {
                         .list();
             }
         }
-        jdbc.sql("select occurred_at, username, kind, detail from security_event where process_instance_id = :pid")
-                .param("pid", pid)
+        jdbc.sql("""
+                select occurred_at, username, kind, detail from security_event where process_instance_id = :pid
+                order by occurred_at, id limit :max""")
+                .param("pid", pid).param("max", MAX_RESULTS)
                 .query((rs, n) -> events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "refused",
-                        rs.getString(3), rs.getString(2), rs.getString(4))))
+                        refusalInWords(rs.getString(3)), rs.getString(2), rs.getString(4))))
                 .list();
         events.sort(Comparator.comparing(Event::at));
         return events;
+    }
+
+    /** The engine's name of an activity type in the words of the audit page: task, step, start, end, timer or event. */
+    static String kindInWords(String activityType) {
+        return switch (activityType) {
+            case "userTask" -> "task";
+            case "serviceTask", "scriptTask", "businessRuleTask", "sendTask", "task", "manualTask", "receiveTask",
+                 "callActivity", "subProcess" -> "step";
+            case "startEvent", "startTimerEvent", "messageStartEvent" -> "start";
+            case "boundaryTimer", "intermediateTimer" -> "timer";
+            default -> activityType.toLowerCase(java.util.Locale.ROOT).endsWith("endevent") ? "end" : "event";
+        };
+    }
+
+    /** A recorded refusal's kind as the audit page says it. */
+    static String refusalInWords(String kind) {
+        return switch (kind) {
+            case "TASK_INPUT_REFUSED" -> "what was entered in a task was refused";
+            case "START_VARIABLES_IGNORED" -> "values sent with the start were ignored";
+            case "WRITE_STEP_REFUSED" -> "a step refused to write";
+            default -> kind.toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        };
     }
 
     private String operationUser(String operationId) {

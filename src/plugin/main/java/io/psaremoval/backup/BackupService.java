@@ -46,14 +46,35 @@ public class BackupService {
         return newest(accountId).filter(backup -> backup.completedAt().isAfter(limit));
     }
 
-    /** One sentence for the forms about the newest backup and the rule. */
+    /**
+     * Sentences for the forms about the newest backup: when it was completed, how old it is, and whether that is recent
+     * enough for a deletion and by how much it is not.
+     */
     public String summary(long accountId, java.time.Duration maxAge) {
-        String rule = "A backup counts as recent for " + human(maxAge) + ".";
+        String rule = "a backup counts as recent for " + human(maxAge) + ".";
         return newest(accountId)
-                .map(backup -> "The newest backup of this account (" + describe(backup) + ") was completed on "
-                        + backup.completedAt().format(DateTimeFormatter.ofPattern("d MMM yyyy 'at' HH:mm 'UTC'"))
-                        + ". " + rule)
-                .orElse("This account has no backup on record. " + rule);
+                .map(backup -> {
+                    java.time.Duration age = java.time.Duration.between(backup.completedAt(), OffsetDateTime.now(clock));
+                    String when = "The newest backup of this account (" + describe(backup) + ") was completed on "
+                            + backup.completedAt().format(DateTimeFormatter.ofPattern("d MMM yyyy 'at' HH:mm 'UTC'"))
+                            + ", " + roughly(age) + " ago";
+                    return age.compareTo(maxAge) > 0
+                            ? when + ": too old for a deletion by " + roughly(age.minus(maxAge)) + ", since " + rule
+                            : when + ": recent enough, since " + rule;
+                })
+                .orElse("This account has no backup on record, and " + rule);
+    }
+
+    /** A duration as a person says it: "9 days", "5 hours", "12 minutes". */
+    static String roughly(java.time.Duration duration) {
+        if (duration.toDays() >= 2) {
+            return duration.toDays() + " days";
+        }
+        if (duration.toHours() >= 2) {
+            return duration.toHours() + " hours";
+        }
+        long minutes = Math.max(1, duration.toMinutes());
+        return minutes + (minutes == 1 ? " minute" : " minutes");
     }
 
     /**
@@ -95,8 +116,17 @@ public class BackupService {
     }
 
     private static String describe(Backup backup) {
-        return "PLATFORM_EXPORT".equals(backup.kind()) ? "an export by " + backup.requestedBy()
-                : "a backup elsewhere confirmed by " + backup.requestedBy();
+        if (!"PLATFORM_EXPORT".equals(backup.kind())) {
+            return "a backup elsewhere confirmed by " + backup.requestedBy();
+        }
+        return "an export by " + backup.requestedBy() + (backup.location() == null ? ""
+                : ", file " + fileName(backup.location()) + (backup.sizeBytes() == null ? ""
+                        : String.format(java.util.Locale.ROOT, " (%,d bytes)", backup.sizeBytes())));
+    }
+
+    /** The last part of a store's location: what the person may be told, without the server's folders. */
+    private static String fileName(String location) {
+        return location.substring(Math.max(location.lastIndexOf('/'), location.lastIndexOf('\\')) + 1);
     }
 
     private static String human(java.time.Duration duration) {

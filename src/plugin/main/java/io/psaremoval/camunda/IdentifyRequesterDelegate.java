@@ -83,10 +83,24 @@ class IdentifyRequesterDelegate implements JavaDelegate {
         execution.setVariable(REMOVAL_ID, removal.id());
         execution.setVariable(REQUESTER_ROLE, removal.requesterRole());
         execution.setVariable(REQUESTER_NAME, requester.map(PlatformUser::fullName).orElse(username));
+        execution.setVariable(REQUESTER_ROLE_LABEL, requester.map(user -> user.role().label()).orElse("no role in an account"));
+        execution.setVariable(ACCOUNT_ADMINISTRATORS, removal.accountId() == null ? "none"
+                : administratorsOf(removal.accountId()));
         execution.setVariable(ACCOUNT_ID, removal.accountId());
         execution.setVariable(ACCOUNT_NAME, removal.accountId() == null ? null
                 : accounts.findName(removal.accountId()).orElse(null));
         execution.setVariable(ADMINISTRATORS_GROUP,
                 removal.accountId() == null ? null : Role.ADMINISTRATOR.groupOf(removal.accountId()));
+    }
+
+    /** The account's Administrators as a person reads them: "Ada Admin, Bob Boss", at most ten. */
+    private String administratorsOf(long accountId) {
+        List<PlatformUser> administrators = users.findActiveInAccount(accountId, Role.ADMINISTRATOR);
+        if (administrators.isEmpty()) {
+            return "none: ask your vendor's support";
+        }
+        String named = administrators.stream().limit(10).map(PlatformUser::fullName)
+                .collect(java.util.stream.Collectors.joining(", "));
+        return administrators.size() > 10 ? named + " and " + (administrators.size() - 10) + " more" : named;
     }
 }

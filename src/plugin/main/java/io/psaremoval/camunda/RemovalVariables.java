@@ -21,6 +21,10 @@ public final class RemovalVariables {
     public static final String ACCOUNT_NAME = "accountName";
     public static final String REQUESTER_ROLE = "requesterRole";
     public static final String REQUESTER_NAME = "requesterName";
+    /** The requester's role as people name it ("Editor"), for the forms. */
+    public static final String REQUESTER_ROLE_LABEL = "requesterRoleLabel";
+    /** The names of the account's Administrators, for the refusal: whom to ask. */
+    public static final String ACCOUNT_ADMINISTRATORS = "accountAdministrators";
     public static final String ADMINISTRATORS_GROUP = "administratorsGroup";
     public static final String REMOVAL_PERMISSION = "removalPermission";
 

@@ -3,6 +3,7 @@ package io.psaremoval.camunda;
 import io.psaremoval.integration.IntegrationUnavailableException;
 import io.psaremoval.removal.RemovalInputException;
 import java.util.List;
+import io.psaremoval.engine.TaskInputRefusedException;
 import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.delegate.DelegateTask;
@@ -56,6 +57,6 @@ final class TaskInput {
     }
 
     static BadUserRequestException refused(String message) {
-        return new BadUserRequestException(message);
+        return new TaskInputRefusedException(message);
     }
 }

@@ -4,7 +4,9 @@ import static io.psaremoval.camunda.RemovalVariables.*;
 
 import io.psaremoval.removal.RemovalMode;
 import io.psaremoval.removal.RemovalService;
+import io.psaremoval.security.SecurityEvents;
 import java.util.List;
+import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.delegate.TaskListener;
 import org.springframework.context.annotation.Bean;
@@ -14,14 +16,15 @@ import org.springframework.context.annotation.Configuration;
  * One "complete" listener per user task, checking what the user submitted before the process moves on, and
  * recording the decisions later write steps re-check (the chosen mode, the confirmation, support's approval) on the
  * removal's own record. Rules that need data are asked of {@link RemovalService}, which reads that record, never the
- * variables. A refusal is an HTTP 400 with the reason; the task stays open, nothing changed.
+ * variables. A refusal is an HTTP 400 with the reason; the task stays open, nothing changed, and the refusal is
+ * recorded for the auditors.
  */
 @Configuration(proxyBeanMethods = false)
 class TaskValidators {
 
     @Bean
-    TaskListener chooseIntegrationValidator(RemovalService removals) {
-        return task -> {
+    TaskListener chooseIntegrationValidator(RemovalService removals, SecurityEvents events, IdentityService identityService) {
+        return recordingRefusals(events, identityService, task -> {
             if (TaskInput.requireChoice(task, INTEGRATION_DECISION, List.of("REMOVE", CANCEL)).equals(CANCEL)) {
                 return;
             }
@@ -34,32 +37,33 @@ class TaskValidators {
                         + (chosen == null ? "." : ", not '" + chosen + "'."));
             }
             TaskInput.asRefusal(() -> removals.checkRemovable(removals.get(task.getProcessInstanceId()), integrationId));
-        };
+        });
     }
 
     @Bean
-    TaskListener chooseRemovalModeValidator(RemovalService removals) {
-        return task -> {
+    TaskListener chooseRemovalModeValidator(RemovalService removals, SecurityEvents events, IdentityService identityService) {
+        return recordingRefusals(events, identityService, task -> {
             String mode = TaskInput.requireChoice(task, REMOVAL_MODE, List.of("DISCONNECT", "DELETE", CANCEL));
             if (!mode.equals(CANCEL)) {
                 TaskInput.asRefusal(() -> removals.recordChosenMode(task.getProcessInstanceId(), RemovalMode.valueOf(mode)));
             }
-        };
+        });
     }
 
     @Bean
-    TaskListener featureUnavailableValidator(RemovalService removals) {
-        return task -> {
+    TaskListener featureUnavailableValidator(RemovalService removals, SecurityEvents events,
+            IdentityService identityService) {
+        return recordingRefusals(events, identityService, task -> {
             String decision = TaskInput.requireChoice(task, FEATURE_DECISION, List.of("ASK_SUPPORT", "DISCONNECT", CANCEL));
             if (decision.equals("DISCONNECT")) {
                 TaskInput.asRefusal(() -> removals.recordChosenMode(task.getProcessInstanceId(), RemovalMode.DISCONNECT));
             }
-        };
+        });
     }
 
     @Bean
-    TaskListener enableBulkDeleteValidator(RemovalService removals, IdentityService identityService) {
-        return task -> {
+    TaskListener enableBulkDeleteValidator(RemovalService removals, SecurityEvents events, IdentityService identityService) {
+        return recordingRefusals(events, identityService, task -> {
             String decision = TaskInput.requireChoice(task, SUPPORT_DECISION, List.of("ENABLE", "DECLINE"));
             String supporter = TaskInput.completingUser(task, identityService);
             task.setVariable(SUPPORT_ASSIGNEE, supporter);
@@ -69,29 +73,49 @@ class TaskValidators {
             } else {
                 TaskInput.asRefusal(() -> removals.recordBulkDeleteApproval(task.getProcessInstanceId(), supporter));
             }
-        };
+        });
     }
 
     @Bean
-    TaskListener confirmBackupValidator(IdentityService identityService) {
-        return task -> {
+    TaskListener confirmBackupValidator(SecurityEvents events, IdentityService identityService) {
+        return recordingRefusals(events, identityService, task -> {
             String decision = TaskInput.requireChoice(task, BACKUP_DECISION, List.of("EXPORT_NOW", "EXTERNAL", CANCEL));
             if (decision.equals("EXTERNAL")) {
                 TaskInput.requireText(task, EXTERNAL_BACKUP_NOTE, "where the backup is and when it was taken");
             }
             task.setVariable(BACKUP_CONFIRMED_BY, TaskInput.completingUser(task, identityService));
-        };
+        });
     }
 
     @Bean
-    TaskListener confirmDeletionValidator(RemovalService removals, IdentityService identityService) {
-        return task -> {
+    TaskListener confirmDeletionValidator(RemovalService removals, SecurityEvents events,
+            IdentityService identityService) {
+        return recordingRefusals(events, identityService, task -> {
             if (TaskInput.requireChoice(task, DELETION_DECISION, List.of("DELETE", CANCEL)).equals(CANCEL)) {
                 return;
             }
             Object typed = task.getVariable(CONFIRMATION_TEXT);
             TaskInput.asRefusal(() -> removals.confirmDeletion(task.getProcessInstanceId(),
                     typed instanceof String text ? text : null, TaskInput.completingUser(task, identityService)));
+        });
+    }
+
+    /**
+     * The check, with each refusal recorded for the auditors (in a transaction of its own, so that it outlives the
+     * completion's rollback): who entered what on which task, in the words the person was shown.
+     */
+    private static TaskListener recordingRefusals(SecurityEvents events, IdentityService identityService,
+            TaskListener check) {
+        return task -> {
+            try {
+                check.notify(task);
+            } catch (BadUserRequestException refusal) {
+                String sentence = refusal.getMessage();
+                events.record(TaskInput.completingUser(task, identityService), "TASK_INPUT_REFUSED",
+                        task.getProcessInstanceId(), task.getId(),
+                        sentence.startsWith("'" + task.getName() + "'") ? sentence : "'" + task.getName() + "': " + sentence);
+                throw refusal;
+            }
         };
     }
 }

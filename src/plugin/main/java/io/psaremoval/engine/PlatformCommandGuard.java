@@ -13,6 +13,9 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.BadUserRequestException;
+import org.camunda.bpm.engine.ProcessEngineException;
+import org.camunda.bpm.engine.impl.cmd.CompleteTaskCmd;
+import org.camunda.bpm.engine.impl.cmd.SubmitTaskFormCmd;
 import org.camunda.bpm.engine.exception.NotFoundException;
 import org.camunda.bpm.engine.impl.AbstractQuery;
 import org.camunda.bpm.engine.impl.ProcessInstantiationBuilderImpl;
@@ -87,9 +90,31 @@ final class PlatformCommandGuard extends CommandInterceptor {
         try {
             inspect(command, Context.getCommandContext());
             return next.execute(command);
+        } catch (ProcessEngineException e) {
+            throw refusalOfTaskInput(command, e);
         } finally {
             inCommand.remove();
         }
+    }
+
+    /**
+     * A task's "complete" listener that refuses what a person entered throws a {@link TaskInputRefusedException}, which
+     * the engine wraps twice ("ENGINE-03051 There was an exception while invoking the TaskListener ...") and, so
+     * wrapped, logs with its stack trace as an error. A completion refused that way is given back as the refusal itself:
+     * the caller reads the sentence, the log keeps a typo at debug level, the transaction rolls back all the same (the
+     * engine's wrapping stays as the cause).
+     */
+    private static ProcessEngineException refusalOfTaskInput(Command<?> command, ProcessEngineException thrown) {
+        if (thrown instanceof TaskInputRefusedException
+                || !(command instanceof CompleteTaskCmd || command instanceof SubmitTaskFormCmd)) {
+            return thrown;
+        }
+        for (Throwable cause = thrown.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof TaskInputRefusedException refusal) {
+                return new TaskInputRefusedException(refusal.getMessage(), thrown);
+            }
+        }
+        return thrown;
     }
 
     private void inspect(Command<?> command, CommandContext context) {

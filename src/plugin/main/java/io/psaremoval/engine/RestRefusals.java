@@ -49,7 +49,8 @@ public final class RestRefusals {
         }
     }
 
-    static Response refusedOr(Throwable exception, Response otherwise) {
+    /** A refusal's answer, or else Camunda's own (which logs a 500 with its stack trace: only for what is no refusal). */
+    static Response refusedOr(Throwable exception, java.util.function.Supplier<Response> otherwise) {
         for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
             if (cause instanceof NotFoundException notFound) {
                 return answer(Response.Status.NOT_FOUND, "NotFoundException", notFound.getMessage());
@@ -58,7 +59,7 @@ public final class RestRefusals {
                 return answer(Response.Status.BAD_REQUEST, "InvalidRequestException", cause.getMessage());
             }
         }
-        return otherwise;
+        return otherwise.get();
     }
 
     static Response answer(Response.Status status, String type, String message) {
@@ -70,7 +71,7 @@ public final class RestRefusals {
     public static class RefusedRestInput implements ExceptionMapper<RestException> {
         @Override
         public Response toResponse(RestException exception) {
-            return refusedOr(exception, new RestExceptionHandler().toResponse(exception));
+            return refusedOr(exception, () -> new RestExceptionHandler().toResponse(exception));
         }
     }
 
@@ -78,7 +79,7 @@ public final class RestRefusals {
     public static class RefusedEngineInput implements ExceptionMapper<ProcessEngineException> {
         @Override
         public Response toResponse(ProcessEngineException exception) {
-            return refusedOr(exception, new ProcessEngineExceptionHandler().toResponse(exception));
+            return refusedOr(exception, () -> new ProcessEngineExceptionHandler().toResponse(exception));
         }
     }
 

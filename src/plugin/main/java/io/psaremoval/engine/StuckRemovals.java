@@ -34,6 +34,8 @@ import org.springframework.stereotype.Component;
 public class StuckRemovals {
 
     static final int FAILURE_SHOWN = 500;
+    /** A word both task names contain ("Your removal of ...", "Retry the stuck removal ..."): the Tasklist filter's. */
+    static final String TASK_NAME_WORD = "removal";
     static final int REQUESTER_PRIORITY = 80;
     static final int OPERATOR_PRIORITY = 90;
 
