@@ -29,7 +29,7 @@ async function fetchApi(url, accept) {
     showSignIn('Wrong user name or password.');
     throw new Error('401 sign-in required');
   }
-  if (!response.ok) throw new Error(response.status + (response.status === 403 ? ' only auditors may read this'
+  if (!response.ok) throw new Error(response.status + (response.status === 403 ? ' only auditors and an account\'s Administrators may read this'
       : response.status === 404 ? ' no such removal among those you may read' : ''));
   return response;
 }
@@ -74,11 +74,25 @@ document.getElementById('csv').addEventListener('click', async event => {
   URL.revokeObjectURL(link.href);
 });
 
+// The list is read a page at a time, newest first.
+const PAGE_SIZE = 50;
+let page = 0;
+
+document.getElementById('newer').addEventListener('click', () => { page = Math.max(0, page - 1); loadRemovals(); });
+document.getElementById('older').addEventListener('click', () => { page++; loadRemovals(); });
+
 async function loadRemovals() {
   const body = document.querySelector('#removals tbody');
   document.getElementById('removals').hidden = false;
   try {
-    const removals = await getJson('../api/audit/removals');
+    const response = await fetchApi('../api/audit/removals?page=' + page + '&size=' + PAGE_SIZE, 'application/json');
+    const removals = await response.json();
+    const total = Number(response.headers.get('X-Total-Count') || removals.length);
+    document.getElementById('pages').hidden = total <= PAGE_SIZE;
+    document.getElementById('page-info').textContent = total === 0 ? '' : 'Removals ' + number.format(page * PAGE_SIZE + 1)
+        + ' to ' + number.format(page * PAGE_SIZE + removals.length) + ' of ' + number.format(total);
+    document.getElementById('newer').disabled = page === 0;
+    document.getElementById('older').disabled = (page + 1) * PAGE_SIZE >= total;
     body.textContent = '';
     if (removals.length === 0) {
       cell(body.insertRow(), 'No removal yet.').colSpan = 10;

@@ -92,6 +92,27 @@ class AuditApiTest {
     }
 
     @Test
+    void anAccountsAdministratorReadsThatAccountsRemovalsOnlyAndAManagerNone() throws Exception {
+        GeneratedAccount own = fixtures.create();
+        GeneratedAccount other = fixtures.create();
+        driver.remove(own, RemovalMode.DISCONNECT);
+        driver.remove(other, RemovalMode.DISCONNECT);
+        var administrator = rest.withBasicAuth(fixtures.username(own, Role.ADMINISTRATOR), PlatformFixtures.PASSWORD);
+
+        com.fasterxml.jackson.databind.JsonNode list = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                administrator.getForEntity("/api/audit/removals", String.class).getBody());
+        assertThat(list).hasSize(1).allMatch(removal -> removal.get("accountId").asLong() == own.accountId());
+        long otherRemoval = jdbc.sql("select id from removal where account_id = :a").param("a", other.accountId())
+                .query(Long.class).single();
+        assertThat(administrator.getForEntity("/api/audit/removals/" + otherRemoval, String.class).getStatusCode())
+                .isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(administrator.getForEntity("/api/audit/removals/" + list.get(0).get("id").asLong(), String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(rest.withBasicAuth(fixtures.username(own, Role.MANAGER), PlatformFixtures.PASSWORD)
+                .getForEntity("/api/audit/removals", String.class).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+    }
+
+    @Test
     void csvCellsAreQuotedAndFormulasNeutralised() {
         assertThat(AuditController.cell("a,b")).isEqualTo("\"a,b\"");
         assertThat(AuditController.cell("=HYPERLINK(\"x\")")).isEqualTo("\"'=HYPERLINK(\"\"x\"\")\"");
@@ -134,5 +155,93 @@ class AuditApiTest {
         assertThat(AuditService.kindInWords("errorEndEvent")).isEqualTo("end");
         assertThat(AuditService.kindInWords("boundaryTimer")).isEqualTo("timer");
         assertThat(AuditService.kindInWords("startEvent")).isEqualTo("start");
+    }
+
+    /**
+     * Years of removals: 10,000 of one account (and 500 of another) in the audit's history; the list's criteria and
+     * pages return exactly the removals expected, the CSV every one that matches; the times are printed, not asserted.
+     */
+    @Test
+    void tenThousandRemovalsAreFilteredPagedAndExportedExactly() throws Exception {
+        GeneratedAccount account = fixtures.create();
+        GeneratedAccount other = fixtures.create();
+        String tag = "bulk" + System.nanoTime();
+        // Removal i started i hours before 2024-06-01, so newest first is i ascending; every third a delete, the rest
+        // disconnects; every tenth cancelled; requesters in turn a, b, c, d.
+        jdbc.sql("""
+                insert into removal (process_instance_id, business_key, requested_by, requester_role, account_id, mode,
+                                     status, started_at, ended_at)
+                select :tag || '-' || a.id || '-' || i, :tag || '-' || a.id || '-' || i,
+                       :tag || '.' || (array['a', 'b', 'c', 'd'])[1 + i % 4], 'MANAGER', a.id,
+                       case when i % 3 = 0 then 'DELETE' else 'DISCONNECT' end,
+                       case when i % 10 = 0 then 'CANCELLED' when i % 3 = 0 then 'DELETED' else 'DISCONNECTED' end,
+                       timestamptz '2024-06-01 00:00:00+00' - i * interval '1 hour',
+                       timestamptz '2024-06-01 00:00:00+00' - i * interval '1 hour' + interval '5 minutes'
+                from (values (:account, 10000), (:other, 500)) as a(id, n), generate_series(1, a.n) i""")
+                .param("tag", tag).param("account", account.accountId()).param("other", other.accountId()).update();
+        var auditor = rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String ofAccount = "/api/audit/removals?account=" + account.accountId();
+
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        long listStarted = System.nanoTime();
+        for (int page = 0; page < 21; page++) {
+            ResponseEntity<String> response = auditor.getForEntity(ofAccount + "&size=500&page=" + page, String.class);
+            assertThat(response.getHeaders().getFirst("X-Total-Count")).isEqualTo("10000");
+            json.readTree(response.getBody()).forEach(removal -> keys.add(removal.get("businessKey").asText()));
+        }
+        long listMillis = (System.nanoTime() - listStarted) / 1_000_000;
+        assertThat(keys).as("every removal of the account once, newest first").hasSize(10000).doesNotHaveDuplicates()
+                .startsWith(tag + "-" + account.accountId() + "-1", tag + "-" + account.accountId() + "-2")
+                .endsWith(tag + "-" + account.accountId() + "-10000");
+
+        long firstPageStarted = System.nanoTime();
+        ResponseEntity<String> firstPage = auditor.getForEntity(ofAccount, String.class);
+        long firstPageMillis = (System.nanoTime() - firstPageStarted) / 1_000_000;
+        assertThat(json.readTree(firstPage.getBody())).as("50 by default").hasSize(50);
+
+        long filteredStarted = System.nanoTime();
+        ResponseEntity<String> filtered = auditor.getForEntity(ofAccount + "&status=DELETED&mode=DELETE&requestedBy="
+                + tag + ".a&from=2024-01-01&before=2024-03-01T00:00:00Z&size=500", String.class);
+        long filteredMillis = (System.nanoTime() - filteredStarted) / 1_000_000;
+        long expected = jdbc.sql("""
+                select count(*) from removal where account_id = :account and status = 'DELETED' and mode = 'DELETE'
+                and requested_by = :who and started_at >= '2024-01-01' and started_at < '2024-03-01'""")
+                .param("account", account.accountId()).param("who", tag + ".a").query(Long.class).single();
+        assertThat(expected).isPositive();
+        assertThat(filtered.getHeaders().getFirst("X-Total-Count")).isEqualTo(String.valueOf(expected));
+        assertThat(json.readTree(filtered.getBody())).hasSize((int) expected).allSatisfy(removal -> {
+            assertThat(removal.get("status").asText()).isEqualTo("DELETED");
+            assertThat(removal.get("requestedBy").asText()).isEqualTo(tag + ".a");
+            assertThat(removal.get("startedAt").asText()).startsWith("2024-0");
+        });
+
+        long detailStarted = System.nanoTime();
+        long someId = json.readTree(firstPage.getBody()).get(25).get("id").asLong();
+        assertThat(auditor.getForEntity("/api/audit/removals/" + someId, String.class).getStatusCode())
+                .isEqualTo(HttpStatus.OK);
+        long detailMillis = (System.nanoTime() - detailStarted) / 1_000_000;
+
+        long csvStarted = System.nanoTime();
+        ResponseEntity<String> csv = auditor.getForEntity("/api/audit/removals.csv?account=" + account.accountId(), String.class);
+        long csvMillis = (System.nanoTime() - csvStarted) / 1_000_000;
+        assertThat(csv.getBody().lines().count()).as("a header and every removal of the account").isEqualTo(10001);
+
+        String accountAuditor = "auditor-of-" + other.accountId();
+        users.create(other.accountId(), accountAuditor, "Account Auditor", accountAuditor + "@example.com", Role.AUDITOR);
+        identity.mirror(users.findActiveByUsername(accountAuditor).orElseThrow(), PlatformFixtures.PASSWORD);
+        assertThat(rest.withBasicAuth(accountAuditor, PlatformFixtures.PASSWORD).getForEntity(ofAccount, String.class)
+                .getHeaders().getFirst("X-Total-Count")).as("another account's removals stay out of reach").isEqualTo("0");
+
+        for (String wrong : java.util.List.of("status=NUKED", "mode=ERASE", "size=0", "size=501", "page=-1",
+                "from=yesterday", "account=x", "sort=name")) {
+            ResponseEntity<String> refused = auditor.getForEntity("/api/audit/removals?" + wrong, String.class);
+            assertThat(refused.getStatusCode()).as(wrong).isEqualTo(HttpStatus.BAD_REQUEST);
+            assertThat(json.readTree(refused.getBody()).get("message").asText()).as(wrong).isNotBlank();
+        }
+
+        System.out.printf("%nAUDIT WITH 10,500 REMOVALS IN HISTORY: first page %d ms, a filtered page %d ms, a detail %d ms,"
+                + " the account's 10,000 in 21 pages of 500 %d ms, its CSV %d ms%n%n", firstPageMillis, filteredMillis,
+                detailMillis, listMillis, csvMillis);
     }
 }

@@ -62,10 +62,10 @@ class CrashRecoveryApplicationTest {
 
         long organization = scenario.synced.get(scenario.synced.size() / 3);
         long itemsOfOrganization = itemsOf(organization);
-        String midChunk = scenario.killWhileWaitingOn("mid-chunk: links, attachments and device matches of the chunk "
-                + "are deleted in its open transaction, its items not yet",
-                "select id from item where organization_id = ? for update", organization);
-        assertThat(midChunk).contains("delete from item");
+        String midChunk = scenario.killWhileWaitingOn("mid-chunk: the chunk's items are locked, its links and device "
+                + "matches deleted in its open transaction, its attachments and items not yet",
+                "select id from attachment where organization_id = ? for update", organization);
+        assertThat(midChunk).contains("delete from attachment");
         assertThat(scenario.rowsCounted()).as("chunks before the killed one are done").isPositive();
         assertThat(itemsOf(organization)).as("nothing half-done in the killed chunk").isEqualTo(itemsOfOrganization);
         assertThat(fixtures.count("select count(*) from organization where id = :p", organization)).isEqualTo(1);

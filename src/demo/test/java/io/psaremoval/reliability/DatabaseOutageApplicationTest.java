@@ -69,9 +69,10 @@ class DatabaseOutageApplicationTest {
         long items = itemsOf(organization);
         ProcessInstance removal;
         // The lock is taken before the last decision, so the node's delete waits on it whenever the job comes.
-        try (Cluster.RowLock lock = cluster.lock("select id from item where organization_id = ? for update", organization)) {
+        try (Cluster.RowLock lock = cluster.lock("select id from attachment where organization_id = ? for update",
+                organization)) {
             removal = cluster.decideWhileNodesRun(account, RemovalMode.DELETE);
-            assertThat(cluster.awaitNodeWaitingOn(node.name(), Duration.ofSeconds(60))).contains("delete from item");
+            assertThat(cluster.awaitNodeWaitingOn(node.name(), Duration.ofSeconds(60))).contains("delete from attachment");
             cluster.outage(OUTAGE);
         }
         assertThat(itemsOf(organization)).as("the chunk cut by the outage left nothing half-done").isEqualTo(items);
@@ -97,13 +98,13 @@ class DatabaseOutageApplicationTest {
     @Test
     void anOutageThatOutlastsEveryRetryRaisesAnIncidentAndTheOperatorsRetryCompletesTheRemoval() throws Exception {
         GeneratedAccount account = fixtures.create(shape("Long outage"));
-        // The database goes down at every attempt: the test holds the first organization still in scope (from before
-        // the last decision), so the node's attempt waits inside its first chunk, and PostgreSQL stops under it; after
-        // the restart the test takes the lock again before the next attempt comes.
+        // The database goes down at every attempt: the test holds the attachments of the first organization still in
+        // scope (from before the last decision), so the node's attempt waits inside its first chunk, and PostgreSQL
+        // stops under it; after the restart the test takes the lock again before the next attempt comes.
         long organization = syncedOrganizations(account).get(0);
         long items = itemsOf(organization);
         int outages = 0;
-        Cluster.RowLock lock = cluster.lock("select id from item where organization_id = ? for update", organization);
+        Cluster.RowLock lock = cluster.lock("select id from attachment where organization_id = ? for update", organization);
         ProcessInstance removal = cluster.decideWhileNodesRun(account, RemovalMode.DELETE);
         try {
             while (!hasIncident(removal.getId())) {
@@ -114,7 +115,7 @@ class DatabaseOutageApplicationTest {
                 cluster.outage(OUTAGE);
                 outages++;
                 lock.close(); // its connection died with the server
-                lock = cluster.lock("select id from item where organization_id = ? for update", organization);
+                lock = cluster.lock("select id from attachment where organization_id = ? for update", organization);
                 printRetries(removal.getId(), outages);
             }
         } finally {

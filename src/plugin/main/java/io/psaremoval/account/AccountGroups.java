@@ -21,6 +21,16 @@ public final class AccountGroups {
     private static final java.util.regex.Pattern ACCOUNT_AUDITOR_GROUP = java.util.regex.Pattern.compile("account-(\\d+)-auditor");
 
     /** The account whose auditors this group is ({@code account-7-auditor} → 7), if it is such a group. */
+    private static final java.util.regex.Pattern ACCOUNT_ADMINISTRATOR_GROUP =
+            java.util.regex.Pattern.compile("account-(\\d+)-administrator");
+
+    /** The account whose removals the members of this group may read in the audit: its auditors and Administrators. */
+    public static java.util.Optional<Long> accountReadableInTheAudit(String groupId) {
+        java.util.regex.Matcher administrators = ACCOUNT_ADMINISTRATOR_GROUP.matcher(groupId);
+        return administrators.matches() ? java.util.Optional.of(Long.parseLong(administrators.group(1)))
+                : accountOfAuditors(groupId);
+    }
+
     public static java.util.Optional<Long> accountOfAuditors(String groupId) {
         java.util.regex.Matcher matcher = ACCOUNT_AUDITOR_GROUP.matcher(groupId);
         return matcher.matches() ? java.util.Optional.of(Long.parseLong(matcher.group(1))) : java.util.Optional.empty();

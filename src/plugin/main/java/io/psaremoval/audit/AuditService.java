@@ -85,13 +85,91 @@ public class AuditService {
             String progress, Map<String, Object> preview, List<Event> timeline) {
     }
 
+    /**
+     * Which removals an auditor asks for: each criterion given narrows the list (account, started from and before,
+     * outcome, mode, requester); {@code readable} is what the reader may see at all (empty: every account).
+     */
+    public record Criteria(Optional<Set<Long>> readable, Long account, OffsetDateTime from, OffsetDateTime before,
+            String status, String mode, String requestedBy) {
+    }
+
+    /** One page of removals, newest first, and how many match in all (-1 for a batch of the export). */
+    public record Page(List<RemovalSummary> removals, long total) {
+    }
+
     /** Every removal, newest first; of the given accounts only, when the reader may see only those. */
     public List<RemovalSummary> removals(Optional<Set<Long>> accounts) {
-        if (accounts.isEmpty()) {
-            return jdbc.sql(SUMMARY + " order by r.started_at desc, r.id desc").query(RemovalSummary.class).list();
+        return removals(new Criteria(accounts, null, null, null, null, null, null), 0, Integer.MAX_VALUE).removals();
+    }
+
+    /** The removals that match, newest first, {@code limit} of them from {@code offset}, and how many match in all. */
+    public Page removals(Criteria criteria, long offset, int limit) {
+        return removals(criteria, null, offset, limit);
+    }
+
+    /**
+     * Every removal that matches, newest first, handed over a batch at a time (each batch one short query that
+     * continues after the last removal of the one before, so that removals started meanwhile shift nothing).
+     */
+    public void forEachRemoval(Criteria criteria, java.util.function.Consumer<RemovalSummary> each) {
+        RemovalSummary last = null;
+        while (true) {
+            List<RemovalSummary> batch = removals(criteria, last, 0, EXPORT_BATCH).removals();
+            batch.forEach(each);
+            if (batch.size() < EXPORT_BATCH) {
+                return;
+            }
+            last = batch.get(batch.size() - 1);
         }
-        return jdbc.sql(SUMMARY + " where r.account_id = any(:accounts) order by r.started_at desc, r.id desc")
-                .param("accounts", accounts.get().toArray(Long[]::new)).query(RemovalSummary.class).list();
+    }
+
+    private static final int EXPORT_BATCH = 1000;
+
+    private Page removals(Criteria criteria, RemovalSummary keysetAfter, long offset, int limit) {
+        StringBuilder where = new StringBuilder(" where true");
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        criteria.readable().ifPresent(accounts -> {
+            where.append(" and r.account_id = any(:accounts)");
+            parameters.put("accounts", accounts.toArray(Long[]::new));
+        });
+        if (criteria.account() != null) {
+            where.append(" and r.account_id = :account");
+            parameters.put("account", criteria.account());
+        }
+        if (criteria.from() != null) {
+            where.append(" and r.started_at >= :from");
+            parameters.put("from", criteria.from());
+        }
+        if (criteria.before() != null) {
+            where.append(" and r.started_at < :before");
+            parameters.put("before", criteria.before());
+        }
+        if (criteria.status() != null) {
+            where.append(" and r.status = :status");
+            parameters.put("status", criteria.status());
+        }
+        if (criteria.mode() != null) {
+            where.append(" and r.mode = :mode");
+            parameters.put("mode", criteria.mode());
+        }
+        if (criteria.requestedBy() != null) {
+            where.append(" and r.requested_by = :requestedBy");
+            parameters.put("requestedBy", criteria.requestedBy());
+        }
+        // The total is counted for a page; a batch of the export goes on after the previous one and counts nothing.
+        long total = -1;
+        if (keysetAfter == null) {
+            total = jdbc.sql("select count(*) from removal r" + where).params(parameters).query(Long.class).single();
+        } else {
+            where.append(" and (r.started_at, r.id) < (:afterStartedAt, :afterId)");
+            parameters.put("afterStartedAt", keysetAfter.startedAt());
+            parameters.put("afterId", keysetAfter.id());
+        }
+        List<RemovalSummary> page = total == 0 ? List.of() : jdbc.sql(SUMMARY + where
+                        + " order by r.started_at desc, r.id desc offset :offset limit :limit")
+                .params(parameters).param("offset", offset).param("limit", limit)
+                .query(RemovalSummary.class).list();
+        return new Page(page, total);
     }
 
     public Optional<RemovalAudit> removal(long removalId) {
