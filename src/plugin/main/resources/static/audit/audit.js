@@ -166,12 +166,21 @@ async function showRemoval(id, row) {
   }
   document.getElementById('progress-section').hidden = !audit.progress;
   document.getElementById('progress').textContent = audit.progress || '';
+  // The preview in the words and columns the person saw, with what the chosen mode was to remove and what it did.
   const preview = document.querySelector('#preview tbody');
   preview.textContent = '';
-  for (const [name, value] of Object.entries(audit.preview)) {
+  if (audit.reconciliation.length === 0) {
+    cell(preview.insertRow(), 'No preview was confirmed: the removal ended before a choice.').colSpan = 6;
+  }
+  for (const line of audit.reconciliation) {
     const tr = preview.insertRow();
-    cell(tr, name.replace(/^preview/, '').replace(/([A-Z])/g, ' $1').trim().toLowerCase());
-    cell(tr, typeof value === 'number' ? number.format(value) : value, 'n');
+    cell(tr, line.kind);
+    cell(tr, number.format(line.fromThePsa), 'n');
+    cell(tr, number.format(line.onlyInThePlatform), 'n');
+    cell(tr, number.format(line.confirmed), 'n');
+    cell(tr, number.format(line.written), 'n');
+    cell(tr, line.difference === 0 ? '' : (line.difference > 0 ? '+' : '') + number.format(line.difference),
+        line.difference === 0 ? 'n' : 'n kind-refused');
   }
   const timeline = document.querySelector('#timeline tbody');
   timeline.textContent = '';

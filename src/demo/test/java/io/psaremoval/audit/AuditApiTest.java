@@ -148,6 +148,37 @@ class AuditApiTest {
     }
 
     @Test
+    void theAuditReconcilesTheConfirmedPreviewWithTheRowsWrittenInTheFormsWords() throws Exception {
+        GeneratedAccount account = fixtures.create();
+        org.camunda.bpm.engine.runtime.ProcessInstance removal = driver.remove(account, RemovalMode.DELETE);
+        long id = jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", removal.getId())
+                .query(Long.class).single();
+
+        com.fasterxml.jackson.databind.JsonNode lines = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD)
+                        .getForEntity("/api/audit/removals/" + id, String.class).getBody()).get("reconciliation");
+
+        java.util.Map<String, Long> counted = new java.util.HashMap<>();
+        jdbc.sql("select kind, rows from removal_count where removal_id = :id and action in ('DELETED', 'UNMATCHED')")
+                .param("id", id).query((rs, n) -> counted.put(rs.getString(1), rs.getLong(2))).list();
+        java.util.Map<String, Long> previewed = new java.util.HashMap<>();
+        jdbc.sql("select kind, psa_synced + platform_only from removal_preview where removal_id = :id")
+                .param("id", id).query((rs, n) -> previewed.put(rs.getString(1), rs.getLong(2))).list();
+        assertThat(lines).extracting(line -> line.get("kind").asText()).containsExactly("Organizations",
+                "Configurations", "Contacts", "Locations", "Passwords", "Domains", "Documents", "Flexible assets",
+                "Attachments", "Related items", "RMM devices");
+        for (var line : lines) {
+            String kind = line.get("kind").asText().equals("RMM devices") ? "RMM_DEVICE"
+                    : line.get("kind").asText().toUpperCase(java.util.Locale.ROOT).replace(' ', '_').replaceAll("S$", "");
+            assertThat(line.get("confirmed").asLong()).as(kind).isEqualTo(previewed.get(kind))
+                    .isEqualTo(line.get("fromThePsa").asLong() + line.get("onlyInThePlatform").asLong());
+            assertThat(line.get("written").asLong()).as(kind).isEqualTo(counted.getOrDefault(kind, 0L))
+                    .isEqualTo(line.get("confirmed").asLong());
+            assertThat(line.get("difference").asLong()).as(kind).isZero();
+        }
+    }
+
+    @Test
     void kindsOfStepsAreNamedInWords() {
         assertThat(AuditService.kindInWords("userTask")).isEqualTo("task");
         assertThat(AuditService.kindInWords("serviceTask")).isEqualTo("step");

@@ -18,6 +18,7 @@ import org.camunda.bpm.engine.history.HistoricJobLog;
 import org.camunda.bpm.engine.history.HistoricTaskInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.history.UserOperationLogEntry;
+import io.psaremoval.removal.ImpactReport;
 import io.psaremoval.removal.RemovalMode;
 import io.psaremoval.removal.RemovalRepository;
 import io.psaremoval.removal.DataRemovalService;
@@ -80,9 +81,25 @@ public class AuditService {
     public record Event(Instant at, String kind, String step, String who, String what) {
     }
 
-    /** One removal for the auditors; {@code progress} (rows done and left per kind) once it has started writing. */
+    /**
+     * One removal for the auditors; {@code progress} (rows done and left per kind) once it has started writing;
+     * {@code reconciliation}, once a mode is chosen: per kind of the preview the person confirmed, what it said and
+     * what was written.
+     */
     public record RemovalAudit(RemovalSummary removal, Map<String, Map<String, Long>> rowsByActionAndKind,
-            String progress, Map<String, Object> preview, List<Event> timeline) {
+            String progress, Map<String, Object> preview, List<Reconciled> reconciliation, List<Event> timeline) {
+    }
+
+    /**
+     * A kind as the preview named it, its two columns as the person saw them, what the chosen mode was to write of it
+     * (a delete: both columns; a disconnect: what came from the PSA) and what was written.
+     */
+    public record Reconciled(String kind, long fromThePsa, long onlyInThePlatform, long confirmed, long written) {
+
+        @com.fasterxml.jackson.annotation.JsonProperty("difference")
+        public long difference() {
+            return written - confirmed;
+        }
     }
 
     /**
@@ -175,7 +192,7 @@ public class AuditService {
     public Optional<RemovalAudit> removal(long removalId) {
         return jdbc.sql(SUMMARY + " where r.id = :id").param("id", removalId).query(RemovalSummary.class).optional()
                 .map(summary -> new RemovalAudit(summary, removals.counts(removalId), progress(summary),
-                        preview(summary.processInstanceId()),
+                        preview(summary.processInstanceId()), reconciliation(summary),
                         timeline(summary)));
     }
 
@@ -195,6 +212,28 @@ public class AuditService {
         }
         boolean finished = !RemovalStatus.valueOf(summary.status()).isOpen();
         return dataRemoval.progressReport(summary.processInstanceId(), RemovalMode.valueOf(summary.mode()), finished);
+    }
+
+    /** Per kind of the confirmed preview, in its order: what it said, what the mode was to write, what was written. */
+    private List<Reconciled> reconciliation(RemovalSummary summary) {
+        if (summary.mode() == null) {
+            return List.of();
+        }
+        boolean delete = summary.mode().equals(RemovalMode.DELETE.name());
+        Map<String, Map<String, Long>> counts = removals.counts(summary.id());
+        Map<String, Long> written = counts.getOrDefault(delete ? "DELETED" : "DISCONNECTED", Map.of());
+        Map<String, Long> unmatched = counts.getOrDefault("UNMATCHED", Map.of());
+        List<Reconciled> lines = new ArrayList<>();
+        removals.preview(summary.id()).forEach((kind, seen) -> {
+            boolean touched = delete || (!kind.equals("ATTACHMENT") && !kind.equals("RELATED_ITEM")
+                    && !kind.equals("RMM_DEVICE")); // a disconnect leaves these as they are
+            if (touched) {
+                long confirmed = delete ? seen.total() : seen.psaSynced();
+                long rows = (kind.equals("RMM_DEVICE") ? unmatched : written).getOrDefault(kind, 0L);
+                lines.add(new Reconciled(ImpactReport.label(kind), seen.psaSynced(), seen.platformOnly(), confirmed, rows));
+            }
+        });
+        return lines;
     }
 
     private Map<String, Object> preview(String processInstanceId) {

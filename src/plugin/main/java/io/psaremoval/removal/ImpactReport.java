@@ -40,7 +40,11 @@ public final class ImpactReport {
         return md.toString();
     }
 
-    static String label(String kind) {
+    /** A kind as the forms name it: "Configurations", "Flexible assets", "RMM devices". */
+    public static String label(String kind) {
+        if (kind.equals("RMM_DEVICE")) {
+            return "RMM devices";
+        }
         String words = kind.toLowerCase(Locale.ROOT).replace('_', ' ');
         return Character.toUpperCase(words.charAt(0)) + words.substring(1) + "s";
     }
