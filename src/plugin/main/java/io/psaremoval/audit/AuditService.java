@@ -114,11 +114,6 @@ public class AuditService {
     public record Page(List<RemovalSummary> removals, long total) {
     }
 
-    /** Every removal, newest first; of the given accounts only, when the reader may see only those. */
-    public List<RemovalSummary> removals(Optional<Set<Long>> accounts) {
-        return removals(new Criteria(accounts, null, null, null, null, null, null), 0, Integer.MAX_VALUE).removals();
-    }
-
     /** The removals that match, newest first, {@code limit} of them from {@code offset}, and how many match in all. */
     public Page removals(Criteria criteria, long offset, int limit) {
         return removals(criteria, null, offset, limit);
@@ -214,26 +209,15 @@ public class AuditService {
         return dataRemoval.progressReport(summary.processInstanceId(), RemovalMode.valueOf(summary.mode()), finished);
     }
 
-    /** Per kind of the confirmed preview, in its order: what it said, what the mode was to write, what was written. */
+    /** Per kind of the confirmed preview, in the forms' words: what it said, what the mode was to write, what was written. */
     private List<Reconciled> reconciliation(RemovalSummary summary) {
         if (summary.mode() == null) {
             return List.of();
         }
-        boolean delete = summary.mode().equals(RemovalMode.DELETE.name());
-        Map<String, Map<String, Long>> counts = removals.counts(summary.id());
-        Map<String, Long> written = counts.getOrDefault(delete ? "DELETED" : "DISCONNECTED", Map.of());
-        Map<String, Long> unmatched = counts.getOrDefault("UNMATCHED", Map.of());
-        List<Reconciled> lines = new ArrayList<>();
-        removals.preview(summary.id()).forEach((kind, seen) -> {
-            boolean touched = delete || (!kind.equals("ATTACHMENT") && !kind.equals("RELATED_ITEM")
-                    && !kind.equals("RMM_DEVICE")); // a disconnect leaves these as they are
-            if (touched) {
-                long confirmed = delete ? seen.total() : seen.psaSynced();
-                long rows = (kind.equals("RMM_DEVICE") ? unmatched : written).getOrDefault(kind, 0L);
-                lines.add(new Reconciled(ImpactReport.label(kind), seen.psaSynced(), seen.platformOnly(), confirmed, rows));
-            }
-        });
-        return lines;
+        return dataRemoval.reconciliation(summary.id(), RemovalMode.valueOf(summary.mode())).stream()
+                .map(line -> new Reconciled(ImpactReport.label(line.kind()), line.psaSynced(), line.platformOnly(),
+                        line.confirmed(), line.written()))
+                .toList();
     }
 
     private Map<String, Object> preview(String processInstanceId) {

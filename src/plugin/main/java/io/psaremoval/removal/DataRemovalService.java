@@ -113,16 +113,16 @@ public class DataRemovalService {
         }));
     }
 
-    /**
-     * Takes chunks, each in a transaction of its own, until none is left or the time budget is spent. A crash loses
-     * at most the chunk in flight, whose transaction rolls back; the retried job goes on with the organizations
-     * still in scope.
-     */
     /** The next chunk of the mode, at most so many rows written, looked for among so many organizations. */
     private interface ChunkSource {
         PlatformData.Chunk next(long maxRows, int candidates);
     }
 
+    /**
+     * Takes chunks, each in a transaction of its own, until none is left or the time budget is spent. A crash loses
+     * at most the chunk in flight, whose transaction rolls back; the retried job goes on with the organizations
+     * still in scope.
+     */
     private Progress runChunks(Removal removal, RemovalMode mode, Consumer<Removal> rulesOfAChunk, ChunkSource nextChunk,
             ToIntFunction<List<Long>> work, Runnable whenDone) {
         String verb = mode == RemovalMode.DELETE ? "deleted" : "disconnected";
@@ -187,25 +187,44 @@ public class DataRemovalService {
      * tables: nothing is counted again while the removal runs. Once finished, nothing is left.
      */
     public String progressReport(String processInstanceId, RemovalMode mode, boolean finished) {
-        Removal removal = removalService.get(processInstanceId);
-        Map<String, Map<String, Long>> counts = removals.counts(removal.id());
+        StringBuilder report = new StringBuilder();
+        for (KindReconciled line : reconciliation(removalService.get(processInstanceId).id(), mode)) {
+            report.append(String.format(Locale.ROOT, "%s: %,d done, %,d left%n",
+                    line.kind().toLowerCase(Locale.ROOT).replace('_', ' '), line.written(),
+                    finished ? 0 : Math.max(0, line.confirmed() - line.written())));
+        }
+        return report.toString().strip();
+    }
+
+    /**
+     * A kind of the preview the person confirmed: its two columns, what the mode was to write of it (a delete: both;
+     * a disconnect: what came from the PSA) and what was written (for RMM devices: unmatched).
+     */
+    public record KindReconciled(String kind, long psaSynced, long platformOnly, long confirmed, long written) {
+    }
+
+    /**
+     * The confirmed preview against the rows written, per kind the mode writes, in the forms' order, read from two
+     * small tables: nothing is counted again.
+     */
+    public List<KindReconciled> reconciliation(long removalId, RemovalMode mode) {
+        Map<String, Map<String, Long>> counts = removals.counts(removalId);
         Map<String, Long> done = counts.getOrDefault(mode == RemovalMode.DELETE ? "DELETED" : "DISCONNECTED", Map.of());
         Map<String, Long> unmatched = counts.getOrDefault("UNMATCHED", Map.of());
-        Map<String, ImpactPreview.KindCount> preview = removals.preview(removal.id());
+        Map<String, ImpactPreview.KindCount> preview = removals.preview(removalId);
         List<String> kinds = new ArrayList<>(List.of("ORGANIZATION"));
         kinds.addAll(ImpactReport.ITEM_KINDS);
         if (mode == RemovalMode.DELETE) {
             kinds.addAll(List.of("ATTACHMENT", "RELATED_ITEM", "RMM_DEVICE")); // a disconnect leaves these as they are
         }
-        StringBuilder report = new StringBuilder();
+        List<KindReconciled> lines = new ArrayList<>();
         for (String kind : kinds) {
             ImpactPreview.KindCount planned = preview.getOrDefault(kind, new ImpactPreview.KindCount(0, 0));
-            long total = mode == RemovalMode.DELETE ? planned.total() : planned.psaSynced();
-            long rows = (kind.equals("RMM_DEVICE") ? unmatched : done).getOrDefault(kind, 0L);
-            report.append(String.format(Locale.ROOT, "%s: %,d done, %,d left%n",
-                    kind.toLowerCase(Locale.ROOT).replace('_', ' '), rows, finished ? 0 : Math.max(0, total - rows)));
+            long confirmed = mode == RemovalMode.DELETE ? planned.total() : planned.psaSynced();
+            long written = (kind.equals("RMM_DEVICE") ? unmatched : done).getOrDefault(kind, 0L);
+            lines.add(new KindReconciled(kind, planned.psaSynced(), planned.platformOnly(), confirmed, written));
         }
-        return report.toString().strip();
+        return lines;
     }
 
     public long rows(String processInstanceId, String action) {

@@ -15,10 +15,12 @@ import java.util.Map;
  */
 public class JdbcPlatformData implements PlatformData {
 
+    /** Adds the rows to what the removal counted before for the action and kind (a chunk run twice adds nothing). */
+    private static final String ADDED_TO_THE_COUNT =
+            " on conflict (removal_id, action, kind) do update set rows = removal_count.rows + excluded.rows";
     private static final String COUNT_BY_KIND = """
             insert into removal_count (removal_id, action, kind, rows)
-            select :removal, :action, kind, count(*) from changed group by kind
-            on conflict (removal_id, action, kind) do update set rows = removal_count.rows + excluded.rows""";
+            select :removal, :action, kind, count(*) from changed group by kind""" + ADDED_TO_THE_COUNT;
 
     private final JdbcClient jdbc;
     private final ItemDeletion itemDeletion;
@@ -238,9 +240,12 @@ public class JdbcPlatformData implements PlatformData {
     }
 
     private void count(long removalId, String action, Map<String, Long> rowsByKind) {
-        rowsByKind.forEach((kind, rows) -> jdbc.sql("""
-                insert into removal_count (removal_id, action, kind, rows) values (:removal, :action, :kind, :rows)
-                on conflict (removal_id, action, kind) do update set rows = removal_count.rows + excluded.rows""")
-                .param("removal", removalId).param("action", action).param("kind", kind).param("rows", rows).update());
+        jdbc.sql("""
+                insert into removal_count (removal_id, action, kind, rows)
+                select :removal, :action, kind, rows from unnest(:kinds::text[], :rows::bigint[]) as counted(kind, rows)"""
+                        + ADDED_TO_THE_COUNT)
+                .param("removal", removalId).param("action", action)
+                .param("kinds", rowsByKind.keySet().toArray(String[]::new))
+                .param("rows", rowsByKind.values().toArray(Long[]::new)).update();
     }
 }

@@ -165,7 +165,7 @@ public class RemovalRepository {
     }
 
     /** The preview's counts per kind, as {@link #savePreview} kept them. */
-    public Map<String, ImpactPreview.KindCount> preview(long removalId) {
+    Map<String, ImpactPreview.KindCount> preview(long removalId) {
         Map<String, ImpactPreview.KindCount> kinds = new LinkedHashMap<>();
         jdbc.sql("select kind, psa_synced, platform_only from removal_preview where removal_id = :id")
                 .param("id", removalId)
