@@ -22,7 +22,9 @@ import java.util.HashMap;
 import java.util.Map;
 import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.task.Task;
 import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,6 +85,17 @@ class RemovePsaIntegrationProcessTest {
         assertThat(outcome(removal)).isEqualTo("DISCONNECTED");
         assertThat(fixtures.count("select count(*) from organization where account_id = :p", account.accountId()))
                 .isEqualTo(account.organizations());
+
+        // In Tasklist: "running" while the chunks ran, withdrawn at the end; the outcome, per kind against the preview.
+        assertThat(noticeEnds(removal)).containsEntry("RUNNING", "EndEvent_NoticeWithdrawn").containsEntry("OUTCOME", null);
+        Task outcome = openNotice(removal);
+        assertThat(outcome).isAssignedTo(manager);
+        assertThat(outcome.getName()).isEqualTo("Removal done: " + fixtures.integrationName(account.psaIntegrationId())
+                + " disconnected");
+        assertThat(noticeText(outcome)).contains("| Kind | From the PSA (confirmed) | Disconnected |")
+                .contains("| Organizations | 12 | 12 |").contains("nothing was deleted").doesNotContain("differs");
+        engine.getTaskService().complete(outcome.getId());
+        assertThat(noticeEnds(removal)).containsEntry("OUTCOME", "EndEvent_NoticeRead");
     }
 
     @Test
@@ -118,6 +131,12 @@ class RemovePsaIntegrationProcessTest {
         assertThat(fixtures.count("select count(*) from rmm_unmatch_notice where rmm_integration_id = :p",
                 account.rmmIntegrationId())).isEqualTo(1);
         assertThat((Long) removal(removal).get(RMM_DEVICES_UNMATCHED)).isPositive();
+
+        String text = noticeText(openNotice(removal));
+        assertThat(text).contains("| Kind | Confirmed | Deleted |").contains("| Organizations | 12 | 12 |")
+                .contains("| RMM devices (unmatched, not deleted) | " + removal(removal).get(RMM_DEVICES_UNMATCHED))
+                .contains("**Backup:** ").contains("**RMM:** " + removal(removal).get(RMM_DEVICES_UNMATCHED)
+                        + " RMM devices matched to the deleted configurations are unmatched; 1 notice");
     }
 
     @Test
@@ -213,6 +232,15 @@ class RemovePsaIntegrationProcessTest {
         jdbc.sql("update integration set status = 'DISCONNECTED' where id = :id").param("id", account.psaIntegrationId()).update();
         ProcessInstance removal = startRemoval(manager);
         assertThat(removal).isEnded().hasPassed("EndEvent_NothingToRemove");
+
+        // The requester reads why in Tasklist; left unread, the notice closes by itself.
+        Task notice = openNotice(removal);
+        assertThat(notice).isAssignedTo(manager);
+        assertThat(notice.getName()).isEqualTo("Removal ended: no PSA integration to remove");
+        assertThat(noticeText(notice)).contains("has no active PSA integration").contains("without changing anything");
+        execute(job("BoundaryEvent_NoticeLeftUnread", engine.getRuntimeService().createProcessInstanceQuery()
+                .processInstanceId(notice.getProcessInstanceId()).singleResult()));
+        assertThat(noticeEnds(removal)).containsEntry("OUTCOME", "EndEvent_NoticeExpired");
     }
 
     @Test
@@ -228,6 +256,9 @@ class RemovePsaIntegrationProcessTest {
         assertThat(first).isWaitingAt("UserTask_ChooseRemovalMode");
         assertThat(second).isEnded().hasPassed("EndEvent_IntegrationUnavailable");
         assertThat(integrationStatus()).isEqualTo("REMOVING");
+        assertThat(openNotice(second).getName()).endsWith(" is not available");
+        assertThat(noticeText(openNotice(second))).contains("could not be reserved")
+                .contains((String) removal(second).get(UNAVAILABLE_REASON)).contains("ended without changing anything");
     }
 
     @Test
@@ -244,7 +275,7 @@ class RemovePsaIntegrationProcessTest {
     }
 
     @Test
-    void supportEnablesItAndTheCheckRunsAgain() {
+    void supportEnablesItAndTheRemovalGoesOnToTheBackup() {
         givenAccount(PlatformFixtures.smallAccount().withBulkDeleteEnabled(false));
         ProcessInstance removal = startRemoval(manager);
         chooseTheIntegration(removal);
@@ -254,8 +285,14 @@ class RemovePsaIntegrationProcessTest {
         completeAs(manager, removal, Map.of(FEATURE_DECISION, "ASK_SUPPORT"));
         assertThat(removal).isWaitingAt("UserTask_EnableBulkDelete");
         assertThat(task(removal)).hasCandidateGroup("psa-support");
+        Task waiting = openNotice(removal);
+        assertThat(waiting).isAssignedTo(manager);
+        assertThat(waiting.getName()).endsWith(" waits for support");
+        assertThat(noticeText(waiting)).contains("You asked support to switch bulk delete on").contains("Nothing has been changed yet");
         completeAs("support", removal, Map.of(SUPPORT_DECISION, "ENABLE"));
         driver.runJobs(removal);
+        assertThat(noticeEnds(removal)).as("closed by itself when support answered")
+                .containsEntry("WAITING_FOR_SUPPORT", "EndEvent_NoticeWithdrawn");
 
         assertThat(removal).hasPassed("Task_EnableBulkDelete").isWaitingAt("UserTask_ConfirmDeletion");
         assertThat(fixtures.count("select count(*) from account_feature_change where account_id = :p and changed_by = 'support'",
@@ -595,6 +632,34 @@ class RemovePsaIntegrationProcessTest {
         engine.getHistoryService().createHistoricVariableInstanceQuery().processInstanceId(removal.getId()).list()
                 .forEach(variable -> variables.put(variable.getName(), variable.getValue()));
         return variables;
+    }
+
+    /** The one open notice of the removal in its requester's Tasklist. */
+    private Task openNotice(ProcessInstance removal) {
+        return engine.getTaskService().createTaskQuery().processDefinitionKey("RemovalNotice")
+                .processInstanceBusinessKey(businessKey(removal)).singleResult();
+    }
+
+    private String noticeText(Task notice) {
+        return (String) engine.getTaskService().getVariable(notice.getId(), "noticeText");
+    }
+
+    /** The removal's notices by kind, each with the end event it ended at (null while open). */
+    private Map<String, String> noticeEnds(ProcessInstance removal) {
+        Map<String, String> ends = new HashMap<>();
+        for (HistoricProcessInstance notice : engine.getHistoryService().createHistoricProcessInstanceQuery()
+                .processDefinitionKey("RemovalNotice").processInstanceBusinessKey(businessKey(removal)).list()) {
+            String kind = (String) engine.getHistoryService().createHistoricVariableInstanceQuery()
+                    .processInstanceId(notice.getId()).variableName("noticeKind").singleResult().getValue();
+            assertThat(ends).as("one notice of each kind").doesNotContainKey(kind);
+            ends.put(kind, notice.getEndActivityId());
+        }
+        return ends;
+    }
+
+    private String businessKey(ProcessInstance removal) {
+        return engine.getHistoryService().createHistoricProcessInstanceQuery().processInstanceId(removal.getId())
+                .singleResult().getBusinessKey();
     }
 
     private long timesPassed(ProcessInstance removal, String activityId) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.task.Task;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -151,6 +152,9 @@ class EngineApiAttackTest {
 
         assertForbidden(api.post("task/" + task + "/bpmnError", "{\"errorCode\": \"X\"}"));
         assertForbidden(api.post("task/" + task + "/bpmnEscalation", "{\"escalationCode\": \"X\"}"));
+        // The model's own escalations (cancel, expiry) are the model's to throw, not the assignee's.
+        assertForbidden(api.post("task/" + task + "/bpmnEscalation", "{\"escalationCode\": \"REMOVAL_CANCELLED\"}"));
+        assertForbidden(api.post("task/" + task + "/bpmnEscalation", "{\"escalationCode\": \"REMOVAL_EXPIRED\"}"));
         assertForbidden(api.post("task/" + task + "/delegate", "{\"userId\": \"" + editor + "\"}"));
         assertForbidden(api.post("process-instance/" + removal.getId() + "/modification", """
                 {"skipCustomListeners": true, "instructions": [{"type": "startBeforeActivity",
@@ -158,8 +162,53 @@ class EngineApiAttackTest {
         assertForbidden(api.send("DELETE", "process-instance/" + removal.getId(), null, null));
 
         assertThat(openTask()).isEqualTo(task);
-        assertRefusalsRecorded(manager, 5);
+        assertRefusalsRecorded(manager, 7);
         assertUnchanged();
+    }
+
+    /**
+     * A removal's notices are the removal's to give and withdraw: nobody starts one (with a text of their own, in
+     * someone else's Tasklist), withdraws one by its message, deletes one or completes it with variables; another
+     * account's Manager does not even see it. Reading it, by completing it plainly, is all its assignee may do.
+     */
+    @ParameterizedTest
+    @EnumSource(Door.class)
+    void nobodyForgesWithdrawsOrReadsAnotherPersonsNotice(Door door) {
+        driver.complete(manager, removal, Map.of("removalMode", "DISCONNECT")); // "running" until its job runs
+        Task notice = engine.getTaskService().createTaskQuery().processDefinitionKey("RemovalNotice")
+                .taskAssignee(manager).singleResult();
+        assertThat(notice).as("the requester's notice that the disconnect runs").isNotNull();
+        String noticeBefore = notice.getName() + engine.getTaskService().getVariables(notice.getId());
+        String businessKey = removalRow("business_key");
+        long notices = engine.getRuntimeService().createProcessInstanceQuery().processDefinitionKey("RemovalNotice").count();
+        String otherManager = fixtures.username(fixtures.create(), Role.MANAGER);
+
+        for (String user : List.of(manager, editor, otherManager)) {
+            EngineApi api = EngineApi.as(port, door, user);
+            Response forged = api.post("process-definition/key/RemovalNotice/start", """
+                    {"variables": {"requester": {"value": "%s"}, "noticeTitle": {"value": "Call 555-0100 now"}}}"""
+                    .formatted(editor));
+            assertThat(forged.status()).as(forged.toString()).isIn(400, 403);
+            Response plain = api.post("process-definition/key/RemovalNotice/start", "{}");
+            assertThat(plain.status()).as(plain.toString()).isEqualTo(403);
+            assertForbidden(api.post("message", """
+                    {"messageName": "RemovalNoticeWithdrawn", "businessKey": "%s", "all": true}""".formatted(businessKey)));
+            assertForbidden(api.send("DELETE", "process-instance/" + notice.getProcessInstanceId(), null, null));
+        }
+        Response withVariables = EngineApi.as(port, door, manager).post("task/" + notice.getId() + "/complete", """
+                {"variables": {"noticeText": {"value": "nothing happened"}}}""");
+        assertThat(withVariables.status()).as(withVariables.toString()).isEqualTo(400);
+        EngineApi other = EngineApi.as(port, door, otherManager);
+        assertThat(other.get("task?processDefinitionKey=RemovalNotice&firstResult=0&maxResults=50").body()).isEqualTo("[]");
+        assertThat(other.post("task/" + notice.getId() + "/complete", "{}").status()).isIn(403, 404);
+
+        assertThat(engine.getRuntimeService().createProcessInstanceQuery().processDefinitionKey("RemovalNotice").count())
+                .as("no notice started or ended").isEqualTo(notices);
+        assertThat(notice.getName() + engine.getTaskService().getVariables(notice.getId())).isEqualTo(noticeBefore);
+        assertThat(EngineApi.as(port, door, manager).get("task?processDefinitionKey=RemovalNotice&firstResult=0&maxResults=50")
+                .body()).as("the assignee sees it in Tasklist").contains(notice.getId());
+        Response read = EngineApi.as(port, door, manager).post("task/" + notice.getId() + "/complete", "{}");
+        assertThat(read.status()).as("the assignee reads it: " + read).isEqualTo(204);
     }
 
     @ParameterizedTest

@@ -115,6 +115,12 @@ public class BackupService {
                 .param("removal", removalId).query(Backup.class).single();
     }
 
+    /** A backup as the person who relies on it is told: what it is and when it was completed. */
+    public Optional<String> describe(long backupId) {
+        return find(backupId).map(backup -> describe(backup) + ", completed on "
+                + backup.completedAt().format(DateTimeFormatter.ofPattern("d MMM yyyy 'at' HH:mm 'UTC'")));
+    }
+
     private static String describe(Backup backup) {
         if (!"PLATFORM_EXPORT".equals(backup.kind())) {
             return "a backup elsewhere confirmed by " + backup.requestedBy();

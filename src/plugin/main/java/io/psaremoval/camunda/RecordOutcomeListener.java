@@ -1,6 +1,8 @@
 package io.psaremoval.camunda;
 
 import static io.psaremoval.camunda.RemovalVariables.OUTCOME;
+import static io.psaremoval.camunda.RemovalVariables.REFUSAL_REASON;
+import static io.psaremoval.camunda.RemovalVariables.UNAVAILABLE_REASON;
 
 import io.psaremoval.removal.RemovalService;
 import io.psaremoval.removal.RemovalStatus;
@@ -12,15 +14,18 @@ import org.springframework.stereotype.Component;
 
 /**
  * On every end event: records the outcome named by the end event's {@code outcome} extension property,
- * in the removal's record and as the process variable {@code outcome}.
+ * in the removal's record and as the process variable {@code outcome}, and tells the requester in a notice
+ * (see {@link RemovalNotices}).
  */
 @Component
 class RecordOutcomeListener implements ExecutionListener {
 
     private final RemovalService removals;
+    private final RemovalNotices notices;
 
-    RecordOutcomeListener(RemovalService removals) {
+    RecordOutcomeListener(RemovalService removals, RemovalNotices notices) {
         this.removals = removals;
+        this.notices = notices;
     }
 
     @Override
@@ -35,5 +40,8 @@ class RecordOutcomeListener implements ExecutionListener {
                 .orElseThrow(() -> new IllegalStateException(execution.getCurrentActivityId() + " names no outcome"));
         removals.end(execution.getProcessInstanceId(), outcome);
         execution.setVariable(OUTCOME, outcome.name());
+        Object reason = execution.getVariable(outcome == RemovalStatus.UNAVAILABLE ? UNAVAILABLE_REASON : REFUSAL_REASON);
+        notices.tellOutcome(execution.getProcessInstanceId(), outcome, outcome == RemovalStatus.UNAVAILABLE
+                || outcome == RemovalStatus.REFUSED ? (String) reason : null);
     }
 }

@@ -23,6 +23,11 @@ public class RemovalTimers {
         return settings.supportTaskTimeout().toString();
     }
 
+    /** ISO-8601 duration after which an unread notice of the removal closes by itself. */
+    public String notice() {
+        return settings.noticeTimeout().toString();
+    }
+
     public String jobRetryCycle() {
         return settings.jobRetryCycle();
     }

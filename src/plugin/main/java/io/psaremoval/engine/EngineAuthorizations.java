@@ -22,7 +22,8 @@ import org.springframework.stereotype.Service;
  * The engine authorizations that mirror the platform's rules (authorization checks are on):
  * <ul>
  * <li>every user of an account may open Tasklist, see and start "Remove PSA integration", and see
- * the removals of their own account, running and finished, nothing of another account;</li>
+ * the removals of their own account, running and finished, nothing of another account; they see the definition of
+ * "Removal notice" but may not start it (the removal gives its requester the notices, as their assignee);</li>
  * <li>the tasks themselves are authorized by the engine for their assignee and candidate groups;</li>
  * <li>support may open Tasklist and work the tasks offered to the support group, nothing else;</li>
  * <li>auditors may read history of every removal and decision, and change nothing.</li>
@@ -32,6 +33,8 @@ import org.springframework.stereotype.Service;
 public class EngineAuthorizations {
 
     static final String PROCESS_KEY = "RemovePsaIntegration";
+    /** The notices a removal gives its requester: read by every account user, started by no one but the removal. */
+    public static final String NOTICE_PROCESS_KEY = "RemovalNotice";
 
     private final AuthorizationService authorizationService;
 
@@ -46,6 +49,7 @@ public class EngineAuthorizations {
         grant(accountGroup, Resources.PROCESS_DEFINITION, PROCESS_KEY, ProcessDefinitionPermissions.READ,
                 ProcessDefinitionPermissions.CREATE_INSTANCE);
         grant(accountGroup, Resources.PROCESS_INSTANCE, "*", ProcessInstancePermissions.CREATE);
+        grant(accountGroup, Resources.PROCESS_DEFINITION, NOTICE_PROCESS_KEY, ProcessDefinitionPermissions.READ);
     }
 
     public void grantSupportGroup() {

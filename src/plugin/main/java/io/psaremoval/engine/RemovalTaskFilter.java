@@ -15,8 +15,8 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * A Tasklist filter, "PSA integration removals", that shows a person the removal's tasks and the notices of a stuck
- * removal and keeps itself up to date: Tasklist reloads the list of a filter whose property {@code refresh} is on
+ * A Tasklist filter, "PSA integration removals", that shows a person the removal's tasks, its notices (see
+ * {@code RemovalNotices}) and the notices of a stuck removal and keeps itself up to date: Tasklist reloads the list of a filter whose property {@code refresh} is on
  * every 10 seconds, so the next task of a removal appears without a reload. Created at start-up when no filter of that
  * name exists (once for a cluster: nodes take the identity lock); an operator may change it afterwards in Tasklist,
  * which a later start leaves alone. Its priority is 0: Tasklist opens the filter of the lowest priority first, so a
@@ -60,11 +60,11 @@ class RemovalTaskFilter implements InitializingBean {
             properties.put("description", "Your PSA integration removals and what they wait for; updates by itself");
             properties.put("priority", PRIORITY);
             properties.put("refresh", true);
-            // The removal's own tasks, and the stand-alone tasks of a stuck removal ("Your removal of ... waits for an
+            // The removal's own tasks and notices, and the stand-alone tasks of a stuck removal ("Your removal of ... waits for an
             // operator", "Retry the stuck removal ..."), which belong to no process.
             Filter filter = filters.newTaskFilter(NAME)
                     .setQuery(tasks.createTaskQuery().or()
-                            .processDefinitionKey(EngineAuthorizations.PROCESS_KEY)
+                            .processDefinitionKeyIn(EngineAuthorizations.PROCESS_KEY, EngineAuthorizations.NOTICE_PROCESS_KEY)
                             .taskNameLike("%" + StuckRemovals.TASK_NAME_WORD + "%")
                             .endOr())
                     .setProperties(properties);

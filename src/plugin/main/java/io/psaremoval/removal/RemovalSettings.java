@@ -15,6 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           larger than this is a chunk of its own), each chunk its own transaction
  * @param jobTimeBudget      how long one job of a disconnect or delete keeps taking chunks before it hands
  *                           over to the next job: well under the job executor's lock time
+ * @param noticeTimeout      how long a notice of the removal (its outcome, that it waits for support, that it runs)
+ *                           stays in the requester's Tasklist unread before it closes by itself
  * @param setBasedReferenceChecks whether a hard delete's items may be deleted with the foreign keys that point at them
  *                           checked once per chunk, set-based, rather than per row, where the database allows it
  *                           (see {@code ItemDeletion}); off: always PostgreSQL's per-row checks
@@ -27,5 +29,6 @@ public record RemovalSettings(
         @DefaultValue("R5/PT30S") String jobRetryCycle,
         @DefaultValue("10000") long chunkRows,
         @DefaultValue("PT30S") Duration jobTimeBudget,
-        @DefaultValue("true") boolean setBasedReferenceChecks) {
+        @DefaultValue("true") boolean setBasedReferenceChecks,
+        @DefaultValue("P14D") Duration noticeTimeout) {
 }

@@ -41,6 +41,19 @@ public class RmmDeliveryService {
     public record Outcome(int delivered, int notConfigured, int notDelivered) {
     }
 
+    /** Where the RMM notices of one removal stand: devices unmatched, notices delivered or waiting for an endpoint. */
+    public record Summary(long devices, int notices, int delivered, int awaitingEndpoint) {
+    }
+
+    public Summary summary(long removalId) {
+        return jdbc.sql("""
+                select coalesce(sum(device_count), 0) as devices, count(*) as notices,
+                       count(*) filter (where delivery_status = 'DELIVERED') as delivered,
+                       count(*) filter (where delivery_status = 'NOT_CONFIGURED') as awaiting_endpoint
+                from rmm_unmatch_notice where removal_id = :removal""")
+                .param("removal", removalId).query(Summary.class).single();
+    }
+
     /**
      * @throws RmmNotDeliveredException naming every notice that could not be delivered
      */

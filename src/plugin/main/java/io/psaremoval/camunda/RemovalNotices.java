@@ -1,0 +1,254 @@
+package io.psaremoval.camunda;
+
+import io.psaremoval.account.Accounts;
+import io.psaremoval.backup.BackupService;
+import io.psaremoval.engine.EngineAuthorizations;
+import io.psaremoval.removal.DataRemovalService;
+import io.psaremoval.removal.DataRemovalService.KindReconciled;
+import io.psaremoval.removal.ImpactReport;
+import io.psaremoval.removal.Removal;
+import io.psaremoval.removal.RemovalMode;
+import io.psaremoval.removal.RemovalService;
+import io.psaremoval.removal.RemovalSettings;
+import io.psaremoval.removal.RemovalStatus;
+import io.psaremoval.rmm.RmmDeliveryService;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.DelegateTask;
+import org.camunda.bpm.engine.impl.context.Context;
+import org.camunda.bpm.engine.impl.interceptor.CommandContext;
+import org.springframework.stereotype.Component;
+
+/**
+ * What a removal tells its requester in Tasklist when it does not need them: each notice is an instance of the
+ * process {@value #PROCESS_KEY} with one task for the requester, named by the notice's title, whose form shows its
+ * text. A removal waiting for support says so until support answers; a disconnect or delete says it is running
+ * until it ends; every removal that ends without the requester's last word (done, nothing to remove, unavailable,
+ * refused by a rule, expired) tells how it ended, a delete or disconnect per kind against the preview the person
+ * confirmed, with the backup and the RMM notice. A notice that no longer holds is withdrawn by the removal (message
+ * {@value #WITHDRAWN}); an unread one closes by itself after {@code psa.removal.notice-timeout}.
+ *
+ * <p>Notices are started from inside the removal's own engine commands, often a person's task completion: the
+ * person may not create instances of the notice process themselves (no one may), so the start and the withdrawal
+ * run without the engine's authorization checks. Reading a notice needs nothing more than being its assignee.
+ */
+@Component("removalNotices")
+public class RemovalNotices {
+
+    public static final String PROCESS_KEY = EngineAuthorizations.NOTICE_PROCESS_KEY;
+    static final String WITHDRAWN = "RemovalNoticeWithdrawn";
+
+    /** What a notice is about. */
+    enum Kind { WAITING_FOR_SUPPORT, RUNNING, OUTCOME }
+
+    /** Outcomes the requester learns of in a notice; a refusal of their role and their own cancel they saw already. */
+    private static final Set<RemovalStatus> TOLD = Set.of(RemovalStatus.DELETED, RemovalStatus.DISCONNECTED,
+            RemovalStatus.NOTHING_TO_REMOVE, RemovalStatus.UNAVAILABLE, RemovalStatus.REFUSED, RemovalStatus.EXPIRED);
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("d MMM yyyy 'at' HH:mm 'UTC'", Locale.ENGLISH);
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMM yyyy", Locale.ENGLISH);
+
+    private final RuntimeService runtime;
+    private final RemovalService removals;
+    private final DataRemovalService data;
+    private final BackupService backups;
+    private final RmmDeliveryService rmm;
+    private final Accounts accounts;
+    private final RemovalSettings settings;
+
+    RemovalNotices(RuntimeService runtime, RemovalService removals, DataRemovalService data, BackupService backups,
+            RmmDeliveryService rmm, Accounts accounts, RemovalSettings settings) {
+        this.runtime = runtime;
+        this.removals = removals;
+        this.data = data;
+        this.backups = backups;
+        this.rmm = rmm;
+        this.accounts = accounts;
+        this.settings = settings;
+    }
+
+    /** On the support task's creation (the BPMN's task listener). */
+    public void waitingForSupport(DelegateTask supportTask) {
+        tellWaitingForSupport(supportTask.getProcessInstanceId());
+    }
+
+    /** On the support task's completion or deletion (answered, or its time ran out). */
+    public void supportAnswered(DelegateTask supportTask) {
+        withdrawWaitingForSupport(supportTask.getProcessInstanceId());
+    }
+
+    /** On the flow into the disconnect's or the delete's chunks (the BPMN's execution listener). */
+    public void running(DelegateExecution execution, String mode) {
+        tellRunning(execution.getProcessInstanceId(), RemovalMode.valueOf(mode));
+    }
+
+    /** The removal asked support to switch bulk delete on and waits for their answer. */
+    void tellWaitingForSupport(String processInstanceId) {
+        Removal removal = removals.get(processInstanceId);
+        give(removal, Kind.WAITING_FOR_SUPPORT, "Removal of " + removal.integrationName() + " waits for support",
+                "# Waiting for support\nYou asked support to switch bulk delete on for " + account(removal)
+                        + ", so that removal " + removal.businessKey() + " can delete the data of "
+                        + removal.integrationName() + ". Support has until "
+                        + OffsetDateTime.now(ZoneOffset.UTC).plus(settings.supportTaskTimeout()).format(WHEN)
+                        + " to answer. Nothing has been changed yet.\n\nWhen support answers, the removal's next task"
+                        + " appears in this list by itself, and this notice closes.");
+    }
+
+    /** Support answered, or their time ran out. */
+    void withdrawWaitingForSupport(String processInstanceId) {
+        withdraw(removals.get(processInstanceId), Kind.WAITING_FOR_SUPPORT);
+    }
+
+    /** A disconnect or delete begins: it runs in the background, chunk by chunk, and may take a while. */
+    void tellRunning(String processInstanceId, RemovalMode mode) {
+        Removal removal = removals.get(processInstanceId);
+        boolean delete = mode == RemovalMode.DELETE;
+        give(removal, Kind.RUNNING, "Removal of " + removal.integrationName() + " is running: "
+                        + (delete ? "deleting" : "disconnecting"),
+                "# " + (delete ? "Deleting " : "Disconnecting ") + removal.integrationName() + "\nRemoval "
+                        + removal.businessKey() + " " + (delete ? "deletes the data of the organizations synced from "
+                        : "disconnects the organizations synced from ") + removal.integrationName() + " in "
+                        + account(removal) + " in the background, a few thousand records at a time; you may close"
+                        + " Tasklist meanwhile. When it ends, this notice closes and its outcome appears in this list.");
+    }
+
+    /** The removal ended: open notices of it are withdrawn, and the requester learns the outcome where they should. */
+    void tellOutcome(String processInstanceId, RemovalStatus outcome, String reason) {
+        Removal removal = removals.get(processInstanceId);
+        withdraw(removal, Kind.WAITING_FOR_SUPPORT);
+        withdraw(removal, Kind.RUNNING);
+        if (!TOLD.contains(outcome)) {
+            return;
+        }
+        String name = removal.integrationName() == null ? "the PSA integration" : removal.integrationName();
+        switch (outcome) {
+            case DELETED -> give(removal, Kind.OUTCOME, "Removal done: " + name + " and its data deleted",
+                    "# " + name + " is removed, its data deleted\nRemoval " + removal.businessKey() + " deleted what you"
+                            + " confirmed: everything of the organizations synced from " + name + " in " + account(removal)
+                            + ".\n\n" + table(removal, RemovalMode.DELETE) + "\n" + backup(removal) + rmmNotice(removal)
+                            + "\n\nYour PSA's own data was not touched.");
+            case DISCONNECTED -> give(removal, Kind.OUTCOME, "Removal done: " + name + " disconnected",
+                    "# " + name + " is disconnected\nRemoval " + removal.businessKey() + " disconnected " + name + " from "
+                            + account(removal) + ": its organizations and their items stay as stand-alone records, nothing"
+                            + " was deleted.\n\n" + table(removal, RemovalMode.DISCONNECT)
+                            + "\nYour PSA's own data was not touched.");
+            case NOTHING_TO_REMOVE -> give(removal, Kind.OUTCOME, "Removal ended: no PSA integration to remove",
+                    "# Nothing to remove\n" + account(removal) + " has no active PSA integration, so removal "
+                            + removal.businessKey() + " ended without changing anything. An integration already being"
+                            + " removed, disconnected or deleted is not offered again.");
+            case UNAVAILABLE -> give(removal, Kind.OUTCOME, "Removal ended: " + name + " is not available",
+                    "# " + name + " could not be reserved\n" + sentence(reason, "Another removal holds it, or it changed"
+                            + " since you chose it.") + " Removal " + removal.businessKey()
+                            + " ended without changing anything; you may start a new one.");
+            case REFUSED -> give(removal, Kind.OUTCOME, "Removal stopped: " + name,
+                    "# Removal stopped, nothing more written\n" + sentence(reason, "A rule of the removal was broken.")
+                            + "\n\n" + (removal.mode() == null ? "Nothing was written."
+                            : "What was written before it stopped stays written:\n\n" + table(removal, removal.mode()))
+                            + "\nAsk an Administrator of " + account(removal) + " if you need to go on.");
+            case EXPIRED -> give(removal, Kind.OUTCOME, "Removal expired: nothing changed",
+                    "# Removal expired\nA task of removal " + removal.businessKey() + " was left untouched for longer"
+                            + " than allowed, so the removal ended before anything was written and "
+                            + name + " is released. Start a new removal when you are ready.");
+            default -> throw new IllegalStateException("No notice for " + outcome);
+        }
+    }
+
+    private String table(Removal removal, RemovalMode mode) {
+        boolean delete = mode == RemovalMode.DELETE;
+        List<KindReconciled> lines = data.reconciliation(removal.id(), mode);
+        StringBuilder md = new StringBuilder(delete ? "| Kind | Confirmed | Deleted |\n|---|---:|---:|\n"
+                : "| Kind | From the PSA (confirmed) | Disconnected |\n|---|---:|---:|\n");
+        boolean differs = false;
+        long confirmed = 0;
+        long written = 0;
+        for (KindReconciled line : lines) {
+            String label = line.kind().equals("RMM_DEVICE") ? "RMM devices (unmatched, not deleted)" : ImpactReport.label(line.kind());
+            md.append("| ").append(label).append(" | ").append(n(line.confirmed())).append(" | ").append(n(line.written()))
+                    .append(" |\n");
+            differs |= line.confirmed() != line.written();
+            if (!line.kind().equals("RMM_DEVICE")) {
+                confirmed += line.confirmed();
+                written += line.written();
+            }
+        }
+        md.append("| **All** | **").append(n(confirmed)).append("** | **").append(n(written)).append("** |\n");
+        if (differs) {
+            md.append("\nWhere a number differs from what you confirmed, the data changed between the preview and the ")
+                    .append(delete ? "delete" : "disconnect").append(" (a sync or a person added or removed records); the"
+                            + " audit shows each kind.\n");
+        }
+        return md.toString();
+    }
+
+    private String backup(Removal removal) {
+        return removal.backupId() == null ? "" : "**Backup:** " + backups.describe(removal.backupId())
+                .orElse("backup " + removal.backupId()) + ".\n\n";
+    }
+
+    private String rmmNotice(Removal removal) {
+        RmmDeliveryService.Summary summary = rmm.summary(removal.id());
+        if (summary.devices() == 0) {
+            return "**RMM:** no RMM device was matched to the deleted configurations.";
+        }
+        return "**RMM:** " + n(summary.devices()) + " RMM devices matched to the deleted configurations are unmatched; "
+                + summary.notices() + (summary.notices() == 1 ? " notice" : " notices") + " to their RMM integrations: "
+                + summary.delivered() + " delivered" + (summary.awaitingEndpoint() == 0 ? "."
+                : ", " + summary.awaitingEndpoint() + " waiting until an Administrator sets the RMM integration's endpoint.");
+    }
+
+    private String account(Removal removal) {
+        return removal.accountId() == null ? "your account" : accounts.findName(removal.accountId()).orElse("your account");
+    }
+
+    private void give(Removal removal, Kind kind, String title, String text) {
+        if (removal.requestedBy() == null) {
+            return; // no platform user to tell
+        }
+        Map<String, Object> variables = new LinkedHashMap<>();
+        variables.put("requester", removal.requestedBy());
+        variables.put("noticeKind", kind.name());
+        variables.put("noticeTitle", title);
+        variables.put("noticeText", text);
+        variables.put("noticeExpiresOn", OffsetDateTime.now(ZoneOffset.UTC).plus(settings.noticeTimeout()).format(DAY));
+        variables.put("removalBusinessKey", removal.businessKey());
+        withoutAuthorizationChecks(() -> runtime.createProcessInstanceByKey(PROCESS_KEY).businessKey(removal.businessKey())
+                .setVariables(variables).execute());
+    }
+
+    private void withdraw(Removal removal, Kind kind) {
+        withoutAuthorizationChecks(() -> runtime.createMessageCorrelation(WITHDRAWN)
+                .processInstanceBusinessKey(removal.businessKey())
+                .processInstanceVariableEquals("noticeKind", kind.name())
+                .correlateAll());
+    }
+
+    private static void withoutAuthorizationChecks(Runnable action) {
+        CommandContext command = Context.getCommandContext();
+        boolean checking = command != null && command.isAuthorizationCheckEnabled();
+        if (checking) {
+            command.disableAuthorizationCheck();
+        }
+        try {
+            action.run();
+        } finally {
+            if (checking) {
+                command.enableAuthorizationCheck();
+            }
+        }
+    }
+
+    private static String sentence(String reason, String otherwise) {
+        return reason == null || reason.isBlank() ? otherwise : reason.strip();
+    }
+
+    private static String n(long value) {
+        return String.format(Locale.ENGLISH, "%,d", value);
+    }
+}
