@@ -47,8 +47,8 @@ class AuditPageTest {
 
             String row = browser.driver.findElement(By.xpath("//tr[td[normalize-space()='" + businessKey + "']]")).getText();
             assertThat(row).contains(manager).contains("deleted").contains(String.format("%,d", deleted));
-            assertThat(timeline).contains("Decide who may remove").contains("Requester's role = MANAGER")
-                    .contains("DISCONNECT_OR_DELETE").contains("Confirm the deletion").contains(manager)
+            assertThat(timeline).contains("Decide who may remove").contains("Requester's role: Manager")
+                    .contains("May remove: yes, may disconnect or delete").doesNotContain("DISCONNECT_OR_DELETE").contains("Confirm the deletion").contains(manager)
                     .contains("typed confirmation").contains("Hard delete the synced data").contains("devices unmatched")
                     .contains("Permanently delete all data").doesNotContain("serviceTask").doesNotContain("userTask");
             assertThat(browser.visible(By.id("rows")).getText()).contains("organization").contains("password");

@@ -18,6 +18,8 @@ import io.psaremoval.account.Role;
 import io.psaremoval.test.AccountShape;
 import io.psaremoval.test.GeneratedAccount;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import org.camunda.bpm.engine.BadUserRequestException;
@@ -338,22 +340,43 @@ class RemovePsaIntegrationProcessTest {
     }
 
     @Test
-    void userConfirmsAnExternalBackupAndItIsRecordedWithWhoAndWhen() {
+    void userConfirmsAnExternalBackupAndItIsRecordedWithWhoAndTheTimeTheyStated() {
         givenAccount(PlatformFixtures.smallAccount().withLastBackupAge(Duration.ofDays(10)));
         ProcessInstance removal = startRemoval(manager);
         chooseTheIntegration(removal);
         completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
         assertThatThrownBy(() -> completeAs(manager, removal, Map.of(BACKUP_DECISION, "EXTERNAL")))
                 .as("where the backup is must be said").hasRootCauseInstanceOf(BadUserRequestException.class);
+        assertThatThrownBy(() -> completeAs(manager, removal, Map.of(BACKUP_DECISION, "EXTERNAL",
+                EXTERNAL_BACKUP_NOTE, "Veeam")))
+                .as("and when it was taken").hasRootCauseMessage("Give the date and time the backup elsewhere was taken.");
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        assertThatThrownBy(() -> completeAs(manager, removal, Map.of(BACKUP_DECISION, "EXTERNAL",
+                EXTERNAL_BACKUP_NOTE, "Veeam", EXTERNAL_BACKUP_TAKEN_AT, now.plusDays(1).toString())))
+                .as("not in the future").rootCause().hasMessageContaining("which is in the future");
+        assertThatThrownBy(() -> completeAs(manager, removal, Map.of(BACKUP_DECISION, "EXTERNAL",
+                EXTERNAL_BACKUP_NOTE, "Veeam", EXTERNAL_BACKUP_TAKEN_AT, now.minusDays(3).toString())))
+                .as("nor older than a recent backup may be").rootCause()
+                .hasMessage("A backup taken 3 days ago is too old for a deletion by 2 days, since a backup counts as recent "
+                        + "for 1 day. Export the account now instead, or take a new backup first.");
+        assertThatThrownBy(() -> completeAs(manager, removal, Map.of(BACKUP_DECISION, "EXTERNAL",
+                EXTERNAL_BACKUP_NOTE, "Veeam", EXTERNAL_BACKUP_TAKEN_AT, "last night")))
+                .rootCause().hasMessageContaining("'last night' is not a date and time");
+        assertThat(removal).isWaitingAt("UserTask_ConfirmBackup");
 
-        completeAs(manager, removal, Map.of(BACKUP_DECISION, "EXTERNAL", EXTERNAL_BACKUP_NOTE, "Veeam, last night"));
+        String stated = now.minusHours(5).withNano(0).toLocalDateTime().toString().replace('T', ' '); // no offset: UTC
+        completeAs(manager, removal, Map.of(BACKUP_DECISION, "EXTERNAL", EXTERNAL_BACKUP_NOTE, "Veeam, last night",
+                EXTERNAL_BACKUP_TAKEN_AT, stated));
         driver.runJobs(removal);
 
         assertThat(removal).hasPassed("Task_RecordExternalBackup").isWaitingAt("UserTask_ConfirmDeletion");
         assertThat(jdbc.sql("""
-                select requested_by || ' / ' || note from account_backup
-                where account_id = :a and kind = 'EXTERNAL_CONFIRMED' and completed_at > now() - interval '1 minute'""")
-                .param("a", account.accountId()).query(String.class).single()).isEqualTo(manager + " / Veeam, last night");
+                select requested_by || ' / ' || note || ' / ' || to_char(completed_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+                from account_backup where account_id = :a and kind = 'EXTERNAL_CONFIRMED'""")
+                .param("a", account.accountId()).query(String.class).single())
+                .as("recorded as taken when the person said, not when they said it")
+                .isEqualTo(manager + " / Veeam, last night / " + stated);
+        assertThat(removal(removal).get(BACKUP_SUMMARY)).asString().contains("5 hours ago: recent enough");
     }
 
     @Test
@@ -608,7 +631,8 @@ class RemovePsaIntegrationProcessTest {
             case "Task_TakeBackup", "Task_RecordExternalBackup" -> {
                 completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
                 completeAs(manager, removal, writeStep.equals("Task_TakeBackup") ? Map.of(BACKUP_DECISION, "EXPORT_NOW")
-                        : Map.of(BACKUP_DECISION, "EXTERNAL", EXTERNAL_BACKUP_NOTE, "Veeam, last night"));
+                        : Map.of(BACKUP_DECISION, "EXTERNAL", EXTERNAL_BACKUP_NOTE, "Veeam, last night",
+                                EXTERNAL_BACKUP_TAKEN_AT, OffsetDateTime.now(ZoneOffset.UTC).minusHours(2).toString()));
             }
             default -> {
                 completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));

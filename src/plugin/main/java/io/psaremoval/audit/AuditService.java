@@ -48,6 +48,7 @@ public class AuditService {
         DECISION_VARIABLES.put("supportNote", "support's note");
         DECISION_VARIABLES.put("backupDecision", "backup decision");
         DECISION_VARIABLES.put("externalBackupNote", "external backup");
+        DECISION_VARIABLES.put("externalBackupTakenAt", "external backup taken at (as stated)");
         DECISION_VARIABLES.put("deletionDecision", "final decision");
         DECISION_VARIABLES.put("confirmationText", "typed confirmation");
     }
@@ -264,8 +265,10 @@ public class AuditService {
         for (HistoricDecisionInstance decision : history.createHistoricDecisionInstanceQuery().processInstanceId(pid)
                 .includeInputs().includeOutputs().listPage(0, MAX_RESULTS)) {
             StringBuilder what = new StringBuilder();
-            decision.getInputs().forEach(input -> what.append(input.getClauseName()).append(" = ").append(input.getValue()).append("; "));
-            decision.getOutputs().forEach(output -> what.append(output.getClauseName()).append(" → ").append(output.getValue()).append("; "));
+            decision.getInputs().forEach(input -> what.append(input.getClauseName()).append(": ")
+                    .append(decisionValueInWords(input.getValue())).append("; "));
+            decision.getOutputs().forEach(output -> what.append(output.getClauseName()).append(": ")
+                    .append(decisionValueInWords(output.getValue())).append("; "));
             events.add(new Event(instant(decision.getEvaluationTime()), "decision", decision.getDecisionDefinitionName(),
                     null, what.toString().trim()));
         }
@@ -368,6 +371,18 @@ public class AuditService {
     }
 
     /** The engine's name of an activity type in the words of the audit page: task, step, start, end, timer or event. */
+    /** A value of the permission decision as people say it: a role by its name, the answer as a sentence. */
+    static String decisionValueInWords(Object value) {
+        String code = String.valueOf(value);
+        return switch (code) {
+            case "DISCONNECT_OR_DELETE" -> "yes, may disconnect or delete";
+            case "NONE" -> "no, only a Manager or an Administrator may remove";
+            case "UNKNOWN" -> "not a user of the platform";
+            default -> java.util.Arrays.stream(io.psaremoval.account.Role.values()).filter(role -> role.name().equals(code))
+                    .findFirst().map(io.psaremoval.account.Role::label).orElse(code);
+        };
+    }
+
     static String kindInWords(String activityType) {
         return switch (activityType) {
             case "userTask" -> "task";
@@ -375,7 +390,8 @@ public class AuditService {
                  "callActivity", "subProcess" -> "step";
             case "startEvent", "startTimerEvent", "messageStartEvent" -> "start";
             case "boundaryTimer", "intermediateTimer" -> "timer";
-            default -> activityType.toLowerCase(java.util.Locale.ROOT).endsWith("endevent") ? "end" : "event";
+            default -> activityType.toLowerCase(java.util.Locale.ROOT).endsWith("endevent") ? "end"
+                    : activityType.toLowerCase(java.util.Locale.ROOT).endsWith("startevent") ? "start" : "event";
         };
     }
 

@@ -104,15 +104,51 @@ public class BackupService {
 
     /** Records that the user confirmed a backup taken elsewhere, with who, when and where; once per removal. */
     @Transactional
-    public Backup recordExternalBackup(long accountId, String confirmedBy, String note, long removalId) {
+    public Backup recordExternalBackup(long accountId, String confirmedBy, String note, OffsetDateTime takenAt,
+            long removalId) {
         jdbc.sql("""
-                insert into account_backup (account_id, kind, requested_by, note, removal_id)
-                select :account, 'EXTERNAL_CONFIRMED', :by, :note, :removal
+                insert into account_backup (account_id, kind, requested_by, note, completed_at, removal_id)
+                select :account, 'EXTERNAL_CONFIRMED', :by, :note, :takenAt, :removal
                 where not exists (select 1 from account_backup where removal_id = :removal and kind = 'EXTERNAL_CONFIRMED')""")
-                .param("account", accountId).param("by", confirmedBy).param("note", note).param("removal", removalId)
-                .update();
+                .param("account", accountId).param("by", confirmedBy).param("note", note).param("takenAt", takenAt)
+                .param("removal", removalId).update();
         return jdbc.sql("select " + COLUMNS + " from account_backup where removal_id = :removal and kind = 'EXTERNAL_CONFIRMED'")
                 .param("removal", removalId).query(Backup.class).single();
+    }
+
+    /**
+     * When a person says their backup elsewhere was taken, read from what they typed or picked: ISO-8601 with an
+     * offset, or without one as UTC ("2026-11-28T22:00", "2026-11-28 22:00"). Not in the future, and, when
+     * {@code maxAge} is given, recent enough for a deletion.
+     *
+     * @throws IllegalArgumentException with the sentence the person reads
+     */
+    public OffsetDateTime statedTakenAt(String stated, java.time.Duration maxAge) {
+        OffsetDateTime takenAt;
+        String text = stated == null ? "" : stated.strip().replace(' ', 'T');
+        try {
+            takenAt = OffsetDateTime.parse(text);
+        } catch (java.time.format.DateTimeParseException withoutOffset) {
+            try {
+                takenAt = java.time.LocalDateTime.parse(text).atOffset(java.time.ZoneOffset.UTC);
+            } catch (java.time.format.DateTimeParseException notADate) {
+                throw new IllegalArgumentException("'" + stated + "' is not a date and time; give it as 2026-11-28 22:00 (UTC).");
+            }
+        }
+        OffsetDateTime now = OffsetDateTime.now(clock);
+        if (takenAt.isAfter(now.plusMinutes(5))) {
+            throw new IllegalArgumentException("The backup cannot have been taken on "
+                    + takenAt.format(DateTimeFormatter.ofPattern("d MMM yyyy 'at' HH:mm 'UTC'"))
+                    + ", which is in the future (it is now " + now.format(DateTimeFormatter.ofPattern("d MMM yyyy HH:mm 'UTC'"))
+                    + ").");
+        }
+        java.time.Duration age = java.time.Duration.between(takenAt, now);
+        if (maxAge != null && age.compareTo(maxAge) > 0) {
+            throw new IllegalArgumentException("A backup taken " + roughly(age) + " ago is too old for a deletion by "
+                    + roughly(age.minus(maxAge)) + ", since a backup counts as recent for " + human(maxAge)
+                    + ". Export the account now instead, or take a new backup first.");
+        }
+        return takenAt.withOffsetSameInstant(java.time.ZoneOffset.UTC);
     }
 
     /** A backup as the person who relies on it is told: what it is and when it was completed. */

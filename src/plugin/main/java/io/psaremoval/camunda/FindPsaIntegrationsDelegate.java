@@ -11,10 +11,14 @@ import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.camunda.bpm.engine.variable.Variables;
+import org.camunda.spin.Spin;
+import org.camunda.spin.plugin.variable.SpinValues;
 import org.springframework.stereotype.Component;
 
-/** Offers the account's removable PSA integrations to the "choose" form as a JSON list of options. */
+/**
+ * Offers the account's removable PSA integrations to the "choose" form as a list of options, a JSON variable (Cockpit
+ * shows it as JSON, not as a Java class).
+ */
 @Component
 class FindPsaIntegrationsDelegate implements JavaDelegate {
 
@@ -29,7 +33,6 @@ class FindPsaIntegrationsDelegate implements JavaDelegate {
     @Override
     public void execute(DelegateExecution execution) {
         long accountId = removals.get(execution.getProcessInstanceId()).requireAccountId();
-        // Plain ArrayList and LinkedHashMap: the only types JSON variables of this process are read back as.
         List<Map<String, String>> options = new ArrayList<>();
         integrations.findRemovablePsaIntegrations(accountId).forEach(integration -> {
             Map<String, String> option = new LinkedHashMap<>();
@@ -37,8 +40,7 @@ class FindPsaIntegrationsDelegate implements JavaDelegate {
             option.put("value", String.valueOf(integration.id()));
             options.add(option);
         });
-        execution.setVariable(PSA_INTEGRATION_OPTIONS, Variables.objectValue(options)
-                .serializationDataFormat(Variables.SerializationDataFormats.JSON).create());
+        execution.setVariable(PSA_INTEGRATION_OPTIONS, SpinValues.jsonValue(Spin.JSON(options)).create());
         execution.setVariable(PSA_INTEGRATION_COUNT, options.size());
     }
 }

@@ -56,6 +56,8 @@ public final class RemovalVariables {
     public static final String BACKUP_CONFIRMED_BY = "backupConfirmedBy";
     public static final String BACKUP_DECISION = "backupDecision";
     public static final String EXTERNAL_BACKUP_NOTE = "externalBackupNote";
+    /** When the person says their external backup was taken (ISO-8601, UTC), as the validator read it. */
+    public static final String EXTERNAL_BACKUP_TAKEN_AT = "externalBackupTakenAt";
     public static final String DELETION_DECISION = "deletionDecision";
     public static final String CONFIRMATION_TEXT = "confirmationText";
 

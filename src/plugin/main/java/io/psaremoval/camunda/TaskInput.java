@@ -56,6 +56,14 @@ final class TaskInput {
         }
     }
 
+    static <T> T asRefusal(java.util.function.Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (RemovalInputException | IntegrationUnavailableException e) {
+            throw refused(e.getMessage());
+        }
+    }
+
     static BadUserRequestException refused(String message) {
         return new TaskInputRefusedException(message);
     }

@@ -5,6 +5,7 @@ import static io.psaremoval.camunda.RemovalVariables.*;
 import io.psaremoval.removal.RemovalMode;
 import io.psaremoval.removal.RemovalService;
 import io.psaremoval.security.SecurityEvents;
+import java.time.OffsetDateTime;
 import java.util.List;
 import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.IdentityService;
@@ -77,11 +78,17 @@ class TaskValidators {
     }
 
     @Bean
-    TaskListener confirmBackupValidator(SecurityEvents events, IdentityService identityService) {
+    TaskListener confirmBackupValidator(RemovalService removals, SecurityEvents events, IdentityService identityService) {
         return recordingRefusals(events, identityService, task -> {
             String decision = TaskInput.requireChoice(task, BACKUP_DECISION, List.of("EXPORT_NOW", "EXTERNAL", CANCEL));
             if (decision.equals("EXTERNAL")) {
-                TaskInput.requireText(task, EXTERNAL_BACKUP_NOTE, "where the backup is and when it was taken");
+                TaskInput.requireText(task, EXTERNAL_BACKUP_NOTE, "where the backup is kept");
+                Object stated = task.getVariable(EXTERNAL_BACKUP_TAKEN_AT);
+                if (!(stated instanceof String text) || text.isBlank()) {
+                    throw TaskInput.refused("Give the date and time the backup elsewhere was taken.");
+                }
+                OffsetDateTime takenAt = TaskInput.asRefusal(() -> removals.checkExternalBackupTime(task.getProcessInstanceId(), text));
+                task.setVariable(EXTERNAL_BACKUP_TAKEN_AT, takenAt.toString());
             }
             task.setVariable(BACKUP_CONFIRMED_BY, TaskInput.completingUser(task, identityService));
         });

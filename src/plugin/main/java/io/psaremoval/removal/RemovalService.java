@@ -10,6 +10,7 @@ import io.psaremoval.integration.IntegrationUnavailableException;
 import io.psaremoval.rmm.RmmDeliveryService;
 import io.psaremoval.rmm.RmmUnmatchingService;
 import io.psaremoval.security.SecurityEvents;
+import java.time.OffsetDateTime;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -196,13 +197,35 @@ public class RemovalService {
         return backup;
     }
 
-    /** Records the backup the person vouched for; the removal then relies on it. Once per removal. */
+    /**
+     * When the person says their backup elsewhere was taken, if it is a time, not in the future and recent enough for a
+     * deletion now.
+     *
+     * @throws RemovalInputException saying what is wrong with it
+     */
+    public OffsetDateTime checkExternalBackupTime(String processInstanceId, String stated) {
+        get(processInstanceId);
+        try {
+            return backups.statedTakenAt(stated, settings.backupMaxAge());
+        } catch (IllegalArgumentException e) {
+            throw new RemovalInputException(e.getMessage());
+        }
+    }
+
+    /** Records the backup the person vouched for, with the time they stated; the removal then relies on it. Once per removal. */
     @Transactional(noRollbackFor = RemovalRefusedException.class)
-    public Backup recordExternalBackup(String processInstanceId, String confirmedBy, String note) {
+    public Backup recordExternalBackup(String processInstanceId, String confirmedBy, String note, String takenAt) {
         Removal removal = get(processInstanceId);
         checkBeforeBackup(removal, "Record the external backup");
+        OffsetDateTime stated = refusingOnBrokenRule(removal, () -> {
+            try {
+                return backups.statedTakenAt(takenAt, null); // its age is judged by "Find the newest backup", next
+            } catch (IllegalArgumentException e) {
+                throw new RemovalRefusedException("'Record the external backup' cannot run: " + e.getMessage());
+            }
+        });
         Backup backup = backups.recordExternalBackup(removal.requireAccountId(),
-                confirmedBy == null ? removal.requestedBy() : confirmedBy, note, removal.id());
+                confirmedBy == null ? removal.requestedBy() : confirmedBy, note, stated, removal.id());
         removals.recordBackup(removal.id(), backup.id());
         return backup;
     }
