@@ -19,18 +19,20 @@ function badge(td, status) {
   td.appendChild(span);
 }
 
-// Credentials live in this tab's session storage only, and go with every API call as HTTP Basic.
-const credentials = () => sessionStorage.getItem('audit-credentials');
+// Signed in by a server session: the sign-in form sends the password once, the server keeps who signed in, the browser
+// keeps only its session cookie (HttpOnly: not readable here). Nothing of the password stays in the page or storage.
+let signedIn = false;
 
 async function fetchApi(url, accept) {
-  const response = await fetch(url, {headers: {Accept: accept, Authorization: 'Basic ' + credentials()}});
+  const response = await fetch(url, {headers: {Accept: accept}, credentials: 'same-origin'});
   if (response.status === 401) {
-    sessionStorage.removeItem('audit-credentials');
-    showSignIn('Wrong user name or password.');
+    showSignIn(signedIn ? 'Your session ended: sign in again.' : '');
+    signedIn = false;
     throw new Error('401 sign-in required');
   }
   if (!response.ok) throw new Error(response.status + (response.status === 403 ? ' only auditors and an account\'s Administrators may read this'
       : response.status === 404 ? ' no such removal among those you may read' : ''));
+  signedIn = true;
   return response;
 }
 
@@ -45,23 +47,27 @@ function showSignIn(message) {
   document.getElementById('sign-in-error').textContent = message || '';
 }
 
-document.getElementById('sign-in').addEventListener('submit', event => {
+document.getElementById('sign-in').addEventListener('submit', async event => {
   event.preventDefault();
-  const user = document.getElementById('username').value;
-  const password = document.getElementById('password').value;
-  sessionStorage.setItem('audit-credentials', btoa(unescape(encodeURIComponent(user + ':' + password))));
+  const password = document.getElementById('password');
+  const response = await fetch('../api/audit/session', {method: 'POST', credentials: 'same-origin',
+    headers: {'Content-Type': 'application/json', Accept: 'application/json'},
+    body: JSON.stringify({username: document.getElementById('username').value, password: password.value})});
+  password.value = '';
+  if (response.status !== 204) {
+    showSignIn(response.status === 401 ? 'Wrong user name or password.' : 'Cannot sign in: ' + response.status);
+    return;
+  }
+  signedIn = true;
   document.getElementById('sign-in').hidden = true;
-  if (credentials()) {
   loadRemovals();
-} else {
-  showSignIn();
-}
 });
 
-document.getElementById('sign-out').addEventListener('click', event => {
+document.getElementById('sign-out').addEventListener('click', async event => {
   event.preventDefault();
-  sessionStorage.removeItem('audit-credentials');
-  showSignIn();
+  await fetch('../api/audit/session', {method: 'DELETE', credentials: 'same-origin'});
+  signedIn = false;
+  showSignIn('Signed out.');
 });
 
 document.getElementById('csv').addEventListener('click', async event => {
@@ -135,7 +141,7 @@ function showLinkedRemoval() {
 }
 
 window.addEventListener('hashchange', () => {
-  if (credentials()) showLinkedRemoval();
+  if (signedIn) showLinkedRemoval();
 });
 
 async function showRemoval(id, row) {
@@ -194,8 +200,5 @@ async function showRemoval(id, row) {
   }
 }
 
-if (credentials()) {
-  loadRemovals();
-} else {
-  showSignIn();
-}
+// A session of this browser that is still valid opens the list at once; otherwise the API's 401 shows the sign-in.
+loadRemovals();

@@ -35,6 +35,50 @@ class AuditApiTest {
     @Autowired
     org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
+    /**
+     * The audit page's session: signed in once with the password, it reads the audit and nothing else (an RMM
+     * endpoint, which changes something, still needs credentials in the request: no cross-site change rides on the
+     * cookie); a new session id at each sign-in; signed out, it reads nothing.
+     */
+    @org.springframework.boot.test.web.server.LocalServerPort
+    int port;
+
+    @Test
+    void theAuditPagesSessionReadsTheAuditOnly() throws Exception {
+        GeneratedAccount account = fixtures.create();
+        java.net.CookieManager cookies = new java.net.CookieManager();
+        java.net.http.HttpClient browser = java.net.http.HttpClient.newBuilder().cookieHandler(cookies).build();
+        String base = "http://localhost:" + port;
+        java.util.function.Function<String, java.net.http.HttpRequest.Builder> request =
+                path -> java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path));
+        var text = java.net.http.HttpResponse.BodyHandlers.ofString();
+
+        assertThat(browser.send(request.apply("/api/audit/session").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                "{\"username\": \"" + fixtures.username(account, Role.LITE) + "\", \"password\": \"wrong\"}")).build(), text)
+                .statusCode()).as("a wrong password (another user: Camunda throttles the next sign-in)").isEqualTo(401);
+        browser.send(request.apply("/api/audit/removals").GET().build(), text); // a session from before the sign-in
+        String before = sessionId(cookies);
+        assertThat(browser.send(request.apply("/api/audit/session").header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                "{\"username\": \"auditor\", \"password\": \"" + PlatformFixtures.PASSWORD + "\"}")).build(), text)
+                .statusCode()).isEqualTo(204);
+        assertThat(sessionId(cookies)).as("a new session id at sign-in").isNotNull().isNotEqualTo(before);
+
+        assertThat(browser.send(request.apply("/api/audit/removals").GET().build(), text).statusCode()).isEqualTo(200);
+        var put = browser.send(request.apply("/api/rmm-integrations/" + account.rmmIntegrationId() + "/endpoint")
+                .header("Content-Type", "application/json").PUT(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"url\": \"https://rmm.example.com/hook\", \"secret\": \"0123456789abcdef0123\"}")).build(), text);
+        assertThat(put.statusCode()).as("a session changes nothing: " + put.body()).isEqualTo(401);
+
+        assertThat(browser.send(request.apply("/api/audit/session").DELETE().build(), text).statusCode()).isEqualTo(204);
+        assertThat(browser.send(request.apply("/api/audit/removals").GET().build(), text).statusCode()).isEqualTo(401);
+    }
+
+    private static String sessionId(java.net.CookieManager cookies) {
+        return cookies.getCookieStore().getCookies().stream().filter(cookie -> cookie.getName().equals("JSESSIONID"))
+                .map(java.net.HttpCookie::getValue).findFirst().orElse(null);
+    }
+
     @Test
     void auditorGetsJsonAndCsvOthersAreRefused() throws Exception {
         GeneratedAccount account = fixtures.create();

@@ -11,6 +11,8 @@ import io.psaremoval.removal.RemovalMode;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.JavascriptExecutor;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -72,6 +74,37 @@ class AuditPageTest {
         browser.visible(By.id("username")).sendKeys(user);
         browser.driver.findElement(By.id("password")).sendKeys(PlatformFixtures.PASSWORD);
         browser.click(By.cssSelector("#sign-in button[type=submit]"));
+    }
+
+    @Test
+    void theAuditPageKeepsNoPasswordAndEndsWithItsSession() {
+        fixtures.create(); // the platform's people, the auditor among them
+        try (Browser browser = new Browser(port)) {
+            signIn(browser, "auditor");
+            browser.visible(By.xpath("//p[contains(., 'Export as CSV')]"));
+            JavascriptExecutor page = (JavascriptExecutor) browser.driver;
+            assertThat(page.executeScript("return sessionStorage.length + localStorage.length")).as("nothing stored")
+                    .isEqualTo(0L);
+            assertThat(page.executeScript("return document.getElementById('password').value")).isEqualTo("");
+            Cookie session = browser.driver.manage().getCookieNamed("JSESSIONID");
+            assertThat(session).as("a session cookie among %s", browser.driver.manage().getCookies()).isNotNull();
+            assertThat(session.isHttpOnly()).as("which the page's scripts cannot read").isTrue();
+            assertThat(page.executeScript("return document.cookie")).asString().doesNotContain("JSESSIONID");
+
+            browser.open("/audit/index.html"); // a reload within the session stays signed in
+            browser.visible(By.xpath("//p[contains(., 'Export as CSV')]"));
+            browser.driver.manage().deleteAllCookies(); // cleared cookies: signed out
+            browser.open("/audit/index.html");
+            browser.visible(By.id("username"));
+            assertThat(browser.driver.findElement(By.id("removals")).isDisplayed()).isFalse();
+
+            signIn(browser, "auditor");
+            browser.click(By.id("sign-out"));
+            browser.visible(By.xpath("//*[@id='sign-in-error'][contains(., 'Signed out.')]"));
+            browser.open("/audit/index.html");
+            browser.visible(By.id("username"));
+            browser.screenshot("audit-4-signed-out");
+        }
     }
 
     @Test

@@ -4,6 +4,9 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -18,9 +21,15 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * The plugin's own API ({@code /api/*}: the audit, the RMM endpoints) asks every request for the caller's engine
- * credentials (HTTP Basic, sent by the audit page's sign-in form); without valid ones it answers 401. It sends no
- * browser challenge, so the page shows its own sign-in form rather than the browser's dialog. Each endpoint then
- * decides who may use it from the caller's groups.
+ * credentials, HTTP Basic, as scripts and other systems send them; without valid ones it answers 401. It sends no
+ * browser challenge, so the audit page shows its own sign-in form rather than the browser's dialog.
+ *
+ * <p>The audit page signs in once: {@code POST /api/audit/session} with the user name and password checks them and
+ * keeps the user in the server's HTTP session (a new session id at each sign-in; the cookie is the container's,
+ * HttpOnly), {@code DELETE} signs out. The page keeps no password. A session reads the audit ({@code GET} and
+ * {@code HEAD} under {@code /api/audit/}) and nothing else: what changes something (an RMM endpoint) always needs the
+ * credentials in the request, so a page of another site cannot make a signed-in browser change it.
+ * Each endpoint then decides who may use it from the caller's groups.
  */
 @Configuration(proxyBeanMethods = false)
 class ApiAuthentication {
@@ -37,6 +46,10 @@ class ApiAuthentication {
 
     static class BasicAuthenticationFilter extends OncePerRequestFilter {
 
+        static final String SESSION_PATH = "/api/audit/session";
+        static final String SESSION_USER = "io.psaremoval.audit.user";
+        private static final ObjectMapper JSON = new ObjectMapper();
+
         private final IdentityService identityService;
 
         BasicAuthenticationFilter(IdentityService identityService) {
@@ -46,6 +59,10 @@ class ApiAuthentication {
         @Override
         protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                 throws ServletException, IOException {
+            if (request.getRequestURI().equals(request.getContextPath() + SESSION_PATH)) {
+                session(request, response);
+                return;
+            }
             String header = request.getHeader("Authorization");
             String user = null;
             if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
@@ -60,6 +77,11 @@ class ApiAuthentication {
                     user = decoded.substring(0, colon);
                 }
             }
+            boolean reads = request.getMethod().equals("GET") || request.getMethod().equals("HEAD");
+            if (user == null && header == null && reads && request.getRequestURI().startsWith(request.getContextPath() + "/api/audit/")) {
+                HttpSession session = request.getSession(false);
+                user = session == null ? null : (String) session.getAttribute(SESSION_USER);
+            }
             if (user == null) {
                 response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "Sign in with your user name and password.");
                 return;
@@ -72,6 +94,42 @@ class ApiAuthentication {
             } finally {
                 identityService.clearAuthentication();
             }
+        }
+
+        /** Signs the audit page in (POST, JSON user name and password) or out (DELETE). */
+        private void session(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            if (request.getMethod().equals("DELETE")) {
+                HttpSession session = request.getSession(false);
+                if (session != null) {
+                    session.removeAttribute(SESSION_USER);
+                }
+                response.setStatus(HttpServletResponse.SC_NO_CONTENT);
+                return;
+            }
+            if (!request.getMethod().equals("POST")) {
+                response.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED, "POST signs in, DELETE signs out.");
+                return;
+            }
+            String username = null;
+            String password = null;
+            try {
+                JsonNode body = JSON.readTree(request.getInputStream().readNBytes(8192));
+                username = body == null ? null : body.path("username").asText(null);
+                password = body == null ? null : body.path("password").asText(null);
+            } catch (IOException malformed) {
+                // answered below
+            }
+            if (username == null || password == null || username.isBlank() || username.indexOf('\0') >= 0
+                    || password.indexOf('\0') >= 0 || !identityService.checkPassword(username, password)) {
+                response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "Wrong user name or password.");
+                return;
+            }
+            HttpSession existing = request.getSession(false);
+            if (existing != null) {
+                request.changeSessionId(); // no session id from before the sign-in stays valid
+            }
+            request.getSession(true).setAttribute(SESSION_USER, username);
+            response.setStatus(HttpServletResponse.SC_NO_CONTENT);
         }
     }
 }
