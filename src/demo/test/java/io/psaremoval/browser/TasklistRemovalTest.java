@@ -71,7 +71,14 @@ class TasklistRemovalTest {
             openTask(browser, "Take or confirm a backup");
             assertThat(formText(browser)).contains("newest backup").contains("9 days ago: too old for a deletion by 8 days")
                     .contains("since a backup counts as recent for");
+            // A refused answer on a field that is then hidden never leaves Complete disabled without a word.
+            clickLabel(browser, "I have a recent backup elsewhere");
+            browser.click(By.xpath("//button[normalize-space()='Complete']"));
+            browser.visible(By.xpath("//*[contains(@class,'alert')][contains(., 'where the backup is kept')]"));
+            screenshot(browser, "delete-4a-backup-refused");
             clickLabel(browser, "Export the account now");
+            assertThat(browser.driver.findElement(By.xpath("//button[normalize-space()='Complete']")).isEnabled())
+                    .as("Complete is enabled once the answer is complete").isTrue();
             complete(browser, "delete-4-backup");
             driver.runJobs(removal);
 
@@ -89,7 +96,19 @@ class TasklistRemovalTest {
 
             type(browser, "Integration name", integrationName);
             complete(browser, "delete-5c-confirm");
+
+            // While the delete runs in the background, the requester's list says so; then it tells the outcome.
+            openTask(browser, "Removal of " + integrationName + " is running: deleting");
+            assertThat(formText(browser)).contains("in the background").contains("this notice closes");
+            screenshot(browser, "delete-6-running");
             driver.runJobs(removal);
+            openTask(browser, "Removal done: " + integrationName + " and its data deleted");
+            assertThat(formText(browser)).contains(integrationName + " is removed, its data deleted")
+                    .contains("Confirmed").contains("Deleted").contains("Organizations").contains("Backup:")
+                    .contains("RMM:").contains("Your PSA's own data was not touched").contains("closes by itself on");
+            complete(browser, "delete-7-outcome");
+            assertThat(browser.driver.findElements(By.xpath("//*[contains(@class,'task')]//*[contains(normalize-space(), 'is running')]")))
+                    .as("the running notice withdrew itself").isEmpty();
         }
         assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("DELETED");
         assertThat(fixtures.count("select count(*) from organization where psa_integration_id = :p",
@@ -124,6 +143,12 @@ class TasklistRemovalTest {
             clickLabel(browser, "Permanently disconnect records");
             complete(browser, "disconnect-4-choose-mode");
             driver.runJobs(removal);
+
+            String integrationName = fixtures.integrationName(account.psaIntegrationId());
+            openTask(browser, "Removal done: " + integrationName + " disconnected");
+            assertThat(formText(browser)).contains(integrationName + " is disconnected").contains("nothing was deleted")
+                    .contains("From the PSA (confirmed)").contains("Disconnected").contains("Organizations");
+            complete(browser, "disconnect-5-outcome");
         }
         assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("DISCONNECTED");
         assertThat(fixtures.count("select count(*) from organization where account_id = :p and psa_integration_id is null",
@@ -150,6 +175,54 @@ class TasklistRemovalTest {
         HistoricProcessInstance refused = history.createHistoricProcessInstanceQuery().startedBy(editor).singleResult();
         assertThat(refused.getEndActivityId()).isEqualTo("EndEvent_NotPermitted");
         assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void aRemovalWithNothingToRemoveSaysWhy() {
+        GeneratedAccount account = fixtures.create();
+        jdbc.sql("update integration set status = 'DISCONNECTED' where id = :id").param("id", account.psaIntegrationId()).update();
+        String manager = fixtures.username(account, Role.MANAGER);
+        try (Browser browser = new Browser(port)) {
+            signIn(browser, manager);
+            startRemoval(browser, "nothing-1-start-form", "Cleaning up");
+            openTask(browser, "Removal ended: no PSA integration to remove");
+            assertThat(formText(browser)).contains("Nothing to remove").contains(accountName(account)
+                    + " has no active PSA integration").contains("without changing anything");
+            complete(browser, "nothing-2-notice");
+        }
+    }
+
+    @Test
+    void aRemovalWaitingForSupportSaysSoUntilSupportAnswers() {
+        GeneratedAccount account = fixtures.create(PlatformFixtures.smallAccount().withBulkDeleteEnabled(false));
+        String manager = fixtures.username(account, Role.MANAGER);
+        String integrationName = fixtures.integrationName(account.psaIntegrationId());
+        try (Browser browser = new Browser(port)) {
+            signIn(browser, manager);
+            startRemoval(browser, "support-1-start-form", "Moving to HaloPSA");
+            ProcessInstance removal = latestRemovalOf(manager);
+            chooseIntegration(browser, removal, integrationName, "support-2-choose-integration");
+            openTask(browser, "Choose how to remove");
+            clickLabel(browser, "Permanently delete all data");
+            complete(browser, "support-3-choose-mode");
+            openTask(browser, "Bulk delete unavailable: decide");
+            clickLabel(browser, "Ask support to enable bulk delete");
+            complete(browser, "support-4-ask-support");
+
+            String waiting = "Removal of " + integrationName + " waits for support";
+            openTask(browser, waiting);
+            assertThat(formText(browser)).contains("Waiting for support").contains("You asked support to switch bulk delete on for "
+                    + accountName(account)).contains("Nothing has been changed yet");
+            screenshot(browser, "support-5-waiting");
+
+            driver.complete("support", removal, java.util.Map.of("supportDecision", "ENABLE"));
+            driver.runJobs(removal);
+            browser.open("/camunda/app/tasklist/default/");
+            browser.visible(By.xpath("//*[contains(@class,'task')]//*[normalize-space()='Confirm the deletion']"));
+            assertThat(browser.driver.findElements(By.xpath("//*[contains(@class,'task')]//*[normalize-space()='" + waiting + "']")))
+                    .as("the notice closed by itself when support answered").isEmpty();
+            screenshot(browser, "support-6-answered");
+        }
     }
 
     // --- a person's steps ---------------------------------------------------------------------------
