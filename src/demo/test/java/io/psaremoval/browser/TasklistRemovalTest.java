@@ -124,12 +124,16 @@ class TasklistRemovalTest {
         String before = fixtures.accountChecksum(account.accountId());
         try (Browser browser = new Browser(port)) {
             signIn(browser, manager);
-            startRemoval(browser, "disconnect-1-start-form", "Trying another PSA, keeping the records");
+            startRemoval(browser, "disconnect-1-start-form", ""); // the reason may wait until the integration is chosen
             ProcessInstance removal = latestRemovalOf(manager);
 
             openTask(browser, "Choose the PSA integration");
             chooseOption(browser, fixtures.integrationName(account.psaIntegrationId()));
             clickLabel(browser, "Continue with this integration");
+            browser.click(By.xpath("//button[normalize-space()='Complete']"));
+            browser.visible(By.xpath("//*[contains(@class,'alert')][contains(., 'needs the reason for the removal')]"));
+            screenshot(browser, "disconnect-2a-reason-needed");
+            typeText(browser, "Why is the integration being removed?", "Trying another PSA, keeping the records");
             ((JavascriptExecutor) browser.driver).executeScript("window.notReloaded = true;");
             complete(browser, "disconnect-2-choose-integration");
             // Tasklist reloads its list once after a completion; only then does the next step run, so that the next
@@ -164,7 +168,11 @@ class TasklistRemovalTest {
         String editor = fixtures.username(account, Role.EDITOR);
         try (Browser browser = new Browser(port)) {
             signIn(browser, editor);
-            startRemoval(browser, "editor-1-start-form", "I would like to remove it");
+            // Before writing anything, the start form says who may remove; the Editor starts without a reason ...
+            startRemoval(browser, "editor-1-start-form", "", form -> assertThat(form)
+                    .contains("Only a Manager or an Administrator of the account may remove a PSA integration")
+                    .contains("which Administrators of the account to ask"));
+            // ... and at once reads whom to ask.
             openTask(browser, "Read why the removal is not permitted");
             String why = formText(browser);
             assertThat(why).contains("Only a Manager or an Administrator of the account can remove a PSA integration")
@@ -236,9 +244,15 @@ class TasklistRemovalTest {
     }
 
     private void startRemoval(Browser browser, String screenshot, String reason) {
+        startRemoval(browser, screenshot, reason, form -> { });
+    }
+
+    private void startRemoval(Browser browser, String screenshot, String reason,
+            java.util.function.Consumer<String> startFormText) {
         browser.click(By.cssSelector("li.start-process-action a"));
         browser.click(By.xpath("//a[normalize-space()='Remove PSA integration']"));
         browser.visible(By.cssSelector(".fjs-form textarea")).sendKeys(reason);
+        startFormText.accept(browser.driver.findElement(By.cssSelector(".fjs-form")).getText());
         screenshot(browser, screenshot);
         browser.click(By.xpath("//button[normalize-space()='Start']"));
         browser.wait.until(d -> d.findElements(By.cssSelector(".modal-dialog")).isEmpty());
@@ -284,6 +298,12 @@ class TasklistRemovalTest {
         WebElement input = browser.visible(By.xpath("//label[starts-with(normalize-space(), '" + label + "')]/following::input[1]"));
         input.clear();
         input.sendKeys(value);
+    }
+
+    private void typeText(Browser browser, String label, String value) {
+        WebElement text = browser.visible(By.xpath("//label[starts-with(normalize-space(), '" + label + "')]/following::textarea[1]"));
+        text.clear();
+        text.sendKeys(value);
     }
 
     /** Completes the open task and waits until the engine has it completed. */

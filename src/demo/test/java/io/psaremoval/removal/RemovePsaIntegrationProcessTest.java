@@ -246,6 +246,21 @@ class RemovePsaIntegrationProcessTest {
     }
 
     @Test
+    void theReasonMayWaitUntilTheIntegrationIsChosenButNoLonger() {
+        ProcessInstance removal = driver.start(manager, Map.of());
+        assertThat(removal).isWaitingAt("UserTask_ChooseIntegration");
+        Map<String, Object> chosen = Map.of(INTEGRATION_ID, String.valueOf(account.psaIntegrationId()), INTEGRATION_DECISION, "REMOVE");
+        assertThatThrownBy(() -> completeAs(manager, removal, chosen)).rootCause()
+                .hasMessage("'Choose the PSA integration' needs the reason for the removal, for your auditors.");
+
+        Map<String, Object> withReason = new HashMap<>(chosen);
+        withReason.put(REMOVAL_REASON, "  Moving to HaloPSA  ");
+        completeAs(manager, removal, withReason);
+        assertThat(jdbc.sql("select reason from removal where process_instance_id = :pid").param("pid", removal.getId())
+                .query(String.class).single()).isEqualTo("Moving to HaloPSA");
+    }
+
+    @Test
     void integrationTakenByAnotherRemovalMeanwhileEndsAsUnavailable() {
         ProcessInstance first = startRemoval(manager);
         ProcessInstance second = startRemoval(fixtures.username(account, Role.ADMINISTRATOR));

@@ -38,6 +38,9 @@ class TaskValidators {
                         + (chosen == null ? "." : ", not '" + chosen + "'."));
             }
             TaskInput.asRefusal(() -> removals.checkRemovable(removals.get(task.getProcessInstanceId()), integrationId));
+            // Asked here rather than before the start, so that who may not remove learns it before writing anything.
+            String reason = TaskInput.requireText(task, REMOVAL_REASON, "the reason for the removal, for your auditors");
+            TaskInput.asRefusal(() -> removals.recordReason(task.getProcessInstanceId(), reason));
         });
     }
 

@@ -78,6 +78,12 @@ public class RemovalRepository {
     }
 
     /** Records the way to remove the requester chose, while the removal waits for it (PENDING). */
+    /** Records why the integration is removed, while the removal waits for the integration to be chosen (REQUESTED). */
+    boolean recordReason(long removalId, String reason) {
+        return jdbc.sql("update removal set reason = :reason where id = :id and status = 'REQUESTED'")
+                .param("id", removalId).param("reason", reason).update() == 1;
+    }
+
     boolean recordChosenMode(long removalId, RemovalMode mode) {
         return jdbc.sql("update removal set chosen_mode = :mode where id = :id and status = 'PENDING'")
                 .param("id", removalId).param("mode", mode.name()).update() == 1;

@@ -161,6 +161,16 @@ public class RemovalService {
         return preview;
     }
 
+    /** Records why the integration is removed; only while the removal waits for the integration to be chosen. */
+    @Transactional
+    public void recordReason(String processInstanceId, String reason) {
+        Removal removal = get(processInstanceId);
+        if (!removals.recordReason(removal.id(), reason)) {
+            throw new RemovalInputException("Removal " + removal.businessKey() + " is not waiting for its integration: it is "
+                    + removal.status().name().toLowerCase() + ".");
+        }
+    }
+
     /** Records the way to remove that the requester chose; only while the removal waits for that choice. */
     @Transactional
     public void recordChosenMode(String processInstanceId, RemovalMode mode) {

@@ -30,8 +30,12 @@ public class RemovalDriver {
     }
 
     public ProcessInstance start(String user) {
-        return asUser(user, () -> engine.getRuntimeService().startProcessInstanceByKey("RemovePsaIntegration",
-                Map.of(REMOVAL_REASON, "Moving to another PSA")));
+        return start(user, Map.of(REMOVAL_REASON, "Moving to another PSA"));
+    }
+
+    /** Starts a removal as the user with what they entered in the start form. */
+    public ProcessInstance start(String user, Map<String, Object> startForm) {
+        return asUser(user, () -> engine.getRuntimeService().startProcessInstanceByKey("RemovePsaIntegration", startForm));
     }
 
     /** Completes the removal's one open task as the user. */
