@@ -90,7 +90,14 @@ class TasklistRemovalTest {
             type(browser, "Integration name", "wrong name");
             screenshot(browser, "delete-5a-wrong-confirmation");
             browser.click(By.xpath("//button[normalize-space()='Complete']"));
-            browser.visible(By.xpath("//*[contains(., 'does not match the integration')]"));
+            // The refusal is a sentence at the top of the form the person is on, not a notice in the page corner.
+            WebElement refusal = browser.visible(By.cssSelector(".psa-refusal"));
+            assertThat(refusal.getText()).startsWith("Not completed: The name you typed does not match the integration")
+                    .doesNotContain("An error happened").doesNotContain("ENGINE-");
+            assertThat(refusal.getLocation().getY()).as("above the form")
+                    .isLessThan(browser.driver.findElement(By.cssSelector(".fjs-form")).getLocation().getY());
+            assertThat(browser.driver.findElements(By.cssSelector(".page-notifications .alert-danger")))
+                    .as("the corner notice it replaces is hidden").noneMatch(WebElement::isDisplayed);
             screenshot(browser, "delete-5b-refused");
             assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("REMOVING");
 
