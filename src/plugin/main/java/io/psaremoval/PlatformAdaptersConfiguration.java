@@ -93,8 +93,8 @@ public class PlatformAdaptersConfiguration {
     @Bean
     @ConditionalOnMissingBean(IdentityMirror.class)
     EngineIdentityMirror psaIdentityMirror(IdentityService identityService, EngineAuthorizations authorizations,
-            ClusterLock clusterLock, PlatformUsers users, PlatformTransactionManager transactionManager) {
-        return new EngineIdentityMirror(identityService, authorizations, clusterLock, users, transactionManager);
+            ClusterLock clusterLock, PlatformUsers users, Accounts accounts, PlatformTransactionManager transactionManager) {
+        return new EngineIdentityMirror(identityService, authorizations, clusterLock, users, accounts, transactionManager);
     }
 
     @Bean(RestSecurityConfiguration.ENGINE_REST_AUTHENTICATION)

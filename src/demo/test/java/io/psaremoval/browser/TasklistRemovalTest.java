@@ -63,6 +63,8 @@ class TasklistRemovalTest {
             chooseIntegration(browser, removal, integrationName, "delete-2-choose-integration");
 
             openTask(browser, "Choose how to remove");
+            assertThat(browser.visible(By.cssSelector(".meta .groups")).getText()).as("the candidate group by its name")
+                    .contains(accountName(account) + ": Administrators").doesNotContain("account-" + account.accountId());
             assertThat(formText(browser)).contains("What removing " + integrationName + " touches")
                     .contains("Only in this platform").contains("not recoverable from a trash can");
             clickLabel(browser, "Permanently delete all data");

@@ -28,6 +28,46 @@ class EngineIdentitySyncTest {
     @Autowired
     JdbcClient jdbc;
 
+    /**
+     * Tasklist shows a task's candidate groups by their names: the account's groups are named as people read them,
+     * a group named by its id (as earlier versions did) is renamed at the next sync, and an account's users may read
+     * their own account's group names and nobody else's.
+     */
+    @Test
+    void groupsAreNamedAsPeopleReadThemAndEachAccountReadsOnlyItsOwn() {
+        GeneratedAccount account = fixtures.create();
+        GeneratedAccount other = fixtures.create();
+        String accountName = jdbc.sql("select name from account where id = :id").param("id", account.accountId())
+                .query(String.class).single();
+        String administrators = Role.ADMINISTRATOR.groupOf(account.accountId());
+        assertThat(identity.createGroupQuery().groupId(administrators).singleResult().getName())
+                .isEqualTo(accountName + ": Administrators");
+        assertThat(identity.createGroupQuery().groupId(Role.READ_ONLY.groupOf(account.accountId())).singleResult().getName())
+                .isEqualTo(accountName + ": Read-only users");
+        assertThat(identity.createGroupQuery().groupId(AccountGroups.ofAccount(account.accountId())).singleResult().getName())
+                .isEqualTo(accountName + ": everyone");
+        assertThat(identity.createGroupQuery().groupId(AccountGroups.SUPPORT).singleResult().getName())
+                .isEqualTo("PSA support agents");
+
+        var named = identity.createGroupQuery().groupId(administrators).singleResult();
+        named.setName(administrators); // as an earlier version named it
+        identity.saveGroup(named);
+        sync.synchronize();
+        assertThat(identity.createGroupQuery().groupId(administrators).singleResult().getName())
+                .isEqualTo(accountName + ": Administrators");
+
+        String editor = fixtures.username(account, Role.EDITOR);
+        identity.setAuthentication(editor, java.util.List.of(AccountGroups.ofAccount(account.accountId()),
+                Role.EDITOR.groupOf(account.accountId())));
+        try {
+            assertThat(identity.createGroupQuery().groupIdIn(administrators, Role.ADMINISTRATOR.groupOf(other.accountId()))
+                    .listPage(0, 10)).extracting(org.camunda.bpm.engine.identity.Group::getName)
+                    .as("their own account's group, not another's").containsExactly(accountName + ": Administrators");
+        } finally {
+            identity.clearAuthentication();
+        }
+    }
+
     @Test
     void usersDeletedFromThePlatformLoseTheirEngineUserAndGroupsOperatorsStay() {
         GeneratedAccount account = fixtures.create();

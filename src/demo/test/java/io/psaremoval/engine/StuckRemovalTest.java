@@ -89,7 +89,7 @@ class StuckRemovalTest {
         Incident incident = engine.getRuntimeService().createIncidentQuery().processInstanceId(removal.getId()).singleResult();
         assertThat(incident).isNotNull();
 
-        JsonNode requesterTasks = tasks(requester, "assignee=" + requester);
+        JsonNode requesterTasks = tasks(requester, "assignee=" + requester + STUCK);
         assertThat(requesterTasks).hasSize(1);
         JsonNode told = requesterTasks.get(0);
         assertThat(told.path("name").asText()).isEqualTo("Your removal of "
@@ -119,12 +119,16 @@ class StuckRemovalTest {
         setEndpoint(rmm.url());
         assertThat(as("operator", HttpMethod.PUT, "/engine-rest/job/" + delivery.getId() + "/retries", "{\"retries\": 1}")
                 .getStatusCode().value()).isEqualTo(204);
-        assertThat(tasks(requester, "assignee=" + requester)).as("open until the retry succeeded").hasSize(1);
+        assertThat(tasks(requester, "assignee=" + requester + STUCK)).as("open until the retry succeeded").hasSize(1);
 
         engine.getManagementService().executeJob(delivery.getId());
 
-        assertThat(tasks(requester, "assignee=" + requester)).isEmpty();
+        assertThat(tasks(requester, "assignee=" + requester + STUCK)).isEmpty();
         assertThat(tasks("operator", "candidateGroup=camunda-admin&nameLike=Retry the stuck removal%")).isEmpty();
+        assertThat(tasks(requester, "assignee=" + requester + "&processDefinitionKey=RemovalNotice"))
+                .as("the requester's notices: the one that it ran was withdrawn when it stopped; now how it ended")
+                .extracting(task -> task.path("name").asText())
+                .containsExactly("Removal done: " + fixtures.integrationName(account.psaIntegrationId()) + " and its data deleted");
         HistoricTaskInstance closed = engine.getHistoryService().createHistoricTaskInstanceQuery().taskId(taskId).singleResult();
         assertThat(closed.getDeleteReason()).contains("retry of the step succeeded");
         assertThat(jdbc.sql("select closed_how || ' ' || retried_by from removal_stuck_notice where incident_id = :i")
@@ -138,26 +142,26 @@ class StuckRemovalTest {
 
     @Test
     void endingTheStuckRemovalInCockpitClosesBothTasks() throws Exception {
-        assertThat(tasks(requester, "assignee=" + requester)).hasSize(1);
+        assertThat(tasks(requester, "assignee=" + requester + STUCK)).hasSize(1);
 
         assertThat(as("operator", HttpMethod.DELETE, "/engine-rest/process-instance/" + removal.getId(), null)
                 .getStatusCode().value()).isEqualTo(204);
 
-        assertThat(tasks(requester, "assignee=" + requester)).isEmpty();
+        assertThat(tasks(requester, "assignee=" + requester + STUCK)).isEmpty();
         assertThat(jdbc.sql("select closed_how from removal_stuck_notice where process_instance_id = :p")
                 .param("p", removal.getId()).query(String.class).single()).isEqualTo("ENDED");
     }
 
     @Test
     void aRetryThatFailsAgainKeepsTheSameTasksWithTheNewIncident() throws Exception {
-        String firstTask = tasks(requester, "assignee=" + requester).get(0).path("id").asText();
+        String firstTask = tasks(requester, "assignee=" + requester + STUCK).get(0).path("id").asText();
         assertThat(as("operator", HttpMethod.PUT, "/engine-rest/job/" + delivery.getId() + "/retries", "{\"retries\": 1}")
                 .getStatusCode().value()).isEqualTo(204);
         assertThatThrownBy(() -> engine.getManagementService().executeJob(delivery.getId()))
                 .hasMessageContaining("Not delivered");
 
         Incident again = engine.getRuntimeService().createIncidentQuery().processInstanceId(removal.getId()).singleResult();
-        JsonNode requesterTasks = tasks(requester, "assignee=" + requester);
+        JsonNode requesterTasks = tasks(requester, "assignee=" + requester + STUCK);
         assertThat(requesterTasks).hasSize(1);
         assertThat(requesterTasks.get(0).path("id").asText()).isEqualTo(firstTask);
         JsonNode operatorTasks = tasks("operator", "candidateGroup=camunda-admin&nameLike=Retry the stuck removal%");
@@ -168,6 +172,9 @@ class StuckRemovalTest {
     }
 
     // --- helpers -----------------------------------------------------------------------------------
+
+    /** The requester's task of a stuck removal (not the removal's notices, which tell how it runs and ends). */
+    private static final String STUCK = "&nameLike=%waits for an operator";
 
     private JsonNode tasks(String user, String query) throws Exception {
         String password = user.equals("operator") ? OPERATOR_PASSWORD : PlatformFixtures.PASSWORD;

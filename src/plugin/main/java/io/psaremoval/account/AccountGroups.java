@@ -36,6 +36,40 @@ public final class AccountGroups {
         return matcher.matches() ? java.util.Optional.of(Long.parseLong(matcher.group(1))) : java.util.Optional.empty();
     }
 
+    private static final java.util.regex.Pattern ACCOUNT_OF_GROUP = java.util.regex.Pattern.compile("account-(\\d+)(?:-([a-z-]+))?");
+
+    /**
+     * A group of the platform as people read it, given the name of its account where it has one:
+     * "Acme IT: Administrators", "Acme IT: everyone", "PSA support agents".
+     */
+    public static String nameOf(String groupId, java.util.function.LongFunction<java.util.Optional<String>> accountName) {
+        if (SUPPORT.equals(groupId)) {
+            return "PSA support agents";
+        }
+        if (AUDITORS.equals(groupId)) {
+            return "PSA auditors";
+        }
+        java.util.regex.Matcher matcher = ACCOUNT_OF_GROUP.matcher(groupId);
+        if (!matcher.matches()) {
+            return groupId;
+        }
+        long accountId = Long.parseLong(matcher.group(1));
+        String account = accountName.apply(accountId).orElse("Account " + accountId);
+        if (matcher.group(2) == null) {
+            return account + ": everyone";
+        }
+        return java.util.Arrays.stream(Role.values()).filter(role -> role.groupOf(accountId).equals(groupId)).findFirst()
+                .map(role -> account + ": " + (role == Role.LITE || role == Role.READ_ONLY ? role.label() + " users"
+                        : role.label() + "s"))
+                .orElse(groupId);
+    }
+
+    /** The account of an account's group ({@code account-7}, {@code account-7-manager} → 7). */
+    public static java.util.Optional<Long> accountOf(String groupId) {
+        java.util.regex.Matcher matcher = ACCOUNT_OF_GROUP.matcher(groupId);
+        return matcher.matches() ? java.util.Optional.of(Long.parseLong(matcher.group(1))) : java.util.Optional.empty();
+    }
+
     /** Every user of an account belongs to this group. */
     public static String ofAccount(long accountId) {
         return "account-" + accountId;

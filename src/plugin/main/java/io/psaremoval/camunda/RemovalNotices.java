@@ -44,7 +44,7 @@ import org.springframework.stereotype.Component;
 public class RemovalNotices {
 
     public static final String PROCESS_KEY = EngineAuthorizations.NOTICE_PROCESS_KEY;
-    static final String WITHDRAWN = "RemovalNoticeWithdrawn";
+    static final String WITHDRAWN = EngineAuthorizations.NOTICE_WITHDRAWN_MESSAGE;
 
     /** What a notice is about. */
     enum Kind { WAITING_FOR_SUPPORT, RUNNING, OUTCOME }

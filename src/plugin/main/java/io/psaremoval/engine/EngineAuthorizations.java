@@ -3,6 +3,7 @@ package io.psaremoval.engine;
 import static org.camunda.bpm.engine.authorization.Authorization.AUTH_TYPE_GRANT;
 
 import io.psaremoval.account.AccountGroups;
+import io.psaremoval.account.Role;
 import org.camunda.bpm.engine.AuthorizationService;
 import org.camunda.bpm.engine.authorization.Authorization;
 import org.camunda.bpm.engine.authorization.HistoricProcessInstancePermissions;
@@ -35,6 +36,8 @@ public class EngineAuthorizations {
     static final String PROCESS_KEY = "RemovePsaIntegration";
     /** The notices a removal gives its requester: read by every account user, started by no one but the removal. */
     public static final String NOTICE_PROCESS_KEY = "RemovalNotice";
+    /** The message by which a removal withdraws a notice that no longer holds (correlated by its business key). */
+    public static final String NOTICE_WITHDRAWN_MESSAGE = "RemovalNoticeWithdrawn";
 
     private final AuthorizationService authorizationService;
 
@@ -50,12 +53,22 @@ public class EngineAuthorizations {
                 ProcessDefinitionPermissions.CREATE_INSTANCE);
         grant(accountGroup, Resources.PROCESS_INSTANCE, "*", ProcessInstancePermissions.CREATE);
         grant(accountGroup, Resources.PROCESS_DEFINITION, NOTICE_PROCESS_KEY, ProcessDefinitionPermissions.READ);
+        // The names of their own account's groups, which Tasklist shows for a task offered to a group.
+        AccountGroups.accountOf(accountGroup).ifPresent(accountId -> {
+            grant(accountGroup, Resources.GROUP, accountGroup, Permissions.READ);
+            for (Role role : Role.values()) {
+                if (role.isAccountRole()) {
+                    grant(accountGroup, Resources.GROUP, role.groupOf(accountId), Permissions.READ);
+                }
+            }
+        });
     }
 
     public void grantSupportGroup() {
         grant(AccountGroups.SUPPORT, Resources.APPLICATION, "tasklist", Permissions.ACCESS);
         grant(AccountGroups.SUPPORT, Resources.FILTER, "*", Permissions.READ);
         grant(AccountGroups.SUPPORT, Resources.PROCESS_DEFINITION, PROCESS_KEY, ProcessDefinitionPermissions.READ);
+        grant(AccountGroups.SUPPORT, Resources.GROUP, AccountGroups.SUPPORT, Permissions.READ);
     }
 
     public void grantAuditorsGroup() {

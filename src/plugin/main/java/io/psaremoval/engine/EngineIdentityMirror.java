@@ -1,6 +1,7 @@
 package io.psaremoval.engine;
 
 import io.psaremoval.account.AccountGroups;
+import io.psaremoval.account.Accounts;
 import io.psaremoval.account.PlatformUser;
 
 import java.util.HashSet;
@@ -33,10 +34,18 @@ public class EngineIdentityMirror implements IdentityMirror {
     private final EngineAuthorizations authorizations;
     private final ClusterLock clusterLock;
     private final PlatformUsers users;
+    private final Accounts accounts;
     private final TransactionTemplate transaction;
 
     public EngineIdentityMirror(IdentityService identityService, EngineAuthorizations authorizations,
             ClusterLock clusterLock, PlatformUsers users, PlatformTransactionManager transactionManager) {
+        this(identityService, authorizations, clusterLock, users, null, transactionManager);
+    }
+
+    /** With the platform's accounts, whose names name the account's groups in Tasklist ("Acme IT: Administrators"). */
+    public EngineIdentityMirror(IdentityService identityService, EngineAuthorizations authorizations,
+            ClusterLock clusterLock, PlatformUsers users, Accounts accounts, PlatformTransactionManager transactionManager) {
+        this.accounts = accounts;
         this.identityService = identityService;
         this.authorizations = authorizations;
         this.clusterLock = clusterLock;
@@ -73,6 +82,7 @@ public class EngineIdentityMirror implements IdentityMirror {
         Set<String> mirrored = new HashSet<>();
         for (Group group : identityService.createGroupQuery().list()) {
             if (AccountGroups.isPlatformGroup(group.getId())) {
+                nameAndGrant(group);
                 identityService.createUserQuery().memberOfGroup(group.getId()).list()
                         .forEach(member -> mirrored.add(member.getId()));
             }
@@ -136,11 +146,33 @@ public class EngineIdentityMirror implements IdentityMirror {
         }
     }
 
+    /**
+     * A group named by an earlier version (by its id) or for an account since renamed: named as people read it, and
+     * given what its members may see now (grants that exist are kept, not repeated).
+     */
+    private void nameAndGrant(Group group) {
+        String name = AccountGroups.nameOf(group.getId(), this::accountName);
+        if (name.equals(group.getName())) {
+            return;
+        }
+        group.setName(name);
+        identityService.saveGroup(group);
+        if (group.getId().matches("account-\\d+")) {
+            authorizations.grantAccountGroup(group.getId());
+        } else if (group.getId().equals(AccountGroups.SUPPORT)) {
+            authorizations.grantSupportGroup();
+        }
+    }
+
+    private java.util.Optional<String> accountName(long accountId) {
+        return accounts == null ? java.util.Optional.empty() : accounts.findName(accountId);
+    }
+
     /** Creates the group with the authorizations its members need, if it does not exist yet. */
     private void ensureGroup(String groupId) {
         if (identityService.createGroupQuery().groupId(groupId).count() == 0) {
             Group group = identityService.newGroup(groupId);
-            group.setName(groupId);
+            group.setName(AccountGroups.nameOf(groupId, this::accountName));
             group.setType(groupId.startsWith("account-") ? "ACCOUNT" : "SYSTEM");
             identityService.saveGroup(group);
             if (groupId.matches("account-\\d+")) {

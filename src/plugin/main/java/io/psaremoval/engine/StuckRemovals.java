@@ -105,6 +105,13 @@ public class StuckRemovals {
                     stop.jobId(), stop.incidentId(), failure);
             return;
         }
+        // The requester's notice that the removal runs no longer holds: their task below says it waits instead.
+        command.runWithoutAuthorization(() -> {
+            engine.getRuntimeService().createMessageCorrelation(EngineAuthorizations.NOTICE_WITHDRAWN_MESSAGE)
+                    .processInstanceBusinessKey(removal.businessKey()).processInstanceVariableEquals("noticeKind", "RUNNING")
+                    .correlateAll();
+            return null;
+        });
         String requesterTask = null;
         String operatorTask = null;
         if (engine.isStandaloneTasksEnabled()) {
