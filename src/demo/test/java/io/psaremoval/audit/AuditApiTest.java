@@ -53,7 +53,12 @@ class AuditApiTest {
                 path -> java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path));
         var text = java.net.http.HttpResponse.BodyHandlers.ofString();
 
-        assertThat(browser.send(request.apply("/api/audit/session").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+        assertThat(browser.send(request.apply("/api/audit/session").header("Content-Type", "text/plain")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"username\": \"auditor\", \"password\": \""
+                        + PlatformFixtures.PASSWORD + "\"}")).build(), text).statusCode())
+                .as("what a form of another site can send signs nobody in").isEqualTo(415);
+        assertThat(browser.send(request.apply("/api/audit/session").header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
                 "{\"username\": \"" + fixtures.username(account, Role.LITE) + "\", \"password\": \"wrong\"}")).build(), text)
                 .statusCode()).as("a wrong password (another user: Camunda throttles the next sign-in)").isEqualTo(401);
         browser.send(request.apply("/api/audit/removals").GET().build(), text); // a session from before the sign-in

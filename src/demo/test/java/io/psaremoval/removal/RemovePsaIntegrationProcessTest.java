@@ -55,6 +55,8 @@ class RemovePsaIntegrationProcessTest {
     JdbcClient jdbc;
     @Autowired
     RemovalDriver driver;
+    @Autowired
+    io.psaremoval.backup.BackupService backups;
 
     GeneratedAccount account;
     String manager;
@@ -275,7 +277,8 @@ class RemovePsaIntegrationProcessTest {
         assertThat(integrationStatus()).isEqualTo("REMOVING");
         assertThat(openNotice(second).getName()).endsWith(" is not available");
         assertThat(noticeText(openNotice(second))).contains("could not be reserved")
-                .contains((String) removal(second).get(UNAVAILABLE_REASON)).contains("ended without changing anything");
+                .contains(io.psaremoval.camunda.RemovalNotices.plain((String) removal(second).get(UNAVAILABLE_REASON)))
+                .contains("ended without changing anything");
     }
 
     @Test
@@ -392,6 +395,12 @@ class RemovePsaIntegrationProcessTest {
                 .as("recorded as taken when the person said, not when they said it")
                 .isEqualTo(manager + " / Veeam, last night / " + stated);
         assertThat(removal(removal).get(BACKUP_SUMMARY)).asString().contains("5 hours ago: recent enough");
+
+        // A later statement for the same removal (the first too old by the time it was checked) replaces the first.
+        long removalId = (Long) removal(removal).get(REMOVAL_ID);
+        backups.recordExternalBackup(account.accountId(), manager, "Veeam, again", now.minusHours(1), removalId);
+        assertThat(jdbc.sql("select count(*) || ' ' || max(note) from account_backup where removal_id = :r and kind = 'EXTERNAL_CONFIRMED'")
+                .param("r", removalId).query(String.class).single()).isEqualTo("1 Veeam, again");
     }
 
     @Test

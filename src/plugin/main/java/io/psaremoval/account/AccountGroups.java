@@ -54,7 +54,9 @@ public final class AccountGroups {
             return groupId;
         }
         long accountId = Long.parseLong(matcher.group(1));
-        String account = accountName.apply(accountId).orElse("Account " + accountId);
+        String named = accountName.apply(accountId).orElse("Account " + accountId);
+        // The engine keeps 255 characters of a group's name.
+        String account = named.length() > 200 ? named.substring(0, 199) + "…" : named;
         if (matcher.group(2) == null) {
             return account + ": everyone";
         }

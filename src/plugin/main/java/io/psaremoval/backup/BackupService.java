@@ -102,14 +102,19 @@ public class BackupService {
         return backup;
     }
 
-    /** Records that the user confirmed a backup taken elsewhere, with who, when and where; once per removal. */
+    /**
+     * Records that the user confirmed a backup taken elsewhere, with who, when they say it was taken and where; one per
+     * removal, a later statement replacing the earlier.
+     */
     @Transactional
     public Backup recordExternalBackup(long accountId, String confirmedBy, String note, OffsetDateTime takenAt,
             long removalId) {
+        // A later statement for the same removal (the first was too old by the time it was checked) replaces it.
         jdbc.sql("""
                 insert into account_backup (account_id, kind, requested_by, note, completed_at, removal_id)
-                select :account, 'EXTERNAL_CONFIRMED', :by, :note, :takenAt, :removal
-                where not exists (select 1 from account_backup where removal_id = :removal and kind = 'EXTERNAL_CONFIRMED')""")
+                values (:account, 'EXTERNAL_CONFIRMED', :by, :note, :takenAt, :removal)
+                on conflict (removal_id) where kind = 'EXTERNAL_CONFIRMED'
+                do update set requested_by = excluded.requested_by, note = excluded.note, completed_at = excluded.completed_at""")
                 .param("account", accountId).param("by", confirmedBy).param("note", note).param("takenAt", takenAt)
                 .param("removal", removalId).update();
         return jdbc.sql("select " + COLUMNS + " from account_backup where removal_id = :removal and kind = 'EXTERNAL_CONFIRMED'")

@@ -95,7 +95,7 @@ public class RemovalNotices {
         give(removal, Kind.WAITING_FOR_SUPPORT, "Removal of " + removal.integrationName() + " waits for support",
                 "# Waiting for support\nYou asked support to switch bulk delete on for " + account(removal)
                         + ", so that removal " + removal.businessKey() + " can delete the data of "
-                        + removal.integrationName() + ". Support has until "
+                        + plain(removal.integrationName()) + ". Support has until "
                         + OffsetDateTime.now(ZoneOffset.UTC).plus(settings.supportTaskTimeout()).format(WHEN)
                         + " to answer. Nothing has been changed yet.\n\nWhen support answers, the removal's next task"
                         + " appears in this list by itself, and this notice closes.");
@@ -112,9 +112,9 @@ public class RemovalNotices {
         boolean delete = mode == RemovalMode.DELETE;
         give(removal, Kind.RUNNING, "Removal of " + removal.integrationName() + " is running: "
                         + (delete ? "deleting" : "disconnecting"),
-                "# " + (delete ? "Deleting " : "Disconnecting ") + removal.integrationName() + "\nRemoval "
+                "# " + (delete ? "Deleting " : "Disconnecting ") + plain(removal.integrationName()) + "\nRemoval "
                         + removal.businessKey() + " " + (delete ? "deletes the data of the organizations synced from "
-                        : "disconnects the organizations synced from ") + removal.integrationName() + " in "
+                        : "disconnects the organizations synced from ") + plain(removal.integrationName()) + " in "
                         + account(removal) + " in the background, a few thousand records at a time; you may close"
                         + " Tasklist meanwhile. When it ends, this notice closes and its outcome appears in this list.");
     }
@@ -127,14 +127,15 @@ public class RemovalNotices {
         if (!TOLD.contains(outcome)) {
             return;
         }
-        String name = removal.integrationName() == null ? "the PSA integration" : removal.integrationName();
+        String title = removal.integrationName() == null ? "the PSA integration" : removal.integrationName();
+        String name = plain(title);
         switch (outcome) {
-            case DELETED -> give(removal, Kind.OUTCOME, "Removal done: " + name + " and its data deleted",
+            case DELETED -> give(removal, Kind.OUTCOME, "Removal done: " + title + " and its data deleted",
                     "# " + name + " is removed, its data deleted\nRemoval " + removal.businessKey() + " deleted what you"
                             + " confirmed: everything of the organizations synced from " + name + " in " + account(removal)
                             + ".\n\n" + table(removal, RemovalMode.DELETE) + "\n" + backup(removal) + rmmNotice(removal)
                             + "\n\nYour PSA's own data was not touched.");
-            case DISCONNECTED -> give(removal, Kind.OUTCOME, "Removal done: " + name + " disconnected",
+            case DISCONNECTED -> give(removal, Kind.OUTCOME, "Removal done: " + title + " disconnected",
                     "# " + name + " is disconnected\nRemoval " + removal.businessKey() + " disconnected " + name + " from "
                             + account(removal) + ": its organizations and their items stay as stand-alone records, nothing"
                             + " was deleted.\n\n" + table(removal, RemovalMode.DISCONNECT)
@@ -143,11 +144,11 @@ public class RemovalNotices {
                     "# Nothing to remove\n" + account(removal) + " has no active PSA integration, so removal "
                             + removal.businessKey() + " ended without changing anything. An integration already being"
                             + " removed, disconnected or deleted is not offered again.");
-            case UNAVAILABLE -> give(removal, Kind.OUTCOME, "Removal ended: " + name + " is not available",
+            case UNAVAILABLE -> give(removal, Kind.OUTCOME, "Removal ended: " + title + " is not available",
                     "# " + name + " could not be reserved\n" + sentence(reason, "Another removal holds it, or it changed"
                             + " since you chose it.") + " Removal " + removal.businessKey()
                             + " ended without changing anything; you may start a new one.");
-            case REFUSED -> give(removal, Kind.OUTCOME, "Removal stopped: " + name,
+            case REFUSED -> give(removal, Kind.OUTCOME, "Removal stopped: " + title,
                     "# Removal stopped, nothing more written\n" + sentence(reason, "A rule of the removal was broken.")
                             + "\n\n" + (removal.mode() == null ? "Nothing was written."
                             : "What was written before it stopped stays written:\n\n" + table(removal, removal.mode()))
@@ -204,13 +205,17 @@ public class RemovalNotices {
     }
 
     private String account(Removal removal) {
-        return removal.accountId() == null ? "your account" : accounts.findName(removal.accountId()).orElse("your account");
+        return removal.accountId() == null ? "your account"
+                : accounts.findName(removal.accountId()).map(RemovalNotices::plain).orElse("your account");
     }
 
     private void give(Removal removal, Kind kind, String title, String text) {
         if (removal.requestedBy() == null) {
             return; // no platform user to tell
         }
+        // A task's name holds 255 characters, a text variable 4,000: a long name never stops the removal.
+        title = fitted(title, 255);
+        text = fitted(text, 3_900);
         Map<String, Object> variables = new LinkedHashMap<>();
         variables.put("requester", removal.requestedBy());
         variables.put("noticeKind", kind.name());
@@ -245,7 +250,16 @@ public class RemovalNotices {
     }
 
     private static String sentence(String reason, String otherwise) {
-        return reason == null || reason.isBlank() ? otherwise : reason.strip();
+        return reason == null || reason.isBlank() ? otherwise : plain(reason.strip());
+    }
+
+    /** Text from the platform's data or a person, shown as it is: Markdown's characters lose their meaning. */
+    public static String plain(String text) {
+        return text == null ? null : text.replaceAll("([\\\\`*_{}\\[\\]()#+!|<>~-])", "\\\\$1");
+    }
+
+    private static String fitted(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
     }
 
     private static String n(long value) {

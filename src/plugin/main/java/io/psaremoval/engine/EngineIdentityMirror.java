@@ -80,9 +80,10 @@ public class EngineIdentityMirror implements IdentityMirror {
         }
         // An engine user in a group the mirror keeps is a platform user: gone or inactive in the platform, gone here.
         Set<String> mirrored = new HashSet<>();
+        java.util.Map<Long, java.util.Optional<String>> accountNames = new java.util.HashMap<>(); // one read per account
         for (Group group : identityService.createGroupQuery().list()) {
             if (AccountGroups.isPlatformGroup(group.getId())) {
-                nameAndGrant(group);
+                nameAndGrant(group, accountId -> accountNames.computeIfAbsent(accountId, this::accountName));
                 identityService.createUserQuery().memberOfGroup(group.getId()).list()
                         .forEach(member -> mirrored.add(member.getId()));
             }
@@ -150,8 +151,8 @@ public class EngineIdentityMirror implements IdentityMirror {
      * A group named by an earlier version (by its id) or for an account since renamed: named as people read it, and
      * given what its members may see now (grants that exist are kept, not repeated).
      */
-    private void nameAndGrant(Group group) {
-        String name = AccountGroups.nameOf(group.getId(), this::accountName);
+    private void nameAndGrant(Group group, java.util.function.LongFunction<java.util.Optional<String>> accountName) {
+        String name = AccountGroups.nameOf(group.getId(), accountName);
         if (name.equals(group.getName())) {
             return;
         }

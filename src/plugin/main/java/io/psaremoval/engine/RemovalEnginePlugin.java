@@ -98,5 +98,15 @@ class RemovalEnginePlugin extends AbstractProcessEnginePlugin {
                 : "Process instance ended at " + execution.getCurrentActivityId() + " without an outcome"
                         + (user == null ? "" : " (by " + user + ")") + "; the integration was released.";
         removals.getObject().abortIfOpen(execution.getProcessInstanceId(), reason);
+        if (cancelled && execution.getProcessBusinessKey() != null && Context.getCommandContext() != null
+                && execution.getProcessDefinitionId().startsWith(EngineAuthorizations.PROCESS_KEY + ":")) {
+            // Deleted by an operator: the requester's notices that it waits or runs no longer hold.
+            Context.getCommandContext().runWithoutAuthorization(() -> {
+                Context.getProcessEngineConfiguration().getRuntimeService()
+                        .createMessageCorrelation(EngineAuthorizations.NOTICE_WITHDRAWN_MESSAGE)
+                        .processInstanceBusinessKey(execution.getProcessBusinessKey()).correlateAll();
+                return null;
+            });
+        }
     }
 }

@@ -110,6 +110,13 @@ class ApiAuthentication {
                 response.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED, "POST signs in, DELETE signs out.");
                 return;
             }
+            // JSON only: a page of another site cannot send it without the browser asking this server first (CORS),
+            // so no other site signs a browser in with its own account.
+            if (request.getContentType() == null || !request.getContentType().toLowerCase(java.util.Locale.ROOT)
+                    .startsWith("application/json")) {
+                response.sendError(HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE, "Sign in with a JSON body.");
+                return;
+            }
             String username = null;
             String password = null;
             try {
