@@ -404,6 +404,26 @@ class RemovePsaIntegrationProcessTest {
     }
 
     @Test
+    void aBackupConfirmedElsewhereCountsOnlyForTheRemovalItWasConfirmedFor() {
+        givenAccount(PlatformFixtures.smallAccount().withLastBackupAge(Duration.ofDays(10)));
+        ProcessInstance first = startRemoval(manager);
+        walkToWriteStep(first, "Task_RecordExternalBackup");
+        driver.runJobs(first);
+        assertThat(first).hasPassed("Task_RecordExternalBackup").isWaitingAt("UserTask_ConfirmDeletion");
+        completeAs(manager, first, Map.of(DELETION_DECISION, "CANCEL"));
+        driver.runJobs(first);
+        assertThat(first).isEnded().hasPassed("EndEvent_RemovalCancelled");
+
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        ProcessInstance second = startRemoval(administrator);
+        chooseTheIntegration(second);
+        completeAs(administrator, second, Map.of(REMOVAL_MODE, "DELETE"));
+        assertThat(second).as("the manager's word for the first removal is no backup for this one")
+                .isWaitingAt("UserTask_ConfirmBackup");
+        assertThat(removal(second).get(BACKUP_SUMMARY)).asString().contains("10 days ago: too old");
+    }
+
+    @Test
     void userCancelsAtTheBackupStep() {
         givenAccount(PlatformFixtures.smallAccount().withLastBackupAge(Duration.ofDays(10)));
         ProcessInstance removal = startRemoval(manager);

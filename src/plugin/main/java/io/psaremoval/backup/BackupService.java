@@ -30,9 +30,14 @@ public class BackupService {
         this.clock = clock.orElse(Clock.systemUTC());
     }
 
-    public Optional<Backup> newest(long accountId) {
-        return jdbc.sql("select " + COLUMNS + " from account_backup where account_id = :account order by completed_at desc limit 1")
-                .param("account", accountId).query(Backup.class).optional();
+    /**
+     * The account's newest backup that counts for this removal: any export of the account, and a backup confirmed
+     * elsewhere only for the removal it was confirmed for (a person's word for one removal is not another's backup).
+     */
+    public Optional<Backup> newest(long accountId, long removalId) {
+        return jdbc.sql("select " + COLUMNS + " from account_backup where account_id = :account"
+                        + " and (kind = 'PLATFORM_EXPORT' or removal_id = :removal) order by completed_at desc limit 1")
+                .param("account", accountId).param("removal", removalId).query(Backup.class).optional();
     }
 
     public Optional<Backup> find(long backupId) {
@@ -40,19 +45,19 @@ public class BackupService {
                 .param("id", backupId).query(Backup.class).optional();
     }
 
-    /** The newest backup of the account if it is younger than the given age. */
-    public Optional<Backup> recent(long accountId, java.time.Duration maxAge) {
+    /** The newest backup of the account that counts for this removal, if it is younger than the given age. */
+    public Optional<Backup> recent(long accountId, long removalId, java.time.Duration maxAge) {
         OffsetDateTime limit = OffsetDateTime.now(clock).minus(maxAge);
-        return newest(accountId).filter(backup -> backup.completedAt().isAfter(limit));
+        return newest(accountId, removalId).filter(backup -> backup.completedAt().isAfter(limit));
     }
 
     /**
      * Sentences for the forms about the newest backup: when it was completed, how old it is, and whether that is recent
      * enough for a deletion and by how much it is not.
      */
-    public String summary(long accountId, java.time.Duration maxAge) {
+    public String summary(long accountId, long removalId, java.time.Duration maxAge) {
         String rule = "a backup counts as recent for " + human(maxAge) + ".";
-        return newest(accountId)
+        return newest(accountId, removalId)
                 .map(backup -> {
                     java.time.Duration age = java.time.Duration.between(backup.completedAt(), OffsetDateTime.now(clock));
                     String when = "The newest backup of this account (" + describe(backup) + ") was completed on "

@@ -182,19 +182,21 @@ public class RemovalService {
     }
 
     /**
-     * Whether the account's newest backup is recent; if it is, this removal relies on it. A removal that is no
-     * longer waiting for its backup (say, already confirmed) keeps the backup it relied on.
+     * Whether the account's newest backup that counts for this removal (an export, or a backup confirmed elsewhere for
+     * this removal) is recent; if it is, this removal relies on it. A removal that is no longer waiting for its backup
+     * (say, already confirmed) keeps the backup it relied on.
      */
     @Transactional
     public boolean checkRecentBackup(String processInstanceId) {
         Removal removal = get(processInstanceId);
-        Optional<Backup> recent = backups.recent(removal.requireAccountId(), settings.backupMaxAge());
+        Optional<Backup> recent = backups.recent(removal.requireAccountId(), removal.id(), settings.backupMaxAge());
         recent.ifPresent(backup -> removals.recordBackup(removal.id(), backup.id()));
         return recent.isPresent();
     }
 
     public String backupSummary(String processInstanceId) {
-        return backups.summary(get(processInstanceId).requireAccountId(), settings.backupMaxAge());
+        Removal removal = get(processInstanceId);
+        return backups.summary(removal.requireAccountId(), removal.id(), settings.backupMaxAge());
     }
 
     /** Exports the account now; the removal then relies on that export. Once per removal. */
