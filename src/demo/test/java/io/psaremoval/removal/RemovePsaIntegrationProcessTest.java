@@ -522,6 +522,13 @@ class RemovePsaIntegrationProcessTest {
         assertThat(outcome(removal)).isEqualTo("EXPIRED");
         assertThat(integrationStatus()).isEqualTo("ACTIVE");
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+        assertThat(openNotice(removal).getName()).isEqualTo("Removal expired: nothing changed");
+        Map<String, String> notices = noticeEnds(removal);
+        assertThat(notices).containsEntry("OUTCOME", null); // open: the requester has not read it yet
+        if (userTask.equals("UserTask_EnableBulkDelete")) {
+            assertThat(notices).as("the notice that support was asked is withdrawn when support's time runs out")
+                    .containsEntry("WAITING_FOR_SUPPORT", "EndEvent_NoticeWithdrawn");
+        }
     }
 
     @ParameterizedTest
@@ -550,6 +557,21 @@ class RemovePsaIntegrationProcessTest {
                 .isEqualTo(backupsBefore);
         assertThat(fixtures.count("select count(*) from security_event where kind = 'WRITE_STEP_REFUSED' and username = '"
                 + manager + "' and :p = :p", 0)).isEqualTo(1);
+        assertThat(noticeText(openNotice(removal))).as("the requester learns why it stopped")
+                .contains("Removal stopped, nothing more written").contains("is an Editor; only a Manager or an Administrator");
+    }
+
+    @Test
+    void anOperatorWhoDeletesARemovalWithdrawsItsNotices() {
+        givenAccount(PlatformFixtures.smallAccount().withBulkDeleteEnabled(false));
+        ProcessInstance removal = startRemoval(manager);
+        walkTo(removal, "UserTask_EnableBulkDelete");
+        assertThat(openNotice(removal).getName()).endsWith(" waits for support");
+
+        engine.getRuntimeService().deleteProcessInstance(removal.getId(), "ended by the operator");
+
+        assertThat(openNotice(removal)).as("nothing is waiting any more").isNull();
+        assertThat(noticeEnds(removal)).containsEntry("WAITING_FOR_SUPPORT", "EndEvent_NoticeWithdrawn");
     }
 
     @Test
