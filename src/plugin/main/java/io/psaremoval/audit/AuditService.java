@@ -138,6 +138,15 @@ public class AuditService {
 
     private static final int EXPORT_BATCH = 1000;
 
+    /** Adds the condition and its parameter when the criterion is given. */
+    private static void narrow(StringBuilder where, Map<String, Object> parameters, String condition, String parameter,
+            Object value) {
+        if (value != null) {
+            where.append(" and ").append(condition);
+            parameters.put(parameter, value);
+        }
+    }
+
     private Page removals(Criteria criteria, RemovalSummary keysetAfter, long offset, int limit) {
         StringBuilder where = new StringBuilder(" where true");
         Map<String, Object> parameters = new LinkedHashMap<>();
@@ -145,30 +154,12 @@ public class AuditService {
             where.append(" and r.account_id = any(:accounts)");
             parameters.put("accounts", accounts.toArray(Long[]::new));
         });
-        if (criteria.account() != null) {
-            where.append(" and r.account_id = :account");
-            parameters.put("account", criteria.account());
-        }
-        if (criteria.from() != null) {
-            where.append(" and r.started_at >= :from");
-            parameters.put("from", criteria.from());
-        }
-        if (criteria.before() != null) {
-            where.append(" and r.started_at < :before");
-            parameters.put("before", criteria.before());
-        }
-        if (criteria.status() != null) {
-            where.append(" and r.status = :status");
-            parameters.put("status", criteria.status());
-        }
-        if (criteria.mode() != null) {
-            where.append(" and r.mode = :mode");
-            parameters.put("mode", criteria.mode());
-        }
-        if (criteria.requestedBy() != null) {
-            where.append(" and r.requested_by = :requestedBy");
-            parameters.put("requestedBy", criteria.requestedBy());
-        }
+        narrow(where, parameters, "r.account_id = :account", "account", criteria.account());
+        narrow(where, parameters, "r.started_at >= :from", "from", criteria.from());
+        narrow(where, parameters, "r.started_at < :before", "before", criteria.before());
+        narrow(where, parameters, "r.status = :status", "status", criteria.status());
+        narrow(where, parameters, "r.mode = :mode", "mode", criteria.mode());
+        narrow(where, parameters, "r.requested_by = :requestedBy", "requestedBy", criteria.requestedBy());
         // The total is counted for a page; a batch of the export goes on after the previous one and counts nothing.
         long total = -1;
         if (keysetAfter == null) {

@@ -3,6 +3,7 @@ package io.psaremoval.camunda;
 import io.psaremoval.account.Accounts;
 import io.psaremoval.backup.BackupService;
 import io.psaremoval.engine.EngineAuthorizations;
+import io.psaremoval.engine.NoticeWithdrawal;
 import io.psaremoval.removal.DataRemovalService;
 import io.psaremoval.removal.DataRemovalService.KindReconciled;
 import io.psaremoval.removal.ImpactReport;
@@ -24,7 +25,6 @@ import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.impl.context.Context;
-import org.camunda.bpm.engine.impl.interceptor.CommandContext;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,8 +33,8 @@ import org.springframework.stereotype.Component;
  * text. A removal waiting for support says so until support answers; a disconnect or delete says it is running
  * until it ends; every removal that ends without the requester's last word (done, nothing to remove, unavailable,
  * refused by a rule, expired) tells how it ended, a delete or disconnect per kind against the preview the person
- * confirmed, with the backup and the RMM notice. A notice that no longer holds is withdrawn by the removal (message
- * {@value #WITHDRAWN}); an unread one closes by itself after {@code psa.removal.notice-timeout}.
+ * confirmed, with the backup and the RMM notice. A notice that no longer holds is withdrawn by the removal
+ * ({@link NoticeWithdrawal}); an unread one closes by itself after {@code psa.removal.notice-timeout}.
  *
  * <p>Notices are started from inside the removal's own engine commands, often a person's task completion: the
  * person may not create instances of the notice process themselves (no one may), so the start and the withdrawal
@@ -44,7 +44,6 @@ import org.springframework.stereotype.Component;
 public class RemovalNotices {
 
     public static final String PROCESS_KEY = EngineAuthorizations.NOTICE_PROCESS_KEY;
-    static final String WITHDRAWN = EngineAuthorizations.NOTICE_WITHDRAWN_MESSAGE;
 
     /** What a notice is about. */
     enum Kind { WAITING_FOR_SUPPORT, RUNNING, OUTCOME }
@@ -103,7 +102,7 @@ public class RemovalNotices {
 
     /** Support answered, or their time ran out. */
     void withdrawWaitingForSupport(String processInstanceId) {
-        withdraw(removals.get(processInstanceId), Kind.WAITING_FOR_SUPPORT);
+        NoticeWithdrawal.withdraw(removals.get(processInstanceId).businessKey(), Kind.WAITING_FOR_SUPPORT.name());
     }
 
     /** A disconnect or delete begins: it runs in the background, chunk by chunk, and may take a while. */
@@ -122,8 +121,7 @@ public class RemovalNotices {
     /** The removal ended: open notices of it are withdrawn, and the requester learns the outcome where they should. */
     void tellOutcome(String processInstanceId, RemovalStatus outcome, String reason) {
         Removal removal = removals.get(processInstanceId);
-        withdraw(removal, Kind.WAITING_FOR_SUPPORT);
-        withdraw(removal, Kind.RUNNING);
+        NoticeWithdrawal.withdraw(removal.businessKey(), null); // it waits and runs no more; it had no outcome before
         if (!TOLD.contains(outcome)) {
             return;
         }
@@ -218,35 +216,13 @@ public class RemovalNotices {
         text = fitted(text, 3_900);
         Map<String, Object> variables = new LinkedHashMap<>();
         variables.put("requester", removal.requestedBy());
-        variables.put("noticeKind", kind.name());
+        variables.put(NoticeWithdrawal.KIND, kind.name());
         variables.put("noticeTitle", title);
         variables.put("noticeText", text);
         variables.put("noticeExpiresOn", OffsetDateTime.now(ZoneOffset.UTC).plus(settings.noticeTimeout()).format(DAY));
         variables.put("removalBusinessKey", removal.businessKey());
-        withoutAuthorizationChecks(() -> runtime.createProcessInstanceByKey(PROCESS_KEY).businessKey(removal.businessKey())
-                .setVariables(variables).execute());
-    }
-
-    private void withdraw(Removal removal, Kind kind) {
-        withoutAuthorizationChecks(() -> runtime.createMessageCorrelation(WITHDRAWN)
-                .processInstanceBusinessKey(removal.businessKey())
-                .processInstanceVariableEquals("noticeKind", kind.name())
-                .correlateAll());
-    }
-
-    private static void withoutAuthorizationChecks(Runnable action) {
-        CommandContext command = Context.getCommandContext();
-        boolean checking = command != null && command.isAuthorizationCheckEnabled();
-        if (checking) {
-            command.disableAuthorizationCheck();
-        }
-        try {
-            action.run();
-        } finally {
-            if (checking) {
-                command.enableAuthorizationCheck();
-            }
-        }
+        Context.getCommandContext().runWithoutAuthorization(() -> runtime.createProcessInstanceByKey(PROCESS_KEY)
+                .businessKey(removal.businessKey()).setVariables(variables).execute());
     }
 
     private static String sentence(String reason, String otherwise) {

@@ -49,11 +49,10 @@ final class TaskInput {
 
     /** Runs a check of the removal's services; what they refuse becomes the person's refusal. */
     static void asRefusal(Runnable check) {
-        try {
+        asRefusal(() -> {
             check.run();
-        } catch (RemovalInputException | IntegrationUnavailableException e) {
-            throw refused(e.getMessage());
-        }
+            return null;
+        });
     }
 
     static <T> T asRefusal(java.util.function.Supplier<T> check) {

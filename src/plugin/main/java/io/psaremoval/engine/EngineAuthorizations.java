@@ -36,8 +36,6 @@ public class EngineAuthorizations {
     static final String PROCESS_KEY = "RemovePsaIntegration";
     /** The notices a removal gives its requester: read by every account user, started by no one but the removal. */
     public static final String NOTICE_PROCESS_KEY = "RemovalNotice";
-    /** The message by which a removal withdraws a notice that no longer holds (correlated by its business key). */
-    public static final String NOTICE_WITHDRAWN_MESSAGE = "RemovalNoticeWithdrawn";
 
     private final AuthorizationService authorizationService;
 

@@ -158,11 +158,7 @@ public class EngineIdentityMirror implements IdentityMirror {
         }
         group.setName(name);
         identityService.saveGroup(group);
-        if (group.getId().matches("account-\\d+")) {
-            authorizations.grantAccountGroup(group.getId());
-        } else if (group.getId().equals(AccountGroups.SUPPORT)) {
-            authorizations.grantSupportGroup();
-        }
+        grantWhatItsMembersNeed(group.getId());
     }
 
     private java.util.Optional<String> accountName(long accountId) {
@@ -176,13 +172,18 @@ public class EngineIdentityMirror implements IdentityMirror {
             group.setName(AccountGroups.nameOf(groupId, this::accountName));
             group.setType(groupId.startsWith("account-") ? "ACCOUNT" : "SYSTEM");
             identityService.saveGroup(group);
-            if (groupId.matches("account-\\d+")) {
-                authorizations.grantAccountGroup(groupId);
-            } else if (groupId.equals(AccountGroups.SUPPORT)) {
-                authorizations.grantSupportGroup();
-            } else if (groupId.equals(AccountGroups.AUDITORS)) {
-                authorizations.grantAuditorsGroup();
-            }
+            grantWhatItsMembersNeed(groupId);
+        }
+    }
+
+    /** The authorizations the members of a group need (each granted once; a grant that exists is kept). */
+    private void grantWhatItsMembersNeed(String groupId) {
+        if (groupId.matches("account-\\d+")) {
+            authorizations.grantAccountGroup(groupId);
+        } else if (groupId.equals(AccountGroups.SUPPORT)) {
+            authorizations.grantSupportGroup();
+        } else if (groupId.equals(AccountGroups.AUDITORS)) {
+            authorizations.grantAuditorsGroup();
         }
     }
 }

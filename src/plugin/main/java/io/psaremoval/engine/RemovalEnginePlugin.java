@@ -101,12 +101,7 @@ class RemovalEnginePlugin extends AbstractProcessEnginePlugin {
         if (cancelled && execution.getProcessBusinessKey() != null && Context.getCommandContext() != null
                 && execution.getProcessDefinitionId().startsWith(EngineAuthorizations.PROCESS_KEY + ":")) {
             // Deleted by an operator: the requester's notices that it waits or runs no longer hold.
-            Context.getCommandContext().runWithoutAuthorization(() -> {
-                Context.getProcessEngineConfiguration().getRuntimeService()
-                        .createMessageCorrelation(EngineAuthorizations.NOTICE_WITHDRAWN_MESSAGE)
-                        .processInstanceBusinessKey(execution.getProcessBusinessKey()).correlateAll();
-                return null;
-            });
+            NoticeWithdrawal.withdraw(execution.getProcessBusinessKey(), null);
         }
     }
 }

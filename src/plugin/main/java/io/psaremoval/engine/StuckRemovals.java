@@ -106,12 +106,7 @@ public class StuckRemovals {
             return;
         }
         // The requester's notice that the removal runs no longer holds: their task below says it waits instead.
-        command.runWithoutAuthorization(() -> {
-            engine.getRuntimeService().createMessageCorrelation(EngineAuthorizations.NOTICE_WITHDRAWN_MESSAGE)
-                    .processInstanceBusinessKey(removal.businessKey()).processInstanceVariableEquals("noticeKind", "RUNNING")
-                    .correlateAll();
-            return null;
-        });
+        NoticeWithdrawal.withdraw(removal.businessKey(), "RUNNING");
         String requesterTask = null;
         String operatorTask = null;
         if (engine.isStandaloneTasksEnabled()) {
