@@ -229,7 +229,7 @@ class ItemDeletionTest {
                         insert into removal (process_instance_id, business_key, requested_by, requester_role)
                         values (:id, :id, 'item-deletion-test', 'MANAGER') returning id""")
                         .param("id", "item-deletion-test-" + System.nanoTime()).query(Long.class).single();
-                remover.hardDelete(removal, account.psaIntegrationId(), List.of(organization));
+                remover.hardDelete(removal, account.psaIntegrationId(), List.of(organization), lockedChunk -> { });
                 List<Long> left = jdbc.sql("select id from item where id = any(:items) order by id").param("items", items)
                         .query(Long.class).list();
                 status.setRollbackOnly();

@@ -129,8 +129,8 @@ class RemovalDataSemanticsTest {
 
         List<Long> everyOrganization = jdbc.sql("select id from organization where account_id = :a")
                 .param("a", account.accountId()).query(Long.class).list();
-        remover.hardDelete(removalId, account.psaIntegrationId(), everyOrganization);
-        remover.disconnect(removalId, account.psaIntegrationId(), everyOrganization);
+        remover.hardDelete(removalId, account.psaIntegrationId(), everyOrganization, chunk -> { });
+        remover.disconnect(removalId, account.psaIntegrationId(), everyOrganization, chunk -> { });
 
         assertThat(fixtures.accountChecksum(account.accountId())).as("stand-alone organizations stay").isEqualTo(accountBefore);
         assertThat(jdbc.sql("select string_agg(action || kind || rows, ',' order by action, kind) from removal_count where removal_id = :id")

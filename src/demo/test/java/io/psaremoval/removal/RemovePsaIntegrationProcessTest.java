@@ -643,6 +643,169 @@ class RemovePsaIntegrationProcessTest {
                 .isZero();
     }
 
+    // --- the confirmed scope is a contract ------------------------------------------------------------
+
+    @Test
+    void anItemAddedAfterTheConfirmationIsShownAndConfirmedBeforeItIsDeleted() {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        confirmDeletion(manager, removal);
+        long passwords = itemsInScope("PASSWORD");
+        long organization = lastOrganizationInScope();
+        long added = addItem(organization, "PASSWORD", null);
+        String before = fixtures.accountChecksum(account.accountId());
+
+        execute(job("Task_HardDeleteIntegration", removal));
+
+        assertThat(removal).isWaitingAt("UserTask_ConfirmChangedDeletion").hasNotPassed("Task_NotifyRmmUnmatching");
+        assertThat(fixtures.accountChecksum(account.accountId())).as("nothing deleted before the person saw it")
+                .isEqualTo(before);
+        assertThat(removalStatus(removal)).isEqualTo("SCOPE_CHANGED");
+        assertThat(task(removal)).isAssignedTo(manager);
+        assertThat(removal).variables().containsEntry(SCOPE_NEEDS_NAME, true);
+        assertThat((String) removal(removal).get(SCOPE_DIFFERENCE))
+                .contains("**1** organization was added or changed").contains(ImpactReport.plain(organizationName(organization)))
+                .contains("| Passwords | " + passwords + " | **" + (passwords + 1) + "** |")
+                .doesNotContain("before the change was found");
+
+        assertThatThrownBy(() -> completeAs(manager, removal, Map.of(SCOPE_DECISION, "GO_ON", CONFIRMATION_TEXT, "Autotask")))
+                .hasRootCauseInstanceOf(BadUserRequestException.class).hasMessageContaining("does not match");
+        String editor = fixtures.username(account, Role.EDITOR);
+        assertThatThrownBy(() -> completeAs(editor, removal, Map.of(SCOPE_DECISION, "GO_ON",
+                CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId()))))
+                .as("an Editor of the account cannot confirm it for the requester").isInstanceOf(RuntimeException.class);
+        assertThat(removal).isWaitingAt("UserTask_ConfirmChangedDeletion");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+
+        completeAs(manager, removal, Map.of(SCOPE_DECISION, "GO_ON",
+                CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId())));
+        driver.runJobs(removal);
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_IntegrationDeleted");
+        assertThat(fixtures.count("select count(*) from item where id = :p", added)).as("deleted once confirmed").isZero();
+        assertThat(noticeText(openNotice(removal))).as("what was confirmed, the second time, is what was deleted")
+                .contains("| Passwords | " + (passwords + 1) + " | " + (passwords + 1) + " |").doesNotContain("differs");
+        assertThat(jdbc.sql("select count(*) from removal_scope_round where removal_id = :id and confirmed_by = :by")
+                .param("id", removalId(removal)).param("by", manager).query(Long.class).single())
+                .as("the second round, confirmed by the manager").isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(RemovalMode.class)
+    void aChangeFoundBetweenChunksStopsBeforeItAndTheRequesterMayCancel(RemovalMode mode) {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, mode.name()));
+        String step = mode == RemovalMode.DELETE ? "Task_HardDeleteIntegration" : "Task_DisconnectIntegration";
+        if (mode == RemovalMode.DELETE) {
+            confirmDeletion(manager, removal);
+        }
+        execute(job(step, removal)); // the first chunk
+        assertThat(organizationsInScope()).isBetween(1L, 11L);
+        // A sync that paid no heed to the reservation: one more item from the PSA in the last organization to do.
+        long last = lastOrganizationInScope();
+        long added = addItem(last, "CONFIGURATION", "late-" + System.nanoTime());
+        long itemsOfLast = fixtures.count("select count(*) from item where organization_id = :p", last);
+
+        driver.runJobs(removal); // chunk after chunk, up to the organization that changed
+
+        String task = mode == RemovalMode.DELETE ? "UserTask_ConfirmChangedDeletion" : "UserTask_ConfirmChangedDisconnect";
+        assertThat(removal).isWaitingAt(task);
+        long left = organizationsInScope();
+        assertThat(left).as("the chunk with the changed organization, untouched").isBetween(1L, 11L);
+        assertThat(fixtures.count("select count(*) from item where organization_id = :p", last)).isEqualTo(itemsOfLast);
+        assertThat((String) removal(removal).get(SCOPE_DIFFERENCE))
+                .contains("**" + (12 - left) + "** organizations were " + (mode == RemovalMode.DELETE ? "deleted" : "disconnected")
+                        + " before the change was found");
+        String before = fixtures.accountChecksum(account.accountId());
+
+        completeAs(manager, removal, Map.of(SCOPE_DECISION, CANCEL));
+        driver.runJobs(removal);
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalCancelled");
+        assertThat(outcome(removal)).isEqualTo("CANCELLED");
+        assertThat(integrationStatus()).as("paused: part of it was written").isEqualTo("PAUSED");
+        assertThat(fixtures.accountChecksum(account.accountId())).as("nothing more written").isEqualTo(before);
+        assertThat(fixtures.count("select count(*) from item where id = :p and psa_external_id is not null", added))
+                .as("the item added after the confirmation is never lost, nor unlinked unseen").isEqualTo(1);
+    }
+
+    @Test
+    void anOrganizationLinkedAfterThePreviewIsDisconnectedOnlyOnceConfirmed() {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        long late = jdbc.sql("""
+                insert into organization (account_id, name, psa_integration_id, psa_kind, psa_external_id, psa_linked_at)
+                values (:a, 'Late Arrival Ltd', :psa, 'PSA', 'late-arrival', now()) returning id""")
+                .param("a", account.accountId()).param("psa", account.psaIntegrationId()).query(Long.class).single();
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DISCONNECT"));
+
+        execute(job("Task_DisconnectIntegration", removal));
+
+        assertThat(removal).isWaitingAt("UserTask_ConfirmChangedDisconnect");
+        assertThat(organizationsInScope()).as("nothing disconnected").isEqualTo(13);
+        assertThat(removal).variables().containsEntry(SCOPE_NEEDS_NAME, false);
+        assertThat((String) removal(removal).get(SCOPE_DIFFERENCE)).contains("Late Arrival Ltd")
+                .contains("| Organizations | 12 | **13** |");
+
+        completeAs(manager, removal, Map.of(SCOPE_DECISION, "GO_ON"));
+        driver.runJobs(removal);
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_IntegrationDisconnected");
+        assertThat(organizationsInScope()).isZero();
+        assertThat(fixtures.count("select count(*) from organization where id = :p", late)).as("kept, stand-alone").isEqualTo(1);
+        assertThat(noticeText(openNotice(removal))).contains("| Organizations | 13 | 13 |").doesNotContain("differs");
+    }
+
+    @ParameterizedTest
+    @EnumSource(RemovalMode.class)
+    void aChangedScopeLeftUnconfirmedExpiresWithNothingMoreWritten(RemovalMode mode) {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, mode.name()));
+        if (mode == RemovalMode.DELETE) {
+            confirmDeletion(manager, removal);
+        }
+        addItem(lastOrganizationInScope(), "CONTACT", "late-" + System.nanoTime());
+        String before = fixtures.accountChecksum(account.accountId());
+        driver.runJobs(removal);
+        String changed = mode == RemovalMode.DELETE ? "ChangedDeletion" : "ChangedDisconnect";
+        assertThat(removal).isWaitingAt("UserTask_Confirm" + changed);
+
+        execute(job("BoundaryEvent_Confirm" + changed + "TimedOut", removal));
+        driver.runJobs(removal);
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalExpired");
+        assertThat(outcome(removal)).isEqualTo("EXPIRED");
+        assertThat(integrationStatus()).as("nothing was written: released as it was").isEqualTo("ACTIVE");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+        assertThat(openNotice(removal).getName()).isEqualTo("Removal expired: nothing changed");
+    }
+
+    @Test
+    void aChangedScopeCannotBeConfirmedWhenTheRemovalIsNotWaitingForIt() {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        confirmDeletion(manager, removal);
+        // An operator's modification puts a token on the task although nothing changed: the removal is CONFIRMED.
+        engine.getRuntimeService().createProcessInstanceModification(removal.getId())
+                .startBeforeActivity("UserTask_ConfirmChangedDeletion").execute();
+        Task forged = engine.getTaskService().createTaskQuery().processInstanceId(removal.getId())
+                .taskDefinitionKey("UserTask_ConfirmChangedDeletion").singleResult();
+
+        assertThatThrownBy(() -> driver.asUser(manager, () -> {
+            engine.getTaskService().complete(forged.getId(), Map.of(SCOPE_DECISION, "GO_ON",
+                    CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId())));
+            return null;
+        })).hasRootCauseInstanceOf(BadUserRequestException.class)
+                .hasMessageContaining("is not waiting for a changed scope to be confirmed: it is confirmed");
+        assertThat(removalStatus(removal)).isEqualTo("CONFIRMED");
+        assertThat(jdbc.sql("select scope_round from removal where id = :id").param("id", removalId(removal))
+                .query(Integer.class).single()).as("the preview's round stays the contract").isEqualTo(1);
+    }
+
     // --- the story's steps -------------------------------------------------------------------------
 
     private void givenAccount(AccountShape shape) {
@@ -759,6 +922,45 @@ class RemovePsaIntegrationProcessTest {
 
     private String outcome(ProcessInstance removal) {
         return (String) removal(removal).get(OUTCOME);
+    }
+
+    private long removalId(ProcessInstance removal) {
+        return jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", removal.getId())
+                .query(Long.class).single();
+    }
+
+    private String removalStatus(ProcessInstance removal) {
+        return jdbc.sql("select status from removal where process_instance_id = :pid").param("pid", removal.getId())
+                .query(String.class).single();
+    }
+
+    private long organizationsInScope() {
+        return fixtures.count("select count(*) from organization where psa_integration_id = :p", account.psaIntegrationId());
+    }
+
+    private long lastOrganizationInScope() {
+        return jdbc.sql("select max(id) from organization where psa_integration_id = :p")
+                .param("p", account.psaIntegrationId()).query(Long.class).single();
+    }
+
+    private String organizationName(long organization) {
+        return jdbc.sql("select name from organization where id = :id").param("id", organization).query(String.class).single();
+    }
+
+    private long itemsInScope(String kind) {
+        return jdbc.sql("""
+                select count(*) from item i join organization o on o.id = i.organization_id
+                where o.psa_integration_id = :p and i.kind = :kind""")
+                .param("p", account.psaIntegrationId()).param("kind", kind).query(Long.class).single();
+    }
+
+    /** An item a person (no PSA id) or a sync (with one) adds to the organization. */
+    private long addItem(long organization, String kind, String psaExternalId) {
+        return jdbc.sql("""
+                insert into item (account_id, organization_id, kind, name, psa_external_id, body)
+                values (:a, :o, :kind, 'Added after the confirmation', :psa, 'new') returning id""")
+                .param("a", account.accountId()).param("o", organization).param("kind", kind).param("psa", psaExternalId)
+                .query(Long.class).single();
     }
 
     private String integrationStatus() {

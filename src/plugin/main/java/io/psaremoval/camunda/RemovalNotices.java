@@ -151,10 +151,14 @@ public class RemovalNotices {
                             + "\n\n" + (removal.mode() == null ? "Nothing was written."
                             : "What was written before it stopped stays written:\n\n" + table(removal, removal.mode()))
                             + "\nAsk an Administrator of " + account(removal) + " if you need to go on.");
-            case EXPIRED -> give(removal, Kind.OUTCOME, "Removal expired: nothing changed",
+            case EXPIRED -> give(removal, Kind.OUTCOME, removal.mode() == null ? "Removal expired: nothing changed"
+                            : "Removal expired: " + title + " partly removed",
                     "# Removal expired\nA task of removal " + removal.businessKey() + " was left untouched for longer"
-                            + " than allowed, so the removal ended before anything was written and "
-                            + name + " is released. Start a new removal when you are ready.");
+                            + " than allowed, so the removal ended " + (removal.mode() == null
+                            ? "before anything was written and " + name + " is released."
+                            : "and " + name + " is paused. What was written before it waited for you stays written:\n\n"
+                                    + table(removal, removal.mode()))
+                            + " Start a new removal when you are ready.");
             default -> throw new IllegalStateException("No notice for " + outcome);
         }
     }
@@ -231,7 +235,7 @@ public class RemovalNotices {
 
     /** Text from the platform's data or a person, shown as it is: Markdown's characters lose their meaning. */
     public static String plain(String text) {
-        return text == null ? null : text.replaceAll("([\\\\`*_{}\\[\\]()#+!|<>~-])", "\\\\$1");
+        return ImpactReport.plain(text);
     }
 
     private static String fitted(String text, int max) {

@@ -60,6 +60,8 @@ public final class RemovalVariables {
     public static final String EXTERNAL_BACKUP_TAKEN_AT = "externalBackupTakenAt";
     public static final String DELETION_DECISION = "deletionDecision";
     public static final String CONFIRMATION_TEXT = "confirmationText";
+    /** GO_ON or CANCEL, on "Confirm the changed deletion/disconnect". */
+    public static final String SCOPE_DECISION = "scopeDecision";
 
     // Checks
     public static final String BULK_DELETE_ENABLED = "bulkDeleteEnabled";
@@ -74,6 +76,12 @@ public final class RemovalVariables {
     public static final String ORGANIZATIONS_LEFT = "organizationsLeft";
     /** Rows done and left per kind, a few lines of text (see RemovalService#progressReport). */
     public static final String PROGRESS_BY_KIND = "progressByKind";
+    /** The write step found the scope changed since it was confirmed and wrote nothing of the change. */
+    public static final String SCOPE_CHANGED = "scopeChanged";
+    /** What changed, as Markdown for the form that asks to confirm it. */
+    public static final String SCOPE_DIFFERENCE = "scopeDifference";
+    /** Whether confirming the changed scope needs the integration's name typed again (a delete). */
+    public static final String SCOPE_NEEDS_NAME = "scopeNeedsName";
     public static final String OUTCOME = "outcome";
 
     public static final String RMM_NOTICES_SENT = "rmmNoticesSent";
@@ -106,6 +114,11 @@ public final class RemovalVariables {
     static void setProgress(VariableScope scope, DataRemovalService data, String processInstanceId, RemovalMode mode,
             DataRemovalService.Progress progress) {
         scope.setVariable(REMOVAL_FINISHED, progress.finished());
+        scope.setVariable(SCOPE_CHANGED, progress.scopeChanged());
+        if (progress.scopeChanged()) {
+            scope.setVariable(SCOPE_DIFFERENCE, data.scopeDifference(processInstanceId));
+            scope.setVariable(SCOPE_NEEDS_NAME, mode == RemovalMode.DELETE);
+        }
         scope.setVariable(ORGANIZATIONS_LEFT, progress.organizationsLeft());
         scope.setVariable(PROGRESS_BY_KIND, data.progressReport(processInstanceId, mode, progress.finished()));
         if (mode == RemovalMode.DELETE) {

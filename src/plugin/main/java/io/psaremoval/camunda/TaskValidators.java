@@ -110,6 +110,19 @@ class TaskValidators {
         });
     }
 
+    @Bean
+    TaskListener confirmChangedScopeValidator(RemovalService removals, SecurityEvents events,
+            IdentityService identityService) {
+        return recordingRefusals(events, identityService, task -> {
+            if (TaskInput.requireChoice(task, SCOPE_DECISION, List.of("GO_ON", CANCEL)).equals(CANCEL)) {
+                return;
+            }
+            Object typed = task.getVariable(CONFIRMATION_TEXT);
+            TaskInput.asRefusal(() -> removals.confirmChangedScope(task.getProcessInstanceId(),
+                    typed instanceof String text ? text : null, TaskInput.completingUser(task, identityService)));
+        });
+    }
+
     /**
      * The check, with each refusal recorded for the auditors (in a transaction of its own, so that it outlives the
      * completion's rollback): who entered what on which task, in the words the person was shown.

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -33,10 +32,11 @@ public class DataRemovalService {
     private final PlatformData remover;
     private final RemovalRules rules;
     private final RemovalSettings settings;
+    private final ScopeContract scope;
     private final TransactionTemplate ownTransaction;
 
     DataRemovalService(RemovalService removalService, RemovalRepository removals, Integrations integrations,
-            PlatformData remover, RemovalRules rules, RemovalSettings settings,
+            PlatformData remover, RemovalRules rules, RemovalSettings settings, ScopeContract scope,
             PlatformTransactionManager transactionManager) {
         this.removalService = removalService;
         this.removals = removals;
@@ -44,12 +44,20 @@ public class DataRemovalService {
         this.remover = remover;
         this.rules = rules;
         this.settings = settings;
+        this.scope = scope;
         this.ownTransaction = new TransactionTemplate(transactionManager);
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
 
-    /** Where a chunked disconnect or delete stands after one job. */
-    public record Progress(boolean finished, int chunks, long organizationsLeft) {
+    /**
+     * Where a chunked disconnect or delete stands after one job. {@code scopeChanged}: what is in scope differs from
+     * what the person confirmed; nothing more is written until they confirm the difference (the removal is SCOPE_CHANGED).
+     */
+    public record Progress(boolean finished, int chunks, long organizationsLeft, boolean scopeChanged) {
+
+        Progress(boolean finished, int chunks, long organizationsLeft) {
+            this(finished, chunks, organizationsLeft, false);
+        }
     }
 
     /**
@@ -61,11 +69,14 @@ public class DataRemovalService {
     public Progress disconnect(String processInstanceId) {
         Removal removal = removalService.get(processInstanceId);
         Consumer<Removal> rulesOfAChunk = current -> rules.requirePermittedRequester(current);
-        start(removal, RemovalMode.DISCONNECT, RemovalStatus.PENDING, rulesOfAChunk);
+        if (!start(removal, RemovalMode.DISCONNECT, RemovalStatus.PENDING, rulesOfAChunk)) {
+            return new Progress(false, 0, remover.organizationsLeft(removal.requireIntegrationId()), true);
+        }
         long integrationId = removal.requireIntegrationId();
         return runChunks(removal, RemovalMode.DISCONNECT, rulesOfAChunk,
                 (maxRows, candidates) -> remover.nextChunkToDisconnect(integrationId, maxRows, candidates),
-                organizations -> remover.disconnect(removal.id(), integrationId, organizations),
+                (current, organizations) -> remover.disconnect(removal.id(), integrationId, organizations,
+                        scope.guard(current, RemovalMode.DISCONNECT)),
                 () -> integrations.markDisconnected(integrationId));
     }
 
@@ -85,37 +96,71 @@ public class DataRemovalService {
             rules.requireBulkDeleteEnabled(current);
             rules.requireRecentBackup(current, confirmedAt);
         };
-        start(removal, RemovalMode.DELETE, RemovalStatus.CONFIRMED, rulesOfAChunk);
+        if (!start(removal, RemovalMode.DELETE, RemovalStatus.CONFIRMED, rulesOfAChunk)) {
+            return new Progress(false, 0, remover.organizationsLeft(removal.requireIntegrationId()), true);
+        }
         long integrationId = removal.requireIntegrationId();
         return runChunks(removal, RemovalMode.DELETE, rulesOfAChunk,
                 (maxRows, candidates) -> remover.nextChunk(integrationId, maxRows, candidates),
-                organizations -> remover.hardDelete(removal.id(), integrationId, organizations),
+                (current, organizations) -> remover.hardDelete(removal.id(), integrationId, organizations,
+                        scope.guard(current, RemovalMode.DELETE)),
                 () -> integrations.markDeleted(integrationId));
     }
 
-    /** Moves the removal to RUNNING (or finds it running in this mode), after its rules, in a transaction of its own. */
-    private void start(Removal removal, RemovalMode mode, RemovalStatus from, Consumer<Removal> rulesOfAChunk) {
+    /**
+     * Moves the removal to RUNNING (or finds it running in this mode), after its rules, in a transaction of its own.
+     * Before the first write the whole scope is compared with the confirmed one: when it differs, the removal moves to
+     * SCOPE_CHANGED instead, with the scope as it is now frozen for the person to confirm.
+     *
+     * @return whether the step may write; false when the removal waits for the person to confirm a changed scope
+     */
+    private boolean start(Removal removal, RemovalMode mode, RemovalStatus from, Consumer<Removal> rulesOfAChunk) {
         String step = mode == RemovalMode.DELETE ? "Hard delete" : "Disconnect";
-        removalService.refusingOnBrokenRule(removal, () -> ownTransaction.execute(status -> {
+        return removalService.refusingOnBrokenRule(removal, () -> ownTransaction.execute(status -> {
             Removal current = removalService.get(removal.processInstanceId());
             rules.requireChosen(current, mode, step);
+            if (current.status() == RemovalStatus.SCOPE_CHANGED) {
+                return false; // found before, by a run of this step whose own transaction did not commit
+            }
             rules.requireState(current, step, from, RemovalStatus.RUNNING);
             if (current.status() == RemovalStatus.RUNNING && current.mode() != mode) {
                 throw new RemovalRefusedException("'" + step + "' cannot run: removal " + current.businessKey()
                         + " is already running as a " + current.mode().name().toLowerCase(Locale.ROOT) + ".");
             }
             rulesOfAChunk.accept(current);
+            if (current.status() == from) {
+                List<Long> changed = scope.changedSinceConfirmed(current, mode);
+                if (!changed.isEmpty()) {
+                    markScopeChanged(current, mode, changed);
+                    return false;
+                }
+            }
             if (!removals.markRunning(current.id(), mode, from)) {
                 throw new RemovalRefusedException("'" + step + "' cannot run: removal " + current.businessKey()
                         + " changed state while it started.");
             }
-            return null;
+            return true;
         }));
+    }
+
+    /** In the caller's transaction: the removal waits for its changed scope to be confirmed, frozen as a new round. */
+    private void markScopeChanged(Removal removal, RemovalMode mode, List<Long> changed) {
+        if (!removals.markScopeChanged(removal.id(), mode)) {
+            throw new IllegalStateException("Removal " + removal.businessKey() + " changed state while its scope was compared");
+        }
+        scope.proposeRound(removal, mode, changed);
+        log.warn("Removal {}: the scope changed since it was confirmed ({} organizations added, changed or gone); nothing"
+                + " more is written until the person confirms again", removal.businessKey(), changed.size());
     }
 
     /** The next chunk of the mode, at most so many rows written, looked for among so many organizations. */
     private interface ChunkSource {
         PlatformData.Chunk next(long maxRows, int candidates);
+    }
+
+    /** Writes a chunk for the removal as it stands, returning how many organizations it wrote. */
+    private interface ChunkWork {
+        int write(Removal current, List<Long> organizations);
     }
 
     /**
@@ -124,7 +169,7 @@ public class DataRemovalService {
      * still in scope.
      */
     private Progress runChunks(Removal removal, RemovalMode mode, Consumer<Removal> rulesOfAChunk, ChunkSource nextChunk,
-            ToIntFunction<List<Long>> work, Runnable whenDone) {
+            ChunkWork work, Runnable whenDone) {
         String verb = mode == RemovalMode.DELETE ? "deleted" : "disconnected";
         long integrationId = removal.requireIntegrationId();
         long deadline = System.nanoTime() + settings.jobTimeBudget().toNanos();
@@ -138,16 +183,18 @@ public class DataRemovalService {
                 log.info("Removal {}: all organizations {} after {} chunks in this job", removal.businessKey(), verb, chunks);
                 return new Progress(true, chunks, 0);
             }
-            int written = removalService.refusingOnBrokenRule(removal, () -> ownTransaction.execute(status -> {
-                long begun = System.nanoTime();
-                rulesOfAChunk.accept(removalService.get(removal.processInstanceId()));
-                int organizations = work.applyAsInt(chunk.organizations());
-                if (organizations > 0 && !removals.recordChunk(removal.id(), mode, (System.nanoTime() - begun) / 1_000_000)) {
-                    throw new IllegalStateException("Removal " + removal.businessKey() + " is no longer running as a "
-                            + mode.name().toLowerCase(Locale.ROOT) + ": the chunk is rolled back");
-                }
-                return organizations;
-            }));
+            int written;
+            try {
+                written = writeChunk(removal, mode, rulesOfAChunk, work, chunk);
+            } catch (ScopeChangedException changed) {
+                ownTransaction.executeWithoutResult(status -> {
+                    Removal current = removalService.get(removal.processInstanceId());
+                    if (current.status() == RemovalStatus.RUNNING) {
+                        markScopeChanged(current, mode, changed.organizations());
+                    }
+                });
+                return new Progress(false, chunks, remover.organizationsLeft(integrationId), true);
+            }
             long left = remover.organizationsLeft(integrationId);
             if (written > 0) {
                 chunks++;
@@ -168,6 +215,27 @@ public class DataRemovalService {
                 return new Progress(false, chunks, left);
             }
         }
+    }
+
+    /**
+     * One chunk in a transaction of its own: the rules, then the work, which locks the chunk's rows and has the scope
+     * guard compare them with the confirmed scope before it writes, then the count on the removal row.
+     *
+     * @throws ScopeChangedException when the chunk's organizations differ from the confirmed scope; nothing written
+     */
+    private int writeChunk(Removal removal, RemovalMode mode, Consumer<Removal> rulesOfAChunk, ChunkWork work,
+            PlatformData.Chunk chunk) {
+        return removalService.refusingOnBrokenRule(removal, () -> ownTransaction.execute(status -> {
+            long begun = System.nanoTime();
+            Removal current = removalService.get(removal.processInstanceId());
+            rulesOfAChunk.accept(current);
+            int organizations = work.write(current, chunk.organizations());
+            if (organizations > 0 && !removals.recordChunk(removal.id(), mode, (System.nanoTime() - begun) / 1_000_000)) {
+                throw new IllegalStateException("Removal " + removal.businessKey() + " is no longer running as a "
+                        + mode.name().toLowerCase(Locale.ROOT) + ": the chunk is rolled back");
+            }
+            return organizations;
+        }));
     }
 
     /** Marks the integration disconnected or deleted, while the removal is still running in this mode. */
@@ -225,6 +293,11 @@ public class DataRemovalService {
             lines.add(new KindReconciled(kind, planned.psaSynced(), planned.platformOnly(), confirmed, written));
         }
         return lines;
+    }
+
+    /** What changed in scope since it was confirmed, as Markdown, while the removal waits for the person to confirm it. */
+    public String scopeDifference(String processInstanceId) {
+        return removalService.scopeDifference(processInstanceId);
     }
 
     public long rows(String processInstanceId, String action) {

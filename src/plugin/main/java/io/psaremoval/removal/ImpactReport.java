@@ -16,7 +16,7 @@ public final class ImpactReport {
     /** The preview as Markdown for the forms, numbers grouped by thousands. */
     public static String report(String integrationName, ImpactPreview preview) {
         StringBuilder md = new StringBuilder();
-        md.append("# What removing ").append(integrationName).append(" touches\n\n");
+        md.append("# What removing ").append(plain(integrationName)).append(" touches\n\n");
         md.append("**").append(n(preview.organizations())).append("** organizations are synced from this PSA");
         if (preview.preExistingOrganizations() > 0) {
             md.append(", of which **").append(n(preview.preExistingOrganizations()))
@@ -47,6 +47,11 @@ public final class ImpactReport {
         }
         String words = kind.toLowerCase(Locale.ROOT).replace('_', ' ');
         return Character.toUpperCase(words.charAt(0)) + words.substring(1) + "s";
+    }
+
+    /** Text as Markdown shows it, character for character: a name cannot make a link, a heading or a table cell. */
+    public static String plain(String text) {
+        return text == null ? null : text.replaceAll("([\\\\`*_{}\\[\\]()#+!|<>~-])", "\\\\$1");
     }
 
     static String n(long value) {

@@ -1,10 +1,16 @@
 package io.psaremoval.removal;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.List;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.springframework.jdbc.core.RowCallbackHandler;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Disconnects or hard deletes the data of one PSA integration, a chunk of organizations at a time, with
@@ -21,6 +27,24 @@ public class JdbcPlatformData implements PlatformData {
     private static final String COUNT_BY_KIND = """
             insert into removal_count (removal_id, action, kind, rows)
             select :removal, :action, kind, count(*) from changed group by kind""" + ADDED_TO_THE_COUNT;
+
+    /*
+     * Each row's hash for the scope's fingerprints, the same SQL whether the whole scope is summed up in the database
+     * or a locked chunk's rows are read one by one. Its text is the row's columns that a removal writes or destroys
+     * (an item's body and an attachment's bytes by their MD5), never a time (its text would depend on the session).
+     */
+    private static final String ORGANIZATION_HASH = "psa_row_hash(row('organization', o.id, o.name, o.psa_external_id)::text)";
+    private static final String ORGANIZATION_LINK_HASH = "psa_row_hash(row('organization', o.id, o.psa_external_id)::text)";
+    private static final String ITEM_HASH =
+            "psa_row_hash(row('item', i.id, i.kind, i.name, i.psa_external_id, md5(coalesce(i.body, '')))::text)";
+    private static final String ITEM_LINK_HASH =
+            "case when i.psa_external_id is not null then psa_row_hash(row('item', i.id, i.psa_external_id)::text) end";
+    private static final String ATTACHMENT_HASH = "psa_row_hash(row('attachment', a.id, a.organization_id, a.item_id,"
+            + " a.file_name, a.content_type, md5(a.content))::text)";
+    private static final String RELATED_ITEM_HASH =
+            "psa_row_hash(row('related_item', r.id, r.source_item_id, r.target_item_id, r.note)::text)";
+    private static final String RMM_DEVICE_HASH =
+            "psa_row_hash(row('rmm_device', d.id, d.rmm_integration_id, d.matched_configuration_id)::text)";
 
     private final JdbcClient jdbc;
     private final ItemDeletion itemDeletion;
@@ -85,6 +109,47 @@ public class JdbcPlatformData implements PlatformData {
                 rmmDevices);
     }
 
+    @Override
+    public Map<Long, ScopeFingerprint> scope(long psaIntegrationId) {
+        Map<Long, ScopeFingerprint> scope = new TreeMap<>();
+        jdbc.sql("""
+                with scope as (select id from organization where psa_integration_id = :psa),
+                hashed as (
+                    select o.id as organization, %s as whole, %s as link
+                    from organization o join scope on scope.id = o.id
+                    union all
+                    select i.organization_id, %s, %s from item i join scope on scope.id = i.organization_id
+                    union all
+                    select min(organization), whole, null from (
+                        select a.id, a.organization_id as organization, %s as whole
+                        from attachment a join scope on scope.id = a.organization_id
+                        union all
+                        select a.id, i.organization_id, %s
+                        from attachment a join item i on i.id = a.item_id join scope on scope.id = i.organization_id
+                    ) attachments group by id, whole
+                    union all
+                    select min(organization), whole, null from (
+                        select r.id, i.organization_id as organization, %s as whole
+                        from related_item r join item i on i.id = r.source_item_id join scope on scope.id = i.organization_id
+                        union all
+                        select r.id, i.organization_id, %s
+                        from related_item r join item i on i.id = r.target_item_id join scope on scope.id = i.organization_id
+                    ) related group by id, whole
+                    union all
+                    select i.organization_id, %s, null
+                    from rmm_device d join item i on i.id = d.matched_configuration_id join scope on scope.id = i.organization_id)
+                select organization, count(*) as delete_rows, sum(whole) as delete_fingerprint,
+                       count(link) as disconnect_rows, coalesce(sum(link), 0) as disconnect_fingerprint
+                from hashed group by organization"""
+                        .formatted(ORGANIZATION_HASH, ORGANIZATION_LINK_HASH, ITEM_HASH, ITEM_LINK_HASH, ATTACHMENT_HASH,
+                                ATTACHMENT_HASH, RELATED_ITEM_HASH, RELATED_ITEM_HASH, RMM_DEVICE_HASH))
+                .param("psa", psaIntegrationId)
+                .query((rs, n) -> scope.put(rs.getLong(1), new ScopeFingerprint(rs.getLong(2),
+                        rs.getBigDecimal(3).toBigIntegerExact(), rs.getLong(4), rs.getBigDecimal(5).toBigIntegerExact())))
+                .list();
+        return scope;
+    }
+
     private long count(String sql, long psaIntegrationId) {
         return jdbc.sql(sql).param("psa", psaIntegrationId).query(Long.class).single();
     }
@@ -139,11 +204,18 @@ public class JdbcPlatformData implements PlatformData {
      * @return how many organizations this call disconnected: 0 when another run did them first
      */
     @Override
-    public int disconnect(long removalId, long psaIntegrationId, List<Long> organizations) {
-        List<Long> scope = lockScope(psaIntegrationId, organizations, "for no key update");
+    public int disconnect(long removalId, long psaIntegrationId, List<Long> organizations, ScopeGuard guard) {
+        Fingerprints fingerprints = new Fingerprints();
+        List<Long> scope = lockScope(psaIntegrationId, organizations, fingerprints, false);
         if (scope.isEmpty()) {
             return 0;
         }
+        // The synced items, locked; no item can join the organizations while they are locked.
+        jdbc.sql("select i.organization_id, " + ITEM_LINK_HASH + " from item i where i.organization_id = any(:organizations)"
+                        + " and i.psa_external_id is not null order by i.id for no key update")
+                .param("organizations", scope.toArray(Long[]::new))
+                .query((RowCallbackHandler) rs -> fingerprints.addLink(rs.getLong(1), rs.getLong(2)));
+        guard.check(fingerprints.ofDisconnect());
         write("""
                 with changed as (
                     update item set psa_external_id = null
@@ -169,15 +241,28 @@ public class JdbcPlatformData implements PlatformData {
      * @return how many organizations this call deleted: 0 when another run did them first
      */
     @Override
-    public int hardDelete(long removalId, long psaIntegrationId, List<Long> organizations) {
-        List<Long> scope = lockScope(psaIntegrationId, organizations, "for update");
+    public int hardDelete(long removalId, long psaIntegrationId, List<Long> organizations, ScopeGuard guard) {
+        Fingerprints fingerprints = new Fingerprints();
+        List<Long> scope = lockScope(psaIntegrationId, organizations, fingerprints, true);
         if (scope.isEmpty()) {
             return 0;
         }
         // The chunk's items, read once and locked: none can join these organizations while they are locked, and none
         // can leave them (an item moved meanwhile is re-read, found elsewhere and left alone) or gain a reference.
-        Long[] items = jdbc.sql("select id from item where organization_id = any(:organizations) order by id for update")
-                .param("organizations", scope.toArray(Long[]::new)).query(Long.class).list().toArray(Long[]::new);
+        Map<Long, Long> organizationOfItem = new HashMap<>();
+        jdbc.sql("select i.id, i.organization_id, " + ITEM_HASH + ", " + ITEM_LINK_HASH
+                        + " from item i where i.organization_id = any(:organizations) order by i.id for update")
+                .param("organizations", scope.toArray(Long[]::new))
+                .query((RowCallbackHandler) rs -> {
+                    organizationOfItem.put(rs.getLong(1), rs.getLong(2));
+                    fingerprints.add(rs.getLong(2), rs.getLong(3));
+                    if (rs.getObject(4) != null) {
+                        fingerprints.addLink(rs.getLong(2), rs.getLong(4));
+                    }
+                });
+        Long[] items = organizationOfItem.keySet().stream().sorted().toArray(Long[]::new);
+        lockReferences(Set.copyOf(scope), organizationOfItem, items, fingerprints);
+        guard.check(fingerprints.ofDelete());
         jdbc.sql("""
                 insert into removal_unmatched_device (removal_id, rmm_device_id, rmm_integration_id, external_id,
                                                       hostname, former_configuration_id)
@@ -213,14 +298,86 @@ public class JdbcPlatformData implements PlatformData {
 
     /**
      * The given organizations that are still synced from this PSA, whatever ids a caller passes, locked until
-     * the chunk's transaction ends. A second run of the same chunk (a job taken over after its lock expired)
-     * waits here and then finds only what the first left, so each organization is written and counted once.
+     * the chunk's transaction ends (FOR UPDATE: no row can be added that points at them meanwhile). A second run of
+     * the same chunk (a job taken over after its lock expired) waits here and then finds only what the first left, so
+     * each organization is written and counted once.
      */
-    private List<Long> lockScope(long psaIntegrationId, List<Long> organizations, String lockMode) {
-        return jdbc.sql("select id from organization where id = any(:organizations) and psa_integration_id = :psa order by id "
-                        + lockMode)
+    private List<Long> lockScope(long psaIntegrationId, List<Long> organizations, Fingerprints fingerprints,
+            boolean whole) {
+        return jdbc.sql("select o.id, " + (whole ? ORGANIZATION_HASH : "null") + ", " + ORGANIZATION_LINK_HASH
+                        + " from organization o where o.id = any(:organizations) and o.psa_integration_id = :psa"
+                        + " order by o.id for update")
                 .param("organizations", organizations.toArray(Long[]::new)).param("psa", psaIntegrationId)
-                .query(Long.class).list();
+                .query((rs, n) -> {
+                    long organization = rs.getLong(1);
+                    if (whole) {
+                        fingerprints.add(organization, rs.getLong(2));
+                    }
+                    fingerprints.addLink(organization, rs.getLong(3));
+                    return organization;
+                }).list();
+    }
+
+    /**
+     * Locks the chunk's attachments, related items and matched RMM devices, and adds them to the fingerprints of their
+     * organizations: a row that hangs on two organizations of the scope counts with the one of lower id, as in
+     * {@link #scope}. A chunk is the lowest organizations left in id order, so the other one is in the chunk too.
+     */
+    private void lockReferences(Set<Long> organizations, Map<Long, Long> organizationOfItem, Long[] items,
+            Fingerprints fingerprints) {
+        Long[] organizationIds = organizations.toArray(Long[]::new);
+        jdbc.sql("select a.organization_id, a.item_id, " + ATTACHMENT_HASH + " from attachment a"
+                        + " where a.organization_id = any(:organizations) or a.item_id = any(:items) for update")
+                .param("organizations", organizationIds).param("items", items)
+                .query((RowCallbackHandler) rs -> {
+                    Long own = organizations.contains(rs.getLong(1)) ? rs.getLong(1) : null;
+                    Long ofItem = organizationOfItem.get(rs.getObject(2) == null ? null : rs.getLong(2));
+                    fingerprints.add(lower(own, ofItem), rs.getLong(3));
+                });
+        jdbc.sql("select r.source_item_id, r.target_item_id, " + RELATED_ITEM_HASH + " from related_item r"
+                        + " where r.source_item_id = any(:items) or r.target_item_id = any(:items) for update")
+                .param("items", items)
+                .query((RowCallbackHandler) rs -> fingerprints.add(
+                        lower(organizationOfItem.get(rs.getLong(1)), organizationOfItem.get(rs.getLong(2))), rs.getLong(3)));
+        jdbc.sql("select d.matched_configuration_id, " + RMM_DEVICE_HASH + " from rmm_device d"
+                        + " where d.matched_configuration_id = any(:items) for update")
+                .param("items", items)
+                .query((RowCallbackHandler) rs -> fingerprints.add(organizationOfItem.get(rs.getLong(1)), rs.getLong(2)));
+    }
+
+    private static long lower(Long one, Long other) {
+        return one == null ? other : other == null ? one : Math.min(one, other);
+    }
+
+    /** A chunk's fingerprints, summed up row by row as they are locked. */
+    private static final class Fingerprints {
+
+        private final Map<Long, long[]> rows = new TreeMap<>();
+        private final Map<Long, BigInteger[]> sums = new TreeMap<>();
+
+        void add(long organization, long hash) {
+            sum(organization, 0, hash);
+        }
+
+        void addLink(long organization, long hash) {
+            sum(organization, 1, hash);
+        }
+
+        private void sum(long organization, int which, long hash) {
+            rows.computeIfAbsent(organization, o -> new long[2])[which]++;
+            BigInteger[] sum = sums.computeIfAbsent(organization, o -> new BigInteger[] {BigInteger.ZERO, BigInteger.ZERO});
+            sum[which] = sum[which].add(BigInteger.valueOf(hash));
+        }
+
+        Map<Long, ScopeFingerprint> ofDelete() {
+            return rows.keySet().stream().collect(Collectors.toMap(o -> o, o -> new ScopeFingerprint(rows.get(o)[0],
+                    sums.get(o)[0], rows.get(o)[1], sums.get(o)[1]), (a, b) -> a, TreeMap::new));
+        }
+
+        Map<Long, ScopeFingerprint> ofDisconnect() {
+            return rows.keySet().stream().collect(Collectors.toMap(o -> o,
+                    o -> ScopeFingerprint.ofDisconnect(rows.get(o)[1], sums.get(o)[1]), (a, b) -> a, TreeMap::new));
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.psaremoval.removal;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The platform's data as a removal touches it: what an integration's synced organizations hold (the preview), and
@@ -22,6 +23,22 @@ public interface PlatformData {
     ImpactPreview preview(long psaIntegrationId);
 
     /**
+     * The fingerprint of every organization synced from the PSA now, by organization id: what the confirmed scope is
+     * frozen as, and compared with right before the first write. Related items, attachments that hang on two of these
+     * organizations, are counted with the one of lower id (the one a chunk in id order removes them with).
+     */
+    Map<Long, ScopeFingerprint> scope(long psaIntegrationId);
+
+    /**
+     * Called by a chunk's write with the fingerprints of its organizations, read after they (and their rows) were
+     * locked for the rest of the chunk's transaction and before anything is written; throws to write nothing.
+     */
+    @FunctionalInterface
+    interface ScopeGuard {
+        void check(Map<Long, ScopeFingerprint> lockedChunk);
+    }
+
+    /**
      * The next organizations still synced from the PSA whose items add up to at most {@code maxRows} (at least one
      * organization, however large), looked for among the next {@code candidates}.
      */
@@ -38,19 +55,20 @@ public interface PlatformData {
     long organizationsLeft(long psaIntegrationId);
 
     /**
-     * The organizations and their items lose their PSA link and stay as stand-alone records, contents unchanged.
+     * The organizations and their items lose their PSA link and stay as stand-alone records, contents unchanged. The
+     * guard sees the chunk's disconnect fingerprints (deletes' are left zero) before anything is written.
      *
      * @return how many organizations this call disconnected: 0 when another run did them first
      */
-    int disconnect(long removalId, long psaIntegrationId, List<Long> organizations);
+    int disconnect(long removalId, long psaIntegrationId, List<Long> organizations, ScopeGuard guard);
 
     /**
      * Deletes the organizations and everything of theirs; RMM devices matched to their configurations stay,
-     * unmatched, listed for the RMM notice.
+     * unmatched, listed for the RMM notice. The guard sees the chunk's fingerprints before anything is written.
      *
      * @return how many organizations this call deleted: 0 when another run did them first
      */
-    int hardDelete(long removalId, long psaIntegrationId, List<Long> organizations);
+    int hardDelete(long removalId, long psaIntegrationId, List<Long> organizations, ScopeGuard guard);
 
     /** How many RMM devices the removal unmatched. */
     long unmatchedDevices(long removalId);

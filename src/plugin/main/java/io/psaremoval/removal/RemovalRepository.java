@@ -16,8 +16,8 @@ public class RemovalRepository {
     private static final String COLUMNS = """
             id, process_instance_id, business_key, requested_by, requester_role, account_id, integration_id,
             integration_name, previous_integration_status, mode, status, confirmed_by, chosen_mode, backup_id,
-            bulk_delete_approved_by""";
-    private static final String OPEN = "('REQUESTED', 'PENDING', 'CONFIRMED', 'RUNNING')";
+            bulk_delete_approved_by, scope_round""";
+    private static final String OPEN = "('REQUESTED', 'PENDING', 'CONFIRMED', 'RUNNING', 'SCOPE_CHANGED')";
 
     private final JdbcClient jdbc;
 
@@ -51,7 +51,7 @@ public class RemovalRepository {
     /** The removal that holds the integration now, if any. */
     public Optional<Removal> findOpenByIntegration(long integrationId) {
         return jdbc.sql("select " + COLUMNS + " from removal where integration_id = :integration "
-                        + "and status in ('PENDING', 'CONFIRMED', 'RUNNING')")
+                        + "and status in ('PENDING', 'CONFIRMED', 'RUNNING', 'SCOPE_CHANGED')")
                 .param("integration", integrationId).query(Removal.class).optional();
     }
 
@@ -143,6 +143,35 @@ public class RemovalRepository {
                 .param("id", removalId).param("mode", mode.name()).query(Long.class).optional().isPresent();
     }
 
+    /**
+     * PENDING or CONFIRMED or RUNNING → SCOPE_CHANGED, for a removal whose requester chose the mode: what is in scope
+     * differs from what the person confirmed; nothing more is written until they confirm again.
+     */
+    boolean markScopeChanged(long removalId, RemovalMode mode) {
+        return jdbc.sql("""
+                update removal set status = 'SCOPE_CHANGED'
+                where id = :id and chosen_mode = :mode and status in ('PENDING', 'CONFIRMED', 'RUNNING')""")
+                .param("id", removalId).param("mode", mode.name()).update() == 1;
+    }
+
+    /**
+     * SCOPE_CHANGED → CONFIRMED (a delete) or PENDING (a disconnect): the person confirmed the round of the scope they
+     * were shown, which becomes the contract.
+     */
+    boolean confirmScopeRound(long removalId, int round) {
+        return jdbc.sql("""
+                update removal set scope_round = :round,
+                                   status = case chosen_mode when 'DELETE' then 'CONFIRMED' else 'PENDING' end
+                where id = :id and status = 'SCOPE_CHANGED'""")
+                .param("id", removalId).param("round", round).update() == 1;
+    }
+
+    /** Ties the preview's round of the scope to the removal, while it waits for its mode to be chosen (PENDING). */
+    boolean recordPreviewRound(long removalId, int round) {
+        return jdbc.sql("update removal set scope_round = :round where id = :id and status = 'PENDING'")
+                .param("id", removalId).param("round", round).update() == 1;
+    }
+
     /** Ends the removal with its outcome; an ended removal keeps its first outcome. */
     boolean end(long removalId, RemovalStatus outcome, String reason) {
         return jdbc.sql("""
@@ -156,18 +185,27 @@ public class RemovalRepository {
      * devices as synced, attachments and related items as platform-only. The removal's progress is told against it.
      */
     void savePreview(long removalId, ImpactPreview preview) {
+        savePreview(removalId, kinds(preview));
+    }
+
+    void savePreview(long removalId, Map<String, ImpactPreview.KindCount> kinds) {
         jdbc.sql("delete from removal_preview where removal_id = :id").param("id", removalId).update();
+        kinds.forEach((kind, count) -> jdbc.sql("""
+                insert into removal_preview (removal_id, kind, psa_synced, platform_only)
+                values (:id, :kind, :synced, :platformOnly)""")
+                .param("id", removalId).param("kind", kind).param("synced", count.psaSynced())
+                .param("platformOnly", count.platformOnly()).update());
+    }
+
+    /** The preview kind by kind, as it is kept: organizations and RMM devices as synced, attachments and links as not. */
+    static Map<String, ImpactPreview.KindCount> kinds(ImpactPreview preview) {
         Map<String, ImpactPreview.KindCount> kinds = new LinkedHashMap<>();
         kinds.put("ORGANIZATION", new ImpactPreview.KindCount(preview.organizations(), 0));
         kinds.putAll(preview.items());
         kinds.put("ATTACHMENT", new ImpactPreview.KindCount(0, preview.attachments()));
         kinds.put("RELATED_ITEM", new ImpactPreview.KindCount(0, preview.relatedItems()));
         kinds.put("RMM_DEVICE", new ImpactPreview.KindCount(preview.rmmDevices(), 0));
-        kinds.forEach((kind, count) -> jdbc.sql("""
-                insert into removal_preview (removal_id, kind, psa_synced, platform_only)
-                values (:id, :kind, :synced, :platformOnly)""")
-                .param("id", removalId).param("kind", kind).param("synced", count.psaSynced())
-                .param("platformOnly", count.platformOnly()).update());
+        return kinds;
     }
 
     /** The preview's counts per kind, as {@link #savePreview} kept them. */

@@ -45,12 +45,13 @@ public class RemovalService {
     private final RmmUnmatchingService rmm;
     private final RmmDeliveryService rmmDelivery;
     private final SecurityEvents securityEvents;
+    private final ScopeContract scope;
     private final TransactionTemplate ownTransaction;
 
     RemovalService(RemovalRepository removals, Integrations integrations, PlatformData platformData,
             RemovalRules rules, RemovalSettings settings, BackupService backups, Accounts accounts,
             RmmUnmatchingService rmm, RmmDeliveryService rmmDelivery, SecurityEvents securityEvents,
-            PlatformTransactionManager transactionManager) {
+            ScopeContract scope, PlatformTransactionManager transactionManager) {
         this.removals = removals;
         this.integrations = integrations;
         this.platformData = platformData;
@@ -61,6 +62,7 @@ public class RemovalService {
         this.rmm = rmm;
         this.rmmDelivery = rmmDelivery;
         this.securityEvents = securityEvents;
+        this.scope = scope;
         this.ownTransaction = new TransactionTemplate(transactionManager);
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
@@ -153,12 +155,64 @@ public class RemovalService {
         return get(processInstanceId);
     }
 
+    /**
+     * Counts what the removal touches and freezes that scope, organization by organization, as the one the person
+     * confirms by choosing: what a write step writes is checked against it. Only while the mode is not chosen yet.
+     */
     @Transactional
     public ImpactPreview preview(String processInstanceId) {
         Removal removal = get(processInstanceId);
+        if (removal.status() != RemovalStatus.PENDING || removal.chosenMode() != null) {
+            throw new IllegalStateException("Removal " + removal.businessKey() + " is previewed only before its mode is"
+                    + " chosen; it is " + removal.status().name().toLowerCase(java.util.Locale.ROOT) + ".");
+        }
         ImpactPreview preview = platformData.preview(removal.requireIntegrationId());
         removals.savePreview(removal.id(), preview);
+        scope.freezePreview(removal, preview);
         return preview;
+    }
+
+    /** What changed in scope since the person confirmed it, in words, while the removal waits for them to confirm. */
+    public String scopeDifference(String processInstanceId) {
+        return scope.pendingDifference(get(processInstanceId).id());
+    }
+
+    /**
+     * SCOPE_CHANGED → CONFIRMED (a delete) or PENDING (a disconnect): the person confirmed the scope as it is now,
+     * which becomes the contract. For a delete they type the integration's name again; they must be allowed to remove
+     * it now, and for a delete the backup must still be recent.
+     *
+     * @throws RemovalInputException saying why not; nothing changed
+     */
+    @Transactional
+    public void confirmChangedScope(String processInstanceId, String typedName, String confirmedBy) {
+        Removal removal = get(processInstanceId);
+        RemovalMode mode = removal.chosenMode();
+        String nothing = mode == RemovalMode.DELETE ? " Nothing more was deleted." : " Nothing more was disconnected.";
+        if (removal.status() != RemovalStatus.SCOPE_CHANGED || mode == null) {
+            throw new RemovalInputException("Removal " + removal.businessKey() + " is not waiting for a changed scope to"
+                    + " be confirmed: it is " + removal.status().name().toLowerCase(java.util.Locale.ROOT) + "." + nothing);
+        }
+        if (mode == RemovalMode.DELETE && (typedName == null || !typedName.strip().equals(removal.integrationName()))) {
+            throw new RemovalInputException("The name you typed does not match the integration's name '"
+                    + removal.integrationName() + "'." + nothing);
+        }
+        String notPermitted = rules.whyNotPermitted(removal.requireAccountId(), confirmedBy, "You");
+        if (notPermitted != null) {
+            throw new RemovalInputException(notPermitted + nothing);
+        }
+        if (mode == RemovalMode.DELETE) {
+            try {
+                rules.requireRecentBackup(removal, removals.confirmedAt(removal.id()).orElse(null));
+            } catch (RemovalRefusedException tooOld) {
+                throw new RemovalInputException(tooOld.getMessage() + " Cancel this removal and start a new one, which"
+                        + " asks for a backup first.");
+            }
+        }
+        if (!scope.confirmNewest(removal, mode, confirmedBy)) {
+            throw new RemovalInputException("Removal " + removal.businessKey() + " changed while you confirmed." + nothing);
+        }
+        log.info("Removal {}: the changed scope confirmed by {}", removal.businessKey(), confirmedBy);
     }
 
     /** Records why the integration is removed; only while the removal waits for the integration to be chosen. */
@@ -340,12 +394,14 @@ public class RemovalService {
 
     /**
      * Gives the integration back: its status from before the removal, or, when the removal had started writing
-     * (RUNNING), paused, so that no sync brings back part of what was already disconnected or deleted; a new
+     * (RUNNING, or waiting for a changed scope after writing some), paused, so that no sync brings back part of what was already disconnected or deleted; a new
      * removal can finish the job.
      */
     private void releaseIntegration(Removal removal) {
         if (removal.integrationId() != null) {
-            integrations.restoreStatus(removal.integrationId(), removal.status() == RemovalStatus.RUNNING
+            boolean wroteSome = removal.status() == RemovalStatus.RUNNING || (removal.status() == RemovalStatus.SCOPE_CHANGED
+                    && removals.total(removal.id(), removal.chosenMode() == RemovalMode.DELETE ? "DELETED" : "DISCONNECTED") > 0);
+            integrations.restoreStatus(removal.integrationId(), wroteSome
                     ? io.psaremoval.integration.IntegrationStatus.PAUSED : removal.previousIntegrationStatus());
         }
     }
