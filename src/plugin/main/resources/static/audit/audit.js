@@ -135,7 +135,7 @@ function showLinkedRemoval() {
           document.getElementById('detail-title').textContent = 'Cannot show removal ' + linked[1] + ': ' + error.message;
           document.getElementById('detail-summary').textContent = '';
           document.getElementById('progress-section').hidden = true;
-          ['#rows tbody', '#preview tbody', '#timeline tbody'].forEach(body => document.querySelector(body).textContent = '');
+          ['#rows tbody', '#preview tbody', '#scope tbody', '#timeline tbody'].forEach(body => document.querySelector(body).textContent = '');
         });
   }
 }
@@ -187,6 +187,22 @@ async function showRemoval(id, row) {
     cell(tr, number.format(line.written), 'n');
     cell(tr, line.difference === 0 ? '' : (line.difference > 0 ? '+' : '') + number.format(line.difference),
         line.difference === 0 ? 'n' : 'n kind-refused');
+  }
+  // The scope frozen at the preview and at every change a write step found; the last one confirmed is the contract.
+  const scope = document.querySelector('#scope tbody');
+  scope.textContent = '';
+  if (audit.scope.length === 0) {
+    cell(scope.insertRow(), 'No scope was frozen: the removal ended before its preview.').colSpan = 6;
+  }
+  for (const round of audit.scope) {
+    const tr = scope.insertRow();
+    cell(tr, round.round === 1 ? '1 (the preview)' : String(round.round), 'n');
+    cell(tr, when(round.frozenAt));
+    cell(tr, number.format(round.organizations), 'n');
+    cell(tr, round.checksum, 'checksum');
+    cell(tr, round.difference ? round.difference.replace(/^###[^\n]*\n+/, '').replace(/\\(.)/g, '$1') : '');
+    cell(tr, round.confirmedBy ? round.confirmedBy + ' on ' + when(round.confirmedAt)
+        : (round.round === 1 ? 'by choosing the mode' : 'not confirmed'));
   }
   const timeline = document.querySelector('#timeline tbody');
   timeline.textContent = '';

@@ -228,6 +228,51 @@ class AuditApiTest {
     }
 
     @Test
+    void theAuditShowsEachRoundOfTheConfirmedScopeWithAChecksumAnyoneCanRecompute() throws Exception {
+        GeneratedAccount account = fixtures.create();
+        String manager = fixtures.username(account, Role.MANAGER);
+        org.camunda.bpm.engine.runtime.ProcessInstance removal = driver.decide(account, RemovalMode.DELETE);
+        long id = jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", removal.getId())
+                .query(Long.class).single();
+        jdbc.sql("""
+                insert into item (account_id, organization_id, kind, name, body)
+                select account_id, id, 'DOCUMENT', 'Written after the confirmation', 'new' from organization
+                where psa_integration_id = :psa order by id desc limit 1""").param("psa", account.psaIntegrationId()).update();
+        driver.runJobs(removal); // finds the change before the first write
+        driver.complete(manager, removal, java.util.Map.of("scopeDecision", "GO_ON",
+                "confirmationText", fixtures.integrationName(account.psaIntegrationId())));
+        driver.runJobs(removal);
+
+        com.fasterxml.jackson.databind.JsonNode audited = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD)
+                        .getForEntity("/api/audit/removals/" + id, String.class).getBody());
+
+        assertThat(audited.get("removal").get("status").asText()).isEqualTo("DELETED");
+        com.fasterxml.jackson.databind.JsonNode rounds = audited.get("scope");
+        assertThat(rounds).hasSize(2);
+        assertThat(rounds.get(0).get("difference").isNull()).as("the preview's round").isTrue();
+        assertThat(rounds.get(1).get("difference").asText()).contains("**1** organization was added or changed")
+                .contains("| Documents |");
+        assertThat(rounds.get(1).get("confirmedBy").asText()).isEqualTo(manager);
+        for (var round : rounds) {
+            // The documented checksum, from the stored rows, by SQL alone.
+            assertThat(round.get("checksum").asText()).isEqualTo(jdbc.sql("""
+                    select md5(string_agg(organization_id || ':' || delete_rows || ':' || delete_fingerprint || chr(10), ''
+                                          order by organization_id))
+                    from removal_scope where removal_id = :id and round = :round""")
+                    .param("id", id).param("round", round.get("round").asInt()).query(String.class).single());
+        }
+        for (var line : audited.get("reconciliation")) {
+            assertThat(line.get("difference").asLong()).as(line.get("kind").asText())
+                    .as("the second round, confirmed, is what was deleted").isZero();
+        }
+        assertThat(audited.get("reconciliation").get(6).get("kind").asText()).isEqualTo("Documents");
+        assertThat(audited.get("reconciliation").get(6).get("confirmed").asLong())
+                .isEqualTo(jdbc.sql("select rows from removal_count where removal_id = :id and kind = 'DOCUMENT'")
+                        .param("id", id).query(Long.class).single());
+    }
+
+    @Test
     void kindsOfStepsAreNamedInWords() {
         assertThat(AuditService.kindInWords("userTask")).isEqualTo("task");
         assertThat(AuditService.kindInWords("serviceTask")).isEqualTo("step");

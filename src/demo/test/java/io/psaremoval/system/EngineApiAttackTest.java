@@ -167,6 +167,38 @@ class EngineApiAttackTest {
     }
 
     /**
+     * The confirmed scope cannot be walked around: nobody puts a token on "Confirm the changed deletion" (with or
+     * without listeners), sets the variables that would send the loop there or make a forged task look waiting
+     * ({@code scopeChanged}, {@code scopeDecision}), or answers the scope's question on another form; the removal's
+     * row, not the variables, says whether it waits for a changed scope.
+     */
+    @ParameterizedTest
+    @EnumSource(Door.class)
+    void nobodyWalksAroundTheConfirmedScope(Door door) {
+        EngineApi api = EngineApi.as(port, door, manager);
+        String task = openTask();
+
+        for (String skip : List.of("true", "false")) {
+            assertForbidden(api.post("process-instance/" + removal.getId() + "/modification", """
+                    {"skipCustomListeners": %s, "instructions": [{"type": "startBeforeActivity",
+                     "activityId": "UserTask_ConfirmChangedDeletion"}]}""".formatted(skip)));
+        }
+        assertForbidden(api.send("PUT", "process-instance/" + removal.getId() + "/variables/scopeChanged",
+                "{\"value\": true, \"type\": \"Boolean\"}", "application/json"));
+        Response forged = api.post("task/" + task + "/complete", """
+                {"variables": {"removalMode": {"value": "DELETE"}, "scopeDecision": {"value": "GO_ON"},
+                               "scopeChanged": {"value": true, "type": "Boolean"}}}""");
+        assertThat(forged.status()).as(forged.toString()).isEqualTo(400);
+        assertThat(forged.message()).contains("refused: [scopeChanged, scopeDecision]");
+
+        assertThat(openTask()).isEqualTo(task);
+        assertThat(engine.getRuntimeService().getVariable(removal.getId(), "scopeChanged")).isNull();
+        assertThat(jdbc.sql("select scope_round from removal where process_instance_id = :pid").param("pid", removal.getId())
+                .query(Integer.class).single()).as("the preview's round is the contract").isEqualTo(1);
+        assertUnchanged();
+    }
+
+    /**
      * A removal's notices are the removal's to give and withdraw: nobody starts one (with a text of their own, in
      * someone else's Tasklist), withdraws one by its message, deletes one or completes it with variables; another
      * account's Manager does not even see it. Reading it, by completing it plainly, is all its assignee may do.

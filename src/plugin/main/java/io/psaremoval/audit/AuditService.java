@@ -23,6 +23,7 @@ import io.psaremoval.removal.RemovalMode;
 import io.psaremoval.removal.RemovalRepository;
 import io.psaremoval.removal.DataRemovalService;
 import io.psaremoval.removal.RemovalStatus;
+import io.psaremoval.removal.ScopeRound;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
@@ -75,7 +76,7 @@ public class AuditService {
 
     public record RemovalSummary(long id, String businessKey, String processInstanceId, Long accountId, String accountName,
             Long integrationId, String integrationName, String requestedBy, String requesterRole, String mode,
-            String status, OffsetDateTime startedAt, OffsetDateTime endedAt, String confirmedBy,
+            String status, String chosenMode, OffsetDateTime startedAt, OffsetDateTime endedAt, String confirmedBy,
             long rowsDisconnected, long rowsDeleted, long rmmDevicesUnmatched, int chunksDone, Integer longestChunkMs) {
     }
 
@@ -85,10 +86,12 @@ public class AuditService {
     /**
      * One removal for the auditors; {@code progress} (rows done and left per kind) once it has started writing;
      * {@code reconciliation}, once a mode is chosen: per kind of the preview the person confirmed, what it said and
-     * what was written.
+     * what was written; {@code scope}: the scope as frozen at the preview and at each change a write step found, with
+     * its checksum for the mode, the difference shown and who confirmed it when (the last confirmed one is the contract).
      */
     public record RemovalAudit(RemovalSummary removal, Map<String, Map<String, Long>> rowsByActionAndKind,
-            String progress, Map<String, Object> preview, List<Reconciled> reconciliation, List<Event> timeline) {
+            String progress, Map<String, Object> preview, List<Reconciled> reconciliation, List<ScopeRound> scope,
+            List<Event> timeline) {
     }
 
     /**
@@ -180,12 +183,15 @@ public class AuditService {
         return jdbc.sql(SUMMARY + " where r.id = :id").param("id", removalId).query(RemovalSummary.class).optional()
                 .map(summary -> new RemovalAudit(summary, removals.counts(removalId), progress(summary),
                         preview(summary.processInstanceId()), reconciliation(summary),
+                        dataRemoval.scopeRounds(removalId, RemovalMode.valueOf(summary.mode() != null ? summary.mode()
+                                : Optional.ofNullable(summary.chosenMode()).orElse("DELETE"))),
                         timeline(summary)));
     }
 
     private static final String SUMMARY = """
             select r.id, r.business_key, r.process_instance_id, r.account_id, a.name as account_name, r.integration_id,
-                   r.integration_name, r.requested_by, r.requester_role, r.mode, r.status, r.started_at, r.ended_at,
+                   r.integration_name, r.requested_by, r.requester_role, r.mode, r.status, r.chosen_mode, r.started_at,
+                   r.ended_at,
                    r.confirmed_by,
                    coalesce((select sum(rows) from removal_count c where c.removal_id = r.id and c.action = 'DISCONNECTED'), 0) as rows_disconnected,
                    coalesce((select sum(rows) from removal_count c where c.removal_id = r.id and c.action = 'DELETED'), 0) as rows_deleted,

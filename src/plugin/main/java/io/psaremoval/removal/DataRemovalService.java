@@ -295,6 +295,11 @@ public class DataRemovalService {
         return lines;
     }
 
+    /** The removal's scope as frozen at the preview and at each change found, with checksums for the mode. */
+    public List<ScopeRound> scopeRounds(long removalId, RemovalMode mode) {
+        return scope.rounds(removalId, mode);
+    }
+
     /** What changed in scope since it was confirmed, as Markdown, while the removal waits for the person to confirm it. */
     public String scopeDifference(String processInstanceId) {
         return removalService.scopeDifference(processInstanceId);

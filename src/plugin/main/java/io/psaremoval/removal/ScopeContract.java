@@ -3,7 +3,6 @@ package io.psaremoval.removal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -35,11 +34,6 @@ class ScopeContract {
         this.jdbc = jdbc;
         this.platformData = platformData;
         this.removals = removals;
-    }
-
-    /** One round of the scope as the audit shows it. */
-    record Round(int round, long organizations, String deleteChecksum, String disconnectChecksum,
-            OffsetDateTime frozenAt, String difference, String confirmedBy, OffsetDateTime confirmedAt) {
     }
 
     /** Freezes the preview's scope as the removal's confirmed round (while it waits for its mode: PENDING). */
@@ -133,13 +127,13 @@ class ScopeContract {
         return true;
     }
 
-    /** Every round of the removal's scope, oldest first. */
-    List<Round> rounds(long removalId) {
+    /** Every round of the removal's scope, oldest first, with its checksum for the mode. */
+    List<ScopeRound> rounds(long removalId, RemovalMode mode) {
         return jdbc.sql("""
-                select round, organizations, delete_checksum, disconnect_checksum, frozen_at, difference, confirmed_by,
-                       confirmed_at
-                from removal_scope_round where removal_id = :id order by round""")
-                .param("id", removalId).query(Round.class).list();
+                select round, organizations, %s as checksum, frozen_at, difference, confirmed_by, confirmed_at
+                from removal_scope_round where removal_id = :id order by round"""
+                        .formatted(mode == RemovalMode.DELETE ? "delete_checksum" : "disconnect_checksum"))
+                .param("id", removalId).query(ScopeRound.class).list();
     }
 
     private int freeze(long removalId, Map<Long, ScopeFingerprint> scope, ImpactPreview preview, String difference) {

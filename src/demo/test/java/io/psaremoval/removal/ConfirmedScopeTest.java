@@ -1,0 +1,159 @@
+package io.psaremoval.removal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.psaremoval.PlatformTest;
+import io.psaremoval.account.Role;
+import io.psaremoval.test.GeneratedAccount;
+import io.psaremoval.test.PlatformFixtures;
+import io.psaremoval.test.RemovalDriver;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The confirmed scope as a contract, on PostgreSQL with writers at work: what the person did not confirm is never
+ * deleted, whenever it was added, and the frozen fingerprints are those of the rows the delete then removes.
+ */
+@PlatformTest
+class ConfirmedScopeTest {
+
+    @Autowired
+    PlatformFixtures fixtures;
+    @Autowired
+    RemovalDriver driver;
+    @Autowired
+    JdbcClient jdbc;
+    @Autowired
+    ProcessEngine engine;
+    @Autowired
+    PlatformData platformData;
+
+    /**
+     * A person and a sync add items to the organizations still to delete while the chunks run: every item that was
+     * added (committed) is still there when the removal stops for the changed scope, and every organization left is
+     * whole; the items are deleted only after the person confirmed the scope that holds them.
+     */
+    @Test
+    void itemsAddedWhileTheDeleteRunsAreNeverLostUnconfirmed() throws Exception {
+        GeneratedAccount account = fixtures.create();
+        ProcessInstance removal = driver.decide(account, RemovalMode.DELETE);
+        job(removal); // the first chunk, as confirmed
+        List<Long> toDo = jdbc.sql("select id from organization where psa_integration_id = :psa order by id desc")
+                .param("psa", account.psaIntegrationId()).query(Long.class).list();
+        assertThat(toDo).hasSizeGreaterThan(2);
+        ConcurrentLinkedQueue<Long> added = new ConcurrentLinkedQueue<>();
+        added.add(addItem(account, toDo.get(0), 0)); // the last organization changes before the next chunk for sure
+        AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture<Integer> writer = CompletableFuture.supplyAsync(() -> {
+            int refused = 0;
+            for (int i = 1; !stop.get(); i++) {
+                try {
+                    added.add(addItem(account, toDo.get(i % toDo.size()), i));
+                } catch (RuntimeException organizationDeletedMeanwhile) {
+                    refused++; // the chunk deleted it first: the item never existed
+                }
+            }
+            return refused;
+        });
+
+        driver.runJobs(removal);
+        stop.set(true);
+        int refused = writer.get();
+
+        assertThat(engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).singleResult()
+                .getTaskDefinitionKey()).isEqualTo("UserTask_ConfirmChangedDeletion");
+        assertThat(added).as("the writer's items (%d refused: their organization was deleted first)", refused).isNotEmpty();
+        assertThat(jdbc.sql("select count(*) from item where id = any(:ids)").param("ids", added.toArray(Long[]::new))
+                .query(Long.class).single()).as("every item added after the confirmation is still there")
+                .isEqualTo(added.size());
+        assertThat(jdbc.sql("""
+                select count(*) from organization o where o.psa_integration_id = :psa
+                and (select count(*) from item i where i.organization_id = o.id and i.name not like 'Added %')
+                    <> :perOrganization""")
+                .param("psa", account.psaIntegrationId()).param("perOrganization", 14).query(Long.class).single())
+                .as("every organization left is whole").isZero();
+
+        // The round shown was frozen when the change was found; what the writer added after it is found next time.
+        String manager = fixtures.username(account, Role.MANAGER);
+        for (int round = 0; round < 2 && engine.getTaskService().createTaskQuery().processInstanceId(removal.getId())
+                .count() > 0; round++) {
+            driver.complete(manager, removal, Map.of("scopeDecision", "GO_ON",
+                    "confirmationText", fixtures.integrationName(account.psaIntegrationId())));
+            driver.runJobs(removal);
+        }
+
+        assertThat(engine.getHistoryService().createHistoricProcessInstanceQuery().processInstanceId(removal.getId())
+                .singleResult().getEndActivityId()).isEqualTo("EndEvent_IntegrationDeleted");
+        assertThat(jdbc.sql("select count(*) from item where id = any(:ids)").param("ids", added.toArray(Long[]::new))
+                .query(Long.class).single()).as("deleted once confirmed").isZero();
+    }
+
+    /**
+     * The frozen fingerprints are those of the rows a chunk locks: an organization's sums, read row by row by the
+     * chunk, equal the scope's, summed up by the database, for every organization of a generated account (attachments
+     * and related items that hang on two organizations included).
+     */
+    @Test
+    void aChunksFingerprintsEqualTheFrozenScopes() {
+        GeneratedAccount account = fixtures.create();
+        Map<Long, ScopeFingerprint> scope = platformData.scope(account.psaIntegrationId());
+        List<Long> organizations = List.copyOf(scope.keySet());
+        Map<Long, ScopeFingerprint>[] seen = new Map[2];
+        assertThat(scope.values().stream().mapToLong(ScopeFingerprint::deleteRows).sum())
+                .as("the delete's rows: the preview's total").isEqualTo(previewTotal(account));
+
+        inRolledBackTransaction(() -> platformData.hardDelete(removalOf(account), account.psaIntegrationId(),
+                organizations, chunk -> seen[0] = chunk));
+        inRolledBackTransaction(() -> platformData.disconnect(removalOf(account), account.psaIntegrationId(),
+                organizations, chunk -> seen[1] = chunk));
+
+        assertThat(seen[0]).isEqualTo(scope);
+        seen[1].forEach((organization, fingerprint) -> assertThat(fingerprint.sameAs(scope.get(organization),
+                RemovalMode.DISCONNECT)).as("organization %d", organization).isTrue());
+        assertThat(seen[1].keySet()).isEqualTo(scope.keySet());
+    }
+
+    private void job(ProcessInstance removal) {
+        engine.getManagementService().executeJob(engine.getManagementService().createJobQuery()
+                .processInstanceId(removal.getId()).singleResult().getId());
+    }
+
+    private long addItem(GeneratedAccount account, long organization, int i) {
+        return jdbc.sql("""
+                insert into item (account_id, organization_id, kind, name, psa_external_id, body)
+                values (:a, :o, 'DOCUMENT', 'Added ' || :i, case when :i % 2 = 0 then 'sync-' || :i end, 'new')
+                returning id""")
+                .param("a", account.accountId()).param("o", organization).param("i", i).query(Long.class).single();
+    }
+
+    private long previewTotal(GeneratedAccount account) {
+        ImpactPreview preview = platformData.preview(account.psaIntegrationId());
+        return preview.organizations() + preview.psaSyncedItems() + preview.platformOnlyItems() + preview.attachments()
+                + preview.relatedItems() + preview.rmmDevices();
+    }
+
+    private long removalOf(GeneratedAccount account) {
+        return jdbc.sql("""
+                insert into removal (process_instance_id, business_key, requested_by, requester_role)
+                values (:id, :id, 'confirmed-scope-test', 'MANAGER') returning id""")
+                .param("id", "confirmed-scope-test-" + System.nanoTime()).query(Long.class).single();
+    }
+
+    @Autowired
+    org.springframework.transaction.PlatformTransactionManager transactions;
+
+    private void inRolledBackTransaction(Runnable work) {
+        new org.springframework.transaction.support.TransactionTemplate(transactions).executeWithoutResult(status -> {
+            work.run();
+            status.setRollbackOnly();
+        });
+    }
+}
