@@ -7,6 +7,8 @@ import io.psaremoval.account.PlatformUsers;
 import io.psaremoval.backup.BackupProperties;
 import io.psaremoval.backup.BackupStore;
 import io.psaremoval.backup.FolderBackupStore;
+import io.psaremoval.backup.FolderSnapshotStore;
+import io.psaremoval.backup.SnapshotStore;
 import io.psaremoval.engine.ClusterLock;
 import io.psaremoval.engine.EngineAuthorizations;
 import io.psaremoval.engine.EngineIdentityMirror;
@@ -61,14 +63,20 @@ public class PlatformAdaptersConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(PlatformData.class)
-    JdbcPlatformData psaPlatformData(JdbcClient jdbc, RemovalSettings settings) {
-        return new JdbcPlatformData(jdbc, settings.setBasedReferenceChecks());
+    JdbcPlatformData psaPlatformData(JdbcClient jdbc, DataSource dataSource, RemovalSettings settings) {
+        return new JdbcPlatformData(jdbc, dataSource, settings.setBasedReferenceChecks());
     }
 
     @Bean
     @ConditionalOnMissingBean(BackupStore.class)
     FolderBackupStore psaBackupStore(DataSource dataSource, BackupProperties properties) {
         return new FolderBackupStore(dataSource, properties);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(SnapshotStore.class)
+    FolderSnapshotStore psaSnapshotStore(BackupProperties properties) {
+        return new FolderSnapshotStore(java.nio.file.Path.of(properties.snapshotDirectory()));
     }
 
     @Bean

@@ -110,10 +110,30 @@ class TasklistRemovalTest {
             openTask(browser, "Removal of " + integrationName + " is running: deleting");
             assertThat(formText(browser)).contains("in the background").contains("this notice closes");
             screenshot(browser, "delete-6-running");
+
+            // Someone adds a document to an organization in scope after the confirmation: nothing of it is deleted
+            // before the requester has seen it and confirmed again.
+            String changed = jdbc.sql("""
+                    with organization as (select id, name from organization where psa_integration_id = :psa
+                                          order by id desc limit 1),
+                         added as (insert into item (account_id, organization_id, kind, name, body)
+                                   select :a, id, 'DOCUMENT', 'Runbook written after the confirmation', 'new'
+                                   from organization)
+                    select name from organization""")
+                    .param("psa", account.psaIntegrationId()).param("a", account.accountId()).query(String.class).single();
+            driver.runJobs(removal);
+            openTask(browser, "Confirm the changed deletion");
+            assertThat(formText(browser)).contains("What changed since you confirmed")
+                    .contains("1 organization was added or changed").contains(changed).contains("Documents")
+                    .contains("Nothing of the change was written");
+            clickLabel(browser, "Go on with the scope as it is now");
+            type(browser, "Integration name", integrationName);
+            complete(browser, "delete-6b-changed-scope");
             driver.runJobs(removal);
             openTask(browser, "Removal done: " + integrationName + " and its data deleted");
             assertThat(formText(browser)).contains(integrationName + " is removed, its data deleted")
                     .contains("Confirmed").contains("Deleted").contains("Organizations").contains("Backup:")
+                    .contains("Snapshot:")
                     .contains("RMM:").contains("Your PSA's own data was not touched").contains("closes by itself on");
             complete(browser, "delete-7-outcome");
             assertThat(browser.driver.findElements(By.xpath("//*[contains(@class,'task')]//*[contains(normalize-space(), 'is running')]")))

@@ -52,23 +52,39 @@ class CrashRecoveryApplicationTest {
     }
 
     @Test
-    void hardDeleteKilledEarlyMidChunkBetweenChunksAndDuringTheNoticeCompletesAsIfUninterrupted() throws Exception {
+    void hardDeleteKilledDuringTheSnapshotEarlyMidChunkBetweenChunksAndDuringTheNoticeCompletesAsIfUninterrupted()
+            throws Exception {
         Scenario scenario = new Scenario(RemovalMode.DELETE, ONE_CHUNK_PER_JOB);
+        Map<Long, Long> itemsBefore = new java.util.HashMap<>();
+        scenario.synced.forEach(organization -> itemsBefore.put(organization, itemsOf(organization)));
 
-        scenario.killWhileWaitingOn("early: the job has just started, nothing is deleted yet",
-                "select id from removal where process_instance_id = ? for update", scenario.removal.getId())
-                .contains("update removal");
+        // The snapshot is written to the store and read back; recording it needs the account row, which the test holds.
+        assertThat(scenario.killWhileWaitingOn("during the snapshot: written and verified, not yet recorded",
+                "select id from account where id = ? for update", scenario.crashed.accountId()))
+                .contains("insert into account_backup");
+        assertThat(snapshotsRecorded(scenario)).as("a snapshot whose step was killed never counts").isZero();
         assertThat(scenario.rowsCounted()).isZero();
 
-        long organization = scenario.synced.get(scenario.synced.size() / 3);
-        long itemsOfOrganization = itemsOf(organization);
-        String midChunk = scenario.killWhileWaitingOn("mid-chunk: the chunk's items are locked, its links and device "
-                + "matches deleted in its open transaction, its attachments and items not yet",
-                "select id from attachment where organization_id = ? for update", organization);
-        assertThat(midChunk).contains("delete from attachment");
-        assertThat(scenario.rowsCounted()).as("chunks before the killed one are done").isPositive();
-        assertThat(itemsOf(organization)).as("nothing half-done in the killed chunk").isEqualTo(itemsOfOrganization);
-        assertThat(fixtures.count("select count(*) from organization where id = :p", organization)).isEqualTo(1);
+        // The removal row may be read and key-shared (the snapshot's record) but not updated: the first chunk waits.
+        scenario.killWhileWaitingOn("early: a fresh snapshot is recorded, the delete's job has just started, nothing is "
+                        + "deleted yet", "select id from removal where process_instance_id = ? for no key update",
+                scenario.removal.getId())
+                .contains("update removal");
+        assertThat(scenario.rowsCounted()).isZero();
+        assertThat(snapshotsRecorded(scenario)).as("the fresh node took a fresh, verified snapshot").isEqualTo(1);
+
+        // Counting the chunk's organizations needs a count row that the test is inserting in its open transaction: the
+        // first chunk has deleted its links, attachments and items, in its own open transaction, when it waits.
+        String midChunk = scenario.killWhileWaitingOn("mid-chunk: the chunk's rows checked against the confirmed scope and"
+                + " deleted in its open transaction, its organizations' count not yet written",
+                "insert into removal_count (removal_id, action, kind, rows) values (?, 'DELETED', 'ORGANIZATION', 0)",
+                scenario.removalId());
+        assertThat(midChunk).contains("delete from organization").contains("insert into removal_count");
+        assertThat(scenario.rowsCounted()).as("the killed chunk counted nothing").isZero();
+        assertThat(scenario.synced).as("nothing half-done in the killed chunk: every organization whole or gone")
+                .allSatisfy(organization -> assertThat(fixtures.count(
+                        "select count(*) from organization where id = :p", organization) == 0
+                        ? 0L : itemsOf(organization)).isIn(0L, itemsBefore.get(organization)));
 
         long before = scenario.rowsCounted();
         String betweenChunks = scenario.killWhileWaitingOn("between chunks: a chunk is committed, the engine has "
@@ -99,8 +115,9 @@ class CrashRecoveryApplicationTest {
                 scenario.removal.getId())).contains("update removal");
 
         long organization = scenario.synced.get(scenario.synced.size() / 2);
-        assertThat(scenario.killWhileWaitingOn("mid-chunk", "select id from item where organization_id = ? for update",
-                organization)).contains("update item");
+        assertThat(scenario.killWhileWaitingOn("mid-chunk: the chunk's organizations are locked, its synced items about "
+                + "to be", "select id from item where organization_id = ? for update", organization))
+                .contains("from item");
         assertThat(fixtures.count("select count(*) from organization where id = :p and psa_integration_id is not null",
                 organization)).as("nothing half-done in the killed chunk").isEqualTo(1);
 
@@ -192,6 +209,11 @@ class CrashRecoveryApplicationTest {
 
     private static AccountShape shape(String name) {
         return new AccountShape(name, "Autotask", 30, 3, 20, 2, 64, 3, 30, true, Duration.ofHours(1));
+    }
+
+    private static long snapshotsRecorded(Scenario scenario) {
+        return fixtures.count("select count(*) from account_backup where kind = 'SCOPE_SNAPSHOT' and removal_id = :p",
+                scenario.removalId());
     }
 
     private static long itemsOf(long organization) {

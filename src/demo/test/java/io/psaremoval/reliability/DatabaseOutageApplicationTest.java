@@ -72,7 +72,7 @@ class DatabaseOutageApplicationTest {
         try (Cluster.RowLock lock = cluster.lock("select id from attachment where organization_id = ? for update",
                 organization)) {
             removal = cluster.decideWhileNodesRun(account, RemovalMode.DELETE);
-            assertThat(cluster.awaitNodeWaitingOn(node.name(), Duration.ofSeconds(60))).contains("delete from attachment");
+            assertThat(cluster.awaitNodeWaitingOn(node.name(), Duration.ofSeconds(60))).contains("from attachment");
             cluster.outage(OUTAGE);
         }
         assertThat(itemsOf(organization)).as("the chunk cut by the outage left nothing half-done").isEqualTo(items);

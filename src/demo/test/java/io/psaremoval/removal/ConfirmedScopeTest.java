@@ -45,6 +45,7 @@ class ConfirmedScopeTest {
     void itemsAddedWhileTheDeleteRunsAreNeverLostUnconfirmed() throws Exception {
         GeneratedAccount account = fixtures.create();
         ProcessInstance removal = driver.decide(account, RemovalMode.DELETE);
+        job(removal); // the verified snapshot
         job(removal); // the first chunk, as confirmed
         List<Long> toDo = jdbc.sql("select id from organization where psa_integration_id = :psa order by id desc")
                 .param("psa", account.psaIntegrationId()).query(Long.class).list();

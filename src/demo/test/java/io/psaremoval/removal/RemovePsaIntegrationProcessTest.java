@@ -41,7 +41,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * process runs on the real engine and PostgreSQL; the tests execute the asynchronous steps themselves.
  */
 @PlatformTest
-@Import({ProcessEngineCoverageConfiguration.class, CoverageSettings.class})
+@Import({ProcessEngineCoverageConfiguration.class, CoverageSettings.class, CorruptibleSnapshotStore.class})
 // A second Spring context (with the coverage plugin) in this JVM: its engine gets a name of its own, so
 // that it neither replaces nor unregisters the "default" engine the other contexts' REST API looks up.
 @TestPropertySource(properties = "camunda.bpm.process-engine-name=coverage")
@@ -533,7 +533,7 @@ class RemovePsaIntegrationProcessTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"Task_ReserveIntegration", "Task_TakeBackup", "Task_RecordExternalBackup",
-            "Task_DisconnectIntegration", "Task_HardDeleteIntegration"})
+            "Task_DisconnectIntegration", "Task_TakeScopeSnapshot", "Task_HardDeleteIntegration"})
     void aRequesterDemotedBeforeAWriteStepIsRefusedThereAndNothingIsWritten(String writeStep) {
         givenAccount(PlatformFixtures.smallAccount().withLastBackupAge(
                 writeStep.contains("Backup") ? Duration.ofDays(10) : Duration.ofHours(1)));
@@ -806,6 +806,57 @@ class RemovePsaIntegrationProcessTest {
                 .query(Integer.class).single()).as("the preview's round stays the contract").isEqualTo(1);
     }
 
+    // --- a verified snapshot before anything is deleted -------------------------------------------------
+
+    @Test
+    void aSnapshotThatFailsItsVerificationDeletesNothingAndSaysWhy() {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        typeTheName(manager, removal);
+        String before = fixtures.accountChecksum(account.accountId());
+
+        CorruptibleSnapshotStore.corruptReads.set(true);
+        try {
+            assertThatThrownBy(() -> execute(job("Task_TakeScopeSnapshot", removal)))
+                    .hasMessageContaining("failed its verification, so nothing is deleted");
+        } finally {
+            CorruptibleSnapshotStore.corruptReads.set(false);
+        }
+
+        assertThat(removal).isWaitingAt("Task_TakeScopeSnapshot");
+        assertThat(job("Task_TakeScopeSnapshot", removal).getRetries()).as("retried on the back-off (R5)").isEqualTo(4);
+        assertThat(fixtures.count("select count(*) from account_backup where kind = 'SCOPE_SNAPSHOT' and removal_id = :p",
+                removalId(removal))).as("nothing counts as a snapshot").isZero();
+        assertThat(fixtures.accountChecksum(account.accountId())).as("nothing deleted").isEqualTo(before);
+        assertThat(removalStatus(removal)).isEqualTo("CONFIRMED");
+
+        execute(job("Task_TakeScopeSnapshot", removal)); // the store reads back what was written again
+        driver.runJobs(removal);
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_IntegrationDeleted");
+        assertThat(noticeText(openNotice(removal))).contains("**Snapshot:** a verified snapshot of this removal's scope");
+    }
+
+    @Test
+    void theDeleteRefusesToStartWithoutAVerifiedSnapshot() {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        confirmDeletion(manager, removal);
+        String before = fixtures.accountChecksum(account.accountId());
+        // The snapshot is gone (say, an operator removed it by hand) before the first chunk.
+        jdbc.sql("update account_backup set removed_at = now(), removed_by = 'test' where kind = 'SCOPE_SNAPSHOT' and removal_id = :id")
+                .param("id", removalId(removal)).update();
+
+        execute(job("Task_HardDeleteIntegration", removal));
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalRefused");
+        assertThat((String) removal(removal).get(REFUSAL_REASON)).startsWith("Nothing is deleted: removal ")
+                .endsWith(" has no verified snapshot of its confirmed scope (round 1).");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+    }
+
     // --- the story's steps -------------------------------------------------------------------------
 
     private void givenAccount(AccountShape shape) {
@@ -827,7 +878,15 @@ class RemovePsaIntegrationProcessTest {
         assertThat(integrationStatus()).isEqualTo("REMOVING");
     }
 
+    /** The typed confirmation, then the verified snapshot of the scope: the delete's first chunk waits as a job. */
     private void confirmDeletion(String user, ProcessInstance removal) {
+        typeTheName(user, removal);
+        execute(job("Task_TakeScopeSnapshot", removal));
+        assertThat(removal).variables().containsEntry(SNAPSHOT_OUTCOME, "TAKEN");
+        assertThat(removal).isWaitingAt("Task_HardDeleteIntegration");
+    }
+
+    private void typeTheName(String user, ProcessInstance removal) {
         assertThat(removal).isWaitingAt("UserTask_ConfirmDeletion");
         completeAs(user, removal, Map.of(DELETION_DECISION, "DELETE",
                 CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId())));
@@ -862,6 +921,10 @@ class RemovePsaIntegrationProcessTest {
                 completeAs(manager, removal, writeStep.equals("Task_TakeBackup") ? Map.of(BACKUP_DECISION, "EXPORT_NOW")
                         : Map.of(BACKUP_DECISION, "EXTERNAL", EXTERNAL_BACKUP_NOTE, "Veeam, last night",
                                 EXTERNAL_BACKUP_TAKEN_AT, OffsetDateTime.now(ZoneOffset.UTC).minusHours(2).toString()));
+            }
+            case "Task_TakeScopeSnapshot" -> {
+                completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+                typeTheName(manager, removal);
             }
             default -> {
                 completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));

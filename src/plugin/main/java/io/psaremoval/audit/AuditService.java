@@ -294,11 +294,27 @@ public class AuditService {
         if (removal.id() > 0) {
             jdbc.sql("""
                     select completed_at, kind, requested_by, coalesce(note, '') || coalesce(' · ' || location, '')
-                           || coalesce(' · ' || size_bytes || ' bytes', '') from account_backup where removal_id = :id""")
+                           || coalesce(' · ' || size_bytes || ' bytes', '') || coalesce(' · SHA-256 ' || sha256, '')
+                           || coalesce(' · verified ' || to_char(verified_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS'), '')
+                           || coalesce(' · kept until ' || to_char(expires_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI'), ''),
+                           removed_at, removed_by
+                    from account_backup where removal_id = :id""")
                     .param("id", removal.id())
-                    .query((rs, n) -> events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "backup",
-                            rs.getString(2).equals("PLATFORM_EXPORT") ? "account exported" : "external backup confirmed",
-                            rs.getString(3), rs.getString(4))))
+                    .query((rs, n) -> {
+                        String kind = rs.getString(2);
+                        events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "backup",
+                                switch (kind) {
+                                    case "PLATFORM_EXPORT" -> "account exported";
+                                    case "SCOPE_SNAPSHOT" -> "scope snapshot taken and verified";
+                                    default -> "external backup confirmed";
+                                }, rs.getString(3), rs.getString(4)));
+                        OffsetDateTime removed = rs.getObject(5, OffsetDateTime.class);
+                        if (removed != null) {
+                            events.add(new Event(removed.toInstant(), "backup", "snapshot removed after its retention",
+                                    rs.getString(6), "the file is deleted from the snapshot store; this record stays"));
+                        }
+                        return null;
+                    })
                     .list();
             jdbc.sql("select changed_at, changed_by, feature, enabled, note from account_feature_change where removal_id = :id")
                     .param("id", removal.id())

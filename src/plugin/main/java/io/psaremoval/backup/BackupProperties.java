@@ -1,9 +1,19 @@
 package io.psaremoval.backup;
 
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
-/** @param directory where account exports are written */
+/**
+ * @param directory                where account exports are written
+ * @param snapshotDirectory        where the default store keeps the verified snapshots of removals' scopes (a shared
+ *                                 folder for a cluster)
+ * @param snapshotRetention        how long a snapshot is kept before the retention job removes it
+ * @param retentionCheckInterval   how often the retention job looks for snapshots past their retention
+ */
 @ConfigurationProperties("psa.backup")
-public record BackupProperties(@DefaultValue(".data/backups") String directory) {
+public record BackupProperties(@DefaultValue(".data/backups") String directory,
+        @DefaultValue(".data/snapshots") String snapshotDirectory,
+        @DefaultValue("P30D") Duration snapshotRetention,
+        @DefaultValue("PT1H") Duration retentionCheckInterval) {
 }

@@ -32,10 +32,11 @@ public class BackupService {
 
     /**
      * The account's newest backup that counts for this removal: any export of the account, and a backup confirmed
-     * elsewhere only for the removal it was confirmed for (a person's word for one removal is not another's backup).
+     * elsewhere or a snapshot of a removal's scope only for that removal (a person's word for one removal is not
+     * another's backup, and a snapshot holds one removal's scope, not the account). One removed by retention is gone.
      */
     public Optional<Backup> newest(long accountId, long removalId) {
-        return jdbc.sql("select " + COLUMNS + " from account_backup where account_id = :account"
+        return jdbc.sql("select " + COLUMNS + " from account_backup where account_id = :account and removed_at is null"
                         + " and (kind = 'PLATFORM_EXPORT' or removal_id = :removal) order by completed_at desc limit 1")
                 .param("account", accountId).param("removal", removalId).query(Backup.class).optional();
     }
@@ -126,6 +127,75 @@ public class BackupService {
                 .param("removal", removalId).query(Backup.class).single();
     }
 
+    /** A verified snapshot of a removal's scope, as written to the snapshot store and read back. */
+    public record SnapshotRecord(long accountId, long removalId, int scopeRound, String requestedBy, String location,
+            long sizeBytes, String sha256, OffsetDateTime takenAt, OffsetDateTime verifiedAt, OffsetDateTime expiresAt,
+            String note) {
+    }
+
+    /** Records a verified snapshot of the removal's scope round; one per round, a repeat returning the first. */
+    @Transactional
+    public Backup recordSnapshot(SnapshotRecord snapshot) {
+        jdbc.sql("""
+                insert into account_backup (account_id, kind, requested_by, completed_at, location, size_bytes, sha256, note,
+                                            removal_id, scope_round, verified_at, expires_at)
+                values (:account, 'SCOPE_SNAPSHOT', :by, :takenAt, :location, :size, :sha, :note, :removal, :round,
+                        :verifiedAt, :expiresAt)
+                on conflict (removal_id, scope_round) where kind = 'SCOPE_SNAPSHOT' do nothing""")
+                .param("account", snapshot.accountId()).param("by", snapshot.requestedBy())
+                .param("takenAt", snapshot.takenAt()).param("location", snapshot.location())
+                .param("size", snapshot.sizeBytes()).param("sha", snapshot.sha256()).param("note", snapshot.note())
+                .param("removal", snapshot.removalId()).param("round", snapshot.scopeRound())
+                .param("verifiedAt", snapshot.verifiedAt()).param("expiresAt", snapshot.expiresAt()).update();
+        return snapshotOf(snapshot.removalId(), snapshot.scopeRound()).orElseThrow();
+    }
+
+    /** The verified snapshot of the removal's scope round, while it is kept. */
+    public Optional<Backup> snapshotOf(long removalId, int scopeRound) {
+        return jdbc.sql("select " + COLUMNS + " from account_backup where removal_id = :removal and scope_round = :round"
+                        + " and kind = 'SCOPE_SNAPSHOT' and verified_at is not null and removed_at is null")
+                .param("removal", removalId).param("round", scopeRound).query(Backup.class).optional();
+    }
+
+    /** Whether the backup history records something at this location (removed or not). */
+    public boolean isRecorded(String location) {
+        return jdbc.sql("select exists (select 1 from account_backup where location = :location)")
+                .param("location", location).query(Boolean.class).single();
+    }
+
+    /** Snapshots past their retention, not yet removed: where each is, to be removed by {@link #removeExpiredSnapshot}. */
+    public java.util.List<Backup> expiredSnapshots(int limit) {
+        return jdbc.sql("select " + COLUMNS + " from account_backup where kind = 'SCOPE_SNAPSHOT' and removed_at is null"
+                        + " and expires_at <= now() order by expires_at limit :limit")
+                .param("limit", limit).query(Backup.class).list();
+    }
+
+    /**
+     * Removes one expired snapshot: the row is locked (another node's retention job skips it), the stored file is
+     * deleted, and the row records when and by what; all or nothing.
+     *
+     * @return whether this call removed it
+     */
+    @Transactional
+    public boolean removeExpiredSnapshot(long backupId, SnapshotStore store, String by) {
+        Optional<String> location = jdbc.sql("""
+                select location from account_backup where id = :id and kind = 'SCOPE_SNAPSHOT' and removed_at is null
+                and expires_at <= now() for update skip locked""")
+                .param("id", backupId).query(String.class).optional();
+        if (location.isEmpty()) {
+            return false;
+        }
+        try {
+            store.delete(location.get());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Snapshot " + location.get() + " could not be removed: " + e.getMessage(), e);
+        }
+        jdbc.sql("update account_backup set removed_at = now(), removed_by = :by where id = :id")
+                .param("id", backupId).param("by", by).update();
+        log.info("Snapshot {} removed after its retention, by {}", location.get(), by);
+        return true;
+    }
+
     /**
      * When a person says their backup elsewhere was taken, read from what they typed or picked: ISO-8601 with an
      * offset, or without one as UTC ("2026-11-28T22:00", "2026-11-28 22:00"). Not in the future, and, when
@@ -168,6 +238,9 @@ public class BackupService {
     }
 
     private static String describe(Backup backup) {
+        if ("SCOPE_SNAPSHOT".equals(backup.kind())) {
+            return "a verified snapshot of this removal's scope, file " + fileName(backup.location());
+        }
         if (!"PLATFORM_EXPORT".equals(backup.kind())) {
             return "a backup elsewhere confirmed by " + backup.requestedBy();
         }

@@ -82,6 +82,10 @@ public final class RemovalVariables {
     public static final String SCOPE_DIFFERENCE = "scopeDifference";
     /** Whether confirming the changed scope needs the integration's name typed again (a delete). */
     public static final String SCOPE_NEEDS_NAME = "scopeNeedsName";
+    /** TAKEN, ALREADY_TAKEN or SCOPE_CHANGED: what "Take a verified snapshot of the scope" found. */
+    public static final String SNAPSHOT_OUTCOME = "snapshotOutcome";
+    /** The verified snapshot's file name in the snapshot store. */
+    public static final String SNAPSHOT_FILE = "snapshotFile";
     public static final String OUTCOME = "outcome";
 
     public static final String RMM_NOTICES_SENT = "rmmNoticesSent";

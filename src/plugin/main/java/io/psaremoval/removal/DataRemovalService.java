@@ -83,7 +83,8 @@ public class DataRemovalService {
     /**
      * Hard deletes everything of the organizations synced from the PSA for at most the job time budget. Each chunk
      * needs what the confirmation needed: the requester and the person who confirmed still Managers or
-     * Administrators, bulk delete on, a backup that was recent when the deletion was confirmed.
+     * Administrators, bulk delete on, a backup that was recent when the deletion was confirmed, and a verified snapshot
+     * of the confirmed scope round.
      *
      * @throws RemovalRefusedException when a rule is broken; the removal has then ended as refused
      */
@@ -95,6 +96,7 @@ public class DataRemovalService {
             rules.requirePermittedConfirmer(current);
             rules.requireBulkDeleteEnabled(current);
             rules.requireRecentBackup(current, confirmedAt);
+            rules.requireVerifiedSnapshot(current);
         };
         if (!start(removal, RemovalMode.DELETE, RemovalStatus.CONFIRMED, rulesOfAChunk)) {
             return new Progress(false, 0, remover.organizationsLeft(removal.requireIntegrationId()), true);
@@ -127,14 +129,15 @@ public class DataRemovalService {
                 throw new RemovalRefusedException("'" + step + "' cannot run: removal " + current.businessKey()
                         + " is already running as a " + current.mode().name().toLowerCase(Locale.ROOT) + ".");
             }
-            rulesOfAChunk.accept(current);
             if (current.status() == from) {
+                // Before the rules: a delete's snapshot is of the confirmed scope, so a changed one has none yet.
                 List<Long> changed = scope.changedSinceConfirmed(current, mode);
                 if (!changed.isEmpty()) {
                     markScopeChanged(current, mode, changed);
                     return false;
                 }
             }
+            rulesOfAChunk.accept(current);
             if (!removals.markRunning(current.id(), mode, from)) {
                 throw new RemovalRefusedException("'" + step + "' cannot run: removal " + current.businessKey()
                         + " changed state while it started.");

@@ -9,7 +9,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 import org.springframework.jdbc.core.RowCallbackHandler;
+import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -47,19 +54,17 @@ public class JdbcPlatformData implements PlatformData {
             "psa_row_hash(row('rmm_device', d.id, d.rmm_integration_id, d.matched_configuration_id)::text)";
 
     private final JdbcClient jdbc;
+    private final DataSource dataSource;
     private final ItemDeletion itemDeletion;
 
-    /** With the items of a hard delete checked set-based where the database allows it (see {@link ItemDeletion}). */
-    public JdbcPlatformData(JdbcClient jdbc) {
-        this(jdbc, true);
-    }
-
     /**
+     * @param dataSource              the DataSource behind {@code jdbc}, for the snapshot's COPY in the caller's transaction
      * @param setBasedReferenceChecks whether the items of a hard delete may be deleted with the foreign keys that point
      *                                at them checked once per chunk rather than per row (see {@link ItemDeletion})
      */
-    public JdbcPlatformData(JdbcClient jdbc, boolean setBasedReferenceChecks) {
+    public JdbcPlatformData(JdbcClient jdbc, DataSource dataSource, boolean setBasedReferenceChecks) {
         this.jdbc = jdbc;
+        this.dataSource = dataSource;
         this.itemDeletion = new ItemDeletion(jdbc, setBasedReferenceChecks);
     }
 
@@ -148,6 +153,36 @@ public class JdbcPlatformData implements PlatformData {
                         rs.getBigDecimal(3).toBigIntegerExact(), rs.getLong(4), rs.getBigDecimal(5).toBigIntegerExact())))
                 .list();
         return scope;
+    }
+
+    @Override
+    public Map<String, Long> exportScope(long psaIntegrationId, ScopeExport export) {
+        String organizations = "select id from organization where psa_integration_id = " + psaIntegrationId;
+        String items = "select i.id from item i join organization o on o.id = i.organization_id where o.psa_integration_id = "
+                + psaIntegrationId;
+        Map<String, String> tables = new LinkedHashMap<>();
+        tables.put("organization", "select * from organization where psa_integration_id = " + psaIntegrationId + " order by id");
+        tables.put("item", "select * from item where organization_id in (" + organizations + ") order by id");
+        tables.put("attachment", "select * from attachment where organization_id in (" + organizations + ") or item_id in ("
+                + items + ") order by id");
+        tables.put("related_item", "select * from related_item where source_item_id in (" + items + ") or target_item_id in ("
+                + items + ") order by id");
+        tables.put("rmm_device", "select * from rmm_device where matched_configuration_id in (" + items + ") order by id");
+        Map<String, Long> rows = new LinkedHashMap<>();
+        Connection connection = DataSourceUtils.getConnection(dataSource);
+        try {
+            CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
+            for (Map.Entry<String, String> table : tables.entrySet()) {
+                rows.put(table.getKey(), copy.copyOut("copy (" + table.getValue() + ") to stdout with (format csv, header)",
+                        export.entry(table.getKey())));
+            }
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("The scope of integration " + psaIntegrationId + " could not be exported: "
+                    + e.getMessage(), e);
+        } finally {
+            DataSourceUtils.releaseConnection(connection, dataSource);
+        }
+        return rows;
     }
 
     private long count(String sql, long psaIntegrationId) {

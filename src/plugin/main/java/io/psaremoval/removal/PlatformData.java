@@ -1,5 +1,7 @@
 package io.psaremoval.removal;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 
@@ -69,6 +71,23 @@ public interface PlatformData {
      * @return how many organizations this call deleted: 0 when another run did them first
      */
     int hardDelete(long removalId, long psaIntegrationId, List<Long> organizations, ScopeGuard guard);
+
+    /** Where {@link #exportScope} writes: one entry per table. */
+    @FunctionalInterface
+    interface ScopeExport {
+        /** Starts the table's entry (ending the one before); what is written to the stream goes into it. */
+        OutputStream entry(String table) throws IOException;
+    }
+
+    /**
+     * Writes every row that a delete of the integration's scope removes (its synced organizations and their items,
+     * attachments with their bytes, related items, matched RMM devices), one CSV entry per table with a header row and
+     * rows in id order (bytes as PostgreSQL's hex, {@code \x...}), in the caller's transaction: under REPEATABLE READ,
+     * all of one instant.
+     *
+     * @return the rows written per table, in the order written
+     */
+    Map<String, Long> exportScope(long psaIntegrationId, ScopeExport export);
 
     /** How many RMM devices the removal unmatched. */
     long unmatchedDevices(long removalId);

@@ -113,6 +113,15 @@ class RemovalRules {
         }
     }
 
+    /** A verified snapshot of the removal's confirmed scope round is on record and kept: nothing is deleted without one. */
+    void requireVerifiedSnapshot(Removal removal) {
+        if (removal.scopeRound() == null || backups.snapshotOf(removal.id(), removal.scopeRound()).isEmpty()) {
+            throw new RemovalRefusedException("Nothing is deleted: removal " + removal.businessKey() + " has no verified"
+                    + " snapshot of its confirmed scope" + (removal.scopeRound() == null ? "." : " (round "
+                    + removal.scopeRound() + ")."));
+        }
+    }
+
     /** A support agent, still active, agreed to switch bulk delete on for this removal. */
     void requireSupportApproval(Removal removal) {
         String agent = removal.bulkDeleteApprovedBy();

@@ -127,6 +127,20 @@ class ScopeContract {
         return true;
     }
 
+    /** The rows per table that a delete of the round's scope removes, as a snapshot of it must hold them. */
+    Map<String, Long> expectedRows(long removalId, int round) {
+        Map<String, Long> rows = new LinkedHashMap<>();
+        jdbc.sql("""
+                select case kind when 'ORGANIZATION' then 'organization' when 'ATTACHMENT' then 'attachment'
+                                 when 'RELATED_ITEM' then 'related_item' when 'RMM_DEVICE' then 'rmm_device'
+                                 else 'item' end as table_name,
+                       sum(psa_synced + platform_only)
+                from removal_scope_kind where removal_id = :id and round = :round group by 1""")
+                .param("id", removalId).param("round", round)
+                .query((rs, n) -> rows.put(rs.getString(1), rs.getLong(2))).list();
+        return rows;
+    }
+
     /** Every round of the removal's scope, oldest first, with its checksum for the mode. */
     List<ScopeRound> rounds(long removalId, RemovalMode mode) {
         return jdbc.sql("""

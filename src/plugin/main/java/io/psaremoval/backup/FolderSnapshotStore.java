@@ -1,0 +1,119 @@
+package io.psaremoval.backup;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * The default {@link SnapshotStore}: files in one folder, readable and writable by the application's user only (the
+ * folder itself {@code rwx------}, each file {@code rw-------}, set as they are created, where the file system has
+ * POSIX permissions). A draft is a hidden file renamed into place atomically when committed; drafts a crash left behind
+ * are never opened, and the retention job removes them, and snapshots no backup record knows, once they are older
+ * than the retention.
+ */
+public class FolderSnapshotStore implements SnapshotStore {
+
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+
+    private final Path directory;
+
+    public FolderSnapshotStore(Path directory) {
+        this.directory = directory.toAbsolutePath().normalize();
+    }
+
+    @Override
+    public Draft create(String name) throws IOException {
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new IllegalArgumentException("Not a snapshot name: " + name);
+        }
+        createDirectory();
+        String unique = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+        Path target = directory.resolve(unique + ".zip");
+        Path draft = directory.resolve("." + unique + ".partial");
+        OutputStream out = Files.newOutputStream(Files.createFile(draft, ownerOnly("rw-------")), StandardOpenOption.WRITE);
+        return new Draft() {
+            private boolean committed;
+
+            @Override
+            public OutputStream out() {
+                return out;
+            }
+
+            @Override
+            public String commit() throws IOException {
+                out.close();
+                Files.move(draft, target, StandardCopyOption.ATOMIC_MOVE);
+                committed = true;
+                return target.toString();
+            }
+
+            @Override
+            public void close() throws IOException {
+                out.close();
+                if (!committed) {
+                    Files.deleteIfExists(draft);
+                }
+            }
+        };
+    }
+
+    @Override
+    public InputStream open(String location) throws IOException {
+        return Files.newInputStream(inside(location));
+    }
+
+    @Override
+    public void delete(String location) throws IOException {
+        Files.deleteIfExists(inside(location));
+    }
+
+    @Override
+    public List<Stored> list() throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(directory)) {
+            List<Stored> stored = new ArrayList<>();
+            for (Path file : files.filter(FolderSnapshotStore::isSnapshotOrDraft).toList()) {
+                stored.add(new Stored(file.toString(), Files.getLastModifiedTime(file).toInstant()));
+            }
+            return stored;
+        }
+    }
+
+    private static boolean isSnapshotOrDraft(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".zip") || (name.startsWith(".") && name.endsWith(".partial"));
+    }
+
+    /** The location as a snapshot or draft of this folder; anything else is refused. */
+    private Path inside(String location) {
+        Path file = Path.of(location).toAbsolutePath().normalize();
+        if (!directory.equals(file.getParent()) || !isSnapshotOrDraft(file)) {
+            throw new IllegalArgumentException("Not a snapshot of " + directory + ": " + location);
+        }
+        return file;
+    }
+
+    private void createDirectory() throws IOException {
+        if (!Files.isDirectory(directory)) {
+            Files.createDirectories(directory, ownerOnly("rwx------"));
+        }
+    }
+
+    private static FileAttribute<?>[] ownerOnly(String permissions) {
+        return POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions))}
+                : new FileAttribute<?>[0];
+    }
+}

@@ -1,0 +1,103 @@
+package io.psaremoval.backup;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Removes the snapshots of removals' scopes once they are older than {@code psa.backup.snapshot-retention}, every
+ * {@code psa.backup.retention-check-interval}, on a thread of its own (the plugin does not switch on Spring's
+ * scheduling for the host). Each removal deletes the file from the store and records on the snapshot's row when and
+ * by what it was removed, in one transaction; on several nodes each snapshot is removed by one of them (its row is
+ * locked, the others skip it).
+ */
+@Component
+public class SnapshotRetention implements DisposableBean {
+
+    /** Who removed a snapshot, as the backup history and the audit record it. */
+    public static final String REMOVED_BY = "retention job";
+    private static final Logger log = LoggerFactory.getLogger(SnapshotRetention.class);
+
+    private final BackupService backups;
+    private final SnapshotStore store;
+    private final BackupProperties properties;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "psa-snapshot-retention");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    SnapshotRetention(BackupService backups, SnapshotStore store, BackupProperties properties) {
+        this.backups = backups;
+        this.store = store;
+        this.properties = properties;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void atStartup() {
+        long interval = properties.retentionCheckInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::periodically, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Removes what the store holds that no backup record knows (a draft or a snapshot a crash left before it was
+     * recorded) once it is older than the retention.
+     */
+    public int removeLeftovers() {
+        java.time.Instant old = java.time.Instant.now().minus(properties.snapshotRetention());
+        int removed = 0;
+        try {
+            for (SnapshotStore.Stored stored : store.list()) {
+                if (stored.modified().isBefore(old) && !backups.isRecorded(stored.location())) {
+                    store.delete(stored.location());
+                    log.info("Snapshot store leftover {} (from {}) removed: no backup record knows it", stored.location(),
+                            stored.modified());
+                    removed++;
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return removed;
+    }
+
+    /** Removes every snapshot past its retention now. */
+    public int removeExpired() {
+        int removed = 0;
+        for (var batch = backups.expiredSnapshots(100); !batch.isEmpty(); batch = backups.expiredSnapshots(100)) {
+            int before = removed;
+            for (Backup snapshot : batch) {
+                if (backups.removeExpiredSnapshot(snapshot.id(), store, REMOVED_BY)) {
+                    removed++;
+                }
+            }
+            if (removed == before) {
+                break; // another node holds the rest
+            }
+        }
+        return removed;
+    }
+
+    private void periodically() {
+        try {
+            int removed = removeExpired();
+            removeLeftovers();
+            if (removed > 0) {
+                log.info("{} snapshots past their retention of {} removed", removed, properties.snapshotRetention());
+            }
+        } catch (RuntimeException e) {
+            log.warn("Removing expired snapshots failed; it runs again in {}", properties.retentionCheckInterval(), e);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        scheduler.shutdownNow();
+    }
+}
