@@ -117,32 +117,34 @@ public class JdbcPlatformData implements PlatformData {
     @Override
     public Map<Long, ScopeFingerprint> scope(long psaIntegrationId) {
         Map<Long, ScopeFingerprint> scope = new TreeMap<>();
+        // The scope's organizations and items are read once each (materialized); the rows hanging on them are joined to
+        // those, so that no statement scans the whole item table more than once whatever the account's size.
         jdbc.sql("""
-                with scope as (select id from organization where psa_integration_id = :psa),
+                with scope as materialized (
+                    select o.id, %s as whole, %s as link from organization o where o.psa_integration_id = :psa),
+                items as materialized (
+                    select i.id, i.organization_id, %s as whole, %s as link
+                    from scope join item i on i.organization_id = scope.id),
                 hashed as (
-                    select o.id as organization, %s as whole, %s as link
-                    from organization o join scope on scope.id = o.id
+                    select id as organization, whole, link from scope
                     union all
-                    select i.organization_id, %s, %s from item i join scope on scope.id = i.organization_id
+                    select organization_id, whole, link from items
                     union all
                     select min(organization), whole, null from (
                         select a.id, a.organization_id as organization, %s as whole
                         from attachment a join scope on scope.id = a.organization_id
                         union all
-                        select a.id, i.organization_id, %s
-                        from attachment a join item i on i.id = a.item_id join scope on scope.id = i.organization_id
+                        select a.id, i.organization_id, %s from attachment a join items i on i.id = a.item_id
                     ) attachments group by id, whole
                     union all
                     select min(organization), whole, null from (
                         select r.id, i.organization_id as organization, %s as whole
-                        from related_item r join item i on i.id = r.source_item_id join scope on scope.id = i.organization_id
+                        from related_item r join items i on i.id = r.source_item_id
                         union all
-                        select r.id, i.organization_id, %s
-                        from related_item r join item i on i.id = r.target_item_id join scope on scope.id = i.organization_id
+                        select r.id, i.organization_id, %s from related_item r join items i on i.id = r.target_item_id
                     ) related group by id, whole
                     union all
-                    select i.organization_id, %s, null
-                    from rmm_device d join item i on i.id = d.matched_configuration_id join scope on scope.id = i.organization_id)
+                    select i.organization_id, %s, null from rmm_device d join items i on i.id = d.matched_configuration_id)
                 select organization, count(*) as delete_rows, sum(whole) as delete_fingerprint,
                        count(link) as disconnect_rows, coalesce(sum(link), 0) as disconnect_fingerprint
                 from hashed group by organization"""
@@ -157,17 +159,21 @@ public class JdbcPlatformData implements PlatformData {
 
     @Override
     public Map<String, Long> exportScope(long psaIntegrationId, ScopeExport export) {
-        String organizations = "select id from organization where psa_integration_id = " + psaIntegrationId;
-        String items = "select i.id from item i join organization o on o.id = i.organization_id where o.psa_integration_id = "
-                + psaIntegrationId;
+        // Joins and unions of joins, never "in (...) or in (...)": PostgreSQL hashes each side, at any size (an OR of two
+        // large subqueries may be planned as a subplan run again for every row).
+        String inScope = " join organization o on o.id = %s and o.psa_integration_id = " + psaIntegrationId;
+        String itemsInScope = " join item i on i.id = %s" + inScope.formatted("i.organization_id");
         Map<String, String> tables = new LinkedHashMap<>();
         tables.put("organization", "select * from organization where psa_integration_id = " + psaIntegrationId + " order by id");
-        tables.put("item", "select * from item where organization_id in (" + organizations + ") order by id");
-        tables.put("attachment", "select * from attachment where organization_id in (" + organizations + ") or item_id in ("
-                + items + ") order by id");
-        tables.put("related_item", "select * from related_item where source_item_id in (" + items + ") or target_item_id in ("
-                + items + ") order by id");
-        tables.put("rmm_device", "select * from rmm_device where matched_configuration_id in (" + items + ") order by id");
+        tables.put("item", "select i.* from item i" + inScope.formatted("i.organization_id") + " order by i.id");
+        tables.put("attachment", "select a.* from attachment a join (select a.id from attachment a"
+                + inScope.formatted("a.organization_id") + " union select a.id from attachment a"
+                + itemsInScope.formatted("a.item_id") + ") touched on touched.id = a.id order by a.id");
+        tables.put("related_item", "select r.* from related_item r join (select r.id from related_item r"
+                + itemsInScope.formatted("r.source_item_id") + " union select r.id from related_item r"
+                + itemsInScope.formatted("r.target_item_id") + ") touched on touched.id = r.id order by r.id");
+        tables.put("rmm_device", "select d.* from rmm_device d" + itemsInScope.formatted("d.matched_configuration_id")
+                + " order by d.id");
         Map<String, Long> rows = new LinkedHashMap<>();
         Connection connection = DataSourceUtils.getConnection(dataSource);
         try {
@@ -296,32 +302,29 @@ public class JdbcPlatformData implements PlatformData {
                     }
                 });
         Long[] items = organizationOfItem.keySet().stream().sorted().toArray(Long[]::new);
-        lockReferences(Set.copyOf(scope), organizationOfItem, items, fingerprints);
+        Locked locked = lockReferences(Set.copyOf(scope), organizationOfItem, items, fingerprints);
         guard.check(fingerprints.ofDelete());
+        // The rows hanging on the chunk, by the ids locked above: none can be added, re-pointed or removed meanwhile.
         jdbc.sql("""
                 insert into removal_unmatched_device (removal_id, rmm_device_id, rmm_integration_id, external_id,
                                                       hostname, former_configuration_id)
                 select :removal, d.id, d.rmm_integration_id, d.external_id, d.hostname, d.matched_configuration_id
                 from rmm_device d
-                where d.matched_configuration_id = any(:items)
+                where d.id = any(:devices)
                 on conflict (removal_id, rmm_device_id) do nothing""")
-                .param("removal", removalId).param("items", items).update();
-        write("""
+                .param("removal", removalId).param("devices", locked.devices()).update();
+        writeById("""
                 with changed as (
                     update rmm_device set matched_configuration_id = null, matched_kind = null, matched_at = null
-                    where matched_configuration_id = any(:items)
+                    where id = any(:ids)
                     returning 'RMM_DEVICE' as kind)
-                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, items, "UNMATCHED");
-        write("""
-                with changed as (
-                    delete from related_item where source_item_id = any(:items) or target_item_id = any(:items)
-                    returning 'RELATED_ITEM' as kind)
-                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, items, "DELETED");
-        write("""
-                with changed as (
-                    delete from attachment where organization_id = any(:organizations) or item_id = any(:items)
-                    returning 'ATTACHMENT' as kind)
-                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, items, "DELETED");
+                """ + COUNT_BY_KIND, removalId, locked.devices(), "UNMATCHED");
+        writeById("""
+                with changed as (delete from related_item where id = any(:ids) returning 'RELATED_ITEM' as kind)
+                """ + COUNT_BY_KIND, removalId, locked.relatedItems(), "DELETED");
+        writeById("""
+                with changed as (delete from attachment where id = any(:ids) returning 'ATTACHMENT' as kind)
+                """ + COUNT_BY_KIND, removalId, locked.attachments(), "DELETED");
         count(removalId, "DELETED", itemDeletion.delete(items));
         write("""
                 with changed as (
@@ -358,26 +361,47 @@ public class JdbcPlatformData implements PlatformData {
      * organizations: a row that hangs on two organizations of the scope counts with the one of lower id, as in
      * {@link #scope}. A chunk is the lowest organizations left in id order, so the other one is in the chunk too.
      */
-    private void lockReferences(Set<Long> organizations, Map<Long, Long> organizationOfItem, Long[] items,
+    private Locked lockReferences(Set<Long> organizations, Map<Long, Long> organizationOfItem, Long[] items,
             Fingerprints fingerprints) {
         Long[] organizationIds = organizations.toArray(Long[]::new);
-        jdbc.sql("select a.organization_id, a.item_id, " + ATTACHMENT_HASH + " from attachment a"
+        List<Long> attachments = new ArrayList<>();
+        jdbc.sql("select a.id, a.organization_id, a.item_id, " + ATTACHMENT_HASH + " from attachment a"
                         + " where a.organization_id = any(:organizations) or a.item_id = any(:items) for update")
                 .param("organizations", organizationIds).param("items", items)
                 .query((RowCallbackHandler) rs -> {
-                    Long own = organizations.contains(rs.getLong(1)) ? rs.getLong(1) : null;
-                    Long ofItem = organizationOfItem.get(rs.getObject(2) == null ? null : rs.getLong(2));
-                    fingerprints.add(lower(own, ofItem), rs.getLong(3));
+                    attachments.add(rs.getLong(1));
+                    Long own = organizations.contains(rs.getLong(2)) ? rs.getLong(2) : null;
+                    Long ofItem = organizationOfItem.get(rs.getObject(3) == null ? null : rs.getLong(3));
+                    fingerprints.add(lower(own, ofItem), rs.getLong(4));
                 });
-        jdbc.sql("select r.source_item_id, r.target_item_id, " + RELATED_ITEM_HASH + " from related_item r"
+        List<Long> related = new ArrayList<>();
+        jdbc.sql("select r.id, r.source_item_id, r.target_item_id, " + RELATED_ITEM_HASH + " from related_item r"
                         + " where r.source_item_id = any(:items) or r.target_item_id = any(:items) for update")
                 .param("items", items)
-                .query((RowCallbackHandler) rs -> fingerprints.add(
-                        lower(organizationOfItem.get(rs.getLong(1)), organizationOfItem.get(rs.getLong(2))), rs.getLong(3)));
-        jdbc.sql("select d.matched_configuration_id, " + RMM_DEVICE_HASH + " from rmm_device d"
+                .query((RowCallbackHandler) rs -> {
+                    related.add(rs.getLong(1));
+                    fingerprints.add(lower(organizationOfItem.get(rs.getLong(2)), organizationOfItem.get(rs.getLong(3))),
+                            rs.getLong(4));
+                });
+        List<Long> devices = new ArrayList<>();
+        jdbc.sql("select d.id, d.matched_configuration_id, " + RMM_DEVICE_HASH + " from rmm_device d"
                         + " where d.matched_configuration_id = any(:items) for update")
                 .param("items", items)
-                .query((RowCallbackHandler) rs -> fingerprints.add(organizationOfItem.get(rs.getLong(1)), rs.getLong(2)));
+                .query((RowCallbackHandler) rs -> {
+                    devices.add(rs.getLong(1));
+                    fingerprints.add(organizationOfItem.get(rs.getLong(2)), rs.getLong(3));
+                });
+        return new Locked(attachments.toArray(Long[]::new), related.toArray(Long[]::new), devices.toArray(Long[]::new));
+    }
+
+    /** The ids of a chunk's rows that hang on its organizations and items, locked for the chunk's transaction. */
+    private record Locked(Long[] attachments, Long[] relatedItems, Long[] devices) {
+    }
+
+    private void writeById(String sql, long removalId, Long[] ids, String action) {
+        if (ids.length > 0) {
+            jdbc.sql(sql).param("removal", removalId).param("action", action).param("ids", ids).update();
+        }
     }
 
     private static long lower(Long one, Long other) {
