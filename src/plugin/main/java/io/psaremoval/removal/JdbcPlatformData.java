@@ -1,6 +1,5 @@
 package io.psaremoval.removal;
 
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -38,12 +37,13 @@ public class JdbcPlatformData implements PlatformData {
     /*
      * Each row's hash for the scope's fingerprints, the same SQL whether the whole scope is summed up in the database
      * or a locked chunk's rows are read one by one. Its text is the row's columns that a removal writes or destroys
-     * (an item's body and an attachment's bytes by their MD5), never a time (its text would depend on the session).
+     * (an item's body whole, an attachment's bytes by their MD5), never a time (its text would depend on the session).
      */
     private static final String ORGANIZATION_HASH = "psa_row_hash(row('organization', o.id, o.name, o.psa_external_id)::text)";
     private static final String ORGANIZATION_LINK_HASH = "psa_row_hash(row('organization', o.id, o.psa_external_id)::text)";
     private static final String ITEM_HASH =
-            "psa_row_hash(row('item', i.id, i.kind, i.name, i.psa_external_id, md5(coalesce(i.body, '')))::text)";
+            "psa_row_hash(concat_ws('|', 'item', i.id, i.kind, quote_literal(i.name), quote_nullable(i.psa_external_id),"
+            + " length(i.body), i.body))";
     private static final String ITEM_LINK_HASH =
             "case when i.psa_external_id is not null then psa_row_hash(row('item', i.id, i.psa_external_id)::text) end";
     private static final String ATTACHMENT_HASH = "psa_row_hash(row('attachment', a.id, a.organization_id, a.item_id,"
@@ -117,42 +117,47 @@ public class JdbcPlatformData implements PlatformData {
     @Override
     public Map<Long, ScopeFingerprint> scope(long psaIntegrationId) {
         Map<Long, ScopeFingerprint> scope = new TreeMap<>();
-        // The scope's organizations and items are read once each (materialized); the rows hanging on them are joined to
-        // those, so that no statement scans the whole item table more than once whatever the account's size.
+        // The scope's organizations and items are read once each (materialized) and summed up per organization where
+        // they are; the rows hanging on them are joined to the items by id only. XOR is the fingerprints' sum: an integer
+        // aggregate, order-free, and distinct rows never cancel out but by a 64-bit coincidence.
         jdbc.sql("""
                 with scope as materialized (
                     select o.id, %s as whole, %s as link from organization o where o.psa_integration_id = :psa),
                 items as materialized (
                     select i.id, i.organization_id, %s as whole, %s as link
                     from scope join item i on i.organization_id = scope.id),
-                hashed as (
-                    select id as organization, whole, link from scope
+                parts as (
+                    select id as organization, 1::bigint as rows, whole, 1::bigint as links, link from scope
                     union all
-                    select organization_id, whole, link from items
+                    select organization_id, count(*), bit_xor(whole), count(link), bit_xor(link)
+                    from items group by organization_id
                     union all
-                    select min(organization), whole, null from (
-                        select a.id, a.organization_id as organization, %s as whole
-                        from attachment a join scope on scope.id = a.organization_id
-                        union all
-                        select a.id, i.organization_id, %s from attachment a join items i on i.id = a.item_id
-                    ) attachments group by id, whole
+                    select organization, count(*), bit_xor(whole), 0, null from (
+                        select min(organization) as organization, whole from (
+                            select a.id, a.organization_id as organization, %s as whole
+                            from attachment a join scope on scope.id = a.organization_id
+                            union all
+                            select a.id, i.organization_id, %s from attachment a join items i on i.id = a.item_id
+                        ) attachments group by id, whole) attributed group by organization
                     union all
-                    select min(organization), whole, null from (
-                        select r.id, i.organization_id as organization, %s as whole
-                        from related_item r join items i on i.id = r.source_item_id
-                        union all
-                        select r.id, i.organization_id, %s from related_item r join items i on i.id = r.target_item_id
-                    ) related group by id, whole
+                    select organization, count(*), bit_xor(whole), 0, null from (
+                        select min(organization) as organization, whole from (
+                            select r.id, i.organization_id as organization, %s as whole
+                            from related_item r join items i on i.id = r.source_item_id
+                            union all
+                            select r.id, i.organization_id, %s from related_item r join items i on i.id = r.target_item_id
+                        ) related group by id, whole) attributed group by organization
                     union all
-                    select i.organization_id, %s, null from rmm_device d join items i on i.id = d.matched_configuration_id)
-                select organization, count(*) as delete_rows, sum(whole) as delete_fingerprint,
-                       count(link) as disconnect_rows, coalesce(sum(link), 0) as disconnect_fingerprint
-                from hashed group by organization"""
+                    select i.organization_id, count(*), bit_xor(%s), 0, null
+                    from rmm_device d join items i on i.id = d.matched_configuration_id group by i.organization_id)
+                select organization, sum(rows)::bigint as delete_rows, bit_xor(whole) as delete_fingerprint,
+                       sum(links)::bigint as disconnect_rows, coalesce(bit_xor(link), 0) as disconnect_fingerprint
+                from parts group by organization"""
                         .formatted(ORGANIZATION_HASH, ORGANIZATION_LINK_HASH, ITEM_HASH, ITEM_LINK_HASH, ATTACHMENT_HASH,
                                 ATTACHMENT_HASH, RELATED_ITEM_HASH, RELATED_ITEM_HASH, RMM_DEVICE_HASH))
                 .param("psa", psaIntegrationId)
-                .query((rs, n) -> scope.put(rs.getLong(1), new ScopeFingerprint(rs.getLong(2),
-                        rs.getBigDecimal(3).toBigIntegerExact(), rs.getLong(4), rs.getBigDecimal(5).toBigIntegerExact())))
+                .query((rs, n) -> scope.put(rs.getLong(1), new ScopeFingerprint(rs.getLong(2), rs.getLong(3),
+                        rs.getLong(4), rs.getLong(5))))
                 .list();
         return scope;
     }
@@ -408,11 +413,11 @@ public class JdbcPlatformData implements PlatformData {
         return one == null ? other : other == null ? one : Math.min(one, other);
     }
 
-    /** A chunk's fingerprints, summed up row by row as they are locked. */
+    /** A chunk's fingerprints, summed up (XOR, as in {@link #scope}) row by row as they are locked. */
     private static final class Fingerprints {
 
         private final Map<Long, long[]> rows = new TreeMap<>();
-        private final Map<Long, BigInteger[]> sums = new TreeMap<>();
+        private final Map<Long, long[]> sums = new TreeMap<>();
 
         void add(long organization, long hash) {
             sum(organization, 0, hash);
@@ -424,8 +429,7 @@ public class JdbcPlatformData implements PlatformData {
 
         private void sum(long organization, int which, long hash) {
             rows.computeIfAbsent(organization, o -> new long[2])[which]++;
-            BigInteger[] sum = sums.computeIfAbsent(organization, o -> new BigInteger[] {BigInteger.ZERO, BigInteger.ZERO});
-            sum[which] = sum[which].add(BigInteger.valueOf(hash));
+            sums.computeIfAbsent(organization, o -> new long[2])[which] ^= hash;
         }
 
         Map<Long, ScopeFingerprint> ofDelete() {

@@ -164,16 +164,15 @@ class ScopeContract {
         jdbc.sql("""
                 insert into removal_scope (removal_id, round, organization_id, delete_rows, delete_fingerprint,
                                            disconnect_rows, disconnect_fingerprint)
-                select :id, :round, s.* from unnest(:organizations::bigint[], :deleteRows::bigint[], :deleteSums::numeric[],
-                                                    :disconnectRows::bigint[], :disconnectSums::numeric[]) as s""")
+                select :id, :round, s.* from unnest(:organizations::bigint[], :deleteRows::bigint[], :deleteSums::bigint[],
+                                                    :disconnectRows::bigint[], :disconnectSums::bigint[]) as s""")
                 .param("id", removalId).param("round", round)
                 .param("organizations", scope.keySet().toArray(Long[]::new))
                 .param("deleteRows", scope.values().stream().map(ScopeFingerprint::deleteRows).toArray(Long[]::new))
-                .param("deleteSums", scope.values().stream().map(f -> new java.math.BigDecimal(f.deleteFingerprint()))
-                        .toArray(java.math.BigDecimal[]::new))
+                .param("deleteSums", scope.values().stream().map(ScopeFingerprint::deleteFingerprint).toArray(Long[]::new))
                 .param("disconnectRows", scope.values().stream().map(ScopeFingerprint::disconnectRows).toArray(Long[]::new))
-                .param("disconnectSums", scope.values().stream().map(f -> new java.math.BigDecimal(f.disconnectFingerprint()))
-                        .toArray(java.math.BigDecimal[]::new))
+                .param("disconnectSums", scope.values().stream().map(ScopeFingerprint::disconnectFingerprint)
+                        .toArray(Long[]::new))
                 .update();
         RemovalRepository.kinds(preview).forEach((kind, count) -> jdbc.sql("""
                 insert into removal_scope_kind (removal_id, round, kind, psa_synced, platform_only)
@@ -196,8 +195,8 @@ class ScopeContract {
                         + (organizations == null ? "" : " and organization_id = any(:organizations)"))
                 .param("id", removal.id()).param("round", removal.scopeRound())
                 .param("organizations", organizations == null ? new Long[0] : organizations.toArray(Long[]::new))
-                .query((rs, n) -> confirmed.put(rs.getLong(1), new ScopeFingerprint(rs.getLong(2),
-                        rs.getBigDecimal(3).toBigIntegerExact(), rs.getLong(4), rs.getBigDecimal(5).toBigIntegerExact())))
+                .query((rs, n) -> confirmed.put(rs.getLong(1), new ScopeFingerprint(rs.getLong(2), rs.getLong(3),
+                        rs.getLong(4), rs.getLong(5))))
                 .list();
         return confirmed;
     }
