@@ -120,6 +120,10 @@ class ConfirmedScopeTest {
         seen[1].forEach((organization, fingerprint) -> assertThat(fingerprint.sameAs(scope.get(organization),
                 RemovalMode.DISCONNECT)).as("organization %d", organization).isTrue());
         assertThat(seen[1].keySet()).isEqualTo(scope.keySet());
+        Map<Long, ScopeFingerprint> toDisconnect = platformData.scopeToDisconnect(account.psaIntegrationId());
+        assertThat(toDisconnect.keySet()).isEqualTo(scope.keySet());
+        toDisconnect.forEach((organization, fingerprint) -> assertThat(fingerprint.sameAs(scope.get(organization),
+                RemovalMode.DISCONNECT)).as("a disconnect's own reading, organization %d", organization).isTrue());
     }
 
     private void job(ProcessInstance removal) {

@@ -163,6 +163,20 @@ public class JdbcPlatformData implements PlatformData {
     }
 
     @Override
+    public Map<Long, ScopeFingerprint> scopeToDisconnect(long psaIntegrationId) {
+        Map<Long, ScopeFingerprint> scope = new TreeMap<>();
+        jdbc.sql("""
+                select o.id, 1 + count(i.id) as rows, %s # coalesce(bit_xor(%s), 0) as fingerprint
+                from organization o left join item i on i.organization_id = o.id and i.psa_external_id is not null
+                where o.psa_integration_id = :psa group by o.id"""
+                        .formatted(ORGANIZATION_LINK_HASH, ITEM_LINK_HASH))
+                .param("psa", psaIntegrationId)
+                .query((rs, n) -> scope.put(rs.getLong(1), ScopeFingerprint.ofDisconnect(rs.getLong(2), rs.getLong(3))))
+                .list();
+        return scope;
+    }
+
+    @Override
     public Map<String, Long> exportScope(long psaIntegrationId, ScopeExport export) {
         // Joins and unions of joins, never "in (...) or in (...)": PostgreSQL hashes each side, at any size (an OR of two
         // large subqueries may be planned as a subplan run again for every row).

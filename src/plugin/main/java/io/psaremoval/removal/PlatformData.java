@@ -32,6 +32,14 @@ public interface PlatformData {
     Map<Long, ScopeFingerprint> scope(long psaIntegrationId);
 
     /**
+     * The same for what a disconnect writes only (the organizations and their synced items; the delete's fingerprints
+     * left zero), read without the rows a disconnect leaves alone. By default the whole {@link #scope}.
+     */
+    default Map<Long, ScopeFingerprint> scopeToDisconnect(long psaIntegrationId) {
+        return scope(psaIntegrationId);
+    }
+
+    /**
      * Called by a chunk's write with the fingerprints of its organizations, read after they (and their rows) were
      * locked for the rest of the chunk's transaction and before anything is written; throws to write nothing.
      */

@@ -50,7 +50,8 @@ class ScopeContract {
      */
     List<Long> changedSinceConfirmed(Removal removal, RemovalMode mode) {
         Map<Long, ScopeFingerprint> confirmed = confirmed(removal, null);
-        Map<Long, ScopeFingerprint> now = platformData.scope(removal.requireIntegrationId());
+        Map<Long, ScopeFingerprint> now = mode == RemovalMode.DELETE ? platformData.scope(removal.requireIntegrationId())
+                : platformData.scopeToDisconnect(removal.requireIntegrationId());
         TreeSet<Long> changed = new TreeSet<>();
         now.forEach((organization, fingerprint) -> {
             ScopeFingerprint before = confirmed.get(organization);
