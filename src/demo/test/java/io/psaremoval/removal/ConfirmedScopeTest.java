@@ -126,6 +126,47 @@ class ConfirmedScopeTest {
                 RemovalMode.DISCONNECT)).as("a disconnect's own reading, organization %d", organization).isTrue());
     }
 
+    /**
+     * Chunk after chunk, each deleting its organizations before the next reads its own (in one transaction, rolled
+     * back), every chunk's fingerprints equal the frozen ones of its organizations: links and attachments that hang on
+     * two organizations of different chunks are counted with the first, in the scope and in the chunks alike.
+     */
+    @Test
+    void chunksInIdOrderSeeTheFrozenFingerprintsAcrossTheirBoundaries() {
+        GeneratedAccount account = fixtures.create();
+        List<Long> inOrder = jdbc.sql("select id from organization where psa_integration_id = :psa order by id")
+                .param("psa", account.psaIntegrationId()).query(Long.class).list();
+        // A link from the first organization's item to the fourth's, and a file of the fifth attached to the second's
+        // item: each hangs on two organizations of different chunks.
+        jdbc.sql("""
+                insert into related_item (account_id, source_item_id, target_item_id, note)
+                select :a, (select min(id) from item where organization_id = :first),
+                       (select min(id) from item where organization_id = :fourth), 'across chunks'""")
+                .param("a", account.accountId()).param("first", inOrder.get(0)).param("fourth", inOrder.get(3)).update();
+        jdbc.sql("""
+                insert into attachment (account_id, organization_id, item_id, file_name, content)
+                values (:a, :fifth, (select min(id) from item where organization_id = :second), 'across.txt', '\\x01'::bytea)""")
+                .param("a", account.accountId()).param("fifth", inOrder.get(4)).param("second", inOrder.get(1)).update();
+        Map<Long, ScopeFingerprint> scope = platformData.scope(account.psaIntegrationId());
+        List<Long> organizations = List.copyOf(scope.keySet());
+        long acrossOrganizations = jdbc.sql("""
+                select count(*) from related_item r join item s on s.id = r.source_item_id join item t on t.id = r.target_item_id
+                where s.organization_id <> t.organization_id and s.organization_id = any(:o) and t.organization_id = any(:o)""")
+                .param("o", organizations.toArray(Long[]::new)).query(Long.class).single();
+        assertThat(acrossOrganizations).as("links between organizations of the scope exist").isPositive();
+        java.util.List<Map<Long, ScopeFingerprint>> seen = new java.util.ArrayList<>();
+        inRolledBackTransaction(() -> {
+            long removal = removalOf(account);
+            for (int from = 0; from < organizations.size(); from += 2) {
+                platformData.hardDelete(removal, account.psaIntegrationId(),
+                        organizations.subList(from, Math.min(from + 2, organizations.size())), seen::add);
+            }
+        });
+        assertThat(seen).hasSize((organizations.size() + 1) / 2);
+        seen.forEach(chunk -> chunk.forEach((organization, fingerprint) ->
+                assertThat(fingerprint).as("organization %d", organization).isEqualTo(scope.get(organization))));
+    }
+
     private void job(ProcessInstance removal) {
         engine.getManagementService().executeJob(engine.getManagementService().createJobQuery()
                 .processInstanceId(removal.getId()).singleResult().getId());

@@ -675,6 +675,12 @@ class RemovePsaIntegrationProcessTest {
         assertThatThrownBy(() -> completeAs(editor, removal, Map.of(SCOPE_DECISION, "GO_ON",
                 CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId()))))
                 .as("an Editor of the account cannot confirm it for the requester").isInstanceOf(RuntimeException.class);
+        setRole(manager, Role.EDITOR);
+        assertThatThrownBy(() -> completeAs(manager, removal, Map.of(SCOPE_DECISION, "GO_ON",
+                CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId()))))
+                .as("nor the requester once no longer a Manager").hasRootCauseInstanceOf(BadUserRequestException.class)
+                .hasMessageContaining("is an Editor; only a Manager or an Administrator");
+        setRole(manager, Role.MANAGER);
         assertThat(removal).isWaitingAt("UserTask_ConfirmChangedDeletion");
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
 
@@ -809,13 +815,14 @@ class RemovePsaIntegrationProcessTest {
     // --- a verified snapshot before anything is deleted -------------------------------------------------
 
     @Test
-    void aSnapshotThatFailsItsVerificationDeletesNothingAndSaysWhy() {
+    void aSnapshotThatFailsItsVerificationDeletesNothingAndSaysWhy() throws Exception {
         ProcessInstance removal = startRemoval(manager);
         chooseTheIntegration(removal);
         completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
         typeTheName(manager, removal);
         String before = fixtures.accountChecksum(account.accountId());
 
+        java.util.Set<String> storedBefore = storedSnapshots();
         CorruptibleSnapshotStore.corruptReads.set(true);
         try {
             assertThatThrownBy(() -> execute(job("Task_TakeScopeSnapshot", removal)))
@@ -826,6 +833,7 @@ class RemovePsaIntegrationProcessTest {
 
         assertThat(removal).isWaitingAt("Task_TakeScopeSnapshot");
         assertThat(job("Task_TakeScopeSnapshot", removal).getRetries()).as("retried on the back-off (R5)").isEqualTo(4);
+        assertThat(storedSnapshots()).as("the snapshot that failed its verification is not kept").isEqualTo(storedBefore);
         assertThat(fixtures.count("select count(*) from account_backup where kind = 'SCOPE_SNAPSHOT' and removal_id = :p",
                 removalId(removal))).as("nothing counts as a snapshot").isZero();
         assertThat(fixtures.accountChecksum(account.accountId())).as("nothing deleted").isEqualTo(before);
@@ -985,6 +993,17 @@ class RemovePsaIntegrationProcessTest {
 
     private String outcome(ProcessInstance removal) {
         return (String) removal(removal).get(OUTCOME);
+    }
+
+    /** The files in the snapshot store's folder (of this and earlier test runs). */
+    private static java.util.Set<String> storedSnapshots() throws java.io.IOException {
+        java.nio.file.Path folder = java.nio.file.Path.of("target", "test-snapshots");
+        if (!java.nio.file.Files.isDirectory(folder)) {
+            return java.util.Set.of();
+        }
+        try (var stored = java.nio.file.Files.list(folder)) {
+            return stored.map(path -> path.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
+        }
     }
 
     private long removalId(ProcessInstance removal) {

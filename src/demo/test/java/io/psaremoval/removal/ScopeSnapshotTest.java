@@ -92,9 +92,14 @@ class ScopeSnapshotTest {
                     .isEqualTo(checksum("(" + table.getValue() + ")"))
                     .isNotEqualTo(checksum("(select * from " + name + " where false)"));
         }
-        assertThat(new String(entries.get("organization.csv"))).as("another account's rows are not in it")
-                .doesNotContain(jdbc.sql("select name from account where id = :id").param("id", other.accountId())
-                        .query(String.class).single());
+        // Organizations are named after their account: this account's are in it, the other's not.
+        String organizationsCsv = new String(entries.get("organization.csv"));
+        assertThat(organizationsCsv).as("this account's organizations are in it").contains(jdbc.sql(
+                "select min(name) from organization where psa_integration_id = :psa")
+                .param("psa", account.psaIntegrationId()).query(String.class).single());
+        assertThat(organizationsCsv).as("another account's rows are not in it").doesNotContain(jdbc.sql(
+                "select min(name) from organization where account_id = :a").param("a", other.accountId())
+                .query(String.class).single());
 
         Path file = Path.of(location);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
@@ -177,13 +182,16 @@ class ScopeSnapshotTest {
         ProcessInstance removal = driver.decide(account, RemovalMode.DELETE);
         job(removal, "Task_TakeScopeSnapshot");
         Path file = Path.of(snapshotLocation(removal));
-        Path draft = file.resolveSibling(".removal-0-round-1-crashed.partial");
-        Path unknown = file.resolveSibling("removal-0-round-1-unrecorded.zip");
+        Path draft = file.resolveSibling(".removal-0-round-1-0badc0de.partial");
+        Path unknown = file.resolveSibling("removal-0-round-1-deadbeef.zip");
+        Path notASnapshot = file.resolveSibling("account-1-removal-1.zip");
         Files.writeString(draft, "a crash left this");
         Files.writeString(unknown, "committed, never recorded");
+        Files.writeString(notASnapshot, "someone else's file in a shared folder");
         FileTime old = FileTime.from(Instant.now().minus(400, ChronoUnit.DAYS));
         Files.setLastModifiedTime(draft, old);
         Files.setLastModifiedTime(unknown, old);
+        Files.setLastModifiedTime(notASnapshot, old);
         jdbc.sql("update account_backup set expires_at = now() - interval '1 minute' where kind = 'SCOPE_SNAPSHOT'"
                 + " and removal_id = :id").param("id", removalId(removal)).update();
 
@@ -193,6 +201,8 @@ class ScopeSnapshotTest {
         assertThat(file).doesNotExist();
         assertThat(draft).doesNotExist();
         assertThat(unknown).doesNotExist();
+        assertThat(notASnapshot).as("a file not named as the snapshot step names its own stays").exists();
+        Files.delete(notASnapshot);
         assertThat(jdbc.sql("select removed_by from account_backup where kind = 'SCOPE_SNAPSHOT' and removal_id = :id")
                 .param("id", removalId(removal)).query(String.class).single()).isEqualTo(SnapshotRetention.REMOVED_BY);
         assertThat(retention.removeExpired()).as("removed once").isZero();

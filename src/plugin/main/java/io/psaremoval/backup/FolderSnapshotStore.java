@@ -3,6 +3,8 @@ package io.psaremoval.backup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +43,22 @@ public class FolderSnapshotStore implements SnapshotStore {
         String unique = name + "-" + UUID.randomUUID().toString().substring(0, 8);
         Path target = directory.resolve(unique + ".zip");
         Path draft = directory.resolve("." + unique + ".partial");
-        OutputStream out = Files.newOutputStream(Files.createFile(draft, ownerOnly("rw-------")), StandardOpenOption.WRITE);
+        FileChannel channel = FileChannel.open(Files.createFile(draft, ownerOnly("rw-------")), StandardOpenOption.WRITE);
+        // Closing what was written (the zip closes its stream) puts it on disk and leaves the file to the draft.
+        OutputStream out = new java.io.FilterOutputStream(Channels.newOutputStream(channel)) {
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                out.write(bytes, offset, length);
+            }
+
+            @Override
+            public void close() throws IOException {
+                if (channel.isOpen()) {
+                    out.flush();
+                    channel.force(true);
+                }
+            }
+        };
         return new Draft() {
             private boolean committed;
 
@@ -52,7 +69,8 @@ public class FolderSnapshotStore implements SnapshotStore {
 
             @Override
             public String commit() throws IOException {
-                out.close();
+                out.close(); // on disk before it is read back, verified and recorded
+                channel.close();
                 Files.move(draft, target, StandardCopyOption.ATOMIC_MOVE);
                 committed = true;
                 return target.toString();
@@ -60,7 +78,7 @@ public class FolderSnapshotStore implements SnapshotStore {
 
             @Override
             public void close() throws IOException {
-                out.close();
+                channel.close();
                 if (!committed) {
                     Files.deleteIfExists(draft);
                 }

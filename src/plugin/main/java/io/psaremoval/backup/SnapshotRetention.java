@@ -23,6 +23,9 @@ public class SnapshotRetention implements DisposableBean {
     /** Who removed a snapshot, as the backup history and the audit record it. */
     public static final String REMOVED_BY = "retention job";
     private static final Logger log = LoggerFactory.getLogger(SnapshotRetention.class);
+    /** The names the snapshot step gives its files and drafts (see ScopeSnapshots and FolderSnapshotStore). */
+    private static final java.util.regex.Pattern LEFTOVER =
+            java.util.regex.Pattern.compile("\\.?removal-\\d+-round-\\d+-[0-9a-f]{8}\\.(zip|partial)");
 
     private final BackupService backups;
     private final SnapshotStore store;
@@ -54,6 +57,10 @@ public class SnapshotRetention implements DisposableBean {
         int removed = 0;
         try {
             for (SnapshotStore.Stored stored : store.list()) {
+                String name = java.nio.file.Path.of(stored.location()).getFileName().toString();
+                if (!LEFTOVER.matcher(name).matches()) {
+                    continue; // not a snapshot's: a folder shared with anything else keeps its files
+                }
                 if (stored.modified().isBefore(old) && !backups.isRecorded(stored.location())) {
                     store.delete(stored.location());
                     log.info("Snapshot store leftover {} (from {}) removed: no backup record knows it", stored.location(),
@@ -72,12 +79,18 @@ public class SnapshotRetention implements DisposableBean {
         int removed = 0;
         for (var batch = backups.expiredSnapshots(100); !batch.isEmpty(); batch = backups.expiredSnapshots(100)) {
             int before = removed;
+            int failed = 0;
             for (Backup snapshot : batch) {
-                if (backups.removeExpiredSnapshot(snapshot.id(), store, REMOVED_BY)) {
-                    removed++;
+                try {
+                    if (backups.removeExpiredSnapshot(snapshot.id(), store, REMOVED_BY)) {
+                        removed++;
+                    }
+                } catch (RuntimeException e) {
+                    failed++; // the others are removed all the same; this one is tried again next time
+                    log.warn("Snapshot {} past its retention could not be removed: {}", snapshot.location(), e.getMessage());
                 }
             }
-            if (removed == before) {
+            if (removed == before || failed > 0) {
                 break; // another node holds the rest
             }
         }
@@ -87,7 +100,12 @@ public class SnapshotRetention implements DisposableBean {
     private void periodically() {
         try {
             int removed = removeExpired();
-            removeLeftovers();
+            try {
+                removeLeftovers();
+            } catch (RuntimeException e) {
+                log.warn("Removing the snapshot store's leftovers failed; it runs again in {}",
+                        properties.retentionCheckInterval(), e);
+            }
             if (removed > 0) {
                 log.info("{} snapshots past their retention of {} removed", removed, properties.snapshotRetention());
             }

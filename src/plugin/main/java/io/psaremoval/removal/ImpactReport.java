@@ -49,9 +49,13 @@ public final class ImpactReport {
         return Character.toUpperCase(words.charAt(0)) + words.substring(1) + "s";
     }
 
-    /** Text as Markdown shows it, character for character: a name cannot make a link, a heading or a table cell. */
+    /**
+     * Text as Markdown shows it, character for character, on one line: a name cannot make a link, a heading, a table
+     * cell or a paragraph of its own.
+     */
     public static String plain(String text) {
-        return text == null ? null : text.replaceAll("([\\\\`*_{}\\[\\]()#+!|<>~-])", "\\\\$1");
+        return text == null ? null
+                : text.replaceAll("[\\r\\n]+", " ").replaceAll("([\\\\`*_{}\\[\\]()#+!|<>~-])", "\\\\$1");
     }
 
     static String n(long value) {

@@ -270,19 +270,22 @@ public class JdbcPlatformData implements PlatformData {
         if (scope.isEmpty()) {
             return 0;
         }
-        // The synced items, locked; no item can join the organizations while they are locked.
-        jdbc.sql("select i.organization_id, " + ITEM_LINK_HASH + " from item i where i.organization_id = any(:organizations)"
+        // The synced items, locked; no item can join the organizations while they are locked. They are written by these
+        // ids: an item that gains a PSA id meanwhile (it needs no lock of its organization) is not unlinked unseen.
+        List<Long> synced = new ArrayList<>();
+        jdbc.sql("select i.id, i.organization_id, " + ITEM_LINK_HASH + " from item i where i.organization_id = any(:organizations)"
                         + " and i.psa_external_id is not null order by i.id for no key update")
                 .param("organizations", scope.toArray(Long[]::new))
-                .query((RowCallbackHandler) rs -> fingerprints.addLink(rs.getLong(1), rs.getLong(2)));
+                .query((RowCallbackHandler) rs -> {
+                    synced.add(rs.getLong(1));
+                    fingerprints.addLink(rs.getLong(2), rs.getLong(3));
+                });
         guard.check(fingerprints.ofDisconnect());
-        write("""
+        writeById("""
                 with changed as (
-                    update item set psa_external_id = null
-                    where organization_id = any(:organizations) and psa_external_id is not null
-                      and organization_id in (select id from organization where psa_integration_id = :psa)
+                    update item set psa_external_id = null where id = any(:ids) and psa_external_id is not null
                     returning kind)
-                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DISCONNECTED");
+                """ + COUNT_BY_KIND, removalId, synced.toArray(Long[]::new), "DISCONNECTED");
         write("""
                 with changed as (
                     update organization

@@ -166,10 +166,10 @@ public class RemovalService {
             throw new IllegalStateException("Removal " + removal.businessKey() + " is previewed only before its mode is"
                     + " chosen; it is " + removal.status().name().toLowerCase(java.util.Locale.ROOT) + ".");
         }
-        ImpactPreview preview = platformData.preview(removal.requireIntegrationId());
-        removals.savePreview(removal.id(), preview);
-        scope.freezePreview(removal, preview);
-        return preview;
+        ScopeContract.Reading reading = scope.read(removal.requireIntegrationId(), RemovalMode.DELETE);
+        removals.savePreview(removal.id(), reading.preview());
+        scope.freezePreview(removal, reading);
+        return reading.preview();
     }
 
     /** What changed in scope since the person confirmed it, in words, while the removal waits for them to confirm. */
@@ -394,13 +394,13 @@ public class RemovalService {
 
     /**
      * Gives the integration back: its status from before the removal, or, when the removal had started writing
-     * (RUNNING, or waiting for a changed scope after writing some), paused, so that no sync brings back part of what was already disconnected or deleted; a new
+     * (its mode is recorded at the first write: running, waiting for a changed scope, or confirmed again), paused, so that no sync brings back part of what was already disconnected or deleted; a new
      * removal can finish the job.
      */
     private void releaseIntegration(Removal removal) {
         if (removal.integrationId() != null) {
-            boolean wroteSome = removal.status() == RemovalStatus.RUNNING || (removal.status() == RemovalStatus.SCOPE_CHANGED
-                    && removals.total(removal.id(), removal.chosenMode() == RemovalMode.DELETE ? "DELETED" : "DISCONNECTED") > 0);
+            // The mode is recorded at the first write and kept whatever state follows (a changed scope confirmed again).
+            boolean wroteSome = removal.mode() != null;
             integrations.restoreStatus(removal.integrationId(), wroteSome
                     ? io.psaremoval.integration.IntegrationStatus.PAUSED : removal.previousIntegrationStatus());
         }

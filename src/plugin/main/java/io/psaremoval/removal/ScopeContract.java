@@ -30,15 +30,33 @@ class ScopeContract {
     private final PlatformData platformData;
     private final RemovalRepository removals;
 
-    ScopeContract(JdbcClient jdbc, PlatformData platformData, RemovalRepository removals) {
+    private final org.springframework.transaction.support.TransactionTemplate oneInstant;
+
+    ScopeContract(JdbcClient jdbc, PlatformData platformData, RemovalRepository removals,
+            org.springframework.transaction.PlatformTransactionManager transactionManager) {
         this.jdbc = jdbc;
         this.platformData = platformData;
         this.removals = removals;
+        this.oneInstant = new org.springframework.transaction.support.TransactionTemplate(transactionManager);
+        this.oneInstant.setPropagationBehavior(org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.oneInstant.setIsolationLevel(org.springframework.transaction.TransactionDefinition.ISOLATION_REPEATABLE_READ);
+        this.oneInstant.setReadOnly(true);
+    }
+
+    /** The scope's counts (what the person is shown) and its fingerprints (what is frozen), read at one instant. */
+    record Reading(ImpactPreview preview, Map<Long, ScopeFingerprint> fingerprints) {
+    }
+
+    /** Reads the counts and the fingerprints of the integration's scope in one REPEATABLE READ transaction. */
+    Reading read(long psaIntegrationId, RemovalMode mode) {
+        return oneInstant.execute(status -> new Reading(platformData.preview(psaIntegrationId),
+                mode == RemovalMode.DELETE ? platformData.scope(psaIntegrationId)
+                        : platformData.scopeToDisconnect(psaIntegrationId)));
     }
 
     /** Freezes the preview's scope as the removal's confirmed round (while it waits for its mode: PENDING). */
-    void freezePreview(Removal removal, ImpactPreview preview) {
-        int round = freeze(removal.id(), platformData.scope(removal.requireIntegrationId()), preview, null);
+    void freezePreview(Removal removal, Reading reading) {
+        int round = freeze(removal.id(), reading.fingerprints(), reading.preview(), null);
         if (!removals.recordPreviewRound(removal.id(), round)) {
             throw new IllegalStateException("Removal " + removal.businessKey() + " left PENDING while its scope was frozen");
         }
@@ -49,9 +67,13 @@ class ScopeContract {
      * left it since: the whole scope, read now.
      */
     List<Long> changedSinceConfirmed(Removal removal, RemovalMode mode) {
-        Map<Long, ScopeFingerprint> confirmed = confirmed(removal, null);
         Map<Long, ScopeFingerprint> now = mode == RemovalMode.DELETE ? platformData.scope(removal.requireIntegrationId())
                 : platformData.scopeToDisconnect(removal.requireIntegrationId());
+        return changedSince(confirmed(removal, null), now, mode);
+    }
+
+    private static List<Long> changedSince(Map<Long, ScopeFingerprint> confirmed, Map<Long, ScopeFingerprint> now,
+            RemovalMode mode) {
         TreeSet<Long> changed = new TreeSet<>();
         now.forEach((organization, fingerprint) -> {
             ScopeFingerprint before = confirmed.get(organization);
@@ -84,12 +106,14 @@ class ScopeContract {
      *
      * @return the difference, as Markdown
      */
-    String proposeRound(Removal removal, RemovalMode mode, List<Long> changed) {
-        long integrationId = removal.requireIntegrationId();
-        Map<Long, ScopeFingerprint> now = platformData.scope(integrationId);
-        ImpactPreview preview = platformData.preview(integrationId);
-        String difference = difference(removal, mode, changed, now, RemovalRepository.kinds(preview));
-        freeze(removal.id(), now, preview, difference);
+    String proposeRound(Removal removal, RemovalMode mode, List<Long> changedInAChunk) {
+        // What is frozen, what the person is shown and which organizations are named all come from one reading.
+        Reading now = read(removal.requireIntegrationId(), RemovalMode.DELETE);
+        TreeSet<Long> changed = new TreeSet<>(changedSince(confirmed(removal, null), now.fingerprints(), mode));
+        changed.addAll(changedInAChunk.stream().filter(organization -> !now.fingerprints().containsKey(organization)).toList());
+        String difference = difference(removal, mode, List.copyOf(changed), now.fingerprints(),
+                RemovalRepository.kinds(now.preview()));
+        freeze(removal.id(), now.fingerprints(), now.preview(), difference);
         return difference;
     }
 
