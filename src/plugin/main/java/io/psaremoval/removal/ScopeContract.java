@@ -49,9 +49,14 @@ class ScopeContract {
 
     /** Reads the counts and the fingerprints of the integration's scope in one REPEATABLE READ transaction. */
     Reading read(long psaIntegrationId, RemovalMode mode) {
-        return oneInstant.execute(status -> new Reading(platformData.preview(psaIntegrationId),
+        return inOneInstant(() -> new Reading(platformData.preview(psaIntegrationId),
                 mode == RemovalMode.DELETE ? platformData.scope(psaIntegrationId)
                         : platformData.scopeToDisconnect(psaIntegrationId)));
+    }
+
+    /** Runs the work in a transaction of its own, REPEATABLE READ and read-only: all it reads is of one instant. */
+    <T> T inOneInstant(java.util.function.Supplier<T> work) {
+        return oneInstant.execute(status -> work.get());
     }
 
     /** Freezes the preview's scope as the removal's confirmed round (while it waits for its mode: PENDING). */

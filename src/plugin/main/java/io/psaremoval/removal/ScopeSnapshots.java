@@ -28,9 +28,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * A verified snapshot of a removal's confirmed scope before a hard delete writes anything (format: see the README's
@@ -75,12 +72,10 @@ public class ScopeSnapshots {
     private final BackupService backups;
     private final BackupProperties properties;
     private final JdbcClient jdbc;
-    private final TransactionTemplate oneInstant;
     private final ObjectMapper json = new ObjectMapper();
 
     ScopeSnapshots(RemovalService removalService, RemovalRules rules, ScopeContract scope, PlatformData platformData,
-            SnapshotStore store, BackupService backups, BackupProperties properties, JdbcClient jdbc,
-            PlatformTransactionManager transactionManager) {
+            SnapshotStore store, BackupService backups, BackupProperties properties, JdbcClient jdbc) {
         this.removalService = removalService;
         this.rules = rules;
         this.scope = scope;
@@ -89,10 +84,6 @@ public class ScopeSnapshots {
         this.backups = backups;
         this.properties = properties;
         this.jdbc = jdbc;
-        this.oneInstant = new TransactionTemplate(transactionManager);
-        this.oneInstant.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-        this.oneInstant.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
-        this.oneInstant.setReadOnly(true);
     }
 
     /**
@@ -146,7 +137,7 @@ public class ScopeSnapshots {
 
     /** Runs the work in the snapshot's transaction: REPEATABLE READ and read-only, so all it reads is of one instant. */
     <T> T inOneInstant(java.util.function.Supplier<T> work) {
-        return oneInstant.execute(status -> work.get());
+        return scope.inOneInstant(work);
     }
 
     /** What was written: where, its size and SHA-256, when it was taken, and each table's rows and SHA-256. */
