@@ -135,7 +135,7 @@ function showLinkedRemoval() {
           document.getElementById('detail-title').textContent = 'Cannot show removal ' + linked[1] + ': ' + error.message;
           document.getElementById('detail-summary').textContent = '';
           document.getElementById('progress-section').hidden = true;
-          ['#rows tbody', '#preview tbody', '#scope tbody', '#timeline tbody'].forEach(body => document.querySelector(body).textContent = '');
+          ['#rows tbody', '#preview tbody', '#scope tbody', '#approvals tbody', '#timeline tbody'].forEach(body => document.querySelector(body).textContent = '');
         });
   }
 }
@@ -203,6 +203,23 @@ async function showRemoval(id, row) {
     cell(tr, round.difference ? round.difference.replace(/^###[^\n]*\n+/, '').replace(/\\(.)/g, '$1') : '');
     cell(tr, round.confirmedBy ? round.confirmedBy + ' on ' + when(round.confirmedAt)
         : (round.round === 1 ? 'by choosing the mode' : 'not confirmed'));
+  }
+  // Each round a second Administrator was asked to approve: why, and who approved or refused it when.
+  const approvals = document.querySelector('#approvals tbody');
+  approvals.textContent = '';
+  if (audit.approvals.length === 0) {
+    cell(approvals.insertRow(), 'No second approval was needed.').colSpan = 7;
+  }
+  for (const approval of audit.approvals) {
+    const tr = approvals.insertRow();
+    cell(tr, String(approval.round), 'n');
+    cell(tr, when(approval.requestedAt));
+    cell(tr, approval.requiredBecause);
+    cell(tr, approval.decision ? approval.decision.toLowerCase() : (r.endedAt ? 'not decided' : 'waiting'),
+        approval.decision === 'REFUSED' ? 'kind-refused' : '');
+    cell(tr, approval.decidedBy || '');
+    cell(tr, approval.decidedAt ? when(approval.decidedAt) : '');
+    cell(tr, approval.note || '');
   }
   const timeline = document.querySelector('#timeline tbody');
   timeline.textContent = '';

@@ -49,6 +49,8 @@ class TasklistRemovalTest {
     HistoryService history;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    io.psaremoval.removal.DeletionApprovals approvals;
 
     @Test
     void managerDeletesThroughTasklist() {
@@ -260,6 +262,50 @@ class TasklistRemovalTest {
                     .as("the notice closed by itself when support answered").isEmpty();
             screenshot(browser, "support-6-answered");
         }
+    }
+
+    /**
+     * Four eyes in Tasklist: the account asks a second Administrator to approve every hard delete; the Manager's
+     * confirmed deletion waits in the Administrators' list, shows what it deletes and why it needs them, and is approved
+     * once claimed (a refusal without a note is refused in words, above the form).
+     */
+    @Test
+    void aSecondAdministratorApprovesADeletionInTasklist() {
+        GeneratedAccount account = fixtures.create();
+        String manager = fixtures.username(account, Role.MANAGER);
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        String integrationName = fixtures.integrationName(account.psaIntegrationId());
+        approvals.setPolicy(account.accountId(), true, administrator, "Four eyes");
+        ProcessInstance removal = driver.start(manager);
+        driver.complete(manager, removal, java.util.Map.of("integrationId", String.valueOf(account.psaIntegrationId()),
+                "integrationDecision", "REMOVE"));
+        driver.runJobs(removal);
+        driver.complete(manager, removal, java.util.Map.of("removalMode", "DELETE"));
+        driver.complete(manager, removal, java.util.Map.of("deletionDecision", "DELETE", "confirmationText", integrationName));
+
+        try (Browser browser = new Browser(port)) {
+            signIn(browser, administrator);
+            openTask(browser, "Approve the deletion of " + integrationName);
+            assertThat(formText(browser)).contains("asks to permanently delete everything")
+                    .contains("Why your approval is needed: The account's removal policy asks a second Administrator")
+                    .contains("Organizations").contains("Nothing has been deleted yet");
+            screenshot(browser, "approve-1-offered");
+            browser.click(By.cssSelector("[cam-tasklist-task-meta] .claim"));
+            browser.wait.until(d -> administrator.equals(taskService.createTaskQuery().processInstanceId(removal.getId())
+                    .singleResult().getAssignee()));
+            clickLabel(browser, "Refuse: nothing is deleted");
+            browser.click(By.xpath("//button[normalize-space()='Complete']"));
+            assertThat(browser.visible(By.cssSelector(".psa-refusal")).getText()).contains("Say why you refuse the deletion");
+            screenshot(browser, "approve-2-refusal-needs-a-note");
+            clickLabel(browser, "Approve: delete this data");
+            complete(browser, "approve-3-approved");
+        }
+        assertThat(approvals.of(jdbc.sql("select id from removal where process_instance_id = :pid")
+                .param("pid", removal.getId()).query(Long.class).single()))
+                .singleElement().satisfies(approval -> {
+                    assertThat(approval.decision()).isEqualTo("APPROVED");
+                    assertThat(approval.decidedBy()).isEqualTo(administrator);
+                });
     }
 
     // --- a person's steps ---------------------------------------------------------------------------

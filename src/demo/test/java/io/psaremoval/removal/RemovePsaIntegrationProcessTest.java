@@ -57,6 +57,8 @@ class RemovePsaIntegrationProcessTest {
     RemovalDriver driver;
     @Autowired
     io.psaremoval.backup.BackupService backups;
+    @Autowired
+    DeletionApprovals approvals;
 
     GeneratedAccount account;
     String manager;
@@ -865,6 +867,230 @@ class RemovePsaIntegrationProcessTest {
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
     }
 
+    // --- four eyes: a second Administrator approves a hard delete -----------------------------------------
+
+    @Test
+    void aSecondAdministratorApprovesWhenTheAccountAsksAndTheRequesterCannotApproveTheirOwn() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        String second = fixtures.createUser(account, Role.ADMINISTRATOR);
+        assertThat(approvals.setPolicy(account.accountId(), true, administrator, "Four eyes on every delete"))
+                .isEqualTo(RemovalPolicy.Change.CHANGED);
+        ProcessInstance removal = startRemoval(administrator);
+        chooseTheIntegration(removal);
+        completeAs(administrator, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        typeTheName(administrator, removal);
+        String before = fixtures.accountChecksum(account.accountId());
+
+        assertThat(removal).hasPassed("Task_CheckApproval").isWaitingAt("UserTask_ApproveDeletion")
+                .hasNotPassed("Task_TakeScopeSnapshot");
+        Task approval = task(removal);
+        assertThat(approval.getName()).isEqualTo("Approve the deletion of " + fixtures.integrationName(account.psaIntegrationId()));
+        assertThat(approval.getAssignee()).as("offered to the account's Administrators").isNull();
+        assertThat(engine.getTaskService().getIdentityLinksForTask(approval.getId()))
+                .anyMatch(link -> Role.ADMINISTRATOR.groupOf(account.accountId()).equals(link.getGroupId()));
+        assertThat((String) removal(removal).get(APPROVAL_REASON))
+                .isEqualTo("The account's removal policy asks a second Administrator to approve every hard delete.");
+        assertThat((String) removal(removal).get(APPROVAL_SUMMARY)).contains("| Organizations | 12 |");
+        assertThat((String) removal(removal).get(APPROVERS)).startsWith("Second Administrator");
+        assertThat(noticeEnds(removal)).containsEntry("WAITING_FOR_APPROVAL", null);
+        assertThat(noticeEnds(removal)).as("it does not run yet").doesNotContainKey("RUNNING");
+        assertThat(noticeText(openNotice(removal))).contains("deletes nothing").contains("Second Administrator");
+
+        assertThatThrownBy(() -> completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "APPROVE")))
+                .as("the requester cannot even take the task").hasRootCauseInstanceOf(BadUserRequestException.class)
+                .hasMessageContaining("asked for this removal or confirmed it: a second Administrator approves it");
+        assertThatThrownBy(() -> completeAs(manager, removal, Map.of(APPROVAL_DECISION, "APPROVE")))
+                .as("nor a Manager, who is not offered it").isInstanceOf(RuntimeException.class);
+        assertThat(task(removal).getAssignee()).isNull();
+        assertThat(approvalDecisions(removal)).containsExactly("1: undecided");
+
+        completeAs(second, removal, Map.of(APPROVAL_DECISION, "APPROVE"));
+
+        assertThat(noticeEnds(removal)).containsEntry("WAITING_FOR_APPROVAL", "EndEvent_NoticeWithdrawn")
+                .containsEntry("RUNNING", null);
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+        execute(job("Task_TakeScopeSnapshot", removal));
+        driver.runJobs(removal);
+        assertThat(removal).isEnded().hasPassed("UserTask_ApproveDeletion", "EndEvent_IntegrationDeleted");
+        assertThat(approvalDecisions(removal)).containsExactly("1: APPROVED by " + second);
+    }
+
+    @Test
+    void aRefusedDeletionEndsWithNothingDeletedAndTheRequesterLearnsWhy() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        approvals.setPolicy(account.accountId(), true, administrator, null);
+        String before = fixtures.accountChecksum(account.accountId());
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        typeTheName(manager, removal);
+        assertThat(removal).isWaitingAt("UserTask_ApproveDeletion");
+
+        assertThatThrownBy(() -> completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "REFUSE")))
+                .hasRootCauseInstanceOf(BadUserRequestException.class).hasMessageContaining("Say why you refuse");
+        completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "REFUSE",
+                APPROVAL_NOTE, "Not before the contract with the new PSA is signed"));
+        driver.runJobs(removal);
+
+        assertThat(removal).isEnded().hasPassed("Task_ReleaseAfterRefusal", "EndEvent_DeletionNotApproved")
+                .hasNotPassed("Task_TakeScopeSnapshot", "Task_HardDeleteIntegration");
+        assertThat(outcome(removal)).isEqualTo("NOT_APPROVED");
+        assertThat(removalStatus(removal)).isEqualTo("NOT_APPROVED");
+        assertThat(integrationStatus()).as("released as it was").isEqualTo("ACTIVE");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+        Task notice = openNotice(removal);
+        assertThat(notice.getName()).isEqualTo("Removal not approved: " + fixtures.integrationName(account.psaIntegrationId()));
+        assertThat(noticeText(notice)).contains(administrator + " refused: Not before the contract with the new PSA is signed")
+                .contains("ended before anything was deleted");
+        assertThat(approvalDecisions(removal)).containsExactly("1: REFUSED by " + administrator);
+    }
+
+    @Test
+    void aDeletionLargerThanTheThresholdNeedsApprovalWhateverThePolicy() {
+        givenAccount(new AccountShape("Large " + System.nanoTime(), "HaloPSA", 501, 1, 1, 0, 16, 0, 0, true,
+                Duration.ofHours(1)));
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        assertThat(approvals.policy(account.accountId()).deletionApprovalRequired()).isFalse();
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        typeTheName(manager, removal);
+
+        assertThat(removal).isWaitingAt("UserTask_ApproveDeletion");
+        assertThat((String) removal(removal).get(APPROVAL_REASON))
+                .isEqualTo("It deletes 501 organizations, more than the 500 one person may delete alone.");
+        completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "APPROVE"));
+        driver.runJobs(removal);
+        assertThat(removal).isEnded().hasPassed("EndEvent_IntegrationDeleted");
+        assertThat(fixtures.count("select count(*) from organization where psa_integration_id = :p",
+                account.psaIntegrationId())).isZero();
+    }
+
+    @Test
+    void anApprovalLeftUndecidedExpiresWithNothingDeleted() {
+        approvals.setPolicy(account.accountId(), true, fixtures.username(account, Role.ADMINISTRATOR), null);
+        String before = fixtures.accountChecksum(account.accountId());
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        typeTheName(manager, removal);
+
+        execute(job("BoundaryEvent_ApproveDeletionTimedOut", removal));
+        driver.runJobs(removal);
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_ApproveDeletionExpired", "EndEvent_RemovalExpired");
+        assertThat(outcome(removal)).isEqualTo("EXPIRED");
+        assertThat(integrationStatus()).isEqualTo("ACTIVE");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+        assertThat(noticeEnds(removal)).containsEntry("WAITING_FOR_APPROVAL", "EndEvent_NoticeWithdrawn");
+    }
+
+    @Test
+    void aChangedScopeIsApprovedAgainAndThePolicySwitchedOffSparesNoConfirmedRemoval() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        String second = fixtures.createUser(account, Role.ADMINISTRATOR);
+        approvals.setPolicy(account.accountId(), true, administrator, null);
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        typeTheName(manager, removal);
+        assertThat(approvals.setPolicy(account.accountId(), false, administrator, "Too slow for us"))
+                .as("one Administrator alone does not switch four eyes off").isEqualTo(RemovalPolicy.Change.OFF_REQUESTED);
+        assertThat(approvals.setPolicy(account.accountId(), false, second, "Agreed")).isEqualTo(RemovalPolicy.Change.CHANGED);
+        assertThat(approvals.policy(account.accountId()).deletionApprovalRequired()).isFalse();
+        completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "APPROVE"));
+        execute(job("Task_TakeScopeSnapshot", removal));
+        long added = addItem(lastOrganizationInScope(), "DOCUMENT", null);
+
+        execute(job("Task_HardDeleteIntegration", removal));
+        assertThat(removal).isWaitingAt("UserTask_ConfirmChangedDeletion");
+        completeAs(manager, removal, Map.of(SCOPE_DECISION, "GO_ON",
+                CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId())));
+
+        assertThat(removal).as("the policy as it was when the deletion was confirmed: round 2 is approved again")
+                .isWaitingAt("UserTask_ApproveDeletion");
+        assertThat(approvalDecisions(removal)).containsExactly("1: APPROVED by " + administrator, "2: undecided");
+        assertThat(removal(removal)).as("round 1's decision is not round 2's").doesNotContainKey(APPROVAL_DECISION);
+        completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "APPROVE"));
+        driver.runJobs(removal);
+        assertThat(removal).isEnded().hasPassed("EndEvent_IntegrationDeleted");
+        assertThat(fixtures.count("select count(*) from item where id = :p", added)).isZero();
+    }
+
+    @Test
+    void aRefusedChangedScopeKeepsWhatWasDeletedAndPausesTheIntegration() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        approvals.setPolicy(account.accountId(), true, administrator, null);
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        typeTheName(manager, removal);
+        completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "APPROVE"));
+        execute(job("Task_TakeScopeSnapshot", removal));
+        execute(job("Task_HardDeleteIntegration", removal)); // the first chunk
+        addItem(lastOrganizationInScope(), "CONFIGURATION", "late-" + System.nanoTime());
+        driver.runJobs(removal);
+        completeAs(manager, removal, Map.of(SCOPE_DECISION, "GO_ON",
+                CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId())));
+        String before = fixtures.accountChecksum(account.accountId());
+
+        completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "REFUSE", APPROVAL_NOTE, "Not the new servers"));
+        driver.runJobs(removal);
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_DeletionNotApproved");
+        assertThat(integrationStatus()).as("paused: part of it was deleted").isEqualTo("PAUSED");
+        assertThat(fixtures.accountChecksum(account.accountId())).as("nothing more deleted").isEqualTo(before);
+        assertThat(noticeText(openNotice(removal))).contains(administrator + " refused: Not the new servers")
+                .contains("stays deleted").contains("| Organizations | ");
+        assertThat(approvalDecisions(removal)).containsExactly("1: APPROVED by " + administrator,
+                "2: REFUSED by " + administrator);
+    }
+
+    @Test
+    void theDeleteRefusesWithoutTheApprovalWhateverTheFlowWasMadeToDo() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        approvals.setPolicy(account.accountId(), true, administrator, null);
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        typeTheName(manager, removal);
+        String before = fixtures.accountChecksum(account.accountId());
+
+        // An operator (or anyone past the engine's guards) moves the removal beyond the approval.
+        engine.getRuntimeService().createProcessInstanceModification(removal.getId())
+                .cancelAllForActivity("UserTask_ApproveDeletion").startBeforeActivity("Gateway_SnapshotToTake").execute();
+        execute(job("Task_TakeScopeSnapshot", removal));
+        execute(job("Task_HardDeleteIntegration", removal));
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalRefused");
+        assertThat((String) removal(removal).get(REFUSAL_REASON)).isEqualTo("Nothing is deleted: The account's removal"
+                + " policy asks a second Administrator to approve every hard delete. No second Administrator approved it.");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+        assertThat(integrationStatus()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void anApproverDemotedBeforeTheDeleteStopsItBeforeTheFirstChunk() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        approvals.setPolicy(account.accountId(), true, administrator, null);
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        typeTheName(manager, removal);
+        completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "APPROVE"));
+        execute(job("Task_TakeScopeSnapshot", removal));
+        String before = fixtures.accountChecksum(account.accountId());
+        setRole(administrator, Role.MANAGER);
+
+        execute(job("Task_HardDeleteIntegration", removal));
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalRefused");
+        assertThat((String) removal(removal).get(REFUSAL_REASON)).isEqualTo("The Administrator who approved ("
+                + administrator + ") is a Manager; only an Administrator of the account approves a hard delete."
+                + " Nothing is deleted.");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+    }
+
     // --- the story's steps -------------------------------------------------------------------------
 
     private void givenAccount(AccountShape shape) {
@@ -1043,6 +1269,12 @@ class RemovePsaIntegrationProcessTest {
                 values (:a, :o, :kind, 'Added after the confirmation', :psa, 'new') returning id""")
                 .param("a", account.accountId()).param("o", organization).param("kind", kind).param("psa", psaExternalId)
                 .query(Long.class).single();
+    }
+
+    /** The removal's approvals, round by round: "1: APPROVED by ada", "2: undecided". */
+    private java.util.List<String> approvalDecisions(ProcessInstance removal) {
+        return approvals.of(removalId(removal)).stream().map(approval -> approval.round() + ": " + (approval.decision() == null
+                ? "undecided" : approval.decision() + " by " + approval.decidedBy())).toList();
     }
 
     private String integrationStatus() {

@@ -44,6 +44,8 @@ class EngineApiAttackTest {
     ProcessEngine engine;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    io.psaremoval.removal.DeletionApprovals approvals;
 
     GeneratedAccount account;
     String manager;
@@ -196,6 +198,56 @@ class EngineApiAttackTest {
         assertThat(jdbc.sql("select scope_round from removal where process_instance_id = :pid").param("pid", removal.getId())
                 .query(Integer.class).single()).as("the preview's round is the contract").isEqualTo(1);
         assertUnchanged();
+    }
+
+    /**
+     * Four eyes cannot be walked around: an Administrator who asked for a deletion cannot take or complete its approval,
+     * submit the approval's form, set the decision as a variable, or move the removal past the approval, through either
+     * door; the approval stays undecided and nothing is deleted. (Past the engine's guards, the delete itself refuses
+     * without the approval: see the process test.)
+     */
+    @ParameterizedTest
+    @EnumSource(Door.class)
+    void nobodyApprovesTheirOwnDeletionOrWalksAroundTheApproval(Door door) {
+        GeneratedAccount other = fixtures.create();
+        String administrator = fixtures.username(other, Role.ADMINISTRATOR);
+        approvals.setPolicy(other.accountId(), true, administrator, null);
+        ProcessInstance deletion = driver.start(administrator);
+        driver.complete(administrator, deletion, Map.of(INTEGRATION_ID, String.valueOf(other.psaIntegrationId()),
+                INTEGRATION_DECISION, "REMOVE"));
+        driver.runJobs(deletion);
+        driver.complete(administrator, deletion, Map.of("removalMode", "DELETE"));
+        driver.complete(administrator, deletion, Map.of("deletionDecision", "DELETE",
+                "confirmationText", fixtures.integrationName(other.psaIntegrationId())));
+        Task approval = engine.getTaskService().createTaskQuery().processInstanceId(deletion.getId()).singleResult();
+        assertThat(approval.getTaskDefinitionKey()).isEqualTo("UserTask_ApproveDeletion");
+        String before = fixtures.accountChecksum(other.accountId());
+        EngineApi api = EngineApi.as(port, door, administrator);
+
+        Response claim = api.post("task/" + approval.getId() + "/claim", "{\"userId\": \"" + administrator + "\"}");
+        assertThat(claim.status()).as(claim.toString()).isEqualTo(400);
+        assertThat(claim.message()).contains("asked for this removal or confirmed it: a second Administrator approves it");
+        String approve = "{\"variables\": {\"approvalDecision\": {\"value\": \"APPROVE\"}}}";
+        assertForbidden(api.post("task/" + approval.getId() + "/complete", approve));
+        assertForbidden(api.post("task/" + approval.getId() + "/submit-form", approve));
+        for (String skip : List.of("true", "false")) {
+            assertForbidden(api.post("process-instance/" + deletion.getId() + "/modification", """
+                    {"skipCustomListeners": %s, "instructions": [{"type": "cancel", "activityId": "UserTask_ApproveDeletion"},
+                     {"type": "startBeforeActivity", "activityId": "Gateway_SnapshotToTake"}]}""".formatted(skip)));
+        }
+        assertForbidden(api.send("PUT", "process-instance/" + deletion.getId() + "/variables/approvalDecision",
+                "{\"value\": \"APPROVE\"}", "application/json"));
+
+        Task still = engine.getTaskService().createTaskQuery().processInstanceId(deletion.getId()).singleResult();
+        assertThat(still.getId()).isEqualTo(approval.getId());
+        assertThat(still.getAssignee()).isNull();
+        assertThat(approvals.of(jdbc.sql("select id from removal where process_instance_id = :pid")
+                .param("pid", deletion.getId()).query(Long.class).single()))
+                .singleElement().satisfies(undecided -> assertThat(undecided.decision()).isNull());
+        assertThat(jdbc.sql("select status from removal where process_instance_id = :pid").param("pid", deletion.getId())
+                .query(String.class).single()).isEqualTo("CONFIRMED");
+        assertThat(fixtures.accountChecksum(other.accountId())).isEqualTo(before);
+        assertRefusalsRecorded(administrator, 6);
     }
 
     /**

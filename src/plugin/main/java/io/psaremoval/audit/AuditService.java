@@ -22,6 +22,8 @@ import io.psaremoval.removal.ImpactReport;
 import io.psaremoval.removal.RemovalMode;
 import io.psaremoval.removal.RemovalRepository;
 import io.psaremoval.removal.DataRemovalService;
+import io.psaremoval.removal.DeletionApproval;
+import io.psaremoval.removal.DeletionApprovals;
 import io.psaremoval.removal.RemovalStatus;
 import io.psaremoval.removal.ScopeRound;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -52,6 +54,8 @@ public class AuditService {
         DECISION_VARIABLES.put("externalBackupTakenAt", "external backup taken at (as stated)");
         DECISION_VARIABLES.put("deletionDecision", "final decision");
         DECISION_VARIABLES.put("confirmationText", "typed confirmation");
+        DECISION_VARIABLES.put("approvalDecision", "second Administrator's decision");
+        DECISION_VARIABLES.put("approvalNote", "second Administrator's note");
     }
 
     private static final Set<String> PREVIEW_VARIABLES = Set.of("previewOrganizations", "previewPreExistingOrganizations",
@@ -65,9 +69,12 @@ public class AuditService {
     private final HistoryService history;
     private final RemovalRepository removals;
     private final DataRemovalService dataRemoval;
+    private final DeletionApprovals approvals;
     private final FormLabels formLabels = FormLabels.ofThePluginsForms();
 
-    AuditService(JdbcClient jdbc, HistoryService history, RemovalRepository removals, DataRemovalService dataRemoval) {
+    AuditService(JdbcClient jdbc, HistoryService history, RemovalRepository removals, DataRemovalService dataRemoval,
+            DeletionApprovals approvals) {
+        this.approvals = approvals;
         this.jdbc = jdbc;
         this.history = history;
         this.removals = removals;
@@ -87,11 +94,12 @@ public class AuditService {
      * One removal for the auditors; {@code progress} (rows done and left per kind) once it has started writing;
      * {@code reconciliation}, once a mode is chosen: per kind of the preview the person confirmed, what it said and
      * what was written; {@code scope}: the scope as frozen at the preview and at each change a write step found, with
-     * its checksum for the mode, the difference shown and who confirmed it when (the last confirmed one is the contract).
+     * its checksum for the mode, the difference shown and who confirmed it when (the last confirmed one is the contract);
+     * {@code approvals}: each round a second Administrator was asked to approve, why, and who approved or refused it when.
      */
     public record RemovalAudit(RemovalSummary removal, Map<String, Map<String, Long>> rowsByActionAndKind,
             String progress, Map<String, Object> preview, List<Reconciled> reconciliation, List<ScopeRound> scope,
-            List<Event> timeline) {
+            List<DeletionApproval> approvals, List<Event> timeline) {
     }
 
     /**
@@ -185,7 +193,7 @@ public class AuditService {
                         preview(summary.processInstanceId()), reconciliation(summary),
                         dataRemoval.scopeRounds(removalId, RemovalMode.valueOf(summary.mode() != null ? summary.mode()
                                 : Optional.ofNullable(summary.chosenMode()).orElse("DELETE"))),
-                        timeline(summary)));
+                        approvals.of(removalId), timeline(summary)));
     }
 
     private static final String SUMMARY = """
@@ -316,6 +324,30 @@ public class AuditService {
                         return null;
                     })
                     .list();
+            if (removal.accountId() != null) {
+                // The account's four-eyes policy as it changed while the removal was open.
+                jdbc.sql("""
+                        select changed_at, changed_by, feature, enabled, note from account_feature_change
+                        where account_id = :account and feature like 'DELETION_APPROVAL%'
+                          and changed_at >= :from and changed_at <= coalesce(:to, now())""")
+                        .param("account", removal.accountId()).param("from", removal.startedAt())
+                        .param("to", removal.endedAt())
+                        .query((rs, n) -> events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "feature",
+                                rs.getString(3).equals("DELETION_APPROVAL") ? "account's four-eyes policy "
+                                        + (rs.getBoolean(4) ? "switched on" : "switched off")
+                                        : "switching the account's four-eyes policy off asked for (a second Administrator"
+                                                + " must confirm)", rs.getString(2), rs.getString(5))))
+                        .list();
+            }
+            for (DeletionApproval approval : approvals.of(removal.id())) {
+                events.add(new Event(approval.requestedAt().toInstant(), "approval", "second approval asked for (round "
+                        + approval.round() + ")", null, approval.requiredBecause()));
+                if (approval.decision() != null) {
+                    events.add(new Event(approval.decidedAt().toInstant(), "approval", (approval.approved()
+                            ? "deletion approved" : "deletion refused") + " (round " + approval.round() + ")",
+                            approval.decidedBy(), approval.note() == null ? "" : approval.note()));
+                }
+            }
             jdbc.sql("select changed_at, changed_by, feature, enabled, note from account_feature_change where removal_id = :id")
                     .param("id", removal.id())
                     .query((rs, n) -> events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "feature",

@@ -4,6 +4,7 @@ import static io.psaremoval.camunda.RemovalVariables.OUTCOME;
 import static io.psaremoval.camunda.RemovalVariables.REFUSAL_REASON;
 import static io.psaremoval.camunda.RemovalVariables.UNAVAILABLE_REASON;
 
+import io.psaremoval.removal.DeletionApprovals;
 import io.psaremoval.removal.RemovalService;
 import io.psaremoval.removal.RemovalStatus;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -22,10 +23,12 @@ class RecordOutcomeListener implements ExecutionListener {
 
     private final RemovalService removals;
     private final RemovalNotices notices;
+    private final DeletionApprovals approvals;
 
-    RecordOutcomeListener(RemovalService removals, RemovalNotices notices) {
+    RecordOutcomeListener(RemovalService removals, RemovalNotices notices, DeletionApprovals approvals) {
         this.removals = removals;
         this.notices = notices;
+        this.approvals = approvals;
     }
 
     @Override
@@ -40,8 +43,12 @@ class RecordOutcomeListener implements ExecutionListener {
                 .orElseThrow(() -> new IllegalStateException(execution.getCurrentActivityId() + " names no outcome"));
         removals.end(execution.getProcessInstanceId(), outcome);
         execution.setVariable(OUTCOME, outcome.name());
-        Object reason = execution.getVariable(outcome == RemovalStatus.UNAVAILABLE ? UNAVAILABLE_REASON : REFUSAL_REASON);
-        notices.tellOutcome(execution.getProcessInstanceId(), outcome, outcome == RemovalStatus.UNAVAILABLE
-                || outcome == RemovalStatus.REFUSED ? (String) reason : null);
+        String reason = switch (outcome) {
+            case UNAVAILABLE -> (String) execution.getVariable(UNAVAILABLE_REASON);
+            case REFUSED -> (String) execution.getVariable(REFUSAL_REASON);
+            case NOT_APPROVED -> approvals.refusal(execution.getProcessInstanceId()); // from the record, not a variable
+            default -> null;
+        };
+        notices.tellOutcome(execution.getProcessInstanceId(), outcome, reason);
     }
 }

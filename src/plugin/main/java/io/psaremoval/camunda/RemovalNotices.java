@@ -46,11 +46,12 @@ public class RemovalNotices {
     public static final String PROCESS_KEY = EngineAuthorizations.NOTICE_PROCESS_KEY;
 
     /** What a notice is about. */
-    enum Kind { WAITING_FOR_SUPPORT, RUNNING, OUTCOME }
+    enum Kind { WAITING_FOR_SUPPORT, WAITING_FOR_APPROVAL, RUNNING, OUTCOME }
 
     /** Outcomes the requester learns of in a notice; a refusal of their role and their own cancel they saw already. */
     private static final Set<RemovalStatus> TOLD = Set.of(RemovalStatus.DELETED, RemovalStatus.DISCONNECTED,
-            RemovalStatus.NOTHING_TO_REMOVE, RemovalStatus.UNAVAILABLE, RemovalStatus.REFUSED, RemovalStatus.EXPIRED);
+            RemovalStatus.NOTHING_TO_REMOVE, RemovalStatus.UNAVAILABLE, RemovalStatus.REFUSED, RemovalStatus.EXPIRED,
+            RemovalStatus.NOT_APPROVED);
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("d MMM yyyy 'at' HH:mm 'UTC'", Locale.ENGLISH);
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMM yyyy", Locale.ENGLISH);
 
@@ -83,7 +84,31 @@ public class RemovalNotices {
         withdrawWaitingForSupport(supportTask.getProcessInstanceId());
     }
 
-    /** On the flow into the disconnect's or the delete's chunks (the BPMN's execution listener). */
+    /** On the approval task's creation: the requester learns whom the deletion waits for. */
+    public void waitingForApproval(DelegateTask approvalTask) {
+        Removal removal = removals.get(approvalTask.getProcessInstanceId());
+        NoticeWithdrawal.withdraw(removal.businessKey(), Kind.RUNNING.name()); // a changed scope waits for it again
+        give(removal, Kind.WAITING_FOR_APPROVAL, "Removal of " + removal.integrationName()
+                        + " waits for a second Administrator",
+                "# Waiting for a second Administrator\n" + plain(String.valueOf(approvalTask.getVariable("approvalReason")))
+                        + " Removal " + removal.businessKey() + " deletes nothing of " + plain(removal.integrationName())
+                        + " until another Administrator of " + account(removal) + " approves it in Tasklist ("
+                        + plain(String.valueOf(approvalTask.getVariable("approvers"))) + "). They have until "
+                        + OffsetDateTime.now(ZoneOffset.UTC).plus(settings.userTaskTimeout()).format(WHEN)
+                        + ".\n\nWhen they decide, this notice closes: an approval lets the delete begin, a refusal ends"
+                        + " the removal with nothing deleted and tells you why.");
+    }
+
+    /** On the approval task's completion or deletion (decided, or its time ran out). */
+    public void approvalAnswered(DelegateTask approvalTask) {
+        NoticeWithdrawal.withdraw(removals.get(approvalTask.getProcessInstanceId()).businessKey(),
+                Kind.WAITING_FOR_APPROVAL.name());
+    }
+
+    /**
+     * On the flow into the disconnect's chunks, or the delete's snapshot and chunks once approved where needed (the BPMN's
+     * execution listener); once per removal while it runs.
+     */
     public void running(DelegateExecution execution, String mode) {
         tellRunning(execution.getProcessInstanceId(), RemovalMode.valueOf(mode));
     }
@@ -108,6 +133,9 @@ public class RemovalNotices {
     /** A disconnect or delete begins: it runs in the background, chunk by chunk, and may take a while. */
     void tellRunning(String processInstanceId, RemovalMode mode) {
         Removal removal = removals.get(processInstanceId);
+        if (NoticeWithdrawal.isOpen(removal.businessKey(), Kind.RUNNING.name())) {
+            return; // told already (a delete goes on after a changed scope was confirmed and approved again)
+        }
         boolean delete = mode == RemovalMode.DELETE;
         give(removal, Kind.RUNNING, "Removal of " + removal.integrationName() + " is running: "
                         + (delete ? "deleting" : "disconnecting"),
@@ -159,6 +187,13 @@ public class RemovalNotices {
                             : "and " + name + " is paused. What was written before it waited for you stays written:\n\n"
                                     + table(removal, removal.mode()))
                             + " Start a new removal when you are ready.");
+            case NOT_APPROVED -> give(removal, Kind.OUTCOME, "Removal not approved: " + title,
+                    "# The deletion was not approved\n" + sentence(reason, "A second Administrator refused it.")
+                            + "\n\nRemoval " + removal.businessKey() + (removal.mode() == null
+                            ? " ended before anything was deleted; " + name + " is released as it was."
+                            : " ended with nothing more deleted; " + name + " is paused. What was deleted before the change"
+                                    + " that needed this approval stays deleted:\n\n" + table(removal, removal.mode()))
+                            + " Start a new removal when you have settled it with them.");
             default -> throw new IllegalStateException("No notice for " + outcome);
         }
     }

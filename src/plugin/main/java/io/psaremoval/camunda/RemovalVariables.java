@@ -62,11 +62,23 @@ public final class RemovalVariables {
     public static final String CONFIRMATION_TEXT = "confirmationText";
     /** GO_ON or CANCEL, on "Confirm the changed deletion/disconnect". */
     public static final String SCOPE_DECISION = "scopeDecision";
+    /** APPROVE or REFUSE, on "Approve the deletion" (a second Administrator). */
+    public static final String APPROVAL_DECISION = "approvalDecision";
+    /** The second Administrator's note: to the requester when they refuse. */
+    public static final String APPROVAL_NOTE = "approvalNote";
 
     // Checks
     public static final String BULK_DELETE_ENABLED = "bulkDeleteEnabled";
     public static final String BACKUP_RECENT = "backupRecent";
     public static final String BACKUP_SUMMARY = "backupSummary";
+    /** Whether the confirmed deletion waits for a second Administrator's approval. */
+    public static final String APPROVAL_REQUIRED = "approvalRequired";
+    /** Why it does, in words, for the approver and the auditors. */
+    public static final String APPROVAL_REASON = "approvalReason";
+    /** What the confirmed round deletes, kind by kind, as Markdown for the approver. */
+    public static final String APPROVAL_SUMMARY = "approvalSummary";
+    /** The Administrators who may approve (not the requester, not who confirmed), as a person reads them. */
+    public static final String APPROVERS = "approvers";
 
     // Results
     public static final String ROWS_DISCONNECTED = "rowsDisconnected";

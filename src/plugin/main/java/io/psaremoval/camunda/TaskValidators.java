@@ -2,6 +2,7 @@ package io.psaremoval.camunda;
 
 import static io.psaremoval.camunda.RemovalVariables.*;
 
+import io.psaremoval.removal.DeletionApprovals;
 import io.psaremoval.removal.RemovalMode;
 import io.psaremoval.removal.RemovalService;
 import io.psaremoval.security.SecurityEvents;
@@ -120,6 +121,28 @@ class TaskValidators {
             Object typed = task.getVariable(CONFIRMATION_TEXT);
             TaskInput.asRefusal(() -> removals.confirmChangedScope(task.getProcessInstanceId(),
                     typed instanceof String text ? text : null, TaskInput.completingUser(task, identityService)));
+        });
+    }
+
+    @Bean
+    TaskListener approveDeletionValidator(DeletionApprovals approvals, SecurityEvents events,
+            IdentityService identityService) {
+        return recordingRefusals(events, identityService, task -> {
+            String decision = TaskInput.requireChoice(task, APPROVAL_DECISION, List.of("APPROVE", "REFUSE"));
+            Object note = task.getVariable(APPROVAL_NOTE);
+            TaskInput.asRefusal(() -> approvals.decide(task.getProcessInstanceId(), decision.equals("APPROVE"),
+                    note instanceof String text ? text : null, TaskInput.completingUser(task, identityService)));
+        });
+    }
+
+    /** On "Approve the deletion"'s assignment: only a second Administrator takes it (claims it), never the requester. */
+    @Bean
+    TaskListener approverAssignmentValidator(DeletionApprovals approvals, SecurityEvents events,
+            IdentityService identityService) {
+        return recordingRefusals(events, identityService, task -> {
+            if (task.getAssignee() != null) {
+                TaskInput.asRefusal(() -> approvals.checkApprover(task.getProcessInstanceId(), task.getAssignee()));
+            }
         });
     }
 

@@ -18,6 +18,13 @@ public final class NoticeWithdrawal {
     private NoticeWithdrawal() {
     }
 
+    /** Whether the removal has an open notice of this kind. */
+    public static boolean isOpen(String businessKey, String kind) {
+        return Context.getCommandContext().runWithoutAuthorization(() -> Context.getProcessEngineConfiguration()
+                .getRuntimeService().createProcessInstanceQuery().processDefinitionKey(EngineAuthorizations.NOTICE_PROCESS_KEY)
+                .processInstanceBusinessKey(businessKey).variableValueEquals(KIND, kind).count() > 0);
+    }
+
     /** Withdraws the removal's open notices of this kind, or of every kind when {@code kind} is null. */
     public static void withdraw(String businessKey, String kind) {
         Context.getCommandContext().runWithoutAuthorization(() -> {

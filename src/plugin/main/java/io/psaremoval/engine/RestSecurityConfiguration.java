@@ -39,7 +39,7 @@ public class RestSecurityConfiguration {
             @Value("${psa.security.max-request-bytes:1048576}") long maxRequestBytes) {
         FilterRegistrationBean<RequestHygiene> registration = new FilterRegistrationBean<>(new RequestHygiene(maxRequestBytes));
         registration.setName("request-hygiene");
-        registration.addUrlPatterns("/engine-rest/*", "/camunda/api/*", "/api/audit/*", "/api/rmm-integrations/*");
+        registration.addUrlPatterns("/engine-rest/*", "/camunda/api/*", "/api/audit/*", "/api/rmm-integrations/*", "/api/accounts/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 50);
         return registration;
     }

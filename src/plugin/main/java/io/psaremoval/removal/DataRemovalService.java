@@ -83,8 +83,9 @@ public class DataRemovalService {
     /**
      * Hard deletes everything of the organizations synced from the PSA for at most the job time budget. Each chunk
      * needs what the confirmation needed: the requester and the person who confirmed still Managers or
-     * Administrators, bulk delete on, a backup that was recent when the deletion was confirmed, and a verified snapshot
-     * of the confirmed scope round.
+     * Administrators, bulk delete on, a backup that was recent when the deletion was confirmed, a verified snapshot
+     * of the confirmed scope round, and, where the account's policy or the round's size asks for it, a second
+     * Administrator's approval of that round.
      *
      * @throws RemovalRefusedException when a rule is broken; the removal has then ended as refused
      */
@@ -97,6 +98,7 @@ public class DataRemovalService {
             rules.requireBulkDeleteEnabled(current);
             rules.requireRecentBackup(current, confirmedAt);
             rules.requireVerifiedSnapshot(current);
+            rules.requireSecondApproval(current);
         };
         if (!start(removal, RemovalMode.DELETE, RemovalStatus.CONFIRMED, rulesOfAChunk)) {
             return new Progress(false, 0, remover.organizationsLeft(removal.requireIntegrationId()), true);

@@ -4,13 +4,15 @@ import io.psaremoval.integration.IntegrationStatus;
 
 /**
  * The trusted facts of one removal, written by the process's own steps: who asked, for which account and
- * integration, where it stands, and the round of its scope the person confirmed last ({@code scopeRound}). Delegates
+ * integration, where it stands, the round of its scope the person confirmed last ({@code scopeRound}), and whether the account's policy asked for a
+ * second Administrator's approval when the deletion was confirmed ({@code approvalRequiredByPolicy}); removals recorded
+ * before four eyes existed ({@code fourEyes} false) follow the rules they were confirmed under. Delegates
  * and validators read these, never the process variables.
  */
 public record Removal(long id, String processInstanceId, String businessKey, String requestedBy, String requesterRole,
         Long accountId, Long integrationId, String integrationName, IntegrationStatus previousIntegrationStatus,
         RemovalMode mode, RemovalStatus status, String confirmedBy, RemovalMode chosenMode, Long backupId,
-        String bulkDeleteApprovedBy, Integer scopeRound) {
+        String bulkDeleteApprovedBy, Integer scopeRound, boolean approvalRequiredByPolicy, boolean fourEyes) {
 
     public long requireAccountId() {
         if (accountId == null) {

@@ -16,7 +16,11 @@ public class RemovalRepository {
     private static final String COLUMNS = """
             id, process_instance_id, business_key, requested_by, requester_role, account_id, integration_id,
             integration_name, previous_integration_status, mode, status, confirmed_by, chosen_mode, backup_id,
-            bulk_delete_approved_by, scope_round""";
+            bulk_delete_approved_by, scope_round, approval_required_by_policy, four_eyes""";
+    /** Whether the removal's account asks for a second approval of every hard delete now (its policy row share-locked). */
+    private static final String POLICY_NOW = """
+            coalesce((select p.deletion_approval_required from removal_policy p
+                      where p.account_id = removal.account_id for share), false)""";
     private static final String OPEN = "('REQUESTED', 'PENDING', 'CONFIRMED', 'RUNNING', 'SCOPE_CHANGED')";
 
     private final JdbcClient jdbc;
@@ -101,11 +105,15 @@ public class RemovalRepository {
                 .param("id", removalId).param("agent", agent).update() == 1;
     }
 
-    /** PENDING → CONFIRMED, for a removal whose requester chose to delete. */
+    /**
+     * PENDING → CONFIRMED, for a removal whose requester chose to delete; the account's removal policy as it is now
+     * is kept with it (a second approval it asks for stays asked for).
+     */
     boolean recordConfirmation(long removalId, String confirmedBy) {
         return jdbc.sql("""
-                update removal set confirmed_by = :by, confirmed_at = now(), status = 'CONFIRMED'
-                where id = :id and status = 'PENDING' and chosen_mode = 'DELETE'""")
+                update removal set confirmed_by = :by, confirmed_at = now(), status = 'CONFIRMED',
+                                   approval_required_by_policy = approval_required_by_policy or %s
+                where id = :id and status = 'PENDING' and chosen_mode = 'DELETE'""".formatted(POLICY_NOW))
                 .param("id", removalId).param("by", confirmedBy).update() == 1;
     }
 
@@ -161,8 +169,9 @@ public class RemovalRepository {
     boolean confirmScopeRound(long removalId, int round) {
         return jdbc.sql("""
                 update removal set scope_round = :round,
-                                   status = case chosen_mode when 'DELETE' then 'CONFIRMED' else 'PENDING' end
-                where id = :id and status = 'SCOPE_CHANGED'""")
+                                   status = case chosen_mode when 'DELETE' then 'CONFIRMED' else 'PENDING' end,
+                                   approval_required_by_policy = approval_required_by_policy or %s
+                where id = :id and status = 'SCOPE_CHANGED'""".formatted(POLICY_NOW))
                 .param("id", removalId).param("round", round).update() == 1;
     }
 

@@ -26,13 +26,15 @@ class RemovalRules {
     private final Accounts accounts;
     private final BackupService backups;
     private final RemovalSettings settings;
+    private final ApprovalRepository approvals;
 
     RemovalRules(PlatformUsers users, Accounts accounts, BackupService backups,
-            RemovalSettings settings) {
+            RemovalSettings settings, ApprovalRepository approvals) {
         this.users = users;
         this.accounts = accounts;
         this.backups = backups;
         this.settings = settings;
+        this.approvals = approvals;
     }
 
     /** The removal is in one of the states the step follows. */
@@ -120,6 +122,77 @@ class RemovalRules {
                     + " snapshot of its confirmed scope" + (removal.scopeRound() == null ? "." : " (round "
                     + removal.scopeRound() + ")."));
         }
+    }
+
+    /**
+     * Why the removal's hard delete of its confirmed scope round needs a second Administrator's approval, in words; null
+     * when it does not. The account's policy counts as it was when the deletion (or its changed scope) was confirmed;
+     * the size of the round against {@code psa.removal.approval-above-organizations} and {@code -items}. Once asked for,
+     * the approval of a round stays needed, whatever the settings say since.
+     */
+    String whyApprovalRequired(Removal removal) {
+        if (!removal.fourEyes() || removal.scopeRound() == null) {
+            return null; // recorded before four eyes existed; or nothing confirmed yet
+        }
+        DeletionApproval asked = approvals.find(removal.id(), removal.scopeRound()).orElse(null);
+        if (asked != null) {
+            return asked.requiredBecause(); // asked for once, needed whatever the settings say since
+        }
+        List<String> reasons = new java.util.ArrayList<>();
+        if (removal.approvalRequiredByPolicy()) {
+            reasons.add("The account's removal policy asks a second Administrator to approve every hard delete.");
+        }
+        ApprovalRepository.RoundSize size = approvals.size(removal.id(), removal.scopeRound());
+        if (size.organizations() > settings.approvalAboveOrganizations()) {
+            reasons.add("It deletes " + ImpactReport.n(size.organizations()) + " organizations, more than the "
+                    + ImpactReport.n(settings.approvalAboveOrganizations()) + " one person may delete alone.");
+        }
+        if (size.items() > settings.approvalAboveItems()) {
+            reasons.add("It deletes " + ImpactReport.n(size.items()) + " items, more than the "
+                    + ImpactReport.n(settings.approvalAboveItems()) + " one person may delete alone.");
+        }
+        return reasons.isEmpty() ? null : String.join(" ", reasons);
+    }
+
+    /**
+     * When the delete needs a second approval ({@link #whyApprovalRequired}): an Administrator of the account, still
+     * active, who neither asked for the removal nor confirmed it, approved the confirmed round of its scope.
+     */
+    void requireSecondApproval(Removal removal) {
+        String why = whyApprovalRequired(removal);
+        if (why == null) {
+            return;
+        }
+        DeletionApproval approval = approvals.find(removal.id(), removal.scopeRound()).orElse(null);
+        if (approval == null || !approval.approved()) {
+            throw new RemovalRefusedException("Nothing is deleted: " + why + " No second Administrator approved "
+                    + (removal.scopeRound() > 1 ? "round " + removal.scopeRound() + " of its scope" : "it")
+                    + (approval != null && approval.decision() != null ? " (" + approval.decidedBy() + " refused it)." : "."));
+        }
+        String notEligible = whyNotApprover(removal, approval.decidedBy(), "The Administrator who approved");
+        if (notEligible != null) {
+            throw new RemovalRefusedException(notEligible + " Nothing is deleted.");
+        }
+    }
+
+    /** Whether the user may approve the removal's hard delete now; null when they may, else why not. */
+    String whyNotApprover(Removal removal, String username, String who) {
+        PlatformUser user = username == null ? null : users.lockForWrite(username).orElse(null);
+        if (user == null || !user.active()) {
+            return who + " (" + username + ") is not an active user of the platform.";
+        }
+        if (!Objects.equals(user.accountId(), removal.requireAccountId())) {
+            return who + " (" + username + ") does not belong to the removal's account.";
+        }
+        if (user.role() != Role.ADMINISTRATOR) {
+            return who + " (" + username + ") is " + article(user.role()) + "; only an Administrator of the account"
+                    + " approves a hard delete.";
+        }
+        if (approvals.involved(removal.id(), username)) {
+            return who + " (" + username + ") asked for this removal or confirmed it: a second Administrator approves"
+                    + " it, never the same person.";
+        }
+        return null;
     }
 
     /** A support agent, still active, agreed to switch bulk delete on for this removal. */

@@ -20,6 +20,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param setBasedReferenceChecks whether a hard delete's items may be deleted with the foreign keys that point at them
  *                           checked once per chunk, set-based, rather than per row, where the database allows it
  *                           (see {@code ItemDeletion}); off: always PostgreSQL's per-row checks
+ * @param approvalAboveOrganizations a hard delete of more organizations than this needs a second Administrator's
+ *                           approval, whatever the account's policy (Microsoft Entra's "accidental deletion" threshold is 500)
+ * @param approvalAboveItems a hard delete of more items (of every kind, not counting attachments and links) than this
+ *                           needs a second Administrator's approval, whatever the account's policy
  */
 @ConfigurationProperties("psa.removal")
 public record RemovalSettings(
@@ -30,5 +34,7 @@ public record RemovalSettings(
         @DefaultValue("10000") long chunkRows,
         @DefaultValue("PT30S") Duration jobTimeBudget,
         @DefaultValue("true") boolean setBasedReferenceChecks,
-        @DefaultValue("P14D") Duration noticeTimeout) {
+        @DefaultValue("P14D") Duration noticeTimeout,
+        @DefaultValue("500") long approvalAboveOrganizations,
+        @DefaultValue("100000") long approvalAboveItems) {
 }

@@ -6,7 +6,7 @@ package io.psaremoval.removal;
  */
 public enum RemovalStatus {
     REQUESTED, PENDING, CONFIRMED, RUNNING, SCOPE_CHANGED, DISCONNECTED, DELETED, CANCELLED, EXPIRED, NOT_PERMITTED, UNAVAILABLE,
-    NOTHING_TO_REMOVE, REFUSED, ABORTED;
+    NOTHING_TO_REMOVE, REFUSED, ABORTED, NOT_APPROVED;
 
     public boolean isOpen() {
         return this == REQUESTED || this == PENDING || this == CONFIRMED || this == RUNNING

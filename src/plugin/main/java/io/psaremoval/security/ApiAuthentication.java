@@ -20,7 +20,7 @@ import org.springframework.core.Ordered;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * The plugin's own API ({@code /api/*}: the audit, the RMM endpoints) asks every request for the caller's engine
+ * The plugin's own API ({@code /api/*}: the audit, the RMM endpoints, the accounts' removal policies) asks every request for the caller's engine
  * credentials, HTTP Basic, as scripts and other systems send them; without valid ones it answers 401. It sends no
  * browser challenge, so the audit page shows its own sign-in form rather than the browser's dialog.
  *
@@ -39,7 +39,7 @@ class ApiAuthentication {
         FilterRegistrationBean<BasicAuthenticationFilter> registration =
                 new FilterRegistrationBean<>(new BasicAuthenticationFilter(identityService));
         registration.setName("psa-api-authentication");
-        registration.addUrlPatterns("/api/audit/*", "/api/rmm-integrations/*");
+        registration.addUrlPatterns("/api/audit/*", "/api/rmm-integrations/*", "/api/accounts/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 100);
         return registration;
     }

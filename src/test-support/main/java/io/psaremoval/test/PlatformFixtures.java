@@ -64,6 +64,15 @@ public class PlatformFixtures {
         return username;
     }
 
+    /** Another user of the account with the role (say, a second Administrator), mirrored into the engine. */
+    public String createUser(GeneratedAccount account, Role role) {
+        String username = username(account, role) + "-" + sequence.incrementAndGet();
+        users.create(account.accountId(), username, "Second " + role.label() + " " + sequence.get(),
+                username + "@example.com", role);
+        identity.mirror(users.findActiveByUsername(username).orElseThrow(), PASSWORD);
+        return username;
+    }
+
     public GeneratedAccount create() {
         return create(smallAccount());
     }

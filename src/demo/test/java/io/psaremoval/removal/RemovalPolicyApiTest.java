@@ -1,0 +1,158 @@
+package io.psaremoval.removal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.psaremoval.PlatformTest;
+import io.psaremoval.account.Role;
+import io.psaremoval.test.GeneratedAccount;
+import io.psaremoval.test.PlatformFixtures;
+import io.psaremoval.test.RemovalDriver;
+import java.util.Map;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * An account's removal policy through {@code /api/accounts/{id}/removal-policy}: only its own Administrators set it
+ * (anyone else, another account's Administrator included, gets 403 and a security event), every change is recorded
+ * with who and the note, and the auditors read who approved which round of a deletion, and when.
+ */
+@PlatformTest
+class RemovalPolicyApiTest {
+
+    @Autowired
+    PlatformFixtures fixtures;
+    @Autowired
+    RemovalDriver driver;
+    @Autowired
+    TestRestTemplate rest;
+    @Autowired
+    JdbcClient jdbc;
+
+    GeneratedAccount account;
+    String administrator;
+
+    @BeforeEach
+    void anAccount() {
+        account = fixtures.create();
+        administrator = fixtures.username(account, Role.ADMINISTRATOR);
+    }
+
+    @Test
+    void anAdministratorSetsThePolicyAndTheChangeIsRecorded() throws Exception {
+        ResponseEntity<String> shown = call(administrator, HttpMethod.GET, null);
+        assertThat(shown.getStatusCode().value()).isEqualTo(200);
+        assertThat(json(shown).path("deletionApprovalRequired").asBoolean()).isFalse();
+        assertThat(json(shown).path("approvalAlwaysAboveOrganizations").asLong()).isEqualTo(500);
+
+        ResponseEntity<String> set = call(administrator, HttpMethod.PUT,
+                "{\"deletionApprovalRequired\": true, \"note\": \"Four eyes, as the auditors asked\"}");
+        assertThat(set.getStatusCode().value()).as(set.getBody()).isEqualTo(200);
+        assertThat(json(set).path("deletionApprovalRequired").asBoolean()).isTrue();
+        assertThat(json(set).path("changed").asBoolean()).isTrue();
+        assertThat(json(set).path("changedBy").asText()).isEqualTo(administrator);
+        ResponseEntity<String> again = call(administrator, HttpMethod.PUT, "{\"deletionApprovalRequired\": true}");
+        assertThat(json(again).path("changed").asBoolean()).as("a repeated request changes nothing").isFalse();
+
+        assertThat(jdbc.sql("""
+                select changed_by || ' ' || enabled || ' ' || note from account_feature_change
+                where account_id = :account and feature = 'DELETION_APPROVAL'""")
+                .param("account", account.accountId()).query(String.class).list())
+                .containsExactly(administrator + " true Four eyes, as the auditors asked");
+    }
+
+    @Test
+    void switchingFourEyesOffTakesASecondAdministrator() throws Exception {
+        String second = fixtures.createUser(account, Role.ADMINISTRATOR);
+        call(administrator, HttpMethod.PUT, "{\"deletionApprovalRequired\": true}");
+
+        ResponseEntity<String> asked = call(administrator, HttpMethod.PUT,
+                "{\"deletionApprovalRequired\": false, \"note\": \"We are two now, no need\"}");
+        assertThat(asked.getStatusCode().value()).isEqualTo(200);
+        assertThat(json(asked).path("changed").asBoolean()).isFalse();
+        assertThat(json(asked).path("deletionApprovalRequired").asBoolean()).as("still on").isTrue();
+        assertThat(json(asked).path("offRequestedBy").asText()).isEqualTo(administrator);
+        assertThat(json(asked).path("message").asText()).contains("a second Administrator of the account must ask the same");
+        assertThat(json(call(administrator, HttpMethod.PUT, "{\"deletionApprovalRequired\": false}"))
+                .path("deletionApprovalRequired").asBoolean()).as("asking twice is still one person").isTrue();
+
+        ResponseEntity<String> confirmed = call(second, HttpMethod.PUT, "{\"deletionApprovalRequired\": false}");
+        assertThat(json(confirmed).path("changed").asBoolean()).isTrue();
+        assertThat(json(confirmed).path("deletionApprovalRequired").asBoolean()).isFalse();
+        assertThat(json(confirmed).path("offRequestedBy").isNull()).isTrue();
+        assertThat(jdbc.sql("""
+                select feature || ' ' || enabled || ' ' || changed_by from account_feature_change
+                where account_id = :account order by id""").param("account", account.accountId()).query(String.class).list())
+                .containsExactly("DELETION_APPROVAL true " + administrator,
+                        "DELETION_APPROVAL_OFF_REQUESTED false " + administrator,
+                        "DELETION_APPROVAL_OFF_REQUESTED false " + administrator,
+                        "DELETION_APPROVAL false " + second);
+    }
+
+    @Test
+    void nobodyElseSetsIt() {
+        GeneratedAccount other = fixtures.create();
+        for (String caller : new String[] {fixtures.username(account, Role.MANAGER), fixtures.username(other, Role.ADMINISTRATOR),
+                "auditor", "support"}) {
+            ResponseEntity<String> refused = call(caller, HttpMethod.PUT, "{\"deletionApprovalRequired\": false}");
+            assertThat(refused.getStatusCode().value()).as(caller + ": " + refused.getBody()).isEqualTo(403);
+            assertThat(call(caller, HttpMethod.GET, null).getStatusCode().value()).isEqualTo(403);
+        }
+        assertThat(callAccount(administrator, 987654321L, HttpMethod.PUT, "{\"deletionApprovalRequired\": true}")
+                .getStatusCode().value()).as("an account that does not exist looks like another's").isEqualTo(403);
+        assertThat(call(administrator, HttpMethod.PUT, "{\"note\": \"no decision\"}").getStatusCode().value()).isEqualTo(400);
+        assertThat(call(administrator, HttpMethod.PUT, "not json").getStatusCode().value()).isEqualTo(400);
+        assertThat(rest.exchange("/api/accounts/" + account.accountId() + "/removal-policy", HttpMethod.GET, null,
+                String.class).getStatusCode().value()).as("anonymous").isEqualTo(401);
+        assertThat(jdbc.sql("select count(*) from removal_policy where account_id = :a").param("a", account.accountId())
+                .query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from security_event where kind = 'REMOVAL_POLICY_REFUSED' and username = :u")
+                .param("u", fixtures.username(other, Role.ADMINISTRATOR)).query(Long.class).single()).isEqualTo(2);
+    }
+
+    @Test
+    void theAuditorsReadWhoApprovedWhichRound() throws Exception {
+        call(administrator, HttpMethod.PUT, "{\"deletionApprovalRequired\": true}");
+        ProcessInstance removal = driver.decide(account, RemovalMode.DELETE); // the Administrator approves the Manager's
+        driver.runJobs(removal);
+
+        long removalId = jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", removal.getId())
+                .query(Long.class).single();
+        JsonNode audit = new ObjectMapper().readTree(rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD)
+                .getForObject("/api/audit/removals/" + removalId, String.class));
+        assertThat(audit.path("removal").path("status").asText()).isEqualTo("DELETED");
+        JsonNode approval = audit.path("approvals").path(0);
+        assertThat(approval.path("round").asInt()).isEqualTo(1);
+        assertThat(approval.path("decision").asText()).isEqualTo("APPROVED");
+        assertThat(approval.path("decidedBy").asText()).isEqualTo(administrator);
+        assertThat(approval.path("requiredBecause").asText()).contains("removal policy");
+        assertThat(audit.path("timeline").toString()).contains("deletion approved (round 1)")
+                .contains("second Administrator's decision");
+        assertThat(audit.path("approvals").size()).isEqualTo(1);
+    }
+
+    private ResponseEntity<String> call(String user, HttpMethod method, String body) {
+        return callAccount(user, account.accountId(), method, body);
+    }
+
+    private ResponseEntity<String> callAccount(String user, long accountId, HttpMethod method, String body) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MediaType.APPLICATION_JSON);
+        return rest.withBasicAuth(user, PlatformFixtures.PASSWORD).exchange("/api/accounts/" + accountId
+                + "/removal-policy", method, new HttpEntity<>(body, headers), String.class);
+    }
+
+    private static JsonNode json(ResponseEntity<String> response) throws Exception {
+        return new ObjectMapper().readTree(response.getBody());
+    }
+}

@@ -1,0 +1,188 @@
+package io.psaremoval.removal;
+
+import io.psaremoval.account.PlatformUser;
+import io.psaremoval.account.PlatformUsers;
+import io.psaremoval.account.Role;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Four eyes on a hard delete: a second Administrator of the account (never the person who asked for the removal or
+ * confirmed it) approves the confirmed scope before anything of it is deleted, when the account's policy asks for it
+ * or the scope is larger than the configured thresholds ({@link RemovalRules#whyApprovalRequired}). The decision is
+ * recorded per round of the scope; the delete re-checks it from the database before every chunk
+ * ({@link RemovalRules#requireSecondApproval}), whatever the process was made to do.
+ */
+@Service
+public class DeletionApprovals {
+
+    private static final Logger log = LoggerFactory.getLogger(DeletionApprovals.class);
+
+    /**
+     * What the removal's confirmed round needs: {@code because} is null when no approval is needed; else the reason in
+     * words, the scope the approver is shown (Markdown) and who may approve it.
+     */
+    public record Request(boolean required, String because, String summary, String approvers) {
+    }
+
+    private final RemovalService removalService;
+    private final ApprovalRepository approvals;
+    private final RemovalRules rules;
+    private final PlatformUsers users;
+
+    DeletionApprovals(RemovalService removalService, ApprovalRepository approvals,
+            RemovalRules rules, PlatformUsers users) {
+        this.removalService = removalService;
+        this.approvals = approvals;
+        this.rules = rules;
+        this.users = users;
+    }
+
+    /**
+     * Whether the removal's confirmed deletion needs a second approval; when it does, the approval of its round is asked
+     * for (once). Only while the deletion is confirmed and not yet running.
+     */
+    @Transactional
+    public Request request(String processInstanceId) {
+        Removal removal = removalService.get(processInstanceId);
+        if (removal.status() != RemovalStatus.CONFIRMED || removal.scopeRound() == null) {
+            throw new IllegalStateException("Removal " + removal.businessKey() + " asks for a second approval only once its"
+                    + " deletion is confirmed; it is " + removal.status().name().toLowerCase(Locale.ROOT) + ".");
+        }
+        String because = rules.whyApprovalRequired(removal);
+        DeletionApproval earlier = approvals.find(removal.id(), removal.scopeRound()).orElse(null);
+        if (because == null || (earlier != null && earlier.approved())) {
+            return new Request(false, null, null, null); // not needed, or approved already (the flow was sent back here)
+        }
+        approvals.request(removal.id(), removal.scopeRound(), because);
+        log.info("Removal {}: round {} of the deletion waits for a second Administrator: {}", removal.businessKey(),
+                removal.scopeRound(), because);
+        return new Request(true, because, summary(removal), approvers(removal));
+    }
+
+    /**
+     * Records a second Administrator's decision on the confirmed round: {@code APPROVED}, or {@code REFUSED} with a
+     * note for the requester.
+     *
+     * @throws RemovalInputException saying why not (not waiting for an approval, not an eligible Administrator, no
+     *                               note to a refusal); nothing recorded
+     */
+    @Transactional
+    public void decide(String processInstanceId, boolean approve, String note, String decidedBy) {
+        Removal removal = removalService.get(processInstanceId);
+        DeletionApproval asked = removal.status() != RemovalStatus.CONFIRMED || removal.scopeRound() == null ? null
+                : approvals.lock(removal.id(), removal.scopeRound()).orElse(null);
+        if (asked == null) {
+            throw new RemovalInputException("Removal " + removal.businessKey() + " is not waiting for a second approval:"
+                    + " it is " + removal.status().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ". Nothing was decided.");
+        }
+        if (asked.decision() != null) {
+            throw new RemovalInputException("Removal " + removal.businessKey() + " was " + asked.decision()
+                    .toLowerCase(Locale.ROOT) + " already, by " + asked.decidedBy() + " on " + asked.decidedAt().toLocalDate()
+                    + ". Nothing was decided.");
+        }
+        String notEligible = rules.whyNotApprover(removal, decidedBy, "You");
+        if (notEligible != null) {
+            throw new RemovalInputException(notEligible + " Nothing was decided.");
+        }
+        String cleanNote = note == null || note.isBlank() ? null : note.strip();
+        if (!approve && cleanNote == null) {
+            throw new RemovalInputException("Say why you refuse the deletion: the requester reads it. Nothing was decided.");
+        }
+        if (!approvals.decide(removal.id(), removal.scopeRound(), approve ? "APPROVED" : "REFUSED", decidedBy, cleanNote)) {
+            throw new IllegalStateException("The approval of removal " + removal.businessKey() + " changed while it was locked");
+        }
+        log.info("Removal {}: round {} of the deletion {} by {}", removal.businessKey(), removal.scopeRound(),
+                approve ? "approved" : "refused", decidedBy);
+    }
+
+    /**
+     * Whether the user may take the approval task: an Administrator of the account who neither asked for the removal
+     * nor confirmed it, so that the requester cannot hold the task others should decide.
+     *
+     * @throws RemovalInputException saying why not
+     */
+    @Transactional
+    public void checkApprover(String processInstanceId, String username) {
+        Removal removal = removalService.get(processInstanceId);
+        String notEligible = rules.whyNotApprover(removal, username, "You");
+        if (notEligible != null) {
+            throw new RemovalInputException(notEligible);
+        }
+    }
+
+    /** The decided approval of the removal's confirmed round, as the requester's notice tells it. */
+    public String refusal(String processInstanceId) {
+        Removal removal = removalService.get(processInstanceId);
+        return removal.scopeRound() == null ? null : approvals.all(removal.id()).stream()
+                .filter(approval -> approval.round() == removal.scopeRound() && "REFUSED".equals(approval.decision()))
+                .map(approval -> approval.decidedBy() + " refused: " + approval.note()).findFirst().orElse(null);
+    }
+
+    /** Every approval the removal asked for, oldest round first: the auditors' view. */
+    public List<DeletionApproval> of(long removalId) {
+        return approvals.all(removalId);
+    }
+
+    /** The account's removal policy (the default when no Administrator set one). */
+    public RemovalPolicy policy(long accountId) {
+        return approvals.policy(accountId);
+    }
+
+    /**
+     * Sets the account's removal policy, as an Administrator of it; recorded with the account's feature changes.
+     * Switching four eyes on is at once; switching it off takes a second Administrator asking the same (the first
+     * request waits, recorded). A removal whose deletion was confirmed while it was on keeps needing the approval.
+     */
+    @Transactional
+    public RemovalPolicy.Change setPolicy(long accountId, boolean deletionApprovalRequired, String changedBy, String note) {
+        RemovalPolicy.Change change = approvals.setPolicy(accountId, deletionApprovalRequired, changedBy);
+        if (change == RemovalPolicy.Change.CHANGED) {
+            approvals.recordFeatureChange(accountId, "DELETION_APPROVAL", deletionApprovalRequired, changedBy, note);
+            log.info("Account {}: a second Administrator's approval of every hard delete {} by {}", accountId,
+                    deletionApprovalRequired ? "required" : "no longer required", changedBy);
+        } else if (change == RemovalPolicy.Change.OFF_REQUESTED) {
+            approvals.recordFeatureChange(accountId, "DELETION_APPROVAL_OFF_REQUESTED", false, changedBy, note);
+            log.info("Account {}: {} asks to stop requiring a second approval; another Administrator must confirm",
+                    accountId, changedBy);
+        }
+        return change;
+    }
+
+    /** What the approver is shown: who asks, why, and what the confirmed round deletes, kind by kind. */
+    private String summary(Removal removal) {
+        Map<String, ImpactPreview.KindCount> kinds = approvals.scopeKinds(removal.id(), removal.scopeRound());
+        StringBuilder md = new StringBuilder("| Kind | Deleted for good |\n|---|---:|\n");
+        long items = 0;
+        for (Map.Entry<String, ImpactPreview.KindCount> kind : kinds.entrySet()) {
+            if (!kind.getKey().equals("RMM_DEVICE")) {
+                md.append("| ").append(ImpactReport.label(kind.getKey())).append(" | ")
+                        .append(ImpactReport.n(kind.getValue().total())).append(" |\n");
+                items += ImpactReport.ITEM_KINDS.contains(kind.getKey()) ? kind.getValue().total() : 0;
+            }
+        }
+        md.append("| **Items of every kind** | **").append(ImpactReport.n(items)).append("** |\n\n");
+        long devices = kinds.getOrDefault("RMM_DEVICE", new ImpactPreview.KindCount(0, 0)).total();
+        md.append(devices == 0 ? "No RMM device is matched to these configurations."
+                : "**" + ImpactReport.n(devices) + "** RMM devices matched to these configurations are unmatched (not deleted).");
+        return md.toString();
+    }
+
+    /** The account's Administrators who may approve (not the requester, not who confirmed), as a person reads them. */
+    private String approvers(Removal removal) {
+        List<PlatformUser> eligible = users.findActiveInAccount(removal.requireAccountId(), Role.ADMINISTRATOR).stream()
+                .filter(user -> !approvals.involved(removal.id(), user.username())).toList();
+        if (eligible.isEmpty()) {
+            return "none: no other active Administrator of the account can approve; unless one is added, the removal"
+                    + " expires and nothing is deleted";
+        }
+        String named = eligible.stream().limit(10).map(PlatformUser::fullName).collect(Collectors.joining(", "));
+        return eligible.size() > 10 ? named + " and " + (eligible.size() - 10) + " more" : named;
+    }
+}

@@ -1,0 +1,123 @@
+package io.psaremoval.removal;
+
+import io.psaremoval.account.AccountGroups;
+import io.psaremoval.account.Accounts;
+import io.psaremoval.account.PlatformUser;
+import io.psaremoval.account.PlatformUsers;
+import io.psaremoval.account.Role;
+import io.psaremoval.security.SecurityEvents;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.impl.identity.Authentication;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * An account's removal policy, set by an Administrator of the account (or an engine administrator), with HTTP Basic
+ * like the rest of {@code /api}:
+ * <ul>
+ * <li>{@code PUT /api/accounts/{id}/removal-policy} with {@code {"deletionApprovalRequired": true, "note": "..."}}:
+ * from then on every hard delete confirmed in the account needs a second Administrator's approval. Switching it off
+ * takes two Administrators (the first one's {@code false} waits for another's) and spares no removal confirmed while
+ * it was on. Each change and request is recorded (who, when, the note) for the auditors;</li>
+ * <li>{@code GET} of the same: the policy, who set it when, and the size above which any hard delete needs the
+ * approval whatever the policy.</li>
+ * </ul>
+ * An account that does not exist and another account are refused alike (403), so that ids cannot be probed.
+ */
+@RestController
+@RequestMapping("/api/accounts/{id}/removal-policy")
+class RemovalPolicyController {
+
+    record PolicyRequest(Boolean deletionApprovalRequired, String note) {
+    }
+
+    private final DeletionApprovals approvals;
+    private final PlatformUsers users;
+    private final IdentityService identityService;
+    private final SecurityEvents securityEvents;
+    private final RemovalSettings settings;
+    private final Accounts accounts;
+
+    RemovalPolicyController(DeletionApprovals approvals, PlatformUsers users, IdentityService identityService,
+            SecurityEvents securityEvents, RemovalSettings settings, Accounts accounts) {
+        this.accounts = accounts;
+        this.approvals = approvals;
+        this.users = users;
+        this.identityService = identityService;
+        this.securityEvents = securityEvents;
+        this.settings = settings;
+    }
+
+    @GetMapping
+    Map<String, Object> policy(@PathVariable long id) {
+        requireAdministratorOf(id);
+        return view(approvals.policy(id), null);
+    }
+
+    @PutMapping
+    Map<String, Object> setPolicy(@PathVariable long id, @RequestBody(required = false) PolicyRequest request) {
+        String caller = requireAdministratorOf(id);
+        if (request == null || request.deletionApprovalRequired() == null) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
+                    "Say whether a second Administrator must approve every hard delete: {\"deletionApprovalRequired\": true}.");
+        }
+        String note = request.note() == null || request.note().isBlank() ? null : request.note().strip();
+        if (note != null && note.length() > 1000) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The note is at most 1,000 characters long.");
+        }
+        RemovalPolicy.Change change = approvals.setPolicy(id, request.deletionApprovalRequired(), caller, note);
+        Map<String, Object> view = view(approvals.policy(id), change == RemovalPolicy.Change.CHANGED);
+        if (change == RemovalPolicy.Change.OFF_REQUESTED) {
+            view.put("message", "Requested: a second Administrator of the account must ask the same before a hard delete"
+                    + " no longer needs a second approval.");
+        }
+        return view;
+    }
+
+    private Map<String, Object> view(RemovalPolicy policy, Boolean changed) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("accountId", policy.accountId());
+        view.put("deletionApprovalRequired", policy.deletionApprovalRequired());
+        view.put("changedBy", policy.changedBy());
+        view.put("changedAt", policy.changedAt());
+        view.put("offRequestedBy", policy.offRequestedBy());
+        view.put("offRequestedAt", policy.offRequestedAt());
+        view.put("approvalAlwaysAboveOrganizations", settings.approvalAboveOrganizations());
+        view.put("approvalAlwaysAboveItems", settings.approvalAboveItems());
+        if (changed != null) {
+            view.put("changed", changed);
+        }
+        return view;
+    }
+
+    /** @return the caller, an active Administrator of the account or an engine administrator */
+    private String requireAdministratorOf(long accountId) {
+        Authentication authentication = identityService.getCurrentAuthentication();
+        String caller = authentication == null ? null : authentication.getUserId();
+        List<String> groups = authentication == null || authentication.getGroupIds() == null ? List.of()
+                : authentication.getGroupIds();
+        if (groups.contains(AccountGroups.CAMUNDA_ADMIN)) {
+            if (accounts.findName(accountId).isEmpty()) {
+                throw new ResponseStatusException(HttpStatus.NOT_FOUND, "No account " + accountId);
+            }
+            return caller;
+        }
+        PlatformUser user = caller == null ? null : users.findActiveByUsername(caller).orElse(null);
+        if (user == null || user.role() != Role.ADMINISTRATOR || !Objects.equals(user.accountId(), accountId)) {
+            String message = "Only an Administrator of the account sets its removal policy.";
+            securityEvents.record(caller, "REMOVAL_POLICY_REFUSED", null, null, message + " (account " + accountId + ")");
+            throw new ResponseStatusException(HttpStatus.FORBIDDEN, message);
+        }
+        return caller;
+    }
+}
