@@ -43,7 +43,7 @@ import org.springframework.context.annotation.Import;
         TransactionAutoConfiguration.class, FlywayAutoConfiguration.class}, before = CamundaBpmAutoConfiguration.class)
 @ConditionalOnClass(ProcessEngine.class)
 @EnableConfigurationProperties({RemovalSettings.class, BackupProperties.class})
-@ComponentScan(basePackages = {"io.psaremoval.camunda", "io.psaremoval.engine", "io.psaremoval.removal",
+@ComponentScan(basePackages = {"io.psaremoval.camunda", "io.psaremoval.engine", "io.psaremoval.removal", "io.psaremoval.restore",
         "io.psaremoval.backup", "io.psaremoval.rmm", "io.psaremoval.audit", "io.psaremoval.security"})
 @Import(PlatformAdaptersConfiguration.class)
 public class PsaIntegrationRemovalAutoConfiguration {

@@ -135,7 +135,7 @@ function showLinkedRemoval() {
           document.getElementById('detail-title').textContent = 'Cannot show removal ' + linked[1] + ': ' + error.message;
           document.getElementById('detail-summary').textContent = '';
           document.getElementById('progress-section').hidden = true;
-          ['#rows tbody', '#preview tbody', '#scope tbody', '#approvals tbody', '#timeline tbody'].forEach(body => document.querySelector(body).textContent = '');
+          ['#rows tbody', '#preview tbody', '#scope tbody', '#approvals tbody', '#restores tbody', '#timeline tbody'].forEach(body => document.querySelector(body).textContent = '');
         });
   }
 }
@@ -220,6 +220,22 @@ async function showRemoval(id, row) {
     cell(tr, approval.decidedBy || '');
     cell(tr, approval.decidedAt ? when(approval.decidedAt) : '');
     cell(tr, approval.note || '');
+  }
+  // Each restore of the removal's verified snapshot: who asked and confirmed it, what it recreated or why it was refused.
+  const restores = document.querySelector('#restores tbody');
+  restores.textContent = '';
+  if (audit.restores.length === 0) {
+    cell(restores.insertRow(), 'Nothing of it was restored.').colSpan = 6;
+  }
+  for (const restore of audit.restores) {
+    const tr = restores.insertRow();
+    cell(tr, restore.businessKey + ' (snapshot ' + restore.snapshotId + ')');
+    cell(tr, restore.requestedBy + (restore.reason ? ': ' + restore.reason : ''));
+    cell(tr, restore.status.toLowerCase(), restore.status === 'REFUSED' ? 'kind-refused' : '');
+    cell(tr, restore.confirmedBy || '');
+    cell(tr, restore.endedAt ? when(restore.endedAt) : '');
+    cell(tr, restore.status === 'RESTORED' ? restore.rowsRestored + '; ' + restore.devicesRematched
+        + ' RMM devices matched again' : (restore.outcomeReason || ''));
   }
   const timeline = document.querySelector('#timeline tbody');
   timeline.textContent = '';

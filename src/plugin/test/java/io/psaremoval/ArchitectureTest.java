@@ -27,7 +27,7 @@ class ArchitectureTest {
 
     @Test
     void featurePackagesKnowNothingOfCamundaGlueEngineWiringOrAudit() {
-        noClasses().that().resideInAnyPackage("io.psaremoval.removal..", "io.psaremoval.account..",
+        noClasses().that().resideInAnyPackage("io.psaremoval.removal..", "io.psaremoval.restore..", "io.psaremoval.account..",
                         "io.psaremoval.integration..", "io.psaremoval.backup..", "io.psaremoval.rmm..", "io.psaremoval.security..",
                         "io.psaremoval.schema..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.psaremoval.camunda..", "io.psaremoval.engine..",

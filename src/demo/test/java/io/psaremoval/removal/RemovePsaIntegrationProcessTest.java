@@ -1091,6 +1091,208 @@ class RemovePsaIntegrationProcessTest {
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
     }
 
+    // --- restore deleted PSA data from the verified snapshot (process RestoreDeletedPsaData) ---------------
+
+    @Test
+    void anAdministratorRestoresADeletedIntegrationExactlyAndTheRmmIsTold() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        String before = fixtures.accountChecksum(account.accountId());
+        String beforeWithoutIds = fixtures.endState(account.accountId());
+        ProcessInstance removal = deleteEverything(administrator);
+        long unmatched = (Long) removal(removal).get(RMM_DEVICES_UNMATCHED);
+        assertThat(unmatched).isPositive();
+        assertThat(fixtures.accountChecksum(account.accountId())).isNotEqualTo(before);
+
+        ProcessInstance restore = startRestore(administrator);
+        assertThat(restore).isWaitingAt("UserTask_ChooseSnapshot");
+        assertThat(task(restore)).isAssignedTo(administrator);
+        @SuppressWarnings("unchecked")
+        java.util.List<Map<String, String>> options = (java.util.List<Map<String, String>>) removal(restore).get("snapshotOptions");
+        assertThat(options).singleElement().satisfies(option -> {
+            assertThat(option.get("value")).isEqualTo(String.valueOf(snapshotOf(removal)));
+            assertThat(option.get("label")).contains(fixtures.integrationName(account.psaIntegrationId()))
+                    .contains(businessKey(removal)).contains("12 organizations");
+        });
+        completeAs(administrator, restore, Map.of("snapshotId", String.valueOf(snapshotOf(removal)), "restoreDecision", "RESTORE"));
+        driver.runJobs(restore);
+
+        assertThat(restore).hasPassed("Task_InspectSnapshot").isWaitingAt("UserTask_ConfirmRestore");
+        assertThat((String) removal(restore).get("restoreReport")).contains("| Organizations | 12 |")
+                .contains("Verified just now").contains(unmatched + " RMM devices").contains("comes back **paused**");
+        assertThat(fixtures.accountChecksum(account.accountId())).as("nothing written by looking").isNotEqualTo(before);
+        completeAs(administrator, restore, Map.of("restoreConfirmation", "RESTORE"));
+        driver.runJobs(restore);
+
+        assertThat(restore).isEnded().hasPassed("Task_RestoreSnapshot", "Task_DeliverRestoreNotices", "EndEvent_Restored");
+        assertThat(fixtures.accountChecksum(account.accountId())).as("every row back, ids and all").isEqualTo(before);
+        assertThat(withoutIntegrationStatus(fixtures.endState(account.accountId())))
+                .isEqualTo(withoutIntegrationStatus(beforeWithoutIds));
+        assertThat(integrationStatus()).as("back, but not syncing until someone resumes it").isEqualTo("PAUSED");
+        assertThat(removal(restore)).containsEntry("devicesRematched", (int) unmatched).containsEntry("outcome", "RESTORED");
+        assertThat(jdbc.sql("""
+                select sum(device_count) from rmm_unmatch_notice where removal_id = :id and event = 'devices-rematched'""")
+                .param("id", removalId(removal)).query(Long.class).single()).isEqualTo(unmatched);
+        assertThat(jdbc.sql("select status || ' ' || confirmed_by || ' ' || (rows_restored ->> 'organization')"
+                + " from removal_restore where process_instance_id = :pid").param("pid", restore.getId())
+                .query(String.class).single()).isEqualTo("RESTORED " + administrator + " 12");
+
+        ProcessInstance again = startRestoreRefused(administrator);
+        assertThat(again).as("a snapshot is restored once: nothing left to offer").isNull();
+    }
+
+    @Test
+    void aSnapshotThatNoLongerMatchesItsChecksumIsRefusedAndNothingIsWritten() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        ProcessInstance removal = deleteEverything(administrator);
+        String deleted = fixtures.accountChecksum(account.accountId());
+        ProcessInstance restore = startRestore(administrator);
+        completeAs(administrator, restore, Map.of("snapshotId", String.valueOf(snapshotOf(removal)), "restoreDecision", "RESTORE"));
+        CorruptibleSnapshotStore.corruptReads.set(true);
+        try {
+            driver.runJobs(restore);
+        } finally {
+            CorruptibleSnapshotStore.corruptReads.set(false);
+        }
+
+        assertThat(restore).hasPassed("Task_InspectSnapshot").isWaitingAt("UserTask_ReadRestoreRefusal");
+        assertThat((String) removal(restore).get("restoreRefusal")).contains("does not match its checksum")
+                .endsWith("Nothing was restored.");
+        completeAs(administrator, restore, Map.of());
+        assertThat(restore).isEnded().hasPassed("EndEvent_RestoreRefused");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(deleted);
+        assertThat(restoreStatus(restore)).isEqualTo("REFUSED");
+    }
+
+    @Test
+    void anotherAccountsSnapshotAndAManagerAreRefusedAndNothingIsWritten() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        ProcessInstance removal = deleteEverything(administrator);
+        String deleted = fixtures.accountChecksum(account.accountId());
+        assertThatThrownBy(() -> startRestore(manager)).isInstanceOf(BadUserRequestException.class)
+                .hasMessageContaining("Only an Administrator of the account restores its deleted PSA data");
+        long ownSnapshot = snapshotOf(removal);
+
+        GeneratedAccount first = account;
+        givenAccount(PlatformFixtures.smallAccount());
+        String otherAdministrator = fixtures.username(account, Role.ADMINISTRATOR);
+        deleteEverything(otherAdministrator);
+        ProcessInstance restore = startRestore(otherAdministrator);
+        assertThatThrownBy(() -> completeAs(otherAdministrator, restore, Map.of("snapshotId", String.valueOf(ownSnapshot),
+                "restoreDecision", "RESTORE"))).hasRootCauseInstanceOf(BadUserRequestException.class)
+                .hasMessageContaining("Snapshot " + ownSnapshot + " is not one of your account's snapshots");
+        assertThatThrownBy(() -> completeAs(otherAdministrator, restore, Map.of("snapshotId", "987654321",
+                "restoreDecision", "RESTORE"))).hasMessageContaining("is not one of your account's snapshots");
+        assertThat(restore).isWaitingAt("UserTask_ChooseSnapshot");
+        assertThat(fixtures.accountChecksum(first.accountId())).isEqualTo(deleted);
+
+        completeAs(otherAdministrator, restore, Map.of("restoreDecision", "CANCEL"));
+        assertThat(restore).isEnded().hasPassed("EndEvent_CancelledAtChoice");
+        assertThat(restoreStatus(restore)).isEqualTo("CANCELLED");
+    }
+
+    @Test
+    void rowsThatWouldCollideWithLiveDataAreRefusedAtTheCheckAndAgainAtTheWrite() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        ProcessInstance removal = deleteEverything(administrator);
+        long organization = firstDeletedOrganization(removal);
+        ProcessInstance restore = startRestore(administrator);
+        completeAs(administrator, restore, Map.of("snapshotId", String.valueOf(snapshotOf(removal)), "restoreDecision", "RESTORE"));
+        driver.runJobs(restore);
+        assertThat(restore).isWaitingAt("UserTask_ConfirmRestore");
+        completeAs(administrator, restore, Map.of("restoreConfirmation", "RESTORE"));
+        // Between the confirmation and the write, someone recreates one of the deleted organizations with its id.
+        jdbc.sql("""
+                insert into organization (id, account_id, name) overriding system value values (:id, :a, 'Recreated by hand')""")
+                .param("id", organization).param("a", account.accountId()).update();
+        String before = fixtures.accountChecksum(account.accountId());
+        driver.runJobs(restore);
+
+        assertThat(restore).hasPassed("Task_RestoreSnapshot").isWaitingAt("UserTask_ReadRestoreRefusal");
+        assertThat((String) removal(restore).get("restoreRefusal")).startsWith("Restoring would collide with live data: 1 organization");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+        assertThat(restoreStatus(restore)).isEqualTo("REFUSED");
+        execute(job("BoundaryEvent_RefusalLeftUnread", restore));
+        assertThat(restore).isEnded().hasPassed("EndEvent_RefusalUnread");
+
+        ProcessInstance second = startRestore(administrator);
+        completeAs(administrator, second, Map.of("snapshotId", String.valueOf(snapshotOf(removal)), "restoreDecision", "RESTORE"));
+        driver.runJobs(second);
+        assertThat(second).as("the check sees the collision before anyone confirms").isWaitingAt("UserTask_ReadRestoreRefusal");
+        assertThat((String) removal(second).get("restoreRefusal")).contains("would collide with live data");
+    }
+
+    @Test
+    void aRestoreLeftUntouchedExpiresAndOneCancelledAtTheConfirmationWritesNothing() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        ProcessInstance removal = deleteEverything(administrator);
+        String deleted = fixtures.accountChecksum(account.accountId());
+
+        ProcessInstance left = startRestore(administrator);
+        execute(job("BoundaryEvent_ChooseSnapshotTimedOut", left));
+        assertThat(left).isEnded().hasPassed("EndEvent_ChooseSnapshotExpired");
+        assertThat(restoreStatus(left)).isEqualTo("EXPIRED");
+
+        ProcessInstance unconfirmed = startRestore(administrator);
+        completeAs(administrator, unconfirmed, Map.of("snapshotId", String.valueOf(snapshotOf(removal)), "restoreDecision", "RESTORE"));
+        driver.runJobs(unconfirmed);
+        execute(job("BoundaryEvent_ConfirmRestoreTimedOut", unconfirmed));
+        assertThat(unconfirmed).isEnded().hasPassed("EndEvent_ConfirmRestoreExpired");
+
+        ProcessInstance cancelled = startRestore(administrator);
+        completeAs(administrator, cancelled, Map.of("snapshotId", String.valueOf(snapshotOf(removal)), "restoreDecision", "RESTORE"));
+        driver.runJobs(cancelled);
+        completeAs(administrator, cancelled, Map.of("restoreConfirmation", "CANCEL"));
+        assertThat(cancelled).isEnded().hasPassed("EndEvent_CancelledAtConfirmation");
+        assertThat(restoreStatus(cancelled)).isEqualTo("CANCELLED");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(deleted);
+    }
+
+    /** The administrator's whole hard delete of the account's PSA integration (small: no second approval). */
+    private ProcessInstance deleteEverything(String administrator) {
+        ProcessInstance removal = startRemoval(administrator);
+        chooseTheIntegration(removal);
+        completeAs(administrator, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        confirmDeletion(administrator, removal);
+        driver.runJobs(removal);
+        assertThat(removal).isEnded().hasPassed("EndEvent_IntegrationDeleted");
+        return removal;
+    }
+
+    private ProcessInstance startRestore(String user) {
+        return driver.asUser(user, () -> engine.getRuntimeService().startProcessInstanceByKey("RestoreDeletedPsaData",
+                Map.of("restoreReason", "Deleted the wrong integration")));
+    }
+
+    /** Starts a restore that is refused at once; null when it was (the start failed), else the instance. */
+    private ProcessInstance startRestoreRefused(String user) {
+        try {
+            return startRestore(user);
+        } catch (BadUserRequestException refused) {
+            assertThat(refused.getMessage()).contains("has no snapshot of deleted PSA data to restore");
+            return null;
+        }
+    }
+
+    /** An account's id-free end state without its integrations' statuses (a restored one is paused). */
+    private static String withoutIntegrationStatus(String endState) {
+        return endState.substring(0, endState.lastIndexOf(" | "));
+    }
+
+    private long snapshotOf(ProcessInstance removal) {
+        return jdbc.sql("select id from account_backup where kind = 'SCOPE_SNAPSHOT' and removal_id = :id")
+                .param("id", removalId(removal)).query(Long.class).single();
+    }
+
+    private long firstDeletedOrganization(ProcessInstance removal) {
+        return jdbc.sql("select min(organization_id) from removal_scope where removal_id = :id")
+                .param("id", removalId(removal)).query(Long.class).single();
+    }
+
+    private String restoreStatus(ProcessInstance restore) {
+        return jdbc.sql("select status from removal_restore where process_instance_id = :pid").param("pid", restore.getId())
+                .query(String.class).single();
+    }
+
     // --- the story's steps -------------------------------------------------------------------------
 
     private void givenAccount(AccountShape shape) {

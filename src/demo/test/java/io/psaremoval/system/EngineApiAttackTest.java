@@ -251,6 +251,63 @@ class EngineApiAttackTest {
     }
 
     /**
+     * A restore of deleted PSA data is an Administrator's, of their own account's snapshots only, through either door:
+     * an Editor's start is refused with the reason; another account's snapshot (or one that does not exist) is refused
+     * at the choice; nobody moves a restore to its write step, sets its variables or skips its check. Nothing is written.
+     */
+    @ParameterizedTest
+    @EnumSource(Door.class)
+    void nobodyRestoresAnotherAccountsDataOrWalksAroundTheRestoresChecks(Door door) {
+        GeneratedAccount victim = fixtures.create();
+        driver.remove(victim, io.psaremoval.removal.RemovalMode.DELETE);
+        long victimsSnapshot = jdbc.sql("""
+                select max(id) from account_backup where kind = 'SCOPE_SNAPSHOT' and account_id = :a""")
+                .param("a", victim.accountId()).query(Long.class).single();
+        GeneratedAccount own = fixtures.create();
+        driver.remove(own, io.psaremoval.removal.RemovalMode.DELETE);
+        String victimBefore = fixtures.accountChecksum(victim.accountId());
+        String ownBefore = fixtures.accountChecksum(own.accountId());
+
+        Response editorStart = EngineApi.as(port, door, fixtures.username(own, Role.EDITOR))
+                .post("process-definition/key/RestoreDeletedPsaData/start", "{\"variables\": {}}");
+        assertThat(editorStart.status()).as(editorStart.toString()).isEqualTo(400);
+        assertThat(editorStart.message()).contains("Only an Administrator of the account restores its deleted PSA data");
+
+        String administrator = fixtures.username(own, Role.ADMINISTRATOR);
+        EngineApi api = EngineApi.as(port, door, administrator);
+        Response started = api.post("process-definition/key/RestoreDeletedPsaData/start",
+                "{\"variables\": {\"restoreReason\": {\"value\": \"Wrong integration\"}}}");
+        assertThat(started.status()).as(started.toString()).isEqualTo(200);
+        String restore = started.json().path("id").asText();
+        String task = engine.getTaskService().createTaskQuery().processInstanceId(restore).singleResult().getId();
+        for (String snapshot : List.of(String.valueOf(victimsSnapshot), "987654321")) {
+            Response chosen = api.post("task/" + task + "/complete", """
+                    {"variables": {"snapshotId": {"value": "%s"}, "restoreDecision": {"value": "RESTORE"}}}""".formatted(snapshot));
+            assertThat(chosen.status()).as(chosen.toString()).isEqualTo(400);
+            assertThat(chosen.message()).contains("is not one of your account's snapshots of deleted PSA data");
+        }
+        for (String skip : List.of("true", "false")) {
+            assertForbidden(api.post("process-instance/" + restore + "/modification", """
+                    {"skipCustomListeners": %s, "instructions": [{"type": "startBeforeActivity",
+                     "activityId": "Task_RestoreSnapshot"}]}""".formatted(skip)));
+        }
+        assertForbidden(api.send("PUT", "process-instance/" + restore + "/variables/restorable",
+                "{\"value\": true, \"type\": \"Boolean\"}", "application/json"));
+        Response smuggled = api.post("task/" + task + "/complete", """
+                {"variables": {"restoreDecision": {"value": "RESTORE"}, "snapshotId": {"value": "1"},
+                               "restoreConfirmation": {"value": "RESTORE"}}}""");
+        assertThat(smuggled.status()).as(smuggled.toString()).isEqualTo(400);
+        assertThat(smuggled.message()).contains("refused: [restoreConfirmation]");
+
+        assertThat(engine.getTaskService().createTaskQuery().processInstanceId(restore).singleResult().getTaskDefinitionKey())
+                .isEqualTo("UserTask_ChooseSnapshot");
+        assertThat(jdbc.sql("select status from removal_restore where process_instance_id = :pid").param("pid", restore)
+                .query(String.class).single()).isEqualTo("REQUESTED");
+        assertThat(fixtures.accountChecksum(victim.accountId())).isEqualTo(victimBefore);
+        assertThat(fixtures.accountChecksum(own.accountId())).isEqualTo(ownBefore);
+    }
+
+    /**
      * A removal's notices are the removal's to give and withdraw: nobody starts one (with a text of their own, in
      * someone else's Tasklist), withdraws one by its message, deletes one or completes it with variables; another
      * account's Manager does not even see it. Reading it, by completing it plainly, is all its assignee may do.

@@ -24,6 +24,8 @@ import io.psaremoval.removal.RemovalRepository;
 import io.psaremoval.removal.DataRemovalService;
 import io.psaremoval.removal.DeletionApproval;
 import io.psaremoval.removal.DeletionApprovals;
+import io.psaremoval.restore.Restore;
+import io.psaremoval.restore.RestoreService;
 import io.psaremoval.removal.RemovalStatus;
 import io.psaremoval.removal.ScopeRound;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -70,11 +72,13 @@ public class AuditService {
     private final RemovalRepository removals;
     private final DataRemovalService dataRemoval;
     private final DeletionApprovals approvals;
+    private final RestoreService restores;
     private final FormLabels formLabels = FormLabels.ofThePluginsForms();
 
     AuditService(JdbcClient jdbc, HistoryService history, RemovalRepository removals, DataRemovalService dataRemoval,
-            DeletionApprovals approvals) {
+            DeletionApprovals approvals, RestoreService restores) {
         this.approvals = approvals;
+        this.restores = restores;
         this.jdbc = jdbc;
         this.history = history;
         this.removals = removals;
@@ -95,11 +99,12 @@ public class AuditService {
      * {@code reconciliation}, once a mode is chosen: per kind of the preview the person confirmed, what it said and
      * what was written; {@code scope}: the scope as frozen at the preview and at each change a write step found, with
      * its checksum for the mode, the difference shown and who confirmed it when (the last confirmed one is the contract);
-     * {@code approvals}: each round a second Administrator was asked to approve, why, and who approved or refused it when.
+     * {@code approvals}: each round a second Administrator was asked to approve, why, and who approved or refused it when;
+     * {@code restores}: each restore of the removal's snapshot, who asked and confirmed it, what it recreated, or why not.
      */
     public record RemovalAudit(RemovalSummary removal, Map<String, Map<String, Long>> rowsByActionAndKind,
             String progress, Map<String, Object> preview, List<Reconciled> reconciliation, List<ScopeRound> scope,
-            List<DeletionApproval> approvals, List<Event> timeline) {
+            List<DeletionApproval> approvals, List<Restore> restores, List<Event> timeline) {
     }
 
     /**
@@ -193,7 +198,7 @@ public class AuditService {
                         preview(summary.processInstanceId()), reconciliation(summary),
                         dataRemoval.scopeRounds(removalId, RemovalMode.valueOf(summary.mode() != null ? summary.mode()
                                 : Optional.ofNullable(summary.chosenMode()).orElse("DELETE"))),
-                        approvals.of(removalId), timeline(summary)));
+                        approvals.of(removalId), restores.ofRemoval(removalId), timeline(summary)));
     }
 
     private static final String SUMMARY = """
@@ -338,6 +343,18 @@ public class AuditService {
                                         : "switching the account's four-eyes policy off asked for (a second Administrator"
                                                 + " must confirm)", rs.getString(2), rs.getString(5))))
                         .list();
+            }
+            for (Restore restore : restores.ofRemoval(removal.id())) {
+                events.add(new Event(restore.startedAt().toInstant(), "restore", "restore " + restore.businessKey()
+                        + " of snapshot " + restore.snapshotId() + " asked for", restore.requestedBy(),
+                        restore.reason() == null ? "" : restore.reason()));
+                if (restore.endedAt() != null) {
+                    events.add(new Event(restore.endedAt().toInstant(), "restore", "restore " + restore.businessKey() + " "
+                            + restore.status().toLowerCase(java.util.Locale.ROOT), restore.confirmedBy(),
+                            restore.status().equals("RESTORED") ? "recreated " + restore.rowsRestored() + "; "
+                                    + restore.devicesRematched() + " RMM devices matched again"
+                                    : restore.outcomeReason() == null ? "" : restore.outcomeReason()));
+                }
             }
             for (DeletionApproval approval : approvals.of(removal.id())) {
                 events.add(new Event(approval.requestedAt().toInstant(), "approval", "second approval asked for (round "

@@ -58,7 +58,7 @@ final class TaskInput {
     static <T> T asRefusal(java.util.function.Supplier<T> check) {
         try {
             return check.get();
-        } catch (RemovalInputException | IntegrationUnavailableException e) {
+        } catch (RemovalInputException | IntegrationUnavailableException | io.psaremoval.restore.RestoreRefusedException e) {
             throw refused(e.getMessage());
         }
     }

@@ -146,6 +146,36 @@ class TaskValidators {
         });
     }
 
+    @Bean
+    TaskListener chooseSnapshotValidator(io.psaremoval.restore.RestoreService restores, SecurityEvents events,
+            IdentityService identityService) {
+        return recordingRefusals(events, identityService, task -> {
+            if (TaskInput.requireChoice(task, RestoreVariables.RESTORE_DECISION, List.of("RESTORE", CANCEL)).equals(CANCEL)) {
+                return;
+            }
+            Object chosen = task.getVariable(RestoreVariables.SNAPSHOT_ID);
+            long snapshotId;
+            try {
+                snapshotId = RemovalVariables.longValue(task, RestoreVariables.SNAPSHOT_ID);
+            } catch (IllegalArgumentException e) {
+                throw TaskInput.refused("Choose one of the listed snapshots" + (chosen == null ? "." : ", not '" + chosen + "'."));
+            }
+            TaskInput.asRefusal(() -> restores.choose(task.getProcessInstanceId(), snapshotId,
+                    TaskInput.completingUser(task, identityService)));
+        });
+    }
+
+    @Bean
+    TaskListener confirmRestoreValidator(io.psaremoval.restore.RestoreService restores, SecurityEvents events,
+            IdentityService identityService) {
+        return recordingRefusals(events, identityService, task -> {
+            if (TaskInput.requireChoice(task, RestoreVariables.RESTORE_CONFIRMATION, List.of("RESTORE", CANCEL)).equals(CANCEL)) {
+                return;
+            }
+            TaskInput.asRefusal(() -> restores.confirm(task.getProcessInstanceId(), TaskInput.completingUser(task, identityService)));
+        });
+    }
+
     /**
      * The check, with each refusal recorded for the auditors (in a transaction of its own, so that it outlives the
      * completion's rollback): who entered what on which task, in the words the person was shown.

@@ -36,6 +36,8 @@ public class EngineAuthorizations {
     static final String PROCESS_KEY = "RemovePsaIntegration";
     /** The notices a removal gives its requester: read by every account user, started by no one but the removal. */
     public static final String NOTICE_PROCESS_KEY = "RemovalNotice";
+    /** Restore deleted PSA data: any user of an account may start it; its first step refuses all but Administrators. */
+    public static final String RESTORE_PROCESS_KEY = "RestoreDeletedPsaData";
 
     private final AuthorizationService authorizationService;
 
@@ -51,6 +53,8 @@ public class EngineAuthorizations {
                 ProcessDefinitionPermissions.CREATE_INSTANCE);
         grant(accountGroup, Resources.PROCESS_INSTANCE, "*", ProcessInstancePermissions.CREATE);
         grant(accountGroup, Resources.PROCESS_DEFINITION, NOTICE_PROCESS_KEY, ProcessDefinitionPermissions.READ);
+        grant(accountGroup, Resources.PROCESS_DEFINITION, RESTORE_PROCESS_KEY, ProcessDefinitionPermissions.READ,
+                ProcessDefinitionPermissions.CREATE_INSTANCE);
         // The names of their own account's groups, which Tasklist shows for a task offered to a group.
         AccountGroups.accountOf(accountGroup).ifPresent(accountId -> {
             grant(accountGroup, Resources.GROUP, accountGroup, Permissions.READ);

@@ -34,12 +34,32 @@ public class OutboxRmmNotifier implements RmmNotifier {
         int recorded = jdbc.sql("""
                 insert into rmm_unmatch_notice (removal_id, rmm_integration_id, device_count, payload)
                 values (:removal, :rmm, :count, :payload)
-                on conflict (removal_id, rmm_integration_id) do nothing""")
+                on conflict (removal_id, rmm_integration_id, event) do nothing""")
                 .param("removal", removalId).param("rmm", rmmIntegrationId).param("count", devices.size())
                 .param("payload", payload).update();
         if (recorded == 1) {
             log.info("Notice for RMM integration {} recorded: {} devices unmatched (removal {})", rmmIntegrationId,
                     devices.size(), removalId);
+        }
+        return recorded == 1;
+    }
+
+    @Override
+    public boolean notifyRematched(long removalId, long rmmIntegrationId, List<RematchedDevice> devices) {
+        ObjectNode notice = json.createObjectNode().put("event", "devices-rematched").put("removalId", removalId)
+                .put("rmmIntegrationId", rmmIntegrationId);
+        ArrayNode rematched = notice.putArray("devices");
+        devices.forEach(device -> rematched.addObject().put("deviceId", device.externalId())
+                .put("hostname", device.hostname()).put("configurationId", device.configurationId()));
+        int recorded = jdbc.sql("""
+                insert into rmm_unmatch_notice (removal_id, rmm_integration_id, device_count, payload, event)
+                values (:removal, :rmm, :count, :payload, 'devices-rematched')
+                on conflict (removal_id, rmm_integration_id, event) do nothing""")
+                .param("removal", removalId).param("rmm", rmmIntegrationId).param("count", devices.size())
+                .param("payload", notice.toString()).update();
+        if (recorded == 1) {
+            log.info("Notice for RMM integration {} recorded: {} devices matched again (restore of removal {})",
+                    rmmIntegrationId, devices.size(), removalId);
         }
         return recorded == 1;
     }

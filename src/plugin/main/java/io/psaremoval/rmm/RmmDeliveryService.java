@@ -41,7 +41,7 @@ public class RmmDeliveryService {
     public record Outcome(int delivered, int notConfigured, int notDelivered) {
     }
 
-    /** Where the RMM notices of one removal stand: devices unmatched, notices delivered or waiting for an endpoint. */
+    /** Where the RMM notices of one removal's delete stand (not a restore's): devices unmatched, notices delivered or waiting for an endpoint. */
     public record Summary(long devices, int notices, int delivered, int awaitingEndpoint) {
     }
 
@@ -50,7 +50,7 @@ public class RmmDeliveryService {
                 select coalesce(sum(device_count), 0) as devices, count(*) as notices,
                        count(*) filter (where delivery_status = 'DELIVERED') as delivered,
                        count(*) filter (where delivery_status = 'NOT_CONFIGURED') as awaiting_endpoint
-                from rmm_unmatch_notice where removal_id = :removal""")
+                from rmm_unmatch_notice where removal_id = :removal and event = 'devices-unmatched'""")
                 .param("removal", removalId).query(Summary.class).single();
     }
 

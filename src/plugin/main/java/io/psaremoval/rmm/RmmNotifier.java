@@ -16,4 +16,23 @@ public interface RmmNotifier {
 
     record UnmatchedDevice(long rmmDeviceId, String externalId, String hostname, long formerConfigurationId) {
     }
+
+    /**
+     * Tells the RMM integration that its devices are matched again to the configurations a restore recreated (of the
+     * removal whose delete unmatched them).
+     *
+     * A notifier of a host that predates restores tells nothing of them (the restore still records the devices in its
+     * audit); the default {@link OutboxRmmNotifier} records the notice and the process delivers it.
+     *
+     * @return true when this call recorded the notice, false when it had been recorded before or is not told
+     */
+    default boolean notifyRematched(long removalId, long rmmIntegrationId, List<RematchedDevice> devices) {
+        org.slf4j.LoggerFactory.getLogger(RmmNotifier.class).warn("{} tells the RMM nothing of devices matched again by a"
+                + " restore ({} devices of RMM integration {}, removal {})", getClass().getName(), devices.size(),
+                rmmIntegrationId, removalId);
+        return false;
+    }
+
+    record RematchedDevice(long rmmDeviceId, String externalId, String hostname, long configurationId) {
+    }
 }

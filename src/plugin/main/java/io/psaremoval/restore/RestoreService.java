@@ -1,0 +1,332 @@
+package io.psaremoval.restore;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.psaremoval.account.PlatformUser;
+import io.psaremoval.account.PlatformUsers;
+import io.psaremoval.account.Role;
+import io.psaremoval.rmm.RmmDeliveryService;
+import io.psaremoval.rmm.RmmNotifier;
+import io.psaremoval.security.SecurityEvents;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Restore deleted PSA data: an Administrator of the account chooses one of its kept snapshots of a removal's deleted
+ * scope, sees what it holds (read back and verified against the checksums recorded when it was taken), confirms, and
+ * every row is recreated with its id in one transaction; RMM devices still unmatched are matched again to their
+ * restored configurations and their RMM integrations are told; the deleted PSA integration comes back paused. Every
+ * step checks again, from the database, who asks and what the snapshot is; a snapshot that does not match its checksum,
+ * is another account's, or whose rows would collide with live data, is refused in words and nothing is written.
+ */
+@Service
+public class RestoreService {
+
+    private static final Logger log = LoggerFactory.getLogger(RestoreService.class);
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm 'UTC'", Locale.ENGLISH);
+
+    /** What the inspection of the chosen snapshot found: restorable (with what it holds) or why not. */
+    public record Inspection(boolean restorable, String report, String refusal) {
+    }
+
+    /** What the restore step did: restored, or refused (nothing written) and why. */
+    public record Outcome(boolean restored, String refusal, long rows, int devicesRematched) {
+    }
+
+    private final RestoreRepository restores;
+    private final SnapshotRestorer restorer;
+    private final PlatformUsers users;
+    private final RmmNotifier rmm;
+    private final RmmDeliveryService rmmDelivery;
+    private final SecurityEvents securityEvents;
+    private final JdbcClient jdbc;
+    private final TransactionTemplate inspection;
+    private final TransactionTemplate ownTransaction;
+    private final ObjectMapper json = new ObjectMapper();
+
+    RestoreService(RestoreRepository restores, SnapshotRestorer restorer, PlatformUsers users, RmmNotifier rmm,
+            RmmDeliveryService rmmDelivery, SecurityEvents securityEvents, JdbcClient jdbc,
+            PlatformTransactionManager transactionManager) {
+        this.restores = restores;
+        this.restorer = restorer;
+        this.users = users;
+        this.rmm = rmm;
+        this.rmmDelivery = rmmDelivery;
+        this.securityEvents = securityEvents;
+        this.jdbc = jdbc;
+        this.inspection = new TransactionTemplate(transactionManager);
+        this.inspection.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.ownTransaction = new TransactionTemplate(transactionManager);
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+    }
+
+    /**
+     * Records the request of an active Administrator of an account that has a snapshot to restore.
+     *
+     * @throws RestoreRefusedException saying why not (the start is refused, nothing recorded)
+     */
+    @Transactional
+    public Restore register(String processInstanceId, String businessKey, String username, String reason) {
+        PlatformUser user = username == null ? null : users.findActiveByUsername(username).orElse(null);
+        String notPermitted = whyNotAdministrator(user, username, null, "You");
+        if (notPermitted != null) {
+            securityEvents.record(username, "RESTORE_REFUSED", processInstanceId, null, notPermitted);
+            throw new RestoreRefusedException(notPermitted);
+        }
+        if (restores.restorable(user.accountId()).isEmpty()) {
+            throw new RestoreRefusedException("Your account has no snapshot of deleted PSA data to restore: a snapshot is"
+                    + " taken before every hard delete and kept for its retention, then removed.");
+        }
+        Restore restore = restores.createIfAbsent(processInstanceId, businessKey, user.accountId(), username,
+                reason == null || reason.isBlank() ? null : reason.strip());
+        log.info("Restore {} requested by {} for account {}", businessKey, username, user.accountId());
+        return restore;
+    }
+
+    public Restore get(String processInstanceId) {
+        return restores.findByProcessInstance(processInstanceId).orElseThrow(() -> new IllegalStateException(
+                "No restore recorded for process instance " + processInstanceId));
+    }
+
+    /** The snapshots the restore may offer, as the chooser's options: "removal-... · ConnectWise Manage · ...". */
+    public List<Map<String, String>> options(String processInstanceId) {
+        return restores.restorable(get(processInstanceId).accountId()).stream()
+                .map(snapshot -> Map.of("value", String.valueOf(snapshot.snapshotId()), "label", label(snapshot)))
+                .toList();
+    }
+
+    private static String label(RestorableSnapshot snapshot) {
+        return snapshot.integrationName() + " · removal " + snapshot.removalKey() + " · " + snapshot.organizations()
+                + " organizations · taken " + snapshot.takenAt().withOffsetSameInstant(ZoneOffset.UTC).format(WHEN)
+                + " · kept until " + snapshot.keptUntil().withOffsetSameInstant(ZoneOffset.UTC).format(WHEN);
+    }
+
+    /**
+     * REQUESTED or CHOSEN → CHOSEN: the snapshot the person chose, if their account may restore it.
+     *
+     * @throws RestoreRefusedException saying why not; nothing changed
+     */
+    @Transactional
+    public void choose(String processInstanceId, long snapshotId, String chosenBy) {
+        Restore restore = restores.lock(processInstanceId).orElseThrow();
+        requireAdministrator(restore, chosenBy, "You");
+        RestorableSnapshot snapshot = restores.restorable(restore.accountId(), snapshotId)
+                .orElseThrow(() -> new RestoreRefusedException(restores.whyNotRestorable(restore.accountId(), snapshotId)));
+        if (!restores.choose(restore.id(), snapshot.snapshotId(), snapshot.removalId())) {
+            throw new RestoreRefusedException("Restore " + restore.businessKey() + " is not waiting for a snapshot: it is "
+                    + restore.status().toLowerCase(Locale.ROOT) + ".");
+        }
+    }
+
+    /**
+     * Reads the chosen snapshot back and checks it against what was recorded and against the account as it is now, in
+     * a transaction that is rolled back: nothing is written.
+     */
+    public Inspection inspect(String processInstanceId) {
+        return inspection.execute(status -> {
+            status.setRollbackOnly();
+            Restore restore = get(processInstanceId);
+            try {
+                RestoreRepository.StoredSnapshot snapshot = chosenSnapshot(restore);
+                SnapshotRestorer.Staged staged = restorer.stage(snapshot, restore.accountId(), integrationOf(restore));
+                String refusal = restorer.whyNotRestorable(staged, restore.accountId());
+                if (refusal != null) {
+                    return new Inspection(false, null, refusal);
+                }
+                return new Inspection(true, report(restore, snapshot, staged, restorer.devices(restore.accountId())), null);
+            } catch (RestoreRefusedException refused) {
+                return new Inspection(false, null, refused.getMessage());
+            }
+        });
+    }
+
+    /**
+     * CHOSEN → CONFIRMED: the person confirmed the restore of the snapshot they were shown.
+     *
+     * @throws RestoreRefusedException saying why not; nothing changed
+     */
+    @Transactional
+    public void confirm(String processInstanceId, String confirmedBy) {
+        Restore restore = restores.lock(processInstanceId).orElseThrow();
+        requireAdministrator(restore, confirmedBy, "You");
+        if (!restores.confirm(restore.id(), confirmedBy)) {
+            throw new RestoreRefusedException("Restore " + restore.businessKey() + " is not waiting for a confirmation: it is "
+                    + restore.status().toLowerCase(Locale.ROOT) + ".");
+        }
+    }
+
+    /**
+     * CONFIRMED → RESTORED, in one transaction: the requester and who confirmed still Administrators of the account, the
+     * snapshot's record locked, read back and verified again, the rows checked against the account as it is now, then
+     * every row recreated with its id, devices still unmatched matched again and their RMM integrations' notices
+     * recorded, the deleted integration paused; committed on its own, before the step's job. A retried job finds it
+     * restored and changes nothing.
+     */
+    public Outcome restore(String processInstanceId) {
+        // A transaction of its own: a refusal rolls back and lets go of its locks before the refusal is recorded.
+        return ownTransaction.execute(status -> write(processInstanceId));
+    }
+
+    private Outcome write(String processInstanceId) {
+        Restore restore = restores.lock(processInstanceId).orElseThrow();
+        if (restore.status().equals("RESTORED")) {
+            return new Outcome(true, null, rows(restore), restore.devicesRematched());
+        }
+        if (!restore.status().equals("CONFIRMED")) {
+            throw new RestoreRefusedException("'Restore the snapshot' cannot run: restore " + restore.businessKey()
+                    + " is " + restore.status().toLowerCase(Locale.ROOT) + ", not confirmed. Nothing was restored.");
+        }
+        requireAdministrator(restore, restore.requestedBy(), "The person who asked for the restore");
+        requireAdministrator(restore, restore.confirmedBy(), "The person who confirmed the restore");
+        RestoreRepository.StoredSnapshot snapshot = chosenSnapshot(restore);
+        SnapshotRestorer.Staged staged = restorer.stage(snapshot, restore.accountId(), integrationOf(restore));
+        String refusal = restorer.whyNotRestorable(staged, restore.accountId());
+        if (refusal != null) {
+            throw new RestoreRefusedException(refusal);
+        }
+        List<SnapshotRestorer.Rematched> rematched = restorer.write(restore.accountId());
+        rematched.stream().collect(Collectors.groupingBy(SnapshotRestorer.Rematched::rmmIntegrationId, TreeMap::new,
+                        Collectors.mapping(device -> new RmmNotifier.RematchedDevice(device.rmmDeviceId(), device.externalId(),
+                                device.hostname(), device.configurationId()), Collectors.toList())))
+                .forEach((rmmIntegrationId, devices) -> rmm.notifyRematched(restore.removalId(), rmmIntegrationId, devices));
+        jdbc.sql("""
+                update integration set status = 'PAUSED', updated_at = now() where id = :id and status = 'DELETED'""")
+                .param("id", staged.psaIntegrationId()).update();
+        Map<String, Long> recreated = new java.util.LinkedHashMap<>(staged.rows());
+        recreated.remove("rmm_device");
+        try {
+            if (!restores.restored(restore.id(), json.writeValueAsString(recreated), rematched.size())) {
+                throw new IllegalStateException("Restore " + restore.businessKey() + " changed state while it was written");
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        log.info("Restore {}: snapshot {} of removal {} restored ({}), {} RMM devices matched again", restore.businessKey(),
+                snapshot.id(), restore.removalId(), recreated, rematched.size());
+        return new Outcome(true, null, recreated.values().stream().mapToLong(Long::longValue).sum(), rematched.size());
+    }
+
+    /** Ends the restore as refused, with the reason, in a transaction of its own (the write step rolled back). */
+    public void refuse(String processInstanceId, String reason) {
+        ownTransaction.executeWithoutResult(status -> restores.findByProcessInstance(processInstanceId)
+                .ifPresent(restore -> restores.end(restore.id(), "REFUSED", reason)));
+        log.warn("Restore of process instance {} refused: {}", processInstanceId, reason);
+    }
+
+    /** Delivers the notices of the devices matched again that are not delivered yet; fails (retried) while one is not. */
+    public RmmDeliveryService.Outcome deliverNotices(String processInstanceId) {
+        Restore restore = get(processInstanceId);
+        if (!restore.status().equals("RESTORED")) {
+            throw new IllegalStateException("Restore " + restore.businessKey() + " is not restored: nothing to tell the RMM");
+        }
+        return rmmDelivery.deliverPending(restore.removalId());
+    }
+
+    /** Ends the restore with its outcome; an ended restore keeps its first. */
+    @Transactional
+    public void end(String processInstanceId, String outcome, String reason) {
+        restores.findByProcessInstance(processInstanceId).ifPresent(restore -> restores.end(restore.id(), outcome, reason));
+    }
+
+    /** The restores of a removal's snapshots, oldest first: the auditors' view. */
+    public List<Restore> ofRemoval(long removalId) {
+        return restores.ofRemoval(removalId);
+    }
+
+    private RestoreRepository.StoredSnapshot chosenSnapshot(Restore restore) {
+        if (restore.snapshotId() == null) {
+            throw new RestoreRefusedException("No snapshot was chosen for restore " + restore.businessKey() + ".");
+        }
+        RestoreRepository.StoredSnapshot snapshot = restores.lockSnapshot(restore.snapshotId()).orElse(null);
+        if (snapshot == null || snapshot.accountId() != restore.accountId()) {
+            throw new RestoreRefusedException(restores.whyNotRestorable(restore.accountId(), restore.snapshotId()));
+        }
+        return snapshot;
+    }
+
+    private long integrationOf(Restore restore) {
+        return jdbc.sql("select integration_id from removal where id = :id").param("id", restore.removalId())
+                .query(Long.class).single();
+    }
+
+    private void requireAdministrator(Restore restore, String username, String who) {
+        PlatformUser user = username == null ? null : users.lockForWrite(username).orElse(null);
+        String why = whyNotAdministrator(user != null && user.active() ? user : null, username, restore.accountId(), who);
+        if (why != null) {
+            throw new RestoreRefusedException(why + " Nothing was restored.");
+        }
+    }
+
+    private static String whyNotAdministrator(PlatformUser user, String username, Long accountId, String who) {
+        if (user == null) {
+            return who + " (" + username + ") " + (who.equals("You") ? "are" : "is") + " not an active user of the platform.";
+        }
+        if (user.accountId() == null || (accountId != null && !Objects.equals(user.accountId(), accountId))) {
+            return who + " (" + username + ") " + (who.equals("You") ? "do" : "does") + " not belong to the restore's account.";
+        }
+        if (user.role() != Role.ADMINISTRATOR) {
+            return "Only an Administrator of the account restores its deleted PSA data; " + who.toLowerCase(Locale.ROOT)
+                    + " (" + username + ") " + (who.equals("You") ? "are " : "is ") + article(user.role()) + ".";
+        }
+        return null;
+    }
+
+    private static String article(Role role) {
+        return ("AEIOU".indexOf(role.label().charAt(0)) >= 0 ? "an " : "a ") + role.label();
+    }
+
+    private long rows(Restore restore) {
+        try {
+            return restore.rowsRestored() == null ? 0 : json.readTree(restore.rowsRestored()).properties().stream()
+                    .mapToLong(entry -> entry.getValue().asLong()).sum();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String report(Restore restore, RestoreRepository.StoredSnapshot snapshot, SnapshotRestorer.Staged staged,
+            SnapshotRestorer.Devices devices) {
+        record Named(String key, String name) {
+        }
+        String removalKey = jdbc.sql("select business_key from removal where id = :id").param("id", restore.removalId())
+                .query(String.class).single();
+        String integration = jdbc.sql("select name from integration where id = :id").param("id", staged.psaIntegrationId())
+                .query(String.class).single();
+        StringBuilder md = new StringBuilder("# What snapshot ").append(snapshot.id()).append(" holds\n")
+                .append("Everything removal ").append(removalKey).append(" deleted of **").append(plain(integration))
+                .append("** (round ").append(snapshot.scopeRound()).append(" of its confirmed scope), as it was at ")
+                .append(staged.takenAt()).append(".\n\n| Table | Rows recreated |\n|---|---:|\n");
+        for (Named table : List.of(new Named("organization", "Organizations"), new Named("item", "Items"),
+                new Named("attachment", "Attachments"), new Named("related_item", "Related items"))) {
+            md.append("| ").append(table.name()).append(" | ").append(String.format(Locale.ENGLISH, "%,d",
+                    staged.rows().get(table.key()))).append(" |\n");
+        }
+        md.append("\n**Verified just now:** the file's SHA-256 (").append(staged.sha256()).append(") is the one recorded when it"
+                + " was taken, and every table matches its manifest; none of its rows exists in your account now.\n\n");
+        md.append("Restoring recreates every row with its id in one transaction. ").append(devices.toRematch())
+                .append(" RMM devices matched to these configurations then, and unmatched now, are matched again and their"
+                        + " RMM is told");
+        md.append(devices.matchedElsewhere() > 0 ? "; " + devices.matchedElsewhere()
+                + " were matched to other configurations since and stay so. " : ". ");
+        md.append("**").append(plain(integration)).append("** comes back **paused**: nothing syncs until an Administrator"
+                + " resumes it.");
+        return md.toString();
+    }
+
+    private static String plain(String text) {
+        return text == null ? null : text.replaceAll("[\\r\\n]+", " ").replaceAll("([\\\\`*_{}\\[\\]()#+!|<>~-])", "\\\\$1");
+    }
+}

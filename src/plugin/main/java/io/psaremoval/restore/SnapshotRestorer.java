@@ -1,0 +1,271 @@
+package io.psaremoval.restore;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.psaremoval.backup.SnapshotStore;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads a removal's verified snapshot back into the database, in the caller's transaction: the stored file is checked
+ * against the SHA-256 recorded when it was taken, every table against its manifest while it is streamed with
+ * PostgreSQL's {@code COPY} into a temporary table of the live table's shape ({@code restore_organization}, ...), and
+ * the staged rows against the account (another account's rows, ids that are live again, links to items that are
+ * gone). {@link #write} then recreates every row with its id, children after parents, and matches again the RMM devices
+ * that are still unmatched. Nothing is written to a live table unless every check passed.
+ */
+@Component
+class SnapshotRestorer {
+
+    /** The snapshot's tables, parents first: the order of the writes. */
+    static final List<String> TABLES = List.of("organization", "item", "attachment", "related_item", "rmm_device");
+    private static final List<String> RECREATED = TABLES.subList(0, 4);
+    /** The format {@code ScopeSnapshots} writes. */
+    private static final String FORMAT = "psa-integration-removal/scope-snapshot/1";
+
+    /** What a snapshot holds, staged: rows per table, as verified. */
+    record Staged(Map<String, Long> rows, long psaIntegrationId, String takenAt, String sha256) {
+    }
+
+    /** A device matched again: for the RMM notice. */
+    record Rematched(long rmmDeviceId, long rmmIntegrationId, String externalId, String hostname, long configurationId) {
+    }
+
+    private final JdbcClient jdbc;
+    private final DataSource dataSource;
+    private final SnapshotStore store;
+    private final ObjectMapper json = new ObjectMapper();
+
+    SnapshotRestorer(JdbcClient jdbc, DataSource dataSource, SnapshotStore store) {
+        this.jdbc = jdbc;
+        this.dataSource = dataSource;
+        this.store = store;
+    }
+
+    /**
+     * Streams the stored snapshot into the temporary tables, verifying as it reads.
+     *
+     * @throws RestoreRefusedException when the file or a table is not what was recorded, or the snapshot is of another
+     *                                 account or integration
+     */
+    Staged stage(RestoreRepository.StoredSnapshot snapshot, long accountId, long psaIntegrationId) {
+        for (String table : TABLES) {
+            jdbc.sql("create temporary table if not exists restore_" + table + " (like " + table + ") on commit drop")
+                    .update();
+            jdbc.sql("truncate restore_" + table).update();
+        }
+        // First the whole file against the checksum recorded when it was taken: damage of any kind is told as such.
+        String fileSha256 = sha256Of(snapshot);
+        if (!fileSha256.equals(snapshot.sha256())) {
+            throw new RestoreRefusedException("Snapshot " + snapshot.id() + " does not match its checksum: its SHA-256 is "
+                    + fileSha256 + ", not the " + snapshot.sha256() + " recorded when it was taken and verified, so it was"
+                    + " changed or damaged since. Nothing was restored.");
+        }
+        Map<String, Long> rows = new LinkedHashMap<>();
+        Map<String, String> sha256 = new LinkedHashMap<>();
+        JsonNode manifest = null;
+        MessageDigest whole = digest();
+        Connection connection = DataSourceUtils.getConnection(dataSource);
+        try (InputStream stored = store.open(snapshot.location());
+             DigestInputStream digested = new DigestInputStream(stored, whole);
+             ZipInputStream zip = new ZipInputStream(digested)) {
+            CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
+            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                if (entry.getName().equals("manifest.json")) {
+                    manifest = json.readTree(zip.readAllBytes());
+                    continue;
+                }
+                String table = entry.getName().replaceFirst("\\.csv$", "");
+                if (!TABLES.contains(table) || rows.containsKey(table)) {
+                    throw corrupted(snapshot, "it holds an entry it should not (" + entry.getName() + ")");
+                }
+                MessageDigest sha = digest();
+                rows.put(table, copy.copyIn("copy restore_" + table + " from stdin with (format csv, header)",
+                        new DigestInputStream(unclosable(zip), sha)));
+                sha256.put(table, HexFormat.of().formatHex(sha.digest()));
+            }
+            digested.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw corrupted(snapshot, "it could not be read (" + e.getMessage() + ")");
+        } catch (SQLException e) {
+            throw corrupted(snapshot, "a table of it could not be read back into the database (" + firstLine(e) + ")");
+        } finally {
+            DataSourceUtils.releaseConnection(connection, dataSource);
+        }
+        if (!HexFormat.of().formatHex(whole.digest()).equals(fileSha256)) {
+            throw corrupted(snapshot, "it changed while it was read");
+        }
+        if (manifest == null || !FORMAT.equals(manifest.path("format").asText())) {
+            throw corrupted(snapshot, "its manifest is missing or of another format");
+        }
+        if (manifest.path("accountId").asLong(-1) != accountId || manifest.path("psaIntegrationId").asLong(-1) != psaIntegrationId) {
+            throw corrupted(snapshot, "its manifest names another account or integration");
+        }
+        if (manifest.path("tables").size() != TABLES.size() || !rows.keySet().containsAll(TABLES)) {
+            throw corrupted(snapshot, "it does not hold the tables its manifest lists");
+        }
+        for (JsonNode table : manifest.path("tables")) {
+            String name = table.path("name").asText();
+            if (table.path("rows").asLong(-1) != rows.getOrDefault(name, -2L) || !table.path("sha256").asText().equals(sha256.get(name))) {
+                throw corrupted(snapshot, "table " + name + " is not what its manifest says");
+            }
+        }
+        return new Staged(rows, psaIntegrationId, manifest.path("takenAt").asText(), fileSha256);
+    }
+
+    /**
+     * Why the staged rows cannot be recreated in the account now, in words; null when they can. Asked in the same
+     * transaction as the writes, after the snapshot's record is locked.
+     */
+    String whyNotRestorable(Staged staged, long accountId) {
+        for (String table : TABLES) {
+            long foreign = count("select count(*) from restore_" + table + " where account_id <> :account", accountId);
+            if (foreign > 0) {
+                return "The snapshot holds " + foreign + " rows of table " + table + " of another account. Nothing was restored.";
+            }
+        }
+        if (count("select count(*) from restore_organization where psa_integration_id is distinct from "
+                + staged.psaIntegrationId(), accountId) > 0) {
+            return "The snapshot holds organizations of another integration. Nothing was restored.";
+        }
+        if (count("select count(*) from integration where id = " + staged.psaIntegrationId()
+                + " and account_id = :account and kind = 'PSA'", accountId) != 1) {
+            return "The snapshot's PSA integration is no longer in your account. Nothing was restored.";
+        }
+        List<String> collisions = new ArrayList<>();
+        for (String table : RECREATED) {
+            long live = count("select count(*) from restore_" + table + " s join " + table + " t on t.id = s.id", accountId);
+            if (live > 0) {
+                collisions.add(live + " " + noun(table, live));
+            }
+        }
+        long sameExternalId = count("""
+                select count(*) from restore_organization s join organization o
+                    on o.psa_integration_id = s.psa_integration_id and o.psa_external_id = s.psa_external_id and o.id <> s.id""",
+                accountId);
+        if (sameExternalId > 0) {
+            collisions.add(sameExternalId + " " + noun("organization", sameExternalId) + " synced again from the PSA since");
+        }
+        if (!collisions.isEmpty()) {
+            return "Restoring would collide with live data: " + String.join(", ", collisions) + " of the snapshot exist in"
+                    + " your account already (restored before, or synced again since). Nothing was restored.";
+        }
+        long dangling = count("""
+                select count(*) from restore_related_item s
+                where not exists (select 1 from restore_item i where i.id = s.source_item_id)
+                      and not exists (select 1 from item i where i.id = s.source_item_id)
+                   or not exists (select 1 from restore_item i where i.id = s.target_item_id)
+                      and not exists (select 1 from item i where i.id = s.target_item_id)""", accountId);
+        if (dangling > 0) {
+            return dangling + " related " + (dangling == 1 ? "item links" : "items link") + " to items that no longer exist"
+                    + " in your account (deleted since the snapshot was taken). Nothing was restored.";
+        }
+        return null;
+    }
+
+    /** How many devices of the snapshot are unmatched now (matched again by a restore) and how many matched elsewhere. */
+    record Devices(long toRematch, long matchedElsewhere) {
+    }
+
+    Devices devices(long accountId) {
+        return jdbc.sql("""
+                select count(*) filter (where d.matched_configuration_id is null) as to_rematch,
+                       count(*) filter (where d.matched_configuration_id is not null
+                                        and d.matched_configuration_id <> s.matched_configuration_id) as matched_elsewhere
+                from restore_rmm_device s join rmm_device d on d.id = s.id and d.account_id = :account""")
+                .param("account", accountId).query(Devices.class).single();
+    }
+
+    /** Recreates every staged row with its id, parents first, and matches again the devices that are still unmatched. */
+    List<Rematched> write(long accountId) {
+        for (String table : RECREATED) {
+            jdbc.sql("insert into " + table + " overriding system value select * from restore_" + table).update();
+        }
+        return jdbc.sql("""
+                update rmm_device d set matched_configuration_id = s.matched_configuration_id, matched_kind = s.matched_kind,
+                                        matched_at = s.matched_at
+                from restore_rmm_device s
+                where d.id = s.id and d.account_id = :account and d.matched_configuration_id is null
+                  and s.matched_configuration_id is not null
+                returning d.id, d.rmm_integration_id, d.external_id, d.hostname, d.matched_configuration_id""")
+                .param("account", accountId)
+                .query((rs, n) -> new Rematched(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5)))
+                .list();
+    }
+
+    private long count(String sql, long accountId) {
+        return jdbc.sql(sql).param("account", accountId).query(Long.class).single();
+    }
+
+    static String noun(String table, long count) {
+        String noun = switch (table) {
+            case "organization" -> "organization";
+            case "item" -> "item";
+            case "attachment" -> "attachment";
+            case "related_item" -> "related item";
+            default -> "RMM device";
+        };
+        return count == 1 ? noun : noun + "s";
+    }
+
+    private static RestoreRefusedException corrupted(RestoreRepository.StoredSnapshot snapshot, String why) {
+        return new RestoreRefusedException("Snapshot " + snapshot.id() + " cannot be restored: " + why
+                + ". Nothing was restored.");
+    }
+
+    private static String firstLine(SQLException e) {
+        String message = String.valueOf(e.getMessage());
+        int end = message.indexOf('\n');
+        return (end < 0 ? message : message.substring(0, end)).toLowerCase(Locale.ROOT).startsWith("error: ")
+                ? (end < 0 ? message : message.substring(0, end)).substring(7) : (end < 0 ? message : message.substring(0, end));
+    }
+
+    private String sha256Of(RestoreRepository.StoredSnapshot snapshot) {
+        MessageDigest whole = digest();
+        try (InputStream stored = store.open(snapshot.location());
+             DigestInputStream digested = new DigestInputStream(stored, whole)) {
+            digested.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw corrupted(snapshot, "it could not be read (" + e.getMessage() + ")");
+        }
+        return HexFormat.of().formatHex(whole.digest());
+    }
+
+    private static InputStream unclosable(InputStream in) {
+        return new FilterInputStream(in) {
+            @Override
+            public void close() {
+                // the zip entry ends by itself; the zip is closed by its owner
+            }
+        };
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
