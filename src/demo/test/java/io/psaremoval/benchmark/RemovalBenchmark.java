@@ -37,6 +37,9 @@ class RemovalBenchmark {
                 System.out.printf("%nitem table fill factor: %d%n", fillfactor);
                 result.print();
                 assertThat(result.identical()).as("same end state as raw SQL, other account untouched").isTrue();
+                if (result.restored() != null) {
+                    assertThat(result.restored().identical()).as("the delete undone exactly, as raw SQL's").isTrue();
+                }
             }
         } finally {
             jdbc.sql("alter table item reset (fillfactor)").update();

@@ -35,7 +35,7 @@ public class RemovalBenchmarkRunner {
             double baselineSeconds, double processSeconds, double snapshotSeconds, long snapshotBytes,
             long longestChunkMillis, long chunks, long longestJobMillis, long peakHeapMegabytes,
             long peakLiveHeapMegabytes, long jobs, long historyRows, long longestWriterWaitMillis, long writerUpdates,
-            boolean identical) {
+            boolean identical, Restored restored) {
 
         void print() {
             System.out.printf("%nREMOVAL BENCHMARK: %s, %,d items (%,d rows written), %d cores%n", mode, items, rows,
@@ -61,9 +61,35 @@ public class RemovalBenchmarkRunner {
             System.out.printf("  concurrent writer: longest wait     %8d ms over %,d updates%n", longestWriterWaitMillis,
                     writerUpdates);
             System.out.printf("  same end state as the baseline      %8s%n", identical ? "yes" : "NO");
+            if (restored != null) {
+                restored.print();
+            }
             System.out.println("  where one chunk's time goes (EXPLAIN ANALYZE, BUFFERS, rolled back):");
             chunkPlan.forEach(line -> System.out.println("    " + line));
             System.out.println();
+        }
+    }
+
+    /**
+     * The delete undone from its verified snapshot ({@code RestoreService}, the restore process's two steps without the
+     * engine around them) against raw SQL recreating the same rows from copies taken before the raw delete.
+     */
+    record Restored(long rows, double rawSeconds, double checkSeconds, double writeSeconds, long peakLiveHeapMegabytes,
+            boolean accountBackExactly, boolean sameAsRaw) {
+
+        boolean identical() {
+            return accountBackExactly && sameAsRaw;
+        }
+
+        void print() {
+            System.out.printf("  restore from the snapshot, %,d rows recreated:%n", rows);
+            System.out.printf("    raw SQL (insert from copies, one transaction)   %8.1f s%n", rawSeconds);
+            System.out.printf("    check (read back, verify, stage, collisions)   %8.1f s%n", checkSeconds);
+            System.out.printf("    write (the same again, recreate, re-match)     %8.1f s  (%.2fx raw; with the check %.2fx)%n",
+                    writeSeconds, writeSeconds / rawSeconds, (checkSeconds + writeSeconds) / rawSeconds);
+            System.out.printf("    peak live heap during the restore            %8d MB above the start%n", peakLiveHeapMegabytes);
+            System.out.printf("    account back exactly (every column, ids)     %8s%n", accountBackExactly ? "yes" : "NO");
+            System.out.printf("    same end state as raw SQL's restore          %8s%n", sameAsRaw ? "yes" : "NO");
         }
     }
 
@@ -74,9 +100,12 @@ public class RemovalBenchmarkRunner {
     private final JdbcClient jdbc;
     private final DataSource dataSource;
     private final TransactionTemplate transaction;
+    private final io.psaremoval.restore.RestoreService restores;
 
     RemovalBenchmarkRunner(PlatformDataGenerator generator, PlatformFixtures fixtures, RemovalDriver driver,
-            ManagementService management, JdbcClient jdbc, DataSource dataSource, TransactionTemplate transaction) {
+            ManagementService management, JdbcClient jdbc, DataSource dataSource, TransactionTemplate transaction,
+            io.psaremoval.restore.RestoreService restores) {
+        this.restores = restores;
         this.generator = generator;
         this.fixtures = fixtures;
         this.driver = driver;
@@ -97,6 +126,10 @@ public class RemovalBenchmarkRunner {
         double floorSeconds = floor(mode, floorAccount);
         List<String> chunkPlan = chunkPlan(mode, baseline.psaIntegrationId());
 
+        if (mode == RemovalMode.DELETE) {
+            copyScope(baseline.psaIntegrationId()); // for raw SQL's restore, later
+        }
+        String measuredBefore = fixtures.accountChecksum(measured.accountId());
         long baselineStart = System.nanoTime();
         transaction.executeWithoutResult(status -> rawRemoval(mode, baseline.psaIntegrationId()));
         double baselineSeconds = (System.nanoTime() - baselineStart) / 1e9;
@@ -159,12 +192,92 @@ public class RemovalBenchmarkRunner {
         long snapshotBytes = jdbc.sql("select coalesce(sum(size_bytes), 0) from account_backup where kind = 'SCOPE_SNAPSHOT'"
                         + " and removal_id = (select id from removal where process_instance_id = :pid)")
                 .param("pid", removal.getId()).query(Long.class).single();
+        Restored restored = mode == RemovalMode.DELETE ? restore(baseline, measured, measuredBefore, removal) : null;
         return new Result(mode, items, rows, floorSeconds, chunkPlan, baselineSeconds, processSeconds,
                 snapshotNanos / 1e9, snapshotBytes,
                 ((Number) chunks.get("longest_chunk_ms")).longValue(), ((Number) chunks.get("chunks_done")).longValue(),
                 longestJob, Math.max(0, peakHeap.get() - heapBefore) / (1024 * 1024),
                 Math.max(0, peakLiveHeap.get() - liveHeapBefore) / (1024 * 1024), jobs,
-                historyRows(removal.getId()) - historyBefore, longestWait.get(), updates.get(), identical && otherUntouched);
+                historyRows(removal.getId()) - historyBefore, longestWait.get(), updates.get(), identical && otherUntouched,
+                restored);
+    }
+
+    /** Copies of the rows a delete of the integration removes (and its matched devices), kept for raw SQL's restore. */
+    private void copyScope(long psa) {
+        String organizations = "select id from organization where psa_integration_id = " + psa;
+        String items = "select id from item where organization_id in (" + organizations + ")";
+        Map<String, String> scope = new java.util.LinkedHashMap<>();
+        scope.put("organization", "select * from organization where psa_integration_id = " + psa);
+        scope.put("item", "select * from item where organization_id in (" + organizations + ")");
+        scope.put("attachment", "select * from attachment where organization_id in (" + organizations + ") union"
+                + " select * from attachment where item_id in (" + items + ")");
+        scope.put("related_item", "select * from related_item where source_item_id in (" + items + ") union"
+                + " select * from related_item where target_item_id in (" + items + ")");
+        scope.put("rmm_device", "select * from rmm_device where matched_configuration_id in (" + items + ")");
+        scope.forEach((table, select) -> {
+            jdbc.sql("drop table if exists bench_restore_" + table).update();
+            jdbc.sql("create unlogged table bench_restore_" + table + " as " + select).update();
+        });
+    }
+
+    /**
+     * Undoes both deletes: raw SQL's from its copies, timed; the process's from its verified snapshot through the
+     * restore's check and write, timed, with the live heap sampled. Then both accounts are compared.
+     */
+    private Restored restore(GeneratedAccount baseline, GeneratedAccount measured, String measuredBefore,
+            ProcessInstance removal) throws InterruptedException {
+        long rawStart = System.nanoTime();
+        transaction.executeWithoutResult(status -> {
+            for (String table : List.of("organization", "item", "attachment", "related_item")) {
+                jdbc.sql("insert into " + table + " overriding system value select * from bench_restore_" + table).update();
+            }
+            jdbc.sql("""
+                    update rmm_device d set matched_configuration_id = s.matched_configuration_id,
+                                            matched_kind = s.matched_kind, matched_at = s.matched_at
+                    from bench_restore_rmm_device s where d.id = s.id and d.matched_configuration_id is null""").update();
+            jdbc.sql("update integration set status = 'PAUSED' where id = :id").param("id", baseline.psaIntegrationId())
+                    .update();
+        });
+        double rawSeconds = (System.nanoTime() - rawStart) / 1e9;
+        for (String table : TABLES) {
+            jdbc.sql("drop table bench_restore_" + table).update();
+        }
+
+        String administrator = fixtures.username(measured, io.psaremoval.account.Role.ADMINISTRATOR);
+        String pid = "benchmark-restore-" + System.nanoTime();
+        long snapshot = jdbc.sql("""
+                select id from account_backup where kind = 'SCOPE_SNAPSHOT'
+                  and removal_id = (select id from removal where process_instance_id = :pid)""")
+                .param("pid", removal.getId()).query(Long.class).single();
+        restores.register(pid, pid, administrator, "benchmark");
+        restores.choose(pid, snapshot, administrator);
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        AtomicLong peakLiveHeap = new AtomicLong();
+        System.gc();
+        long liveHeapBefore = liveHeap();
+        Thread sampler = new Thread(() -> {
+            while (sampling.get()) {
+                peakLiveHeap.accumulateAndGet(liveHeap(), Math::max);
+                sleep(20);
+            }
+        }, "restore-heap-sampler");
+        sampler.start();
+        long checkStart = System.nanoTime();
+        io.psaremoval.restore.RestoreService.Inspection inspection = restores.inspect(pid);
+        double checkSeconds = (System.nanoTime() - checkStart) / 1e9;
+        if (!inspection.restorable()) {
+            throw new IllegalStateException("The benchmark's snapshot is refused: " + inspection.refusal());
+        }
+        restores.confirm(pid, administrator);
+        long writeStart = System.nanoTime();
+        io.psaremoval.restore.RestoreService.Outcome outcome = restores.restore(pid);
+        double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
+        sampling.set(false);
+        sampler.join();
+        boolean backExactly = fixtures.accountChecksum(measured.accountId()).equals(measuredBefore);
+        boolean sameAsRaw = fixtures.endState(baseline.accountId()).equals(fixtures.endState(measured.accountId()));
+        return new Restored(outcome.rows(), rawSeconds, checkSeconds, writeSeconds,
+                Math.max(0, peakLiveHeap.get() - liveHeapBefore) / (1024 * 1024), backExactly, sameAsRaw);
     }
 
     /**

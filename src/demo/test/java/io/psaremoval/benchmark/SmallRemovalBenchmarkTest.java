@@ -25,5 +25,8 @@ class SmallRemovalBenchmarkTest {
         result.print();
         assertThat(result.identical()).isTrue();
         assertThat(result.chunks()).as("several chunks").isGreaterThan(1);
+        if (mode == RemovalMode.DELETE) {
+            assertThat(result.restored().identical()).as("the delete undone from its snapshot exactly, as raw SQL's").isTrue();
+        }
     }
 }

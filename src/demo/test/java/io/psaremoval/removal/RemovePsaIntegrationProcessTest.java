@@ -697,6 +697,8 @@ class RemovePsaIntegrationProcessTest {
         assertThat(jdbc.sql("select count(*) from removal_scope_round where removal_id = :id and confirmed_by = :by")
                 .param("id", removalId(removal)).param("by", manager).query(Long.class).single())
                 .as("the second round, confirmed by the manager").isEqualTo(1);
+        assertThat(startRestoreRefused(fixtures.username(account, Role.ADMINISTRATOR)))
+                .as("a delete under two rounds of its scope, each with a snapshot, is not offered for a restore").isNull();
     }
 
     @ParameterizedTest

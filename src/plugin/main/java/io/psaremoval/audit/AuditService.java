@@ -370,11 +370,12 @@ public class AuditService {
                     .query((rs, n) -> events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "feature",
                             rs.getString(3) + (rs.getBoolean(4) ? " enabled" : " disabled"), rs.getString(2), rs.getString(5))))
                     .list();
-            jdbc.sql("select sent_at, rmm_integration_id, device_count, id from rmm_unmatch_notice where removal_id = :id")
+            jdbc.sql("select sent_at, rmm_integration_id, device_count, id, event from rmm_unmatch_notice where removal_id = :id")
                     .param("id", removal.id())
                     .query((rs, n) -> events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "rmm-notice",
                             "notice " + rs.getLong(4) + " for RMM integration " + rs.getLong(2) + " recorded", null,
-                            rs.getInt(3) + " devices unmatched")))
+                            rs.getInt(3) + (rs.getString(5).equals("devices-rematched") ? " devices matched again by a restore"
+                                    : " devices unmatched"))))
                     .list();
             jdbc.sql("""
                     select d.attempted_at, n.rmm_integration_id, d.outcome, d.http_status, d.detail, n.id

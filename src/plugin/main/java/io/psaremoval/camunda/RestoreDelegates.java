@@ -24,12 +24,16 @@ class RestoreDelegates {
      * restore, is refused right there (400 with the reason) and nothing is recorded.
      */
     @Bean
-    JavaDelegate registerRestoreDelegate(RestoreService restores) {
+    JavaDelegate registerRestoreDelegate(RestoreService restores, org.camunda.bpm.engine.IdentityService identityService) {
         return execution -> {
             Object reason = execution.getVariable(RESTORE_REASON);
+            // Who asks is the signed-in user, never a variable (the initiator variable only when no one is signed in).
+            var authentication = identityService.getCurrentAuthentication();
+            String requester = authentication != null && authentication.getUserId() != null ? authentication.getUserId()
+                    : (String) execution.getVariable("initiator");
             TaskInput.asRefusal(() -> restores.register(execution.getProcessInstanceId(), execution.getProcessBusinessKey() != null
                     ? execution.getProcessBusinessKey() : "restore-" + execution.getProcessInstanceId().substring(0, 8),
-                    (String) execution.getVariable("initiator"), reason instanceof String text ? text : null));
+                    requester, reason instanceof String text ? text : null));
             execution.setVariable(SNAPSHOT_OPTIONS, restores.options(execution.getProcessInstanceId()));
         };
     }

@@ -39,11 +39,13 @@ class RemovalEnginePlugin extends AbstractProcessEnginePlugin {
     private final PlatformCommandGuard guard;
     private final ObjectProvider<RemovalService> removals;
     private final ObjectProvider<StuckRemovals> stuckRemovals;
+    private final ObjectProvider<io.psaremoval.restore.RestoreService> restores;
 
     RemovalEnginePlugin(PlatformUsers users, SecurityEvents securityEvents, ObjectProvider<RemovalService> removals,
-            ObjectProvider<StuckRemovals> stuckRemovals) {
+            ObjectProvider<StuckRemovals> stuckRemovals, ObjectProvider<io.psaremoval.restore.RestoreService> restores) {
         this.guard = new PlatformCommandGuard(users, securityEvents);
         this.removals = removals;
+        this.restores = restores;
         this.stuckRemovals = stuckRemovals;
     }
 
@@ -98,6 +100,9 @@ class RemovalEnginePlugin extends AbstractProcessEnginePlugin {
                 : "Process instance ended at " + execution.getCurrentActivityId() + " without an outcome"
                         + (user == null ? "" : " (by " + user + ")") + "; the integration was released.";
         removals.getObject().abortIfOpen(execution.getProcessInstanceId(), reason);
+        restores.getObject().abortIfOpen(execution.getProcessInstanceId(), cancelled
+                ? "Process instance deleted" + (user == null ? "" : " by " + user) + " before the restore reached an outcome."
+                : "Process instance ended at " + execution.getCurrentActivityId() + " without an outcome.");
         if (cancelled && execution.getProcessBusinessKey() != null && Context.getCommandContext() != null
                 && execution.getProcessDefinitionId().startsWith(EngineAuthorizations.PROCESS_KEY + ":")) {
             // Deleted by an operator: the requester's notices that it waits or runs no longer hold.

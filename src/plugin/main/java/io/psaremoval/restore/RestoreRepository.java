@@ -101,27 +101,31 @@ class RestoreRepository {
                        as organizations,
                    b.expires_at as kept_until
             from account_backup b join removal r on r.id = b.removal_id
-            where b.kind = 'SCOPE_SNAPSHOT' and b.account_id = :account and b.removed_at is null
-              and exists (select 1 from removal_count c where c.removal_id = r.id and c.action = 'DELETED' and c.rows > 0)
+            where b.kind = 'SCOPE_SNAPSHOT' and b.account_id = :account and b.removed_at is null and b.expires_at > now()
+              and r.status = 'DELETED'
+              and (select count(*) from account_backup s where s.removal_id = r.id and s.kind = 'SCOPE_SNAPSHOT') = 1
               and not exists (select 1 from removal_restore x where x.snapshot_id = b.id and x.status = 'RESTORED')""";
 
     /** Why a snapshot the account may not restore is refused, in words; the same for one of another account as unknown. */
     String whyNotRestorable(long accountId, long snapshotId) {
         record Found(Long accountId, String kind, java.time.OffsetDateTime removedAt, String restoredBy,
-                java.time.OffsetDateTime restoredAt) {
+                java.time.OffsetDateTime restoredAt, String removalStatus, String removalKey, long rounds,
+                java.time.OffsetDateTime expiresAt) {
         }
         Found found = jdbc.sql("""
-                select b.account_id, b.kind, b.removed_at,
+                select b.account_id, b.kind, b.removed_at, r.status as removal_status, r.business_key as removal_key,
+                       (select count(*) from account_backup s where s.removal_id = r.id and s.kind = 'SCOPE_SNAPSHOT')
+                           as rounds, b.expires_at,
                        (select x.confirmed_by from removal_restore x where x.snapshot_id = b.id and x.status = 'RESTORED')
                            as restored_by,
                        (select x.ended_at from removal_restore x where x.snapshot_id = b.id and x.status = 'RESTORED')
                            as restored_at
-                from account_backup b where b.id = :snapshot""")
+                from account_backup b left join removal r on r.id = b.removal_id where b.id = :snapshot""")
                 .param("snapshot", snapshotId).query(Found.class).optional().orElse(null);
         if (found == null || !Long.valueOf(accountId).equals(found.accountId()) || !"SCOPE_SNAPSHOT".equals(found.kind())) {
             return "Snapshot " + snapshotId + " is not one of your account's snapshots of deleted PSA data.";
         }
-        if (found.removedAt() != null) {
+        if (found.removedAt() != null || (found.expiresAt() != null && !found.expiresAt().isAfter(java.time.OffsetDateTime.now()))) {
             return "Snapshot " + snapshotId + " was removed after its retention, on " + found.removedAt().toLocalDate()
                     + ": it cannot be restored.";
         }
@@ -129,7 +133,17 @@ class RestoreRepository {
             return "Snapshot " + snapshotId + " was restored already, by " + found.restoredBy() + " on "
                     + found.restoredAt().toLocalDate() + ".";
         }
-        return "Snapshot " + snapshotId + " holds nothing that was deleted: its removal deleted nothing.";
+        if (!"DELETED".equals(found.removalStatus())) {
+            return "Snapshot " + snapshotId + " is of removal " + found.removalKey() + ", which is "
+                    + String.valueOf(found.removalStatus()).toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                    + ", not a finished delete: only the data of a finished delete is restored.";
+        }
+        if (found.rounds() > 1) {
+            return "Removal " + found.removalKey() + " deleted its data under " + found.rounds() + " rounds of its scope"
+                    + " (the scope changed while it ran), each with a snapshot of its own: restoring such a removal is not"
+                    + " supported yet. Nothing was restored.";
+        }
+        return "Snapshot " + snapshotId + " cannot be restored.";
     }
 
     /** Where the stored snapshot is and its SHA-256 as verified when it was taken; the record row-locked. */

@@ -139,6 +139,12 @@ public class RestoreService {
         return inspection.execute(status -> {
             status.setRollbackOnly();
             Restore restore = get(processInstanceId);
+            if (!restore.status().equals("CHOSEN")) {
+                // A retried job: what it found before stands.
+                return new Inspection(false, null, restore.outcomeReason() != null ? restore.outcomeReason()
+                        : "Restore " + restore.businessKey() + " is " + restore.status().toLowerCase(Locale.ROOT)
+                                + ", not waiting for its snapshot to be checked. Nothing was restored.");
+            }
             try {
                 RestoreRepository.StoredSnapshot snapshot = chosenSnapshot(restore);
                 SnapshotRestorer.Staged staged = restorer.stage(snapshot, restore.accountId(), integrationOf(restore));
@@ -177,13 +183,28 @@ public class RestoreService {
      */
     public Outcome restore(String processInstanceId) {
         // A transaction of its own: a refusal rolls back and lets go of its locks before the refusal is recorded.
-        return ownTransaction.execute(status -> write(processInstanceId));
+        try {
+            return ownTransaction.execute(status -> write(processInstanceId));
+        } catch (org.springframework.dao.DataIntegrityViolationException e) {
+            // A row the checks did not foresee (a race with a sync, say): the database keeps its keys, nothing is written.
+            throw new RestoreRefusedException("The database refused a row of the snapshot (" + firstLine(e) + "): it would"
+                    + " collide with live data. Nothing was restored.");
+        }
+    }
+
+    private static String firstLine(org.springframework.core.NestedRuntimeException e) {
+        String message = String.valueOf(e.getMostSpecificCause().getMessage());
+        int end = message.indexOf('\n');
+        return end < 0 ? message : message.substring(0, end);
     }
 
     private Outcome write(String processInstanceId) {
         Restore restore = restores.lock(processInstanceId).orElseThrow();
         if (restore.status().equals("RESTORED")) {
             return new Outcome(true, null, rows(restore), restore.devicesRematched());
+        }
+        if (restore.status().equals("REFUSED") && restore.outcomeReason() != null) {
+            throw new RestoreRefusedException(restore.outcomeReason()); // a retried job: the refusal it recorded
         }
         if (!restore.status().equals("CONFIRMED")) {
             throw new RestoreRefusedException("'Restore the snapshot' cannot run: restore " + restore.businessKey()
@@ -192,6 +213,9 @@ public class RestoreService {
         requireAdministrator(restore, restore.requestedBy(), "The person who asked for the restore");
         requireAdministrator(restore, restore.confirmedBy(), "The person who confirmed the restore");
         RestoreRepository.StoredSnapshot snapshot = chosenSnapshot(restore);
+        if (restores.restorable(restore.accountId(), snapshot.id()).isEmpty()) {
+            throw new RestoreRefusedException(restores.whyNotRestorable(restore.accountId(), snapshot.id()));
+        }
         SnapshotRestorer.Staged staged = restorer.stage(snapshot, restore.accountId(), integrationOf(restore));
         String refusal = restorer.whyNotRestorable(staged, restore.accountId());
         if (refusal != null) {
@@ -202,9 +226,11 @@ public class RestoreService {
                         Collectors.mapping(device -> new RmmNotifier.RematchedDevice(device.rmmDeviceId(), device.externalId(),
                                 device.hostname(), device.configurationId()), Collectors.toList())))
                 .forEach((rmmIntegrationId, devices) -> rmm.notifyRematched(restore.removalId(), rmmIntegrationId, devices));
-        jdbc.sql("""
+        if (jdbc.sql("""
                 update integration set status = 'PAUSED', updated_at = now() where id = :id and status = 'DELETED'""")
-                .param("id", staged.psaIntegrationId()).update();
+                .param("id", staged.psaIntegrationId()).update() != 1) {
+            throw new IllegalStateException("Integration " + staged.psaIntegrationId() + " left DELETED while it was locked");
+        }
         Map<String, Long> recreated = new java.util.LinkedHashMap<>(staged.rows());
         recreated.remove("rmm_device");
         try {
@@ -232,13 +258,20 @@ public class RestoreService {
         if (!restore.status().equals("RESTORED")) {
             throw new IllegalStateException("Restore " + restore.businessKey() + " is not restored: nothing to tell the RMM");
         }
-        return rmmDelivery.deliverPending(restore.removalId());
+        return rmmDelivery.deliverPending(restore.removalId(), "devices-rematched");
     }
 
     /** Ends the restore with its outcome; an ended restore keeps its first. */
     @Transactional
     public void end(String processInstanceId, String outcome, String reason) {
         restores.findByProcessInstance(processInstanceId).ifPresent(restore -> restores.end(restore.id(), outcome, reason));
+    }
+
+    /** The process instance ended without an outcome of its own (deleted by an operator, say): an open restore is aborted. */
+    @Transactional
+    public void abortIfOpen(String processInstanceId, String reason) {
+        restores.findByProcessInstance(processInstanceId).filter(Restore::isOpen)
+                .ifPresent(restore -> restores.end(restore.id(), "ABORTED", reason));
     }
 
     /** The restores of a removal's snapshots, oldest first: the auditors' view. */

@@ -101,12 +101,13 @@ class SnapshotRestorer {
                     throw corrupted(snapshot, "it holds an entry it should not (" + entry.getName() + ")");
                 }
                 MessageDigest sha = digest();
-                rows.put(table, copy.copyIn("copy restore_" + table + " from stdin with (format csv, header)",
+                // header match: the file's columns must be the table's, by name and order (a schema migrated since fails).
+                rows.put(table, copy.copyIn("copy restore_" + table + " from stdin with (format csv, header match)",
                         new DigestInputStream(unclosable(zip), sha)));
                 sha256.put(table, HexFormat.of().formatHex(sha.digest()));
             }
             digested.transferTo(OutputStream.nullOutputStream());
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw corrupted(snapshot, "it could not be read (" + e.getMessage() + ")");
         } catch (SQLException e) {
             throw corrupted(snapshot, "a table of it could not be read back into the database (" + firstLine(e) + ")");
@@ -149,9 +150,15 @@ class SnapshotRestorer {
                 + staged.psaIntegrationId(), accountId) > 0) {
             return "The snapshot holds organizations of another integration. Nothing was restored.";
         }
-        if (count("select count(*) from integration where id = " + staged.psaIntegrationId()
-                + " and account_id = :account and kind = 'PSA'", accountId) != 1) {
+        String integration = jdbc.sql("select status from integration where id = " + staged.psaIntegrationId()
+                + " and account_id = :account and kind = 'PSA' for update").param("account", accountId)
+                .query(String.class).optional().orElse(null);
+        if (integration == null) {
             return "The snapshot's PSA integration is no longer in your account. Nothing was restored.";
+        }
+        if (!integration.equals("DELETED")) {
+            return "The snapshot's PSA integration is " + integration.toLowerCase(Locale.ROOT) + " now, not deleted: only"
+                    + " the data of a deleted integration is restored. Nothing was restored.";
         }
         List<String> collisions = new ArrayList<>();
         for (String table : RECREATED) {
@@ -170,6 +177,16 @@ class SnapshotRestorer {
         if (!collisions.isEmpty()) {
             return "Restoring would collide with live data: " + String.join(", ", collisions) + " of the snapshot exist in"
                     + " your account already (restored before, or synced again since). Nothing was restored.";
+        }
+        long orphans = count("""
+                select count(*) from restore_attachment s
+                where not exists (select 1 from restore_organization o where o.id = s.organization_id)
+                      and not exists (select 1 from organization o where o.id = s.organization_id)
+                   or s.item_id is not null and not exists (select 1 from restore_item i where i.id = s.item_id)
+                      and not exists (select 1 from item i where i.id = s.item_id)""", accountId);
+        if (orphans > 0) {
+            return orphans + " attachments of the snapshot belong to organizations or items that no longer exist in your"
+                    + " account (deleted since the snapshot was taken). Nothing was restored.";
         }
         long dangling = count("""
                 select count(*) from restore_related_item s
@@ -246,7 +263,7 @@ class SnapshotRestorer {
         try (InputStream stored = store.open(snapshot.location());
              DigestInputStream digested = new DigestInputStream(stored, whole)) {
             digested.transferTo(OutputStream.nullOutputStream());
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw corrupted(snapshot, "it could not be read (" + e.getMessage() + ")");
         }
         return HexFormat.of().formatHex(whole.digest());

@@ -58,10 +58,20 @@ public class RmmDeliveryService {
      * @throws RmmNotDeliveredException naming every notice that could not be delivered
      */
     public Outcome deliverPending(long removalId) {
+        return deliverPending(removalId, "devices-unmatched");
+    }
+
+    /**
+     * The removal's notices of one event ({@code devices-unmatched}: its delete's; {@code devices-rematched}: its
+     * restore's) that are not delivered yet.
+     *
+     * @throws RmmNotDeliveredException naming every notice that could not be delivered
+     */
+    public Outcome deliverPending(long removalId, String event) {
         List<String> failures = new ArrayList<>();
         int delivered = 0;
         int notConfigured = 0;
-        for (RmmNotice notice : pending(removalId)) {
+        for (RmmNotice notice : pending(removalId, event)) {
             Optional<RmmEndpoint> endpoint = endpoints.find(notice.rmmIntegrationId());
             if (endpoint.isEmpty()) {
                 record(notice, "NOT_CONFIGURED", null, "RMM integration " + notice.rmmIntegrationId()
@@ -114,11 +124,11 @@ public class RmmDeliveryService {
         return new Outcome(delivered, 0, notDelivered);
     }
 
-    private List<RmmNotice> pending(long removalId) {
+    private List<RmmNotice> pending(long removalId, String event) {
         return jdbc.sql("""
                 select id, removal_id, rmm_integration_id, device_count, payload from rmm_unmatch_notice
-                where removal_id = :removal and delivery_status = 'PENDING' order by id""")
-                .param("removal", removalId).query(RmmNotice.class).list();
+                where removal_id = :removal and event = :event and delivery_status = 'PENDING' order by id""")
+                .param("removal", removalId).param("event", event).query(RmmNotice.class).list();
     }
 
     private void record(RmmNotice notice, String outcome, Integer httpStatus, String detail) {
