@@ -312,6 +312,58 @@ class TasklistRemovalTest {
                 });
     }
 
+    /**
+     * An Administrator undoes a hard delete in Tasklist: starts "Restore deleted PSA data", chooses the snapshot,
+     * reads what it holds (verified against its checksums) and confirms; the account is back exactly.
+     */
+    @Test
+    void anAdministratorRestoresADeletedIntegrationInTasklist() {
+        GeneratedAccount account = fixtures.create();
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        String integrationName = fixtures.integrationName(account.psaIntegrationId());
+        String before = fixtures.accountChecksum(account.accountId());
+        driver.remove(account, io.psaremoval.removal.RemovalMode.DELETE);
+        assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("DELETED");
+
+        try (Browser browser = new Browser(port)) {
+            signIn(browser, administrator);
+            browser.click(By.cssSelector("li.start-process-action a"));
+            browser.click(By.xpath("//a[normalize-space()='Restore deleted PSA data']"));
+            assertThat(browser.visible(By.cssSelector(".fjs-form")).getText()).contains("Only an Administrator of the account may restore")
+                    .contains("comes back paused");
+            browser.visible(By.cssSelector(".fjs-form textarea")).sendKeys("We deleted the wrong PSA");
+            screenshot(browser, "restore-1-start-form");
+            browser.click(By.xpath("//button[normalize-space()='Start']"));
+            browser.wait.until(d -> d.findElements(By.cssSelector(".modal-dialog")).isEmpty());
+            ProcessInstance restore = latestRestoreOf(administrator);
+
+            browser.open("/camunda/app/tasklist/default/");
+            new WebDriverWait(browser.driver, Duration.ofSeconds(60)).until(ExpectedConditions.visibilityOfElementLocated(
+                    By.xpath("//*[contains(@class,'task')]//*[normalize-space()='Choose the snapshot to restore']")));
+            openTask(browser, "Choose the snapshot to restore");
+            chooseOption(browser, integrationName);
+            clickLabel(browser, "Check this snapshot and show what it holds");
+            complete(browser, "restore-2-choose-snapshot");
+            driver.runJobs(restore.getId());
+
+            openTask(browser, "Confirm the restore");
+            assertThat(formText(browser)).contains("What snapshot").contains("Organizations").contains("Verified just now")
+                    .contains("comes back paused");
+            clickLabel(browser, "Restore all of it");
+            complete(browser, "restore-3-confirm");
+            driver.runJobs(restore.getId());
+        }
+        assertThat(fixtures.accountChecksum(account.accountId())).as("the account back, every column and id").isEqualTo(before);
+        assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("PAUSED");
+    }
+
+    private ProcessInstance latestRestoreOf(String user) {
+        List<HistoricProcessInstance> started = history.createHistoricProcessInstanceQuery().startedBy(user)
+                .processDefinitionKey("RestoreDeletedPsaData").orderByProcessInstanceStartTime().desc().listPage(0, 1);
+        assertThat(started).as("a restore started by " + user).isNotEmpty();
+        return runtime.createProcessInstanceQuery().processInstanceId(started.get(0).getId()).singleResult();
+    }
+
     // --- a person's steps ---------------------------------------------------------------------------
 
     private void signIn(Browser browser, String user) {

@@ -1108,13 +1108,12 @@ class RemovePsaIntegrationProcessTest {
         ProcessInstance restore = startRestore(administrator);
         assertThat(restore).isWaitingAt("UserTask_ChooseSnapshot");
         assertThat(task(restore)).isAssignedTo(administrator);
-        @SuppressWarnings("unchecked")
-        java.util.List<Map<String, String>> options = (java.util.List<Map<String, String>>) removal(restore).get("snapshotOptions");
-        assertThat(options).singleElement().satisfies(option -> {
-            assertThat(option.get("value")).isEqualTo(String.valueOf(snapshotOf(removal)));
-            assertThat(option.get("label")).contains(fixtures.integrationName(account.psaIntegrationId()))
-                    .contains(businessKey(removal)).contains("12 organizations");
-        });
+        org.camunda.spin.json.SpinJsonNode options = (org.camunda.spin.json.SpinJsonNode) removal(restore).get("snapshotOptions");
+        assertThat(options.elements()).as("a JSON list, as Tasklist's select reads it").hasSize(1);
+        assertThat(options.elements().get(0).prop("value").stringValue()).isEqualTo(String.valueOf(snapshotOf(removal)));
+        assertThat(options.elements().get(0).prop("label").stringValue())
+                .contains(fixtures.integrationName(account.psaIntegrationId())).contains(businessKey(removal))
+                .contains("12 organizations");
         completeAs(administrator, restore, Map.of("snapshotId", String.valueOf(snapshotOf(removal)), "restoreDecision", "RESTORE"));
         driver.runJobs(restore);
 

@@ -34,7 +34,9 @@ class RestoreDelegates {
             TaskInput.asRefusal(() -> restores.register(execution.getProcessInstanceId(), execution.getProcessBusinessKey() != null
                     ? execution.getProcessBusinessKey() : "restore-" + execution.getProcessInstanceId().substring(0, 8),
                     requester, reason instanceof String text ? text : null));
-            execution.setVariable(SNAPSHOT_OPTIONS, restores.options(execution.getProcessInstanceId()));
+            // JSON, as Tasklist's select reads its options (and no Java object is stored).
+            execution.setVariable(SNAPSHOT_OPTIONS, org.camunda.spin.plugin.variable.SpinValues.jsonValue(
+                    org.camunda.spin.Spin.JSON(restores.options(execution.getProcessInstanceId()))).create());
         };
     }
 
