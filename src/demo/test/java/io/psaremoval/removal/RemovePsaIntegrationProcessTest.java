@@ -920,13 +920,8 @@ class RemovePsaIntegrationProcessTest {
     @Test
     void aRefusedDeletionEndsWithNothingDeletedAndTheRequesterLearnsWhy() {
         String administrator = fixtures.username(account, Role.ADMINISTRATOR);
-        approvals.setPolicy(account.accountId(), true, administrator, null);
         String before = fixtures.accountChecksum(account.accountId());
-        ProcessInstance removal = startRemoval(manager);
-        chooseTheIntegration(removal);
-        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
-        typeTheName(manager, removal);
-        assertThat(removal).isWaitingAt("UserTask_ApproveDeletion");
+        ProcessInstance removal = aManagersDeletionUnderFourEyes(administrator);
 
         assertThatThrownBy(() -> completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "REFUSE")))
                 .hasRootCauseInstanceOf(BadUserRequestException.class).hasMessageContaining("Say why you refuse");
@@ -991,11 +986,7 @@ class RemovePsaIntegrationProcessTest {
     void aChangedScopeIsApprovedAgainAndThePolicySwitchedOffSparesNoConfirmedRemoval() {
         String administrator = fixtures.username(account, Role.ADMINISTRATOR);
         String second = fixtures.createUser(account, Role.ADMINISTRATOR);
-        approvals.setPolicy(account.accountId(), true, administrator, null);
-        ProcessInstance removal = startRemoval(manager);
-        chooseTheIntegration(removal);
-        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
-        typeTheName(manager, removal);
+        ProcessInstance removal = aManagersDeletionUnderFourEyes(administrator);
         assertThat(approvals.setPolicy(account.accountId(), false, administrator, "Too slow for us"))
                 .as("one Administrator alone does not switch four eyes off").isEqualTo(RemovalPolicy.Change.OFF_REQUESTED);
         assertThat(approvals.setPolicy(account.accountId(), false, second, "Agreed")).isEqualTo(RemovalPolicy.Change.CHANGED);
@@ -1022,11 +1013,7 @@ class RemovePsaIntegrationProcessTest {
     @Test
     void aRefusedChangedScopeKeepsWhatWasDeletedAndPausesTheIntegration() {
         String administrator = fixtures.username(account, Role.ADMINISTRATOR);
-        approvals.setPolicy(account.accountId(), true, administrator, null);
-        ProcessInstance removal = startRemoval(manager);
-        chooseTheIntegration(removal);
-        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
-        typeTheName(manager, removal);
+        ProcessInstance removal = aManagersDeletionUnderFourEyes(administrator);
         completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "APPROVE"));
         execute(job("Task_TakeScopeSnapshot", removal));
         execute(job("Task_HardDeleteIntegration", removal)); // the first chunk
@@ -1051,11 +1038,7 @@ class RemovePsaIntegrationProcessTest {
     @Test
     void theDeleteRefusesWithoutTheApprovalWhateverTheFlowWasMadeToDo() {
         String administrator = fixtures.username(account, Role.ADMINISTRATOR);
-        approvals.setPolicy(account.accountId(), true, administrator, null);
-        ProcessInstance removal = startRemoval(manager);
-        chooseTheIntegration(removal);
-        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
-        typeTheName(manager, removal);
+        ProcessInstance removal = aManagersDeletionUnderFourEyes(administrator);
         String before = fixtures.accountChecksum(account.accountId());
 
         // An operator (or anyone past the engine's guards) moves the removal beyond the approval.
@@ -1074,11 +1057,7 @@ class RemovePsaIntegrationProcessTest {
     @Test
     void anApproverDemotedBeforeTheDeleteStopsItBeforeTheFirstChunk() {
         String administrator = fixtures.username(account, Role.ADMINISTRATOR);
-        approvals.setPolicy(account.accountId(), true, administrator, null);
-        ProcessInstance removal = startRemoval(manager);
-        chooseTheIntegration(removal);
-        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
-        typeTheName(manager, removal);
+        ProcessInstance removal = aManagersDeletionUnderFourEyes(administrator);
         completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "APPROVE"));
         execute(job("Task_TakeScopeSnapshot", removal));
         String before = fixtures.accountChecksum(account.accountId());
@@ -1246,6 +1225,20 @@ class RemovePsaIntegrationProcessTest {
         assertThat(cancelled).isEnded().hasPassed("EndEvent_CancelledAtConfirmation");
         assertThat(restoreStatus(cancelled)).isEqualTo("CANCELLED");
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(deleted);
+    }
+
+    /**
+     * The account's policy asks for four eyes (set by the Administrator); the Manager's deletion, confirmed, waits for
+     * the second approval.
+     */
+    private ProcessInstance aManagersDeletionUnderFourEyes(String administrator) {
+        approvals.setPolicy(account.accountId(), true, administrator, null);
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        typeTheName(manager, removal);
+        assertThat(removal).isWaitingAt("UserTask_ApproveDeletion");
+        return removal;
     }
 
     /** The administrator's whole hard delete of the account's PSA integration (small: no second approval). */
