@@ -61,7 +61,8 @@ public class ScopeSnapshots {
         }
     }
 
-    static final String FORMAT = "psa-integration-removal/scope-snapshot/1";
+    /** The format a snapshot names in its manifest; a restore reads only this one. */
+    public static final String FORMAT = "psa-integration-removal/scope-snapshot/1";
     private static final Logger log = LoggerFactory.getLogger(ScopeSnapshots.class);
 
     private final RemovalService removalService;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.psaremoval.account.PlatformUser;
 import io.psaremoval.account.PlatformUsers;
 import io.psaremoval.account.Role;
+import io.psaremoval.removal.ImpactReport;
 import io.psaremoval.rmm.RmmDeliveryService;
 import io.psaremoval.rmm.RmmNotifier;
 import io.psaremoval.security.SecurityEvents;
@@ -339,7 +340,7 @@ public class RestoreService {
         String integration = jdbc.sql("select name from integration where id = :id").param("id", staged.psaIntegrationId())
                 .query(String.class).single();
         StringBuilder md = new StringBuilder("# What snapshot ").append(snapshot.id()).append(" holds\n")
-                .append("Everything removal ").append(removalKey).append(" deleted of **").append(plain(integration))
+                .append("Everything removal ").append(removalKey).append(" deleted of **").append(ImpactReport.plain(integration))
                 .append("** (round ").append(snapshot.scopeRound()).append(" of its confirmed scope), as it was at ")
                 .append(staged.takenAt()).append(".\n\n| Table | Rows recreated |\n|---|---:|\n");
         for (Named table : List.of(new Named("organization", "Organizations"), new Named("item", "Items"),
@@ -354,12 +355,8 @@ public class RestoreService {
                         + " RMM is told");
         md.append(devices.matchedElsewhere() > 0 ? "; " + devices.matchedElsewhere()
                 + " were matched to other configurations since and stay so. " : ". ");
-        md.append("**").append(plain(integration)).append("** comes back **paused**: nothing syncs until an Administrator"
+        md.append("**").append(ImpactReport.plain(integration)).append("** comes back **paused**: nothing syncs until an Administrator"
                 + " resumes it.");
         return md.toString();
-    }
-
-    private static String plain(String text) {
-        return text == null ? null : text.replaceAll("[\\r\\n]+", " ").replaceAll("([\\\\`*_{}\\[\\]()#+!|<>~-])", "\\\\$1");
     }
 }

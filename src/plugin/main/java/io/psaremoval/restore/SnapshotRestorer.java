@@ -3,6 +3,7 @@ package io.psaremoval.restore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.psaremoval.backup.SnapshotStore;
+import io.psaremoval.removal.ScopeSnapshots;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,8 +42,6 @@ class SnapshotRestorer {
     /** The snapshot's tables, parents first: the order of the writes. */
     static final List<String> TABLES = List.of("organization", "item", "attachment", "related_item", "rmm_device");
     private static final List<String> RECREATED = TABLES.subList(0, 4);
-    /** The format {@code ScopeSnapshots} writes. */
-    private static final String FORMAT = "psa-integration-removal/scope-snapshot/1";
 
     /** What a snapshot holds, staged: rows per table, as verified. */
     record Staged(Map<String, Long> rows, long psaIntegrationId, String takenAt, String sha256) {
@@ -122,7 +121,7 @@ class SnapshotRestorer {
         if (!HexFormat.of().formatHex(whole.digest()).equals(fileSha256)) {
             throw corrupted(snapshot, "it changed while it was read");
         }
-        if (manifest == null || !FORMAT.equals(manifest.path("format").asText())) {
+        if (manifest == null || !ScopeSnapshots.FORMAT.equals(manifest.path("format").asText())) {
             throw corrupted(snapshot, "its manifest is missing or of another format");
         }
         if (manifest.path("accountId").asLong(-1) != accountId || manifest.path("psaIntegrationId").asLong(-1) != psaIntegrationId) {
