@@ -313,6 +313,49 @@ class TasklistRemovalTest {
     }
 
     /**
+     * An Administrator cancels a pending deletion in Tasklist during its cooling-off period: the task says what waits
+     * out of sight and until when; cancelled with a note, everything is back exactly.
+     */
+    @Test
+    void anAdministratorCancelsAPendingDeletionInTasklist() {
+        GeneratedAccount account = fixtures.create();
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        String integrationName = fixtures.integrationName(account.psaIntegrationId());
+        approvals.setCoolingOff(account.accountId(), Duration.ofDays(7), administrator, "A week to change our minds");
+        String before = fixtures.accountChecksum(account.accountId());
+        ProcessInstance removal = driver.decide(account, io.psaremoval.removal.RemovalMode.DELETE);
+        driver.runJobs(removal); // the snapshot, then the scope out of sight
+        assertThat(jdbc.sql("select status from removal where process_instance_id = :pid").param("pid", removal.getId())
+                .query(String.class).single()).isEqualTo("PENDING_DELETION");
+
+        try (Browser browser = new Browser(port)) {
+            signIn(browser, administrator);
+            browser.open("/camunda/app/tasklist/default/");
+            new WebDriverWait(browser.driver, Duration.ofSeconds(60)).until(ExpectedConditions.visibilityOfElementLocated(
+                    By.xpath("//*[contains(@class,'task')]//*[normalize-space()='Cancel the pending deletion of "
+                            + integrationName + "']")));
+            openTask(browser, "Cancel the pending deletion of " + integrationName);
+            assertThat(formText(browser)).contains("Nothing is purged before").contains("organizations are out of sight")
+                    .contains("Organizations").contains("Any Administrator of the account can cancel the deletion");
+            screenshot(browser, "cooling-off-1-pending");
+            browser.click(By.cssSelector("[cam-tasklist-task-meta] .claim"));
+            browser.wait.until(d -> administrator.equals(taskService.createTaskQuery().processInstanceId(removal.getId())
+                    .singleResult().getAssignee()));
+            clickLabel(browser, "Cancel the deletion: keep everything");
+            typeText(browser, "Why you cancel it", "The customer renewed with this PSA");
+            complete(browser, "cooling-off-2-cancelled");
+        }
+        assertThat(jdbc.sql("select status || ' ' || cancelled_by || ' ' || cancel_note from removal"
+                + " where process_instance_id = :pid").param("pid", removal.getId()).query(String.class).single())
+                .isEqualTo("CANCELLED " + administrator + " The customer renewed with this PSA");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+        assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("ACTIVE");
+        assertThat(fixtures.count("select count(*) from listed_organization where psa_integration_id = :p",
+                account.psaIntegrationId())).isEqualTo(fixtures.count(
+                "select count(*) from organization where psa_integration_id = :p", account.psaIntegrationId()));
+    }
+
+    /**
      * An Administrator undoes a hard delete in Tasklist: starts "Restore deleted PSA data", chooses the snapshot,
      * reads what it holds (verified against its checksums) and confirms; the account is back exactly.
      */

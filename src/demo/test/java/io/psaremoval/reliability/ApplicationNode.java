@@ -63,6 +63,8 @@ final class ApplicationNode implements AutoCloseable {
         settings.put("camunda.bpm.job-execution.wait-time-in-millis", "300");
         settings.put("camunda.bpm.job-execution.max-wait", "1000");
         settings.put("psa.identity.sync-interval", "PT5S");
+        // Deletes purge at once: these tests are about crashes and nodes, not the cooling-off period (tested apart).
+        settings.put("psa.removal.cooling-off-period", "PT0S");
         settings.put("logging.level.root", "WARN");
         settings.put("logging.level.io.psaremoval", "INFO");
         settings.put("logging.level.org.camunda.bpm.engine.jobexecutor", "INFO");

@@ -100,6 +100,50 @@ class RemovalPolicyApiTest {
     }
 
     @Test
+    void theCoolingOffPeriodIsLengthenedByOneAdministratorAndShortenedByTwo() throws Exception {
+        String second = fixtures.createUser(account, Role.ADMINISTRATOR);
+        JsonNode shown = json(call(administrator, HttpMethod.GET, null));
+        assertThat(shown.path("coolingOffPeriod").asText()).as("the test host's own period").isEqualTo("PT0S");
+        assertThat(shown.path("coolingOffPeriodIsTheHostsDefault").asBoolean()).isTrue();
+
+        JsonNode lengthened = json(call(administrator, HttpMethod.PUT, "{\"coolingOffPeriod\": \"P14D\", \"note\": \"Two weeks\"}"));
+        assertThat(lengthened.path("changed").asBoolean()).isTrue();
+        assertThat(lengthened.path("coolingOffPeriod").asText()).isEqualTo("PT336H");
+        assertThat(lengthened.path("coolingOffPeriodIsTheHostsDefault").asBoolean()).isFalse();
+
+        JsonNode asked = json(call(administrator, HttpMethod.PUT, "{\"coolingOffPeriod\": \"P1D\"}"));
+        assertThat(asked.path("changed").asBoolean()).isFalse();
+        assertThat(asked.path("coolingOffPeriod").asText()).as("still two weeks").isEqualTo("PT336H");
+        assertThat(asked.path("shorterCoolingOffRequested").asText()).isEqualTo("PT24H");
+        assertThat(asked.path("message").asText()).contains("a second Administrator of the account must ask for the same");
+        assertThat(json(call(second, HttpMethod.PUT, "{\"coolingOffPeriod\": \"PT1H\"}")).path("coolingOffPeriod").asText())
+                .as("another period is a request of its own").isEqualTo("PT336H");
+        assertThat(json(call(administrator, HttpMethod.PUT, "{\"coolingOffPeriod\": \"PT1H\"}")).path("changed").asBoolean())
+                .as("the second Administrator's request confirmed").isTrue();
+        assertThat(approvalsPolicyCoolingOff()).isEqualTo(3600);
+
+        for (String wrong : new String[] {"\"-P1D\"", "\"P91D\"", "\"a week\""}) {
+            ResponseEntity<String> refused = call(administrator, HttpMethod.PUT, "{\"coolingOffPeriod\": " + wrong + "}");
+            assertThat(refused.getStatusCode().value()).as(wrong + ": " + refused.getBody()).isEqualTo(400);
+        }
+        assertThat(call(fixtures.username(account, Role.MANAGER), HttpMethod.PUT, "{\"coolingOffPeriod\": \"PT0S\"}")
+                .getStatusCode().value()).isEqualTo(403);
+        assertThat(approvalsPolicyCoolingOff()).isEqualTo(3600);
+        assertThat(jdbc.sql("""
+                select feature || ' ' || changed_by || ' ' || note from account_feature_change
+                where account_id = :account order by id""").param("account", account.accountId()).query(String.class).list())
+                .containsExactly("COOLING_OFF " + administrator + " PT336H (was PT0S): Two weeks",
+                        "COOLING_OFF_SHORTER_REQUESTED " + administrator + " PT24H (was PT336H)",
+                        "COOLING_OFF_SHORTER_REQUESTED " + second + " PT1H (was PT336H)",
+                        "COOLING_OFF " + administrator + " PT1H (was PT336H)");
+    }
+
+    private long approvalsPolicyCoolingOff() {
+        return jdbc.sql("select extract(epoch from cooling_off)::bigint from removal_policy where account_id = :a")
+                .param("a", account.accountId()).query(Long.class).single();
+    }
+
+    @Test
     void nobodyElseSetsIt() {
         GeneratedAccount other = fixtures.create();
         for (String caller : new String[] {fixtures.username(account, Role.MANAGER), fixtures.username(other, Role.ADMINISTRATOR),

@@ -1287,6 +1287,207 @@ class RemovePsaIntegrationProcessTest {
                 .query(String.class).single();
     }
 
+    // --- the cooling-off period -------------------------------------------------------------------
+
+    @Test
+    void aDeletionWaitsOutOfSightAndAnAdministratorCancelsItWithEverythingBackExactly() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        assertThat(approvals.setCoolingOff(account.accountId(), Duration.ofDays(7), administrator, "As AWS KMS does"))
+                .isEqualTo(RemovalPolicy.Change.CHANGED);
+        String before = fixtures.accountChecksum(account.accountId());
+        String endStateBefore = fixtures.endState(account.accountId());
+
+        ProcessInstance removal = aManagersPendingDeletion();
+
+        // Out of sight: not listed, no RMM device matched to it anew, every row still there as it was.
+        assertThat(removalStatus(removal)).isEqualTo("PENDING_DELETION");
+        assertThat(listedOrganizationsInScope()).isZero();
+        assertThat(fixtures.count("select count(*) from listed_item i join organization o on o.id = i.organization_id"
+                + " where o.psa_integration_id = :p", account.psaIntegrationId())).isZero();
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+        long configuration = jdbc.sql("select min(i.id) from item i join organization o on o.id = i.organization_id"
+                + " where o.psa_integration_id = :p and i.kind = 'CONFIGURATION'")
+                .param("p", account.psaIntegrationId()).query(Long.class).single();
+        assertThatThrownBy(() -> jdbc.sql("update rmm_device set matched_configuration_id = :c, matched_kind = 'CONFIGURATION',"
+                        + " matched_at = now() where id = (select min(id) from rmm_device where account_id = :a)")
+                .param("c", configuration).param("a", account.accountId()).update())
+                .hasMessageContaining("is pending deletion: no RMM device can be matched to it");
+        // The purge waits for the database's clock: seven days from now.
+        assertThat(coolingOffTimer(removal).getDuedate()).isAfter(java.util.Date.from(
+                java.time.Instant.now().plus(Duration.ofDays(6))));
+        assertThat(noticeEnds(removal)).containsEntry("PENDING_DELETION", null);
+        assertThat(noticeText(openNotice(removal))).contains("out of sight").contains("can cancel the deletion");
+        assertThat(task(removal).getName()).isEqualTo("Cancel the pending deletion of "
+                + fixtures.integrationName(account.psaIntegrationId()));
+        assertThat((String) removal(removal).get(PENDING_SUMMARY)).contains("| Organizations | 12 |");
+
+        // Only an active Administrator of the account cancels, with a note.
+        assertThatThrownBy(() -> completeAs(manager, removal, Map.of(PENDING_DECISION, "CANCEL_DELETION",
+                CANCEL_NOTE, "Mine"))).as("the requester, a Manager, is not offered the task").isInstanceOf(RuntimeException.class);
+        setRole(administrator, Role.MANAGER); // demoted in the platform; the engine's groups still say Administrator
+        assertThatThrownBy(() -> completeAs(administrator, removal, Map.of(PENDING_DECISION, "CANCEL_DELETION",
+                CANCEL_NOTE, "Mine"))).hasRootCauseInstanceOf(BadUserRequestException.class)
+                .hasMessageContaining("only an Administrator of the account cancels a pending deletion");
+        setRole(administrator, Role.ADMINISTRATOR);
+        engine.getTaskService().setAssignee(task(removal).getId(), null);
+        assertThatThrownBy(() -> completeAs(administrator, removal, Map.of(PENDING_DECISION, "CANCEL_DELETION")))
+                .hasRootCauseInstanceOf(BadUserRequestException.class).hasMessageContaining("Say why you cancel");
+        engine.getTaskService().setAssignee(task(removal).getId(), null);
+        completeAs(administrator, removal, Map.of(PENDING_DECISION, "CANCEL_DELETION",
+                CANCEL_NOTE, "Wrong PSA: we keep this one"));
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_PendingDeletionCancelled").hasNotPassed("Task_HardDeleteIntegration");
+        assertThat(removalStatus(removal)).isEqualTo("CANCELLED");
+        assertThat(integrationStatus()).as("released as it was").isEqualTo("ACTIVE");
+        assertThat(fixtures.accountChecksum(account.accountId())).as("every column, ids included").isEqualTo(before);
+        assertThat(fixtures.endState(account.accountId())).isEqualTo(endStateBefore);
+        assertThat(listedOrganizationsInScope()).isEqualTo(12);
+        assertThat(fixtures.count("select count(*) from pending_deletion where account_id = :p", account.accountId())).isZero();
+        assertThat(noticeEnds(removal)).containsEntry("PENDING_DELETION", "EndEvent_NoticeWithdrawn").containsEntry("OUTCOME", null);
+        Task outcome = openNotice(removal);
+        assertThat(outcome.getName()).isEqualTo("Deletion cancelled: " + fixtures.integrationName(account.psaIntegrationId())
+                + " kept");
+        assertThat(noticeText(outcome)).contains("period by " + administrator + ": Wrong PSA: we keep this one").contains("back in sight exactly as they were");
+    }
+
+    @Test
+    void thePurgeWaitsForTheDatabasesClockThenComparesTheScopeAgainAndDeletes() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        approvals.setCoolingOff(account.accountId(), Duration.ofDays(1), administrator, null);
+        String before = fixtures.accountChecksum(account.accountId());
+        ProcessInstance removal = aManagersPendingDeletion();
+
+        // The timer fired before the period was over (an operator executed its job): nothing purged, it waits again.
+        execute(coolingOffTimer(removal));
+        driver.runJobs(removal);
+        assertThat(removal).hasPassed("Task_HardDeleteIntegration").isWaitingAt("UserTask_CancelPendingDeletion");
+        assertThat(removalStatus(removal)).isEqualTo("PENDING_DELETION");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+        assertThat(coolingOffTimer(removal).getDuedate()).isAfter(java.util.Date.from(
+                java.time.Instant.now().plus(Duration.ofHours(23))));
+        // So does an operator's modification straight to the delete.
+        engine.getRuntimeService().createProcessInstanceModification(removal.getId())
+                .cancelAllForActivity("UserTask_CancelPendingDeletion").startBeforeActivity("Task_HardDeleteIntegration")
+                .execute();
+        driver.runJobs(removal);
+        assertThat(removal).isWaitingAt("UserTask_CancelPendingDeletion");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+        assertThat(noticeEnds(removal)).as("told once").containsEntry("PENDING_DELETION", null);
+
+        // A day passes (the removal's purge_after is behind the database's clock), and the timer fires.
+        jdbc.sql("update removal set purge_after = now() - interval '1 second' where id = :id")
+                .param("id", removalId(removal)).update();
+        execute(coolingOffTimer(removal));
+        driver.runJobs(removal);
+
+        assertThat(removal).isEnded().hasPassed("BoundaryEvent_CoolingOffOver", "EndEvent_IntegrationDeleted");
+        assertThat(removalStatus(removal)).isEqualTo("DELETED");
+        assertThat(organizationsInScope()).isZero();
+        assertThat(fixtures.count("select count(*) from pending_deletion where account_id = :p", account.accountId())).isZero();
+        assertThat(fixtures.count("select count(*) from rmm_unmatch_notice where rmm_integration_id = :p",
+                account.rmmIntegrationId())).isEqualTo(1);
+        assertThat(noticeEnds(removal)).containsEntry("PENDING_DELETION", "EndEvent_NoticeWithdrawn")
+                .containsEntry("RUNNING", "EndEvent_NoticeWithdrawn").containsEntry("OUTCOME", null);
+    }
+
+    @Test
+    void aScopeChangedDuringTheWaitIsConfirmedAgainAndWaitsItsOwnPeriod() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        approvals.setCoolingOff(account.accountId(), Duration.ofDays(1), administrator, null);
+        ProcessInstance removal = aManagersPendingDeletion();
+        long added = addItem(lastOrganizationInScope(), "PASSWORD", null); // written past the listings, e.g. by an API
+        jdbc.sql("update removal set purge_after = now() - interval '1 second' where id = :id")
+                .param("id", removalId(removal)).update();
+
+        execute(coolingOffTimer(removal));
+        driver.runJobs(removal);
+
+        assertThat(removal).as("the purge compared the scope with the confirmed one first")
+                .isWaitingAt("UserTask_ConfirmChangedDeletion");
+        assertThat(fixtures.count("select count(*) from item where id = :p", added)).isOne();
+        assertThat(organizationsInScope()).as("nothing purged").isEqualTo(12);
+        assertThat(listedOrganizationsInScope()).as("still out of sight").isZero();
+        completeAs(manager, removal, Map.of(SCOPE_DECISION, "GO_ON",
+                CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId())));
+        driver.runJobs(removal);
+        assertThat(removal).as("the confirmed change waits a period of its own")
+                .isWaitingAt("UserTask_CancelPendingDeletion");
+        assertThat(timesPassed(removal, "Task_MoveOutOfSight")).isEqualTo(2);
+        assertThat(coolingOffTimer(removal).getDuedate()).isAfter(java.util.Date.from(
+                java.time.Instant.now().plus(Duration.ofHours(23))));
+
+        // An operator deletes the process instance: whatever was out of sight is back.
+        engine.getRuntimeService().deleteProcessInstance(removal.getId(), "operator cleans up");
+        assertThat(removalStatus(removal)).isEqualTo("ABORTED");
+        assertThat(listedOrganizationsInScope()).isEqualTo(12);
+        assertThat(integrationStatus()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void aScopeChangedBeforeItGoesOutOfSightIsConfirmedFirst() {
+        approvals.setCoolingOff(account.accountId(), Duration.ofDays(1), fixtures.username(account, Role.ADMINISTRATOR), null);
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        typeTheName(manager, removal);
+        execute(job("Task_TakeScopeSnapshot", removal));
+        addItem(lastOrganizationInScope(), "DOCUMENT", null);
+
+        execute(job("Task_MoveOutOfSight", removal));
+
+        assertThat(removal).isWaitingAt("UserTask_ConfirmChangedDeletion");
+        assertThat(removalStatus(removal)).isEqualTo("SCOPE_CHANGED");
+        assertThat(listedOrganizationsInScope()).as("nothing moved").isEqualTo(12);
+        completeAs(manager, removal, Map.of(SCOPE_DECISION, CANCEL));
+        driver.runJobs(removal);
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalCancelled");
+        assertThat(integrationStatus()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void aDeletionConfirmedWithACoolingOffPeriodIsNeverPurgedStraightAway() {
+        approvals.setCoolingOff(account.accountId(), Duration.ofDays(1), fixtures.username(account, Role.ADMINISTRATOR), null);
+        String before = fixtures.accountChecksum(account.accountId());
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        typeTheName(manager, removal);
+        execute(job("Task_TakeScopeSnapshot", removal));
+
+        // An operator (or a forged variable) sends it past the move out of sight, straight to the delete.
+        engine.getRuntimeService().createProcessInstanceModification(removal.getId())
+                .cancelAllForActivity("Task_MoveOutOfSight").startBeforeActivity("Task_HardDeleteIntegration").execute();
+        driver.runJobs(removal);
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalRefused");
+        assertThat((String) removal(removal).get(REFUSAL_REASON)).contains("is confirmed, not pending deletion or running");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+    }
+
+    /** A Manager's deletion of the account's integration under a cooling-off period, out of sight and waiting. */
+    private ProcessInstance aManagersPendingDeletion() {
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        typeTheName(manager, removal);
+        execute(job("Task_TakeScopeSnapshot", removal));
+        assertThat(removal).isWaitingAt("Task_MoveOutOfSight");
+        execute(job("Task_MoveOutOfSight", removal));
+        assertThat(removal).isWaitingAt("UserTask_CancelPendingDeletion");
+        return removal;
+    }
+
+    private org.camunda.bpm.engine.runtime.Job coolingOffTimer(ProcessInstance removal) {
+        return engine.getManagementService().createJobQuery().processInstanceId(removal.getId())
+                .activityId("BoundaryEvent_CoolingOffOver").singleResult();
+    }
+
+    private long listedOrganizationsInScope() {
+        return fixtures.count("select count(*) from listed_organization where psa_integration_id = :p",
+                account.psaIntegrationId());
+    }
+
+
     // --- the story's steps -------------------------------------------------------------------------
 
     private void givenAccount(AccountShape shape) {

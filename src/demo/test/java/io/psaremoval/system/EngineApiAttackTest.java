@@ -251,6 +251,78 @@ class EngineApiAttackTest {
     }
 
     /**
+     * A pending deletion is cancelled only by an Administrator of its account and purged only once its cooling-off
+     * period is over, through either door: the requester (a Manager) and another account's Administrator cannot cancel
+     * it; nobody executes the purge's timer early, moves its due date, moves the removal to its delete, sets the
+     * variable the timer reads, or smuggles variables into the cancel. Nothing is purged, nothing comes back in sight
+     * but by the cancel.
+     */
+    @ParameterizedTest
+    @EnumSource(Door.class)
+    void nobodyPurgesAPendingDeletionEarlyOrCancelsAnotherAccounts(Door door) {
+        GeneratedAccount victim = fixtures.create();
+        String administrator = fixtures.username(victim, Role.ADMINISTRATOR);
+        approvals.setCoolingOff(victim.accountId(), java.time.Duration.ofDays(7), administrator, null);
+        ProcessInstance deletion = driver.decide(victim, io.psaremoval.removal.RemovalMode.DELETE);
+        driver.runJobs(deletion);
+        Task cancel = engine.getTaskService().createTaskQuery().processInstanceId(deletion.getId()).singleResult();
+        assertThat(cancel.getTaskDefinitionKey()).isEqualTo("UserTask_CancelPendingDeletion");
+        String timer = engine.getManagementService().createJobQuery().processInstanceId(deletion.getId()).timers()
+                .singleResult().getId();
+        String before = fixtures.accountChecksum(victim.accountId());
+        String cancelIt = "{\"variables\": {\"pendingDecision\": {\"value\": \"CANCEL_DELETION\"},"
+                + " \"cancelNote\": {\"value\": \"Not yours\"}}}";
+        String requester = fixtures.username(victim, Role.MANAGER);
+        String stranger = fixtures.username(fixtures.create(), Role.ADMINISTRATOR);
+
+        for (String user : List.of(requester, stranger)) {
+            EngineApi api = EngineApi.as(port, door, user);
+            assertForbidden(api.post("task/" + cancel.getId() + "/complete", cancelIt));
+            assertForbidden(api.post("task/" + cancel.getId() + "/submit-form", cancelIt));
+            assertThat(api.post("task/" + cancel.getId() + "/claim", "{\"userId\": \"" + user + "\"}").status())
+                    .isIn(403, 404);
+        }
+        for (String user : List.of(requester, administrator)) {
+            EngineApi api = EngineApi.as(port, door, user);
+            assertForbidden(api.post("job/" + timer + "/execute", ""));
+            assertForbidden(api.send("PUT", "job/" + timer + "/duedate", "{\"duedate\": \"2020-01-01T00:00:00.000+0000\"}",
+                    "application/json"));
+            for (String skip : List.of("true", "false")) {
+                assertForbidden(api.post("process-instance/" + deletion.getId() + "/modification", """
+                        {"skipCustomListeners": %s, "instructions": [{"type": "cancel", "activityId": "UserTask_CancelPendingDeletion"},
+                         {"type": "startBeforeActivity", "activityId": "Task_HardDeleteIntegration"}]}""".formatted(skip)));
+            }
+            assertForbidden(api.send("PUT", "process-instance/" + deletion.getId() + "/variables/purgeAfter",
+                    "{\"value\": \"2020-01-01T00:00:00.000+0000\", \"type\": \"Date\"}", "application/json"));
+        }
+        EngineApi own = EngineApi.as(port, door, administrator);
+        Response claimed = own.post("task/" + cancel.getId() + "/claim", "{\"userId\": \"" + administrator + "\"}");
+        assertThat(claimed.status()).as(claimed.toString()).isEqualTo(204);
+        Response smuggled = own.post("task/" + cancel.getId() + "/complete", """
+                {"variables": {"pendingDecision": {"value": "CANCEL_DELETION"}, "cancelNote": {"value": "Changed our mind"},
+                               "purgeAfter": {"value": "2020-01-01T00:00:00.000+0000", "type": "Date"}}}""");
+        assertThat(smuggled.status()).as(smuggled.toString()).isEqualTo(400);
+        assertThat(smuggled.message()).contains("refused: [purgeAfter]");
+
+        assertThat(jdbc.sql("select status from removal where process_instance_id = :pid").param("pid", deletion.getId())
+                .query(String.class).single()).isEqualTo("PENDING_DELETION");
+        assertThat(fixtures.accountChecksum(victim.accountId())).isEqualTo(before);
+        assertThat(fixtures.count("select count(*) from listed_organization where psa_integration_id = :p",
+                victim.psaIntegrationId())).isZero();
+        assertRefusalsRecorded(requester, 1);
+
+        Response cancelled = own.post("task/" + cancel.getId() + "/complete", """
+                {"variables": {"pendingDecision": {"value": "CANCEL_DELETION"}, "cancelNote": {"value": "Changed our mind"}}}""");
+        assertThat(cancelled.status()).as(cancelled.toString()).isEqualTo(204);
+        assertThat(jdbc.sql("select status from removal where process_instance_id = :pid").param("pid", deletion.getId())
+                .query(String.class).single()).isEqualTo("CANCELLED");
+        assertThat(fixtures.accountChecksum(victim.accountId())).isEqualTo(before);
+        assertThat(fixtures.count("select count(*) from listed_organization where psa_integration_id = :p",
+                victim.psaIntegrationId())).isEqualTo(fixtures.count(
+                "select count(*) from organization where psa_integration_id = :p", victim.psaIntegrationId()));
+    }
+
+    /**
      * A restore of deleted PSA data is an Administrator's, of their own account's snapshots only, through either door:
      * an Editor's start is refused with the reason; another account's snapshot (or one that does not exist) is refused
      * at the choice; nobody moves a restore to its write step, sets its variables or skips its check. Nothing is written.

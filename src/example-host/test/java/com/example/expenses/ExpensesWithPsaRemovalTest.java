@@ -29,7 +29,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 @SpringBootTest(classes = ExpensesApplication.class, properties = {
         "psa.embedded-postgres.port=0", // the test support's embedded PostgreSQL, on any free port
         "camunda.bpm.job-execution.enabled=false", // the test runs the asynchronous steps itself
-        "psa.removal.chunk-rows=40", "psa.removal.job-time-budget=PT0S"})
+        "psa.removal.chunk-rows=40", "psa.removal.job-time-budget=PT0S",
+        "psa.removal.cooling-off-period=PT0S"}) // the host's deletes purge at once here; the plugin's own tests wait
 @Import(RemovalTestSupport.class)
 class ExpensesWithPsaRemovalTest {
 

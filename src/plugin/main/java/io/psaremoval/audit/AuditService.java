@@ -333,15 +333,21 @@ public class AuditService {
                 // The account's four-eyes policy as it changed while the removal was open.
                 jdbc.sql("""
                         select changed_at, changed_by, feature, enabled, note from account_feature_change
-                        where account_id = :account and feature like 'DELETION_APPROVAL%'
+                        where account_id = :account
+                          and (feature like 'DELETION_APPROVAL%' or feature like 'COOLING_OFF%')
                           and changed_at >= :from and changed_at <= coalesce(:to, now())""")
                         .param("account", removal.accountId()).param("from", removal.startedAt())
                         .param("to", removal.endedAt())
                         .query((rs, n) -> events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "feature",
-                                rs.getString(3).equals("DELETION_APPROVAL") ? "account's four-eyes policy "
-                                        + (rs.getBoolean(4) ? "switched on" : "switched off")
-                                        : "switching the account's four-eyes policy off asked for (a second Administrator"
-                                                + " must confirm)", rs.getString(2), rs.getString(5))))
+                                switch (rs.getString(3)) {
+                                    case "DELETION_APPROVAL" -> "account's four-eyes policy "
+                                            + (rs.getBoolean(4) ? "switched on" : "switched off");
+                                    case "COOLING_OFF" -> "account's cooling-off period changed";
+                                    case "COOLING_OFF_SHORTER_REQUESTED" -> "a shorter cooling-off period asked for (a"
+                                            + " second Administrator must confirm)";
+                                    default -> "switching the account's four-eyes policy off asked for (a second"
+                                            + " Administrator must confirm)";
+                                }, rs.getString(2), rs.getString(5))))
                         .list();
             }
             for (Restore restore : restores.ofRemoval(removal.id())) {
@@ -410,6 +416,31 @@ public class AuditService {
                             events.add(new Event(rs.getObject(7, OffsetDateTime.class).toInstant(), "stuck",
                                     "RESUMED".equals(rs.getString(8)) ? "went on after the retry; the tasks closed"
                                             : "ended without the retry; the tasks closed", null, null));
+                        }
+                        return null;
+                    })
+                    .list();
+            // The cooling-off period: out of sight, cancelled by an Administrator, or purged once it was over.
+            jdbc.sql("""
+                    select moved_out_at, purge_after, cancelled_at, cancelled_by, cancel_note, purge_started_at,
+                           cooling_off::text, (select count(*) from pending_deletion p where p.removal_id = removal.id)
+                    from removal where id = :id and moved_out_at is not null""")
+                    .param("id", removal.id())
+                    .query((rs, n) -> {
+                        events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "cooling-off",
+                                "scope moved out of sight for the cooling-off period (" + rs.getString(7) + ")", null,
+                                "not listed, no RMM device matched to it, every row kept; purged from "
+                                        + rs.getObject(2, OffsetDateTime.class) + " on unless an Administrator cancels"
+                                        + (rs.getLong(8) > 0 ? "; " + rs.getLong(8) + " organizations out of sight now" : "")));
+                        if (rs.getObject(3) != null) {
+                            events.add(new Event(rs.getObject(3, OffsetDateTime.class).toInstant(), "cooling-off",
+                                    "pending deletion cancelled: everything back in sight, nothing deleted",
+                                    rs.getString(4), rs.getString(5)));
+                        }
+                        if (rs.getObject(6) != null) {
+                            events.add(new Event(rs.getObject(6, OffsetDateTime.class).toInstant(), "cooling-off",
+                                    "cooling-off period over: purge begun", null,
+                                    "the scope was compared with the confirmed one again before the first chunk"));
                         }
                         return null;
                     })

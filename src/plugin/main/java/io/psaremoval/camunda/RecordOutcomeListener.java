@@ -47,6 +47,7 @@ class RecordOutcomeListener implements ExecutionListener {
             case UNAVAILABLE -> (String) execution.getVariable(UNAVAILABLE_REASON);
             case REFUSED -> (String) execution.getVariable(REFUSAL_REASON);
             case NOT_APPROVED -> approvals.refusal(execution.getProcessInstanceId()); // from the record, not a variable
+            case CANCELLED -> removals.pendingDeletionCancellation(execution.getProcessInstanceId()).orElse(null);
             default -> null;
         };
         notices.tellOutcome(execution.getProcessInstanceId(), outcome, reason);

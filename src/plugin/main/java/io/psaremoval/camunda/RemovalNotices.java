@@ -46,7 +46,7 @@ public class RemovalNotices {
     public static final String PROCESS_KEY = EngineAuthorizations.NOTICE_PROCESS_KEY;
 
     /** What a notice is about. */
-    enum Kind { WAITING_FOR_SUPPORT, WAITING_FOR_APPROVAL, RUNNING, OUTCOME }
+    enum Kind { WAITING_FOR_SUPPORT, WAITING_FOR_APPROVAL, PENDING_DELETION, RUNNING, OUTCOME }
 
     /** Outcomes the requester learns of in a notice; a refusal of their role and their own cancel they saw already. */
     private static final Set<RemovalStatus> TOLD = Set.of(RemovalStatus.DELETED, RemovalStatus.DISCONNECTED,
@@ -105,6 +105,36 @@ public class RemovalNotices {
                 Kind.WAITING_FOR_APPROVAL.name());
     }
 
+    /** On "Cancel the pending deletion"'s creation: the requester learns that nothing is purged before the period ends. */
+    public void pendingDeletion(DelegateTask cancelTask) {
+        Removal removal = removals.get(cancelTask.getProcessInstanceId());
+        NoticeWithdrawal.withdraw(removal.businessKey(), Kind.RUNNING.name());
+        if (NoticeWithdrawal.isOpen(removal.businessKey(), Kind.PENDING_DELETION.name())) {
+            return; // told already (the timer fired before the period was over, and the deletion waits again)
+        }
+        give(removal, Kind.PENDING_DELETION, "Deletion of " + removal.integrationName() + " is pending until "
+                        + cancelTask.getVariable(RemovalVariables.PURGE_AFTER_TEXT),
+                "# Pending deletion: nothing purged yet\nRemoval " + removal.businessKey() + " moved the organizations"
+                        + " synced from " + plain(removal.integrationName()) + " out of sight: they are not listed and no"
+                        + " RMM device is matched to them, but every record is still there. They are purged on "
+                        + cancelTask.getVariable(RemovalVariables.PURGE_AFTER_TEXT) + ", when the cooling-off period of "
+                        + account(removal) + " ends.\n\nUntil then any Administrator of " + account(removal)
+                        + " can cancel the deletion in Tasklist (*Cancel the pending deletion*): everything comes back"
+                        + " exactly as it was. This notice closes when the purge begins or the deletion is cancelled.");
+    }
+
+    /**
+     * After a job of the delete that was not told to wait: once the purge of a pending deletion has begun, the notice
+     * that nothing is purged yet gives way to the one that the delete runs (a cancel ends both with the outcome).
+     */
+    void purgeBegun(String processInstanceId) {
+        Removal removal = removals.get(processInstanceId);
+        if (NoticeWithdrawal.isOpen(removal.businessKey(), Kind.PENDING_DELETION.name())) {
+            NoticeWithdrawal.withdraw(removal.businessKey(), Kind.PENDING_DELETION.name());
+            tellRunning(processInstanceId, RemovalMode.DELETE);
+        }
+    }
+
     /**
      * On the flow into the disconnect's chunks, or the delete's snapshot and chunks once approved where needed (the BPMN's
      * execution listener); once per removal while it runs.
@@ -136,6 +166,9 @@ public class RemovalNotices {
         if (NoticeWithdrawal.isOpen(removal.businessKey(), Kind.RUNNING.name())) {
             return; // told already (a delete goes on after a changed scope was confirmed and approved again)
         }
+        if (mode == RemovalMode.DELETE && removal.coolsOff() && removal.status() != RemovalStatus.RUNNING) {
+            return; // a pending deletion is told as such; "running" once its purge has begun
+        }
         boolean delete = mode == RemovalMode.DELETE;
         give(removal, Kind.RUNNING, "Removal of " + removal.integrationName() + " is running: "
                         + (delete ? "deleting" : "disconnecting"),
@@ -150,7 +183,8 @@ public class RemovalNotices {
     void tellOutcome(String processInstanceId, RemovalStatus outcome, String reason) {
         Removal removal = removals.get(processInstanceId);
         NoticeWithdrawal.withdraw(removal.businessKey(), null); // it waits and runs no more; it had no outcome before
-        if (!TOLD.contains(outcome)) {
+        boolean cancelledByAnAdministrator = outcome == RemovalStatus.CANCELLED && reason != null;
+        if (!TOLD.contains(outcome) && !cancelledByAnAdministrator) {
             return;
         }
         String title = removal.integrationName() == null ? "the PSA integration" : removal.integrationName();
@@ -194,6 +228,10 @@ public class RemovalNotices {
                             : " ended with nothing more deleted; " + name + " is paused. What was deleted before the change"
                                     + " that needed this approval stays deleted:\n\n" + table(removal, removal.mode()))
                             + " Start a new removal when you have settled it with them.");
+            case CANCELLED -> give(removal, Kind.OUTCOME, "Deletion cancelled: " + title + " kept",
+                    "# The pending deletion was cancelled\n" + plain(reason.strip()) + "\n\nRemoval " + removal.businessKey()
+                            + " ended during its cooling-off period with nothing deleted: the organizations synced from "
+                            + name + " are back in sight exactly as they were, and " + name + " is released as it was.");
             default -> throw new IllegalStateException("No notice for " + outcome);
         }
     }

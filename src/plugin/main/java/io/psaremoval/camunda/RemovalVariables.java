@@ -99,6 +99,22 @@ public final class RemovalVariables {
     /** The verified snapshot's file name in the snapshot store. */
     public static final String SNAPSHOT_FILE = "snapshotFile";
     public static final String OUTCOME = "outcome";
+    /** Whether the confirmed deletion waits out a cooling-off period, out of sight, before its purge (from the record). */
+    public static final String COOLS_OFF = "coolsOff";
+    /** The delete found the cooling-off period not over: nothing purged, the removal waits again. */
+    public static final String COOLING_OFF = "coolingOff";
+    /** When the cooling-off period is over (a date, for the timer); the delete checks it from the database. */
+    public static final String PURGE_AFTER = "purgeAfter";
+    /** The same, as a person reads it. */
+    public static final String PURGE_AFTER_TEXT = "purgeAfterText";
+    /** The organizations out of sight while the deletion waits. */
+    public static final String ORGANIZATIONS_OUT_OF_SIGHT = "organizationsOutOfSight";
+    /** What the pending deletion purges, as Markdown, for "Cancel the pending deletion". */
+    public static final String PENDING_SUMMARY = "pendingSummary";
+    /** The Administrator's note when they cancel a pending deletion. */
+    public static final String CANCEL_NOTE = "cancelNote";
+    /** CANCEL_DELETION: the only way to complete "Cancel the pending deletion". */
+    public static final String PENDING_DECISION = "pendingDecision";
 
     public static final String RMM_NOTICES_SENT = "rmmNoticesSent";
     public static final String RMM_NOTICES_DELIVERED = "rmmNoticesDelivered";
@@ -126,6 +142,14 @@ public final class RemovalVariables {
         }
     }
 
+    /** When the purge may start: a date for the timer, a text for the forms. */
+    static void setPurgeAfter(VariableScope scope, java.time.OffsetDateTime purgeAfter) {
+        scope.setVariable(PURGE_AFTER, java.util.Date.from(purgeAfter.toInstant()));
+        scope.setVariable(PURGE_AFTER_TEXT, java.time.format.DateTimeFormatter
+                .ofPattern("d MMM yyyy 'at' HH:mm:ss 'UTC'", java.util.Locale.ENGLISH)
+                .format(purgeAfter.atZoneSameInstant(java.time.ZoneOffset.UTC)));
+    }
+
     /** The progress of a chunked disconnect or delete after one job, as the loop's gateway and Cockpit read it. */
     static void setProgress(VariableScope scope, DataRemovalService data, String processInstanceId, RemovalMode mode,
             DataRemovalService.Progress progress) {
@@ -134,6 +158,10 @@ public final class RemovalVariables {
         if (progress.scopeChanged()) {
             scope.setVariable(SCOPE_DIFFERENCE, data.scopeDifference(processInstanceId));
             scope.setVariable(SCOPE_NEEDS_NAME, mode == RemovalMode.DELETE);
+        }
+        scope.setVariable(COOLING_OFF, progress.coolingOff());
+        if (progress.coolingOff()) {
+            setPurgeAfter(scope, progress.purgeAfter());
         }
         scope.setVariable(ORGANIZATIONS_LEFT, progress.organizationsLeft());
         scope.setVariable(PROGRESS_BY_KIND, data.progressReport(processInstanceId, mode, progress.finished()));

@@ -135,6 +135,21 @@ class TaskValidators {
         });
     }
 
+    /**
+     * On "Cancel the pending deletion": an active Administrator of the account, with a note, cancels the deletion during
+     * its cooling-off period; the scope is back in sight in the completion's own transaction.
+     */
+    @Bean
+    TaskListener cancelPendingDeletionValidator(RemovalService removals, SecurityEvents events,
+            IdentityService identityService) {
+        return recordingRefusals(events, identityService, task -> {
+            TaskInput.requireChoice(task, PENDING_DECISION, List.of("CANCEL_DELETION"));
+            Object note = task.getVariable(CANCEL_NOTE);
+            TaskInput.asRefusal(() -> removals.cancelPendingDeletion(task.getProcessInstanceId(),
+                    note instanceof String text ? text : null, TaskInput.completingUser(task, identityService)));
+        });
+    }
+
     /** On "Approve the deletion"'s assignment: only a second Administrator takes it (claims it), never the requester. */
     @Bean
     TaskListener approverAssignmentValidator(DeletionApprovals approvals, SecurityEvents events,

@@ -23,14 +23,18 @@ class ApprovalRepository {
 
     private final JdbcClient jdbc;
 
+    private static final String POLICY_COLUMNS = """
+            account_id, deletion_approval_required, changed_by, changed_at, off_requested_by, off_requested_at,
+            extract(epoch from cooling_off)::bigint as cooling_off_seconds,
+            extract(epoch from cooling_off_requested)::bigint as cooling_off_requested_seconds,
+            cooling_off_requested_by, cooling_off_requested_at""";
+
     ApprovalRepository(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
     RemovalPolicy policy(long accountId) {
-        return jdbc.sql("""
-                select account_id, deletion_approval_required, changed_by, changed_at, off_requested_by, off_requested_at
-                from removal_policy where account_id = :account""")
+        return jdbc.sql("select " + POLICY_COLUMNS + " from removal_policy where account_id = :account")
                 .param("account", accountId).query(RemovalPolicy.class).optional()
                 .orElse(RemovalPolicy.defaultOf(accountId));
     }
@@ -47,9 +51,7 @@ class ApprovalRepository {
                 insert into removal_policy (account_id, deletion_approval_required, changed_by) values (:account, false, :by)
                 on conflict (account_id) do nothing""")
                 .param("account", accountId).param("by", changedBy).update();
-        RemovalPolicy now = jdbc.sql("""
-                select account_id, deletion_approval_required, changed_by, changed_at, off_requested_by, off_requested_at
-                from removal_policy where account_id = :account for update""")
+        RemovalPolicy now = jdbc.sql("select " + POLICY_COLUMNS + " from removal_policy where account_id = :account for update")
                 .param("account", accountId).query(RemovalPolicy.class).single();
         if (deletionApprovalRequired) {
             if (now.deletionApprovalRequired()) {
@@ -76,6 +78,54 @@ class ApprovalRepository {
                                           off_requested_by = null, off_requested_at = null
                 where account_id = :account""").param("account", accountId).param("by", changedBy).update();
         return RemovalPolicy.Change.CHANGED;
+    }
+
+    /**
+     * Sets the account's cooling-off period, row-locked. Lengthening it (or setting the host's period as the account's
+     * own) is at once; shortening it takes two Administrators: the first one's request waits until another one asks for
+     * the same period.
+     */
+    RemovalPolicy.Change setCoolingOff(long accountId, java.time.Duration period, java.time.Duration hostDefault,
+            String changedBy) {
+        jdbc.sql("""
+                insert into removal_policy (account_id, deletion_approval_required, changed_by) values (:account, false, :by)
+                on conflict (account_id) do nothing""")
+                .param("account", accountId).param("by", changedBy).update();
+        RemovalPolicy now = jdbc.sql("select " + POLICY_COLUMNS + " from removal_policy where account_id = :account for update")
+                .param("account", accountId).query(RemovalPolicy.class).single();
+        java.time.Duration current = now.coolingOff(hostDefault);
+        if (period.compareTo(current) >= 0) {
+            if (period.equals(current) && now.coolingOffSeconds() != null) {
+                jdbc.sql("""
+                        update removal_policy set cooling_off_requested = null, cooling_off_requested_by = null,
+                                                  cooling_off_requested_at = null
+                        where account_id = :account""").param("account", accountId).update();
+                return RemovalPolicy.Change.UNCHANGED;
+            }
+            setCoolingOff(accountId, period, changedBy);
+            return RemovalPolicy.Change.CHANGED;
+        }
+        boolean askedBySomeoneElse = now.coolingOffRequestedBy() != null && !now.coolingOffRequestedBy().equals(changedBy)
+                && Long.valueOf(period.toSeconds()).equals(now.coolingOffRequestedSeconds());
+        if (!askedBySomeoneElse) {
+            jdbc.sql("""
+                    update removal_policy set cooling_off_requested = make_interval(secs => :seconds),
+                                              cooling_off_requested_by = :by, cooling_off_requested_at = now()
+                    where account_id = :account""")
+                    .param("account", accountId).param("seconds", period.toSeconds()).param("by", changedBy).update();
+            return RemovalPolicy.Change.SHORTER_REQUESTED;
+        }
+        setCoolingOff(accountId, period, changedBy);
+        return RemovalPolicy.Change.CHANGED;
+    }
+
+    private void setCoolingOff(long accountId, java.time.Duration period, String changedBy) {
+        jdbc.sql("""
+                update removal_policy set cooling_off = make_interval(secs => :seconds), changed_by = :by, changed_at = now(),
+                                          cooling_off_requested = null, cooling_off_requested_by = null,
+                                          cooling_off_requested_at = null
+                where account_id = :account""")
+                .param("account", accountId).param("seconds", period.toSeconds()).param("by", changedBy).update();
     }
 
     /** Organizations and items (of every kind) in one round of the removal's scope. */

@@ -53,11 +53,28 @@ public class DataRemovalService {
      * Where a chunked disconnect or delete stands after one job. {@code scopeChanged}: what is in scope differs from
      * what the person confirmed; nothing more is written until they confirm the difference (the removal is SCOPE_CHANGED).
      */
-    public record Progress(boolean finished, int chunks, long organizationsLeft, boolean scopeChanged) {
+    public record Progress(boolean finished, int chunks, long organizationsLeft, boolean scopeChanged,
+            OffsetDateTime purgeAfter) {
 
         Progress(boolean finished, int chunks, long organizationsLeft) {
-            this(finished, chunks, organizationsLeft, false);
+            this(finished, chunks, organizationsLeft, false, null);
         }
+
+        static Progress scopeChangedWith(long organizationsLeft) {
+            return new Progress(false, 0, organizationsLeft, true, null);
+        }
+
+        /** Whether the deletion still waits out its cooling-off period (nothing purged), until {@link #purgeAfter}. */
+        public boolean coolingOff() {
+            return purgeAfter != null;
+        }
+    }
+
+    /**
+     * What "Move the scope out of sight" found or did: the organizations out of sight and when the purge may start;
+     * or {@code scopeChanged}: nothing moved, the removal waits for the person to confirm the scope as it is now.
+     */
+    public record MoveOut(boolean scopeChanged, long organizations, OffsetDateTime purgeAfter) {
     }
 
     /**
@@ -69,8 +86,8 @@ public class DataRemovalService {
     public Progress disconnect(String processInstanceId) {
         Removal removal = removalService.get(processInstanceId);
         Consumer<Removal> rulesOfAChunk = current -> rules.requirePermittedRequester(current);
-        if (!start(removal, RemovalMode.DISCONNECT, RemovalStatus.PENDING, rulesOfAChunk)) {
-            return new Progress(false, 0, remover.organizationsLeft(removal.requireIntegrationId()), true);
+        if (start(removal, RemovalMode.DISCONNECT, RemovalStatus.PENDING, rulesOfAChunk) != Start.WRITE) {
+            return Progress.scopeChangedWith(remover.organizationsLeft(removal.requireIntegrationId()));
         }
         long integrationId = removal.requireIntegrationId();
         return runChunks(removal, RemovalMode.DISCONNECT, rulesOfAChunk,
@@ -85,23 +102,26 @@ public class DataRemovalService {
      * needs what the confirmation needed: the requester and the person who confirmed still Managers or
      * Administrators, bulk delete on, a backup that was recent when the deletion was confirmed, a verified snapshot
      * of the confirmed scope round, and, where the account's policy or the round's size asks for it, a second
-     * Administrator's approval of that round.
+     * Administrator's approval of that round. A deletion confirmed with a cooling-off period starts only from its
+     * scope out of sight ({@link #moveOutOfSight}) once the period is over, by the database's clock: before that it
+     * writes nothing and returns the time the purge may start.
      *
      * @throws RemovalRefusedException when a rule is broken; the removal has then ended as refused
      */
     public Progress hardDelete(String processInstanceId) {
         Removal removal = removalService.get(processInstanceId);
-        OffsetDateTime confirmedAt = removals.confirmedAt(removal.id()).orElse(null);
-        Consumer<Removal> rulesOfAChunk = current -> {
-            rules.requirePermittedRequester(current);
-            rules.requirePermittedConfirmer(current);
-            rules.requireBulkDeleteEnabled(current);
-            rules.requireRecentBackup(current, confirmedAt);
-            rules.requireVerifiedSnapshot(current);
-            rules.requireSecondApproval(current);
-        };
-        if (!start(removal, RemovalMode.DELETE, RemovalStatus.CONFIRMED, rulesOfAChunk)) {
-            return new Progress(false, 0, remover.organizationsLeft(removal.requireIntegrationId()), true);
+        Consumer<Removal> rulesOfAChunk = rulesOfADelete(removal);
+        RemovalStatus from = removal.coolsOff() ? RemovalStatus.PENDING_DELETION : RemovalStatus.CONFIRMED;
+        Start started = start(removal, RemovalMode.DELETE, from, rulesOfAChunk);
+        if (started == Start.SCOPE_CHANGED) {
+            return Progress.scopeChangedWith(remover.organizationsLeft(removal.requireIntegrationId()));
+        }
+        if (started == Start.NOT_DUE) {
+            Removal waiting = removalService.get(processInstanceId);
+            log.info("Removal {}: the cooling-off period lasts until {}; nothing purged", waiting.businessKey(),
+                    waiting.purgeAfter());
+            return new Progress(false, 0, remover.organizationsLeft(removal.requireIntegrationId()), false,
+                    waiting.purgeAfter());
         }
         long integrationId = removal.requireIntegrationId();
         return runChunks(removal, RemovalMode.DELETE, rulesOfAChunk,
@@ -111,22 +131,90 @@ public class DataRemovalService {
                 () -> integrations.markDeleted(integrationId));
     }
 
+    /** What a hard delete needs before it writes anything, and before each chunk. */
+    private Consumer<Removal> rulesOfADelete(Removal removal) {
+        OffsetDateTime confirmedAt = removals.confirmedAt(removal.id()).orElse(null);
+        return current -> {
+            rules.requirePermittedRequester(current);
+            rules.requirePermittedConfirmer(current);
+            rules.requireBulkDeleteEnabled(current);
+            rules.requireRecentBackup(current, confirmedAt);
+            rules.requireVerifiedSnapshot(current);
+            rules.requireSecondApproval(current);
+        };
+    }
+
+    /**
+     * The first step of a deletion confirmed with a cooling-off period: after the delete's rules and a comparison of
+     * the scope with the confirmed one, the confirmed scope's organizations go out of sight (not listed, no RMM device
+     * matched to them, every row kept as it is) and the removal waits out the period (PENDING_DELETION), in a
+     * transaction of its own. A repeated run finds it done and says so.
+     *
+     * @throws RemovalRefusedException when a rule is broken; the removal has then ended as refused
+     */
+    public MoveOut moveOutOfSight(String processInstanceId) {
+        String step = "Move the scope out of sight";
+        Removal removal = removalService.get(processInstanceId);
+        Consumer<Removal> rulesOfADelete = rulesOfADelete(removal);
+        return removalService.refusingOnBrokenRule(removal, () -> ownTransaction.execute(status -> {
+            removals.lock(removal.id());
+            Removal current = removalService.get(processInstanceId);
+            rules.requireChosen(current, RemovalMode.DELETE, step);
+            if (current.status() == RemovalStatus.PENDING_DELETION) {
+                return new MoveOut(false, removals.organizationsOutOfSight(current.id()), current.purgeAfter());
+            }
+            if (current.status() == RemovalStatus.SCOPE_CHANGED) {
+                return new MoveOut(true, 0, null); // found before, by a run of this step whose transaction did not commit
+            }
+            rules.requireState(current, step, RemovalStatus.CONFIRMED);
+            if (!current.coolsOff()) {
+                throw new RemovalRefusedException("'" + step + "' cannot run: removal " + current.businessKey()
+                        + " was confirmed without a cooling-off period.");
+            }
+            List<Long> changed = scope.changedSinceConfirmed(current, RemovalMode.DELETE);
+            if (!changed.isEmpty()) {
+                markScopeChanged(current, RemovalMode.DELETE, changed);
+                return new MoveOut(true, 0, null);
+            }
+            rulesOfADelete.accept(current);
+            int moved = removals.moveOutOfSight(current.id()).orElseThrow(() -> new IllegalStateException(
+                    "Removal " + current.businessKey() + " changed state while its scope went out of sight"));
+            OffsetDateTime purgeAfter = removalService.get(processInstanceId).purgeAfter();
+            log.info("Removal {}: {} organizations out of sight; purged from {} on unless an Administrator cancels",
+                    current.businessKey(), moved, purgeAfter);
+            return new MoveOut(false, moved, purgeAfter);
+        }));
+    }
+
+    /** Where the start of a write step leaves it. */
+    private enum Start {
+        /** The removal runs: write. */
+        WRITE,
+        /** The scope differs from the confirmed one: nothing is written until the person confirms it. */
+        SCOPE_CHANGED,
+        /** The deletion's cooling-off period is not over: nothing is purged yet. */
+        NOT_DUE
+    }
+
     /**
      * Moves the removal to RUNNING (or finds it running in this mode), after its rules, in a transaction of its own.
      * Before the first write the whole scope is compared with the confirmed one: when it differs, the removal moves to
      * SCOPE_CHANGED instead, with the scope as it is now frozen for the person to confirm.
      *
-     * @return whether the step may write; false when the removal waits for the person to confirm a changed scope
+     * @return whether the step may write, or why not
      */
-    private boolean start(Removal removal, RemovalMode mode, RemovalStatus from, Consumer<Removal> rulesOfAChunk) {
+    private Start start(Removal removal, RemovalMode mode, RemovalStatus from, Consumer<Removal> rulesOfAChunk) {
         String step = mode == RemovalMode.DELETE ? "Hard delete" : "Disconnect";
         return removalService.refusingOnBrokenRule(removal, () -> ownTransaction.execute(status -> {
             Removal current = removalService.get(removal.processInstanceId());
             rules.requireChosen(current, mode, step);
             if (current.status() == RemovalStatus.SCOPE_CHANGED) {
-                return false; // found before, by a run of this step whose own transaction did not commit
+                return Start.SCOPE_CHANGED; // found before, by a run of this step whose own transaction did not commit
             }
             rules.requireState(current, step, from, RemovalStatus.RUNNING);
+            if (current.status() == RemovalStatus.PENDING_DELETION && !current.purgeDue()) {
+                return Start.NOT_DUE;
+            }
             if (current.status() == RemovalStatus.RUNNING && current.mode() != mode) {
                 throw new RemovalRefusedException("'" + step + "' cannot run: removal " + current.businessKey()
                         + " is already running as a " + current.mode().name().toLowerCase(Locale.ROOT) + ".");
@@ -136,7 +224,7 @@ public class DataRemovalService {
                 List<Long> changed = scope.changedSinceConfirmed(current, mode);
                 if (!changed.isEmpty()) {
                     markScopeChanged(current, mode, changed);
-                    return false;
+                    return Start.SCOPE_CHANGED;
                 }
             }
             rulesOfAChunk.accept(current);
@@ -144,7 +232,7 @@ public class DataRemovalService {
                 throw new RemovalRefusedException("'" + step + "' cannot run: removal " + current.businessKey()
                         + " changed state while it started.");
             }
-            return true;
+            return Start.WRITE;
         }));
     }
 
@@ -198,7 +286,7 @@ public class DataRemovalService {
                         markScopeChanged(current, mode, changed.organizations());
                     }
                 });
-                return new Progress(false, chunks, remover.organizationsLeft(integrationId), true);
+                return new Progress(false, chunks, remover.organizationsLeft(integrationId), true, null);
             }
             long left = remover.organizationsLeft(integrationId);
             if (written > 0) {

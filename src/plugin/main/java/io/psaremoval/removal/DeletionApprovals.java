@@ -35,9 +35,11 @@ public class DeletionApprovals {
     private final ApprovalRepository approvals;
     private final RemovalRules rules;
     private final PlatformUsers users;
+    private final RemovalSettings settings;
 
     DeletionApprovals(RemovalService removalService, ApprovalRepository approvals,
-            RemovalRules rules, PlatformUsers users) {
+            RemovalRules rules, PlatformUsers users, RemovalSettings settings) {
+        this.settings = settings;
         this.removalService = removalService;
         this.approvals = approvals;
         this.rules = rules;
@@ -155,7 +157,33 @@ public class DeletionApprovals {
         return change;
     }
 
+    /**
+     * Sets the account's cooling-off period, as an Administrator of it; recorded with the account's feature changes.
+     * Lengthening it is at once; shortening it takes a second Administrator asking for the same period (the first
+     * request waits, recorded). A deletion keeps the period it was confirmed under.
+     */
+    @Transactional
+    public RemovalPolicy.Change setCoolingOff(long accountId, java.time.Duration period, String changedBy, String note) {
+        java.time.Duration before = approvals.policy(accountId).coolingOff(settings.coolingOffPeriod());
+        RemovalPolicy.Change change = approvals.setCoolingOff(accountId, period, settings.coolingOffPeriod(), changedBy);
+        String what = period + " (was " + before + ")" + (note == null ? "" : ": " + note);
+        if (change == RemovalPolicy.Change.CHANGED) {
+            approvals.recordFeatureChange(accountId, "COOLING_OFF", !period.isZero(), changedBy, what);
+            log.info("Account {}: cooling-off period of a hard delete set to {} by {}", accountId, period, changedBy);
+        } else if (change == RemovalPolicy.Change.SHORTER_REQUESTED) {
+            approvals.recordFeatureChange(accountId, "COOLING_OFF_SHORTER_REQUESTED", !period.isZero(), changedBy, what);
+            log.info("Account {}: {} asks for a shorter cooling-off period ({}); another Administrator must confirm",
+                    accountId, changedBy, period);
+        }
+        return change;
+    }
+
     /** What the approver is shown: who asks, why, and what the confirmed round deletes, kind by kind. */
+    /** What the removal's confirmed round deletes, kind by kind, as Markdown (the approver's and the canceller's view). */
+    public String confirmedScopeSummary(String processInstanceId) {
+        return summary(removalService.get(processInstanceId));
+    }
+
     private String summary(Removal removal) {
         Map<String, ImpactPreview.KindCount> kinds = approvals.scopeKinds(removal.id(), removal.scopeRound());
         StringBuilder md = new StringBuilder("| Kind | Deleted for good |\n|---|---:|\n");

@@ -6,6 +6,7 @@ import io.psaremoval.account.PlatformUser;
 import io.psaremoval.account.PlatformUsers;
 import io.psaremoval.account.Role;
 import io.psaremoval.security.SecurityEvents;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,10 @@ import org.springframework.web.server.ResponseStatusException;
  * <li>{@code PUT /api/accounts/{id}/removal-policy} with {@code {"deletionApprovalRequired": true, "note": "..."}}:
  * from then on every hard delete confirmed in the account needs a second Administrator's approval. Switching it off
  * takes two Administrators (the first one's {@code false} waits for another's) and spares no removal confirmed while
- * it was on. Each change and request is recorded (who, when, the note) for the auditors;</li>
+ * it was on. {@code {"coolingOffPeriod": "P14D"}} sets how long a hard delete keeps its scope out of sight, cancellable,
+ * before its purge (ISO-8601, from PT0S to P90D; the host's {@code psa.removal.cooling-off-period} until set):
+ * lengthening it is at once, shortening it takes two Administrators. A deletion keeps the period it was confirmed
+ * under. Each change and request is recorded (who, when, the note) for the auditors;</li>
  * <li>{@code GET} of the same: the policy, who set it when, and the size above which any hard delete needs the
  * approval whatever the policy.</li>
  * </ul>
@@ -38,8 +42,11 @@ import org.springframework.web.server.ResponseStatusException;
 @RequestMapping("/api/accounts/{id}/removal-policy")
 class RemovalPolicyController {
 
-    record PolicyRequest(Boolean deletionApprovalRequired, String note) {
+    record PolicyRequest(Boolean deletionApprovalRequired, String coolingOffPeriod, String note) {
     }
+
+    /** The longest cooling-off period an account may set (GitHub keeps a deleted repository 90 days). */
+    static final Duration LONGEST_COOLING_OFF = Duration.ofDays(90);
 
     private final DeletionApprovals approvals;
     private final PlatformUsers users;
@@ -67,19 +74,33 @@ class RemovalPolicyController {
     @PutMapping
     Map<String, Object> setPolicy(@PathVariable long id, @RequestBody(required = false) PolicyRequest request) {
         String caller = requireAdministratorOf(id);
-        if (request == null || request.deletionApprovalRequired() == null) {
-            throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
-                    "Say whether a second Administrator must approve every hard delete: {\"deletionApprovalRequired\": true}.");
+        if (request == null || (request.deletionApprovalRequired() == null && request.coolingOffPeriod() == null)) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "Say whether a second Administrator must approve"
+                    + " every hard delete ({\"deletionApprovalRequired\": true}), or how long a hard delete waits out of"
+                    + " sight before its purge ({\"coolingOffPeriod\": \"P7D\"}).");
         }
+        Duration coolingOff = request.coolingOffPeriod() == null ? null : coolingOff(request.coolingOffPeriod());
         String note = request.note() == null || request.note().isBlank() ? null : request.note().strip();
         if (note != null && note.length() > 1000) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The note is at most 1,000 characters long.");
         }
-        RemovalPolicy.Change change = approvals.setPolicy(id, request.deletionApprovalRequired(), caller, note);
-        Map<String, Object> view = view(approvals.policy(id), change == RemovalPolicy.Change.CHANGED);
+        RemovalPolicy.Change change = request.deletionApprovalRequired() == null ? RemovalPolicy.Change.UNCHANGED
+                : approvals.setPolicy(id, request.deletionApprovalRequired(), caller, note);
+        RemovalPolicy.Change coolingOffChange = coolingOff == null ? RemovalPolicy.Change.UNCHANGED
+                : approvals.setCoolingOff(id, coolingOff, caller, note);
+        Map<String, Object> view = view(approvals.policy(id),
+                change == RemovalPolicy.Change.CHANGED || coolingOffChange == RemovalPolicy.Change.CHANGED);
+        List<String> messages = new java.util.ArrayList<>();
         if (change == RemovalPolicy.Change.OFF_REQUESTED) {
-            view.put("message", "Requested: a second Administrator of the account must ask the same before a hard delete"
+            messages.add("Requested: a second Administrator of the account must ask the same before a hard delete"
                     + " no longer needs a second approval.");
+        }
+        if (coolingOffChange == RemovalPolicy.Change.SHORTER_REQUESTED) {
+            messages.add("Requested: a second Administrator of the account must ask for the same shorter cooling-off"
+                    + " period before it applies.");
+        }
+        if (!messages.isEmpty()) {
+            view.put("message", String.join(" ", messages));
         }
         return view;
     }
@@ -92,12 +113,33 @@ class RemovalPolicyController {
         view.put("changedAt", policy.changedAt());
         view.put("offRequestedBy", policy.offRequestedBy());
         view.put("offRequestedAt", policy.offRequestedAt());
+        view.put("coolingOffPeriod", policy.coolingOff(settings.coolingOffPeriod()).toString());
+        view.put("coolingOffPeriodIsTheHostsDefault", policy.coolingOffSeconds() == null);
+        view.put("shorterCoolingOffRequested", policy.coolingOffRequestedSeconds() == null ? null
+                : Duration.ofSeconds(policy.coolingOffRequestedSeconds()).toString());
+        view.put("shorterCoolingOffRequestedBy", policy.coolingOffRequestedBy());
+        view.put("shorterCoolingOffRequestedAt", policy.coolingOffRequestedAt());
         view.put("approvalAlwaysAboveOrganizations", settings.approvalAboveOrganizations());
         view.put("approvalAlwaysAboveItems", settings.approvalAboveItems());
         if (changed != null) {
             view.put("changed", changed);
         }
         return view;
+    }
+
+    private static Duration coolingOff(String text) {
+        Duration period;
+        try {
+            period = Duration.parse(text.strip());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The cooling-off period is an ISO-8601 duration such"
+                    + " as P7D or PT12H, not '" + text + "'.");
+        }
+        if (period.isNegative() || period.compareTo(LONGEST_COOLING_OFF) > 0) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The cooling-off period is from PT0S (purged at"
+                    + " once) to P90D, not " + period + ".");
+        }
+        return period;
     }
 
     /** @return the caller, an active Administrator of the account or an engine administrator */

@@ -16,12 +16,19 @@ public class RemovalRepository {
     private static final String COLUMNS = """
             id, process_instance_id, business_key, requested_by, requester_role, account_id, integration_id,
             integration_name, previous_integration_status, mode, status, confirmed_by, chosen_mode, backup_id,
-            bulk_delete_approved_by, scope_round, approval_required_by_policy, four_eyes""";
+            bulk_delete_approved_by, scope_round, approval_required_by_policy, four_eyes,
+            extract(epoch from cooling_off)::bigint as cooling_off_seconds, purge_after,
+            coalesce(purge_after <= now(), false) as purge_due""";
     /** Whether the removal's account asks for a second approval of every hard delete now (its policy row share-locked). */
     private static final String POLICY_NOW = """
             coalesce((select p.deletion_approval_required from removal_policy p
                       where p.account_id = removal.account_id for share), false)""";
-    private static final String OPEN = "('REQUESTED', 'PENDING', 'CONFIRMED', 'RUNNING', 'SCOPE_CHANGED')";
+    private static final String OPEN =
+            "('REQUESTED', 'PENDING', 'CONFIRMED', 'PENDING_DELETION', 'RUNNING', 'SCOPE_CHANGED')";
+    /** The account's cooling-off period now, else the host's (seconds, :hostCoolingOff). */
+    private static final String COOLING_OFF_NOW = """
+            coalesce((select p.cooling_off from removal_policy p where p.account_id = removal.account_id),
+                     make_interval(secs => :hostCoolingOff))""";
 
     private final JdbcClient jdbc;
 
@@ -55,7 +62,7 @@ public class RemovalRepository {
     /** The removal that holds the integration now, if any. */
     public Optional<Removal> findOpenByIntegration(long integrationId) {
         return jdbc.sql("select " + COLUMNS + " from removal where integration_id = :integration "
-                        + "and status in ('PENDING', 'CONFIRMED', 'RUNNING', 'SCOPE_CHANGED')")
+                        + "and status in ('PENDING', 'CONFIRMED', 'PENDING_DELETION', 'RUNNING', 'SCOPE_CHANGED')")
                 .param("integration", integrationId).query(Removal.class).optional();
     }
 
@@ -107,14 +114,17 @@ public class RemovalRepository {
 
     /**
      * PENDING → CONFIRMED, for a removal whose requester chose to delete; the account's removal policy as it is now
-     * is kept with it (a second approval it asks for stays asked for).
+     * is kept with it (a second approval it asks for stays asked for; the cooling-off period: the account's, else the
+     * host's {@code hostCoolingOff}).
      */
-    boolean recordConfirmation(long removalId, String confirmedBy) {
+    boolean recordConfirmation(long removalId, String confirmedBy, java.time.Duration hostCoolingOff) {
         return jdbc.sql("""
                 update removal set confirmed_by = :by, confirmed_at = now(), status = 'CONFIRMED',
-                                   approval_required_by_policy = approval_required_by_policy or %s
-                where id = :id and status = 'PENDING' and chosen_mode = 'DELETE'""".formatted(POLICY_NOW))
-                .param("id", removalId).param("by", confirmedBy).update() == 1;
+                                   approval_required_by_policy = approval_required_by_policy or %s,
+                                   cooling_off = coalesce(cooling_off, %s)
+                where id = :id and status = 'PENDING' and chosen_mode = 'DELETE'""".formatted(POLICY_NOW, COOLING_OFF_NOW))
+                .param("id", removalId).param("by", confirmedBy).param("hostCoolingOff", hostCoolingOff.toSeconds())
+                .update() == 1;
     }
 
     Optional<OffsetDateTime> confirmedAt(long removalId) {
@@ -128,8 +138,10 @@ public class RemovalRepository {
      */
     boolean markRunning(long removalId, RemovalMode mode, RemovalStatus from) {
         return jdbc.sql("""
-                update removal set mode = :mode, status = 'RUNNING'
-                where id = :id and (status = :from or (status = 'RUNNING' and mode = :mode))""")
+                update removal set mode = :mode, status = 'RUNNING',
+                                   purge_started_at = case when status = 'PENDING_DELETION' then now() end
+                where id = :id and ((status = :from and (status <> 'PENDING_DELETION' or purge_after <= now()))
+                                    or (status = 'RUNNING' and mode = :mode))""")
                 .param("id", removalId).param("mode", mode.name()).param("from", from.name()).update() == 1;
     }
 
@@ -152,13 +164,73 @@ public class RemovalRepository {
     }
 
     /**
-     * PENDING or CONFIRMED or RUNNING → SCOPE_CHANGED, for a removal whose requester chose the mode: what is in scope
+     * CONFIRMED → PENDING_DELETION for a deletion confirmed with a cooling-off period: the confirmed scope is moved out
+     * of sight (listed in {@code pending_deletion}) in the caller's transaction, and the purge may start from
+     * {@code purge_after}, the cooling-off period from now, on. Returns how many organizations were moved; empty when
+     * the removal was not confirmed with a cooling-off period (nothing moved).
+     */
+    Optional<Integer> moveOutOfSight(long removalId) {
+        boolean moved = jdbc.sql("""
+                update removal set status = 'PENDING_DELETION', moved_out_at = now(), purge_after = now() + cooling_off
+                where id = :id and status = 'CONFIRMED' and chosen_mode = 'DELETE' and cooling_off > interval '0'""")
+                .param("id", removalId).update() == 1;
+        if (!moved) {
+            return Optional.empty();
+        }
+        return Optional.of(jdbc.sql("""
+                insert into pending_deletion (organization_id, account_id, removal_id)
+                select o.id, o.account_id, r.id from removal r join organization o on o.psa_integration_id = r.integration_id
+                where r.id = :id
+                on conflict (organization_id) do nothing""")
+                .param("id", removalId).update());
+    }
+
+    /** Locks the removal row until the caller's transaction ends: one step of the removal at a time. */
+    void lock(long removalId) {
+        jdbc.sql("select id from removal where id = :id for no key update").param("id", removalId).query(Long.class)
+                .single();
+    }
+
+    /** Organizations the removal keeps out of sight now. */
+    public long organizationsOutOfSight(long removalId) {
+        return jdbc.sql("select count(*) from pending_deletion where removal_id = :id").param("id", removalId)
+                .query(Long.class).single();
+    }
+
+    /**
+     * PENDING_DELETION → CANCELLED: an Administrator cancelled the deletion during its cooling-off period; what it had
+     * moved out of sight is back (the rows themselves were never written).
+     */
+    boolean cancelPendingDeletion(long removalId, String cancelledBy, String note, String reason) {
+        boolean cancelled = jdbc.sql("""
+                update removal set status = 'CANCELLED', ended_at = now(), cancelled_by = :by, cancelled_at = now(),
+                                   cancel_note = :note, outcome_reason = :reason
+                where id = :id and status = 'PENDING_DELETION'""")
+                .param("id", removalId).param("by", cancelledBy).param("note", note).param("reason", reason)
+                .update() == 1;
+        if (cancelled) {
+            bringBackInSight(removalId);
+        }
+        return cancelled;
+    }
+
+    Optional<String> pendingDeletionCancellation(long removalId) {
+        return jdbc.sql("select outcome_reason from removal where id = :id and cancelled_by is not null")
+                .param("id", removalId).query(String.class).optional();
+    }
+
+    private void bringBackInSight(long removalId) {
+        jdbc.sql("delete from pending_deletion where removal_id = :id").param("id", removalId).update();
+    }
+
+    /**
+     * PENDING, CONFIRMED, PENDING_DELETION or RUNNING → SCOPE_CHANGED, for a removal whose requester chose the mode: what is in scope
      * differs from what the person confirmed; nothing more is written until they confirm again.
      */
     boolean markScopeChanged(long removalId, RemovalMode mode) {
         return jdbc.sql("""
                 update removal set status = 'SCOPE_CHANGED'
-                where id = :id and chosen_mode = :mode and status in ('PENDING', 'CONFIRMED', 'RUNNING')""")
+                where id = :id and chosen_mode = :mode and status in ('PENDING', 'CONFIRMED', 'PENDING_DELETION', 'RUNNING')""")
                 .param("id", removalId).param("mode", mode.name()).update() == 1;
     }
 
@@ -181,12 +253,19 @@ public class RemovalRepository {
                 .param("id", removalId).param("round", round).update() == 1;
     }
 
-    /** Ends the removal with its outcome; an ended removal keeps its first outcome. */
+    /**
+     * Ends the removal with its outcome; an ended removal keeps its first outcome. Whatever it had moved out of sight
+     * and not purged is back in sight.
+     */
     boolean end(long removalId, RemovalStatus outcome, String reason) {
-        return jdbc.sql("""
+        boolean ended = jdbc.sql("""
                 update removal set status = :status, ended_at = now(), outcome_reason = coalesce(:reason, outcome_reason)
                 where id = :id and status in """ + OPEN)
                 .param("id", removalId).param("status", outcome.name()).param("reason", reason).update() == 1;
+        if (ended) {
+            bringBackInSight(removalId);
+        }
+        return ended;
     }
 
     /**

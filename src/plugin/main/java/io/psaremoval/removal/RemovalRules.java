@@ -177,20 +177,32 @@ class RemovalRules {
 
     /** Whether the user may approve the removal's hard delete now; null when they may, else why not. */
     String whyNotApprover(Removal removal, String username, String who) {
-        PlatformUser user = username == null ? null : users.lockForWrite(username).orElse(null);
-        if (user == null || !user.active()) {
-            return who + " (" + username + ") is not an active user of the platform.";
-        }
-        if (!Objects.equals(user.accountId(), removal.requireAccountId())) {
-            return who + " (" + username + ") does not belong to the removal's account.";
-        }
-        if (user.role() != Role.ADMINISTRATOR) {
-            return who + " (" + username + ") is " + article(user.role()) + "; only an Administrator of the account"
-                    + " approves a hard delete.";
+        String notAdministrator = whyNotAdministrator(removal.requireAccountId(), username, who, "approves a hard delete");
+        if (notAdministrator != null) {
+            return notAdministrator;
         }
         if (approvals.involved(removal.id(), username)) {
             return who + " (" + username + ") asked for this removal or confirmed it: a second Administrator approves"
                     + " it, never the same person.";
+        }
+        return null;
+    }
+
+    /**
+     * Why the user may not act as an active Administrator of the account (null: they may), read from the platform's
+     * users and share-locked until the caller's transaction ends; {@code action} says what only an Administrator does.
+     */
+    String whyNotAdministrator(long accountId, String username, String who, String action) {
+        PlatformUser user = username == null ? null : users.lockForWrite(username).orElse(null);
+        if (user == null || !user.active()) {
+            return who + " (" + username + ") is not an active user of the platform.";
+        }
+        if (!Objects.equals(user.accountId(), accountId)) {
+            return who + " (" + username + ") does not belong to the removal's account.";
+        }
+        if (user.role() != Role.ADMINISTRATOR) {
+            return who + " (" + username + ") is " + article(user.role()) + "; only an Administrator of the account "
+                    + action + ".";
         }
         return null;
     }

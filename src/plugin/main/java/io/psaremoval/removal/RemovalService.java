@@ -11,6 +11,7 @@ import io.psaremoval.rmm.RmmDeliveryService;
 import io.psaremoval.rmm.RmmUnmatchingService;
 import io.psaremoval.security.SecurityEvents;
 import java.time.OffsetDateTime;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -347,10 +348,51 @@ public class RemovalService {
         if (notPermitted != null) {
             throw new RemovalInputException(notPermitted + " Nothing was deleted.");
         }
-        if (!removals.recordConfirmation(removal.id(), confirmedBy)) {
+        if (!removals.recordConfirmation(removal.id(), confirmedBy, settings.coolingOffPeriod())) {
             throw new RemovalInputException("Removal " + removal.businessKey() + " is not waiting for a deletion to be "
                     + "confirmed: it is " + removal.status().name().toLowerCase() + ". Nothing was deleted.");
         }
+    }
+
+    /**
+     * An Administrator of the account cancels a deletion during its cooling-off period, with a note for the requester
+     * and the auditors: the removal ends as cancelled, everything it had moved out of sight is back in sight exactly as
+     * it was (its rows were never written), and the integration gets its status from before the removal back.
+     *
+     * @throws RemovalInputException saying why not (not waiting out a cooling-off period, not an active Administrator
+     *                               of the account, no note); nothing changed
+     */
+    @Transactional
+    public void cancelPendingDeletion(String processInstanceId, String note, String cancelledBy) {
+        Removal removal = get(processInstanceId);
+        removals.lock(removal.id());
+        removal = get(processInstanceId);
+        if (removal.status() != RemovalStatus.PENDING_DELETION) {
+            throw new RemovalInputException("Removal " + removal.businessKey() + " is not waiting out a cooling-off "
+                    + "period: it is " + removal.status().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                    + ". Nothing was cancelled.");
+        }
+        String notAdministrator = rules.whyNotAdministrator(removal.requireAccountId(), cancelledBy, "You",
+                "cancels a pending deletion");
+        if (notAdministrator != null) {
+            throw new RemovalInputException(notAdministrator + " Nothing was cancelled.");
+        }
+        if (note == null || note.isBlank()) {
+            throw new RemovalInputException("Say why you cancel the deletion, for the requester and the auditors.");
+        }
+        long outOfSight = removals.organizationsOutOfSight(removal.id());
+        releaseIntegration(removal);
+        if (!removals.cancelPendingDeletion(removal.id(), cancelledBy, note.strip(),
+                "Cancelled during the cooling-off period by " + cancelledBy + ": " + note.strip())) {
+            throw new IllegalStateException("Removal " + removal.businessKey() + " changed state while it was cancelled");
+        }
+        log.info("Removal {}: deletion cancelled during its cooling-off period by {}; {} organizations back in sight",
+                removal.businessKey(), cancelledBy, outOfSight);
+    }
+
+    /** Who cancelled the removal's pending deletion and why, in words, from its record; empty when nobody did. */
+    public Optional<String> pendingDeletionCancellation(String processInstanceId) {
+        return find(processInstanceId).flatMap(removal -> removals.pendingDeletionCancellation(removal.id()));
     }
 
     /** Records, once per removal and RMM integration, the notice of the devices the delete unmatched. */

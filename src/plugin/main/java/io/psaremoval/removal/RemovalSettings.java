@@ -24,6 +24,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           approval, whatever the account's policy (Microsoft Entra's "accidental deletion" threshold is 500)
  * @param approvalAboveItems a hard delete of more items (of every kind, not counting attachments and links) than this
  *                           needs a second Administrator's approval, whatever the account's policy
+ * @param coolingOffPeriod   how long a hard delete keeps its confirmed scope out of sight, cancellable by an
+ *                           Administrator of the account, before it purges anything, unless the account's removal
+ *                           policy sets its own; zero: purged at once
  */
 @ConfigurationProperties("psa.removal")
 public record RemovalSettings(
@@ -36,5 +39,6 @@ public record RemovalSettings(
         @DefaultValue("true") boolean setBasedReferenceChecks,
         @DefaultValue("P14D") Duration noticeTimeout,
         @DefaultValue("500") long approvalAboveOrganizations,
-        @DefaultValue("100000") long approvalAboveItems) {
+        @DefaultValue("100000") long approvalAboveItems,
+        @DefaultValue("P7D") Duration coolingOffPeriod) {
 }
