@@ -35,7 +35,7 @@ public class RemovalBenchmarkRunner {
             double baselineSeconds, double processSeconds, double snapshotSeconds, long snapshotBytes,
             long longestChunkMillis, long chunks, long longestJobMillis, long peakHeapMegabytes,
             long peakLiveHeapMegabytes, long jobs, long historyRows, long longestWriterWaitMillis, long writerUpdates,
-            boolean identical, Restored restored) {
+            boolean identical, Restored restored, CoolingOff coolingOff) {
 
         void print() {
             System.out.printf("%nREMOVAL BENCHMARK: %s, %,d items (%,d rows written), %d cores%n", mode, items, rows,
@@ -46,10 +46,11 @@ public class RemovalBenchmarkRunner {
             System.out.printf("  process (engine, chunked jobs)      %8.1f s  %,10.0f rows/s%n", processSeconds,
                     rows / processSeconds);
             if (mode == RemovalMode.DELETE) {
-                double deleteSeconds = processSeconds - snapshotSeconds;
+                double deleteSeconds = processSeconds - snapshotSeconds - coolingOff.processSeconds();
                 System.out.printf("  of which the verified snapshot      %8.1f s  (%,d bytes; %.2fx the delete's %.1f s,"
                         + " target at most 1x)%n", snapshotSeconds, snapshotBytes, snapshotSeconds / deleteSeconds,
                         deleteSeconds);
+                coolingOff.print(deleteSeconds, baselineSeconds, floorSeconds);
             }
             System.out.printf("  ratio process / baseline            %8.2f%n", processSeconds / baselineSeconds);
             System.out.printf("  ratio process / floor               %8.2f%n", processSeconds / floorSeconds);
@@ -67,6 +68,28 @@ public class RemovalBenchmarkRunner {
             System.out.println("  where one chunk's time goes (EXPLAIN ANALYZE, BUFFERS, rolled back):");
             chunkPlan.forEach(line -> System.out.println("    " + line));
             System.out.println();
+        }
+    }
+
+    /**
+     * The cooling-off period around the process's delete (the wait itself not counted): the move out of sight (the
+     * delete's rules, the scope compared with the confirmed one, the organizations listed in {@code pending_deletion})
+     * against raw SQL listing the same organizations of the twin account, and a raw cancel (the same rows removed);
+     * the purge is the process's delete after the wait, timed against the raw delete and the floor.
+     */
+    record CoolingOff(long organizations, double processSeconds, double rawSeconds, double rawCancelSeconds,
+            boolean hidden) {
+
+        void print(double purgeSeconds, double rawDeleteSeconds, double floorSeconds) {
+            System.out.printf("  cooling-off (the wait not counted):%n");
+            System.out.printf("    move out of sight, process          %8.2f s  (%,d organizations; rules, scope compared,"
+                    + " listed)%n", processSeconds, organizations);
+            System.out.printf("    move out of sight, raw SQL          %8.3f s  (%.0fx: the process's is the scope"
+                    + " comparison)%n", rawSeconds, processSeconds / rawSeconds);
+            System.out.printf("    cancel (back in sight), raw SQL     %8.3f s%n", rawCancelSeconds);
+            System.out.printf("    purge after the wait, process       %8.1f s  (%.2fx raw delete, %.1fx the floor)%n",
+                    purgeSeconds, purgeSeconds / rawDeleteSeconds, purgeSeconds / floorSeconds);
+            System.out.printf("    scope out of sight while it waited  %8s%n", hidden ? "yes" : "NO");
         }
     }
 
@@ -130,11 +153,32 @@ public class RemovalBenchmarkRunner {
             copyScope(baseline.psaIntegrationId()); // for raw SQL's restore, later
         }
         String measuredBefore = fixtures.accountChecksum(measured.accountId());
+        if (mode == RemovalMode.DELETE) { // the measured deletion waits out a cooling-off period before its purge
+            jdbc.sql("insert into removal_policy (account_id, deletion_approval_required, changed_by, cooling_off)"
+                    + " values (:a, false, 'benchmark', interval '1 day')").param("a", measured.accountId()).update();
+        }
+        ProcessInstance removal = driver.decide(measured, mode);
+        double rawMoveOutSeconds = 0;
+        double rawCancelSeconds = 0;
+        if (mode == RemovalMode.DELETE) { // raw SQL's move out of sight and cancel, on the twin account
+            long removalId = jdbc.sql("select id from removal where process_instance_id = :pid")
+                    .param("pid", removal.getId()).query(Long.class).single();
+            long moveStart = System.nanoTime();
+            transaction.executeWithoutResult(status -> jdbc.sql("""
+                    insert into pending_deletion (organization_id, account_id, removal_id)
+                    select id, account_id, :removal from organization where psa_integration_id = :psa""")
+                    .param("removal", removalId).param("psa", baseline.psaIntegrationId()).update());
+            rawMoveOutSeconds = (System.nanoTime() - moveStart) / 1e9;
+            long cancelStart = System.nanoTime();
+            transaction.executeWithoutResult(status -> jdbc.sql(
+                    "delete from pending_deletion where organization_id in (select id from organization where psa_integration_id = :psa)")
+                    .param("psa", baseline.psaIntegrationId()).update());
+            rawCancelSeconds = (System.nanoTime() - cancelStart) / 1e9;
+        }
         long baselineStart = System.nanoTime();
         transaction.executeWithoutResult(status -> rawRemoval(mode, baseline.psaIntegrationId()));
         double baselineSeconds = (System.nanoTime() - baselineStart) / 1e9;
 
-        ProcessInstance removal = driver.decide(measured, mode);
         long historyBefore = historyRows(removal.getId());
 
         AtomicBoolean running = new AtomicBoolean(true);
@@ -162,19 +206,43 @@ public class RemovalBenchmarkRunner {
         // The delete's first job after the decisions is the snapshot (a disconnect takes none).
         String snapshotJob = management.createJobQuery().processInstanceId(removal.getId())
                 .activityId("Task_TakeScopeSnapshot").list().stream().map(Job::getId).findFirst().orElse(null);
+        long moveOutNanos = 0;
+        long waitNanos = 0;
+        boolean hidden = true;
         long processStart = System.nanoTime();
         for (Job job = nextJob(removal); job != null; job = nextJob(removal)) {
             long jobStart = System.nanoTime();
             boolean snapshot = job.getId().equals(snapshotJob);
+            boolean moveOut = management.createJobQuery().processInstanceId(removal.getId())
+                    .activityId("Task_MoveOutOfSight").list().stream().map(Job::getId).toList().contains(job.getId());
             management.executeJob(job.getId());
             long took = System.nanoTime() - jobStart;
             if (snapshot) {
                 snapshotNanos += took;
             }
+            if (moveOut) {
+                moveOutNanos += took;
+            }
             longestJob = Math.max(longestJob, took / 1_000_000);
             jobs++;
+            if (nextJob(removal) == null && mode == RemovalMode.DELETE && moveOutNanos > 0 && waitNanos == 0) {
+                // Out of sight, waiting: a day passes (purge_after behind the database's clock), the timer fires.
+                long waitStart = System.nanoTime();
+                hidden = fixtures.count("select count(*) from listed_organization where psa_integration_id = :p",
+                        measured.psaIntegrationId()) == 0;
+                jdbc.sql("update removal set purge_after = now() - interval '1 second' where process_instance_id = :pid")
+                        .param("pid", removal.getId()).update();
+                String timer = management.createJobQuery().processInstanceId(removal.getId()).timers().singleResult().getId();
+                waitNanos = System.nanoTime() - waitStart;
+                long timerStart = System.nanoTime();
+                management.executeJob(timer);
+                waitNanos -= System.nanoTime() - timerStart; // the timer's own job counts; the bookkeeping here does not
+            }
         }
-        double processSeconds = (System.nanoTime() - processStart) / 1e9;
+        double processSeconds = (System.nanoTime() - processStart - waitNanos) / 1e9;
+        long organizationsMoved = mode == RemovalMode.DELETE ? jdbc.sql(
+                "select count(*) from removal_scope where removal_id = (select id from removal where process_instance_id = :pid)")
+                .param("pid", removal.getId()).query(Long.class).single() : 0;
         running.set(false);
         writer.join();
         sampler.join();
@@ -199,7 +267,7 @@ public class RemovalBenchmarkRunner {
                 longestJob, Math.max(0, peakHeap.get() - heapBefore) / (1024 * 1024),
                 Math.max(0, peakLiveHeap.get() - liveHeapBefore) / (1024 * 1024), jobs,
                 historyRows(removal.getId()) - historyBefore, longestWait.get(), updates.get(), identical && otherUntouched,
-                restored);
+                restored, new CoolingOff(organizationsMoved, moveOutNanos / 1e9, rawMoveOutSeconds, rawCancelSeconds, hidden));
     }
 
     /** Copies of the rows a delete of the integration removes (and its matched devices), kept for raw SQL's restore. */

@@ -27,6 +27,8 @@ class SmallRemovalBenchmarkTest {
         assertThat(result.chunks()).as("several chunks").isGreaterThan(1);
         if (mode == RemovalMode.DELETE) {
             assertThat(result.restored().identical()).as("the delete undone from its snapshot exactly, as raw SQL's").isTrue();
+            assertThat(result.coolingOff().hidden()).as("out of sight while it waited").isTrue();
+            assertThat(result.coolingOff().organizations()).as("moved out of sight, then purged").isPositive();
         }
     }
 }
