@@ -51,10 +51,14 @@ class CrashRecoveryApplicationTest {
         cluster.close();
     }
 
+    /**
+     * A hard delete under a cooling-off period (its twin purges at once): killed during the snapshot, while moving its
+     * scope out of sight, mid-chunk of the purge after the wait, between chunks and during the RMM notice.
+     */
     @Test
-    void hardDeleteKilledDuringTheSnapshotEarlyMidChunkBetweenChunksAndDuringTheNoticeCompletesAsIfUninterrupted()
+    void hardDeleteKilledDuringTheSnapshotOutOfSightMidPurgeBetweenChunksAndDuringTheNoticeCompletesAsIfUninterrupted()
             throws Exception {
-        Scenario scenario = new Scenario(RemovalMode.DELETE, ONE_CHUNK_PER_JOB);
+        Scenario scenario = new Scenario(RemovalMode.DELETE, ONE_CHUNK_PER_JOB, Duration.ofDays(1));
         Map<Long, Long> itemsBefore = new java.util.HashMap<>();
         scenario.synced.forEach(organization -> itemsBefore.put(organization, itemsOf(organization)));
 
@@ -66,18 +70,25 @@ class CrashRecoveryApplicationTest {
         assertThat(snapshotsRecorded(scenario)).as("a snapshot whose step was killed never counts").isZero();
         assertThat(scenario.rowsCounted()).isZero();
 
-        // The removal row may be read and key-shared (the snapshot's record) but not updated: the first chunk waits.
-        scenario.killWhileWaitingOn("early: a fresh snapshot is recorded, the delete's job has just started, nothing is "
-                        + "deleted yet", "select id from removal where process_instance_id = ? for no key update",
-                scenario.removal.getId())
-                .contains("update removal");
+        // The removal row may be read and key-shared (the snapshot's record) but not updated: the move out of sight,
+        // which locks it first, waits.
+        assertThat(scenario.killWhileWaitingOn("moving out of sight: a fresh snapshot is recorded, the step has just"
+                        + " started, nothing is out of sight yet", "select id from removal where process_instance_id = ? for no key update",
+                scenario.removal.getId()))
+                .contains("for no key update");
         assertThat(scenario.rowsCounted()).isZero();
         assertThat(snapshotsRecorded(scenario)).as("the fresh node took a fresh, verified snapshot").isEqualTo(1);
+        assertThat(scenario.status()).isEqualTo("CONFIRMED");
+        assertThat(fixtures.count("select count(*) from pending_deletion where removal_id = :p", scenario.removalId()))
+                .isZero();
 
-        // Counting the chunk's organizations needs a count row that the test is inserting in its open transaction: the
-        // first chunk has deleted its links, attachments and items, in its own open transaction, when it waits.
-        String midChunk = scenario.killWhileWaitingOn("mid-chunk: the chunk's rows checked against the confirmed scope and"
-                + " deleted in its open transaction, its organizations' count not yet written",
+        // Counting the chunk's organizations needs a count row that the test is inserting in its open transaction. The
+        // fresh node moves the scope out of sight and waits; once it does, a day passes (the removal's purge_after
+        // behind the database's clock, its timer due): the node's purge has deleted the first chunk's links,
+        // attachments and items, in its own open transaction, when it waits.
+        String midChunk = scenario.killWhileWaitingOn("mid-chunk of the purge after the wait: the chunk's rows checked"
+                + " against the confirmed scope and deleted in its open transaction, its organizations' count not yet"
+                + " written", scenario::letTheCoolingOffPeriodPass,
                 "insert into removal_count (removal_id, action, kind, rows) values (?, 'DELETED', 'ORGANIZATION', 0)",
                 scenario.removalId());
         assertThat(midChunk).contains("delete from organization").contains("insert into removal_count");
@@ -147,6 +158,11 @@ class CrashRecoveryApplicationTest {
         final List<Long> synced;
 
         Scenario(RemovalMode mode, String[] nodeSettings) {
+            this(mode, nodeSettings, Duration.ZERO);
+        }
+
+        /** With {@code coolingOff} above zero, the removal (not its twin) waits out that period before its purge. */
+        Scenario(RemovalMode mode, String[] nodeSettings, Duration coolingOff) {
             this.mode = mode;
             this.nodeSettings = nodeSettings;
             String tag = mode + " " + System.nanoTime();
@@ -158,6 +174,11 @@ class CrashRecoveryApplicationTest {
                     .param("psa", crashed.psaIntegrationId()).query(Long.class).list();
             // The uninterrupted run, in the driver: every job executed one after the other.
             twinRemoval = cluster.driver().remove(twin, mode);
+            if (!coolingOff.isZero()) {
+                jdbc.sql("insert into removal_policy (account_id, deletion_approval_required, changed_by, cooling_off)"
+                        + " values (:a, false, 'test', make_interval(secs => :s))")
+                        .param("a", crashed.accountId()).param("s", coolingOff.toSeconds()).update();
+            }
             // Up to the last decision; its first write step waits as a job for a node.
             removal = cluster.driver().decide(crashed, mode);
         }
@@ -168,9 +189,15 @@ class CrashRecoveryApplicationTest {
          * @return the statement the node was executing when it was killed
          */
         String killWhileWaitingOn(String point, String lockSql, Object... parameters) throws Exception {
+            return killWhileWaitingOn(point, () -> { }, lockSql, parameters);
+        }
+
+        /** The same, with what happens while the node runs before it reaches the lock (it runs with the lock held). */
+        String killWhileWaitingOn(String point, Runnable meanwhile, String lockSql, Object... parameters) throws Exception {
             String name = "crash-" + mode.name().toLowerCase() + "-" + (++nodes);
             try (Cluster.RowLock lock = cluster.lock(lockSql, parameters)) {
                 ApplicationNode node = cluster.startNode(name, nodeSettings);
+                meanwhile.run();
                 String statement = cluster.awaitNodeWaitingOn(name, Duration.ofSeconds(90));
                 node.kill();
                 System.out.printf("killed %s %s, %,d rows counted, while it ran: %s%n", name, point, rowsCounted(),
@@ -202,6 +229,34 @@ class CrashRecoveryApplicationTest {
 
         long twinRemovalId() {
             return removalIdOf(twinRemoval.getId());
+        }
+
+        String status() {
+            return jdbc.sql("select status from removal where id = :id").param("id", removalId()).query(String.class)
+                    .single();
+        }
+
+        /**
+         * Waits until a node has moved the scope out of sight (the removal waits for its period), checks that it is
+         * out of sight, then lets the period pass: purge_after behind the database's clock, the timer due now.
+         */
+        void letTheCoolingOffPeriodPass() {
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (!"PENDING_DELETION".equals(status()) || cluster.engine().getManagementService().createJobQuery()
+                    .processInstanceId(removal.getId()).timers().count() == 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("The scope never went out of sight: " + status());
+                }
+                ApplicationNode.sleep(100);
+            }
+            assertThat(fixtures.count("select count(*) from listed_organization where psa_integration_id = :p",
+                    crashed.psaIntegrationId())).as("out of sight while it waits").isZero();
+            assertThat(rowsCounted()).as("nothing purged during the wait").isZero();
+            jdbc.sql("update removal set purge_after = now() - interval '1 second' where id = :id")
+                    .param("id", removalId()).update();
+            String timer = cluster.engine().getManagementService().createJobQuery().processInstanceId(removal.getId())
+                    .timers().singleResult().getId();
+            cluster.engine().getManagementService().setJobDuedate(timer, new java.util.Date());
         }
 
         long rowsCounted() {

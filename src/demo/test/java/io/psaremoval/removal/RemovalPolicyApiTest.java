@@ -108,16 +108,16 @@ class RemovalPolicyApiTest {
 
         JsonNode lengthened = json(call(administrator, HttpMethod.PUT, "{\"coolingOffPeriod\": \"P14D\", \"note\": \"Two weeks\"}"));
         assertThat(lengthened.path("changed").asBoolean()).isTrue();
-        assertThat(lengthened.path("coolingOffPeriod").asText()).isEqualTo("PT336H");
+        assertThat(lengthened.path("coolingOffPeriod").asText()).isEqualTo("P14D");
         assertThat(lengthened.path("coolingOffPeriodIsTheHostsDefault").asBoolean()).isFalse();
 
         JsonNode asked = json(call(administrator, HttpMethod.PUT, "{\"coolingOffPeriod\": \"P1D\"}"));
         assertThat(asked.path("changed").asBoolean()).isFalse();
-        assertThat(asked.path("coolingOffPeriod").asText()).as("still two weeks").isEqualTo("PT336H");
-        assertThat(asked.path("shorterCoolingOffRequested").asText()).isEqualTo("PT24H");
+        assertThat(asked.path("coolingOffPeriod").asText()).as("still two weeks").isEqualTo("P14D");
+        assertThat(asked.path("shorterCoolingOffRequested").asText()).isEqualTo("P1D");
         assertThat(asked.path("message").asText()).contains("a second Administrator of the account must ask for the same");
         assertThat(json(call(second, HttpMethod.PUT, "{\"coolingOffPeriod\": \"PT1H\"}")).path("coolingOffPeriod").asText())
-                .as("another period is a request of its own").isEqualTo("PT336H");
+                .as("another period is a request of its own").isEqualTo("P14D");
         assertThat(json(call(administrator, HttpMethod.PUT, "{\"coolingOffPeriod\": \"PT1H\"}")).path("changed").asBoolean())
                 .as("the second Administrator's request confirmed").isTrue();
         assertThat(approvalsPolicyCoolingOff()).isEqualTo(3600);
@@ -132,10 +132,10 @@ class RemovalPolicyApiTest {
         assertThat(jdbc.sql("""
                 select feature || ' ' || changed_by || ' ' || note from account_feature_change
                 where account_id = :account order by id""").param("account", account.accountId()).query(String.class).list())
-                .containsExactly("COOLING_OFF " + administrator + " PT336H (was PT0S): Two weeks",
-                        "COOLING_OFF_SHORTER_REQUESTED " + administrator + " PT24H (was PT336H)",
-                        "COOLING_OFF_SHORTER_REQUESTED " + second + " PT1H (was PT336H)",
-                        "COOLING_OFF " + administrator + " PT1H (was PT336H)");
+                .containsExactly("COOLING_OFF " + administrator + " P14D (was PT0S): Two weeks",
+                        "COOLING_OFF_SHORTER_REQUESTED " + administrator + " P1D (was P14D)",
+                        "COOLING_OFF_SHORTER_REQUESTED " + second + " PT1H (was P14D)",
+                        "COOLING_OFF " + administrator + " PT1H (was P14D)");
     }
 
     private long approvalsPolicyCoolingOff() {

@@ -1312,6 +1312,15 @@ class RemovePsaIntegrationProcessTest {
                         + " matched_at = now() where id = (select min(id) from rmm_device where account_id = :a)")
                 .param("c", configuration).param("a", account.accountId()).update())
                 .hasMessageContaining("is pending deletion: no RMM device can be matched to it");
+        assertThat(jdbc.sql("update rmm_device d set matched_configuration_id = d.matched_configuration_id, hostname = d.hostname"
+                        + " from item i join pending_deletion p on p.organization_id = i.organization_id"
+                        + " where i.id = d.matched_configuration_id and p.account_id = :a")
+                .param("a", account.accountId()).update()).as("an RMM sync rewriting the matches it had is not refused")
+                .isPositive();
+        assertThat(jdbc.sql("select bool_and(expires_at >= (select purge_after from removal where id = :id)"
+                        + " + interval '30 days') from account_backup where kind = 'SCOPE_SNAPSHOT' and removal_id = :id")
+                .param("id", removalId(removal)).query(Boolean.class).single())
+                .as("the snapshot is kept for its retention after the purge, not from before the wait").isTrue();
         // The purge waits for the database's clock: seven days from now.
         assertThat(coolingOffTimer(removal).getDuedate()).isAfter(java.util.Date.from(
                 java.time.Instant.now().plus(Duration.ofDays(6))));
@@ -1421,6 +1430,32 @@ class RemovePsaIntegrationProcessTest {
         assertThat(removalStatus(removal)).isEqualTo("ABORTED");
         assertThat(listedOrganizationsInScope()).isEqualTo(12);
         assertThat(integrationStatus()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void aPurgeUnderWayWhoseScopeChangedGoesOnWithoutASecondWait() {
+        approvals.setCoolingOff(account.accountId(), Duration.ofDays(1), fixtures.username(account, Role.ADMINISTRATOR), null);
+        ProcessInstance removal = aManagersPendingDeletion();
+        jdbc.sql("update removal set purge_after = now() - interval '1 second' where id = :id")
+                .param("id", removalId(removal)).update();
+        execute(coolingOffTimer(removal));
+        execute(job("Task_HardDeleteIntegration", removal)); // the first chunk is purged
+        assertThat(removalStatus(removal)).isEqualTo("RUNNING");
+        addItem(lastOrganizationInScope(), "CONFIGURATION", "late-" + System.nanoTime());
+        driver.runJobs(removal);
+        assertThat(removal).isWaitingAt("UserTask_ConfirmChangedDeletion");
+        assertThat(noticeEnds(removal)).as("the wait's notice no longer holds").containsEntry("PENDING_DELETION",
+                "EndEvent_NoticeWithdrawn");
+
+        completeAs(manager, removal, Map.of(SCOPE_DECISION, "GO_ON",
+                CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId())));
+        driver.runJobs(removal);
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_IntegrationDeleted");
+        assertThat(timesPassed(removal, "Task_MoveOutOfSight")).as("no second wait once the purge began").isOne();
+        assertThat(organizationsInScope()).isZero();
+        assertThat(jdbc.sql("select purge_started_at is not null from removal where id = :id")
+                .param("id", removalId(removal)).query(Boolean.class).single()).as("when the purge began, kept").isTrue();
     }
 
     @Test

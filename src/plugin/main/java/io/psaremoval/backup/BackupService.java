@@ -163,6 +163,18 @@ public class BackupService {
                 .param("location", location).query(Boolean.class).single();
     }
 
+    /**
+     * Keeps the removal's snapshots (of every round) at least until then: a deletion that waits out a cooling-off period
+     * before its purge keeps its restore window after the purge.
+     */
+    @Transactional
+    public void keepSnapshotsUntil(long removalId, OffsetDateTime until) {
+        jdbc.sql("""
+                update account_backup set expires_at = greatest(expires_at, :until)
+                where kind = 'SCOPE_SNAPSHOT' and removal_id = :removal and removed_at is null""")
+                .param("removal", removalId).param("until", until).update();
+    }
+
     /** Snapshots past their retention, not yet removed: where each is, to be removed by {@link #removeExpiredSnapshot}. */
     public java.util.List<Backup> expiredSnapshots(int limit) {
         return jdbc.sql("select " + COLUMNS + " from account_backup where kind = 'SCOPE_SNAPSHOT' and removed_at is null"

@@ -25,7 +25,9 @@ class HardDeleteIntegrationDelegate extends WriteStepDelegate {
         String processInstanceId = execution.getProcessInstanceId();
         DataRemovalService.Progress progress = data.hardDelete(processInstanceId);
         RemovalVariables.setProgress(execution, data, processInstanceId, RemovalMode.DELETE, progress);
-        if (!progress.coolingOff() && !progress.scopeChanged()) {
+        if (progress.scopeChanged()) {
+            notices.scopeChangedWhilePending(processInstanceId);
+        } else if (!progress.coolingOff()) {
             notices.purgeBegun(processInstanceId);
         }
     }

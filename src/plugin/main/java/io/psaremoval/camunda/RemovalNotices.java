@@ -116,11 +116,19 @@ public class RemovalNotices {
                         + cancelTask.getVariable(RemovalVariables.PURGE_AFTER_TEXT),
                 "# Pending deletion: nothing purged yet\nRemoval " + removal.businessKey() + " moved the organizations"
                         + " synced from " + plain(removal.integrationName()) + " out of sight: they are not listed and no"
-                        + " RMM device is matched to them, but every record is still there. They are purged on "
+                        + " RMM device can be matched to them anew, but every record is still there. They are purged on "
                         + cancelTask.getVariable(RemovalVariables.PURGE_AFTER_TEXT) + ", when the cooling-off period of "
                         + account(removal) + " ends.\n\nUntil then any Administrator of " + account(removal)
                         + " can cancel the deletion in Tasklist (*Cancel the pending deletion*): everything comes back"
                         + " exactly as it was. This notice closes when the purge begins or the deletion is cancelled.");
+    }
+
+    /**
+     * The purge found the scope changed since it was confirmed: the notice of the wait no longer holds (the person
+     * confirms the change, and the confirmed change waits a period of its own, told anew).
+     */
+    void scopeChangedWhilePending(String processInstanceId) {
+        NoticeWithdrawal.withdraw(removals.get(processInstanceId).businessKey(), Kind.PENDING_DELETION.name());
     }
 
     /**

@@ -24,6 +24,9 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class TaskValidators {
 
+    /** The step a process version with the cooling-off period has; an instance of an older version purges at once. */
+    static final String COOLING_OFF_STEP = "Task_MoveOutOfSight";
+
     @Bean
     TaskListener chooseIntegrationValidator(RemovalService removals, SecurityEvents events, IdentityService identityService) {
         return recordingRefusals(events, identityService, task -> {
@@ -106,8 +109,10 @@ class TaskValidators {
                 return;
             }
             Object typed = task.getVariable(CONFIRMATION_TEXT);
+            boolean processCoolsOff = task.getBpmnModelInstance().getModelElementById(COOLING_OFF_STEP) != null;
             TaskInput.asRefusal(() -> removals.confirmDeletion(task.getProcessInstanceId(),
-                    typed instanceof String text ? text : null, TaskInput.completingUser(task, identityService)));
+                    typed instanceof String text ? text : null, TaskInput.completingUser(task, identityService),
+                    processCoolsOff));
         });
     }
 

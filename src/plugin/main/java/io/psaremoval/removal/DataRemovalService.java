@@ -34,10 +34,15 @@ public class DataRemovalService {
     private final RemovalSettings settings;
     private final ScopeContract scope;
     private final TransactionTemplate ownTransaction;
+    private final io.psaremoval.backup.BackupService backups;
+    private final io.psaremoval.backup.BackupProperties backupProperties;
 
     DataRemovalService(RemovalService removalService, RemovalRepository removals, Integrations integrations,
             PlatformData remover, RemovalRules rules, RemovalSettings settings, ScopeContract scope,
-            PlatformTransactionManager transactionManager) {
+            PlatformTransactionManager transactionManager, io.psaremoval.backup.BackupService backups,
+            io.psaremoval.backup.BackupProperties backupProperties) {
+        this.backups = backups;
+        this.backupProperties = backupProperties;
         this.removalService = removalService;
         this.removals = removals;
         this.integrations = integrations;
@@ -47,6 +52,10 @@ public class DataRemovalService {
         this.scope = scope;
         this.ownTransaction = new TransactionTemplate(transactionManager);
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        if (!remover.hidesPendingDeletions() && !settings.coolingOffPeriod().isZero()) {
+            log.warn("The platform's data adapter ({}) cannot take data out of sight: hard deletes purge at once, without"
+                    + " the cooling-off period of {}", remover.getClass().getName(), settings.coolingOffPeriod());
+        }
     }
 
     /**
@@ -177,9 +186,14 @@ public class DataRemovalService {
                 return new MoveOut(true, 0, null);
             }
             rulesOfADelete.accept(current);
-            int moved = removals.moveOutOfSight(current.id()).orElseThrow(() -> new IllegalStateException(
-                    "Removal " + current.businessKey() + " changed state while its scope went out of sight"));
+            if (!removals.markPendingDeletion(current.id())) {
+                throw new RemovalRefusedException("'" + step + "' cannot run: removal " + current.businessKey()
+                        + " has begun its purge already, or changed state meanwhile.");
+            }
+            int moved = remover.moveOutOfSight(current.id(), current.requireIntegrationId());
             OffsetDateTime purgeAfter = removalService.get(processInstanceId).purgeAfter();
+            // The snapshot outlives the wait: the restore window counts from the purge.
+            backups.keepSnapshotsUntil(current.id(), purgeAfter.plus(backupProperties.snapshotRetention()));
             log.info("Removal {}: {} organizations out of sight; purged from {} on unless an Administrator cancels",
                     current.businessKey(), moved, purgeAfter);
             return new MoveOut(false, moved, purgeAfter);
@@ -231,6 +245,10 @@ public class DataRemovalService {
             if (!removals.markRunning(current.id(), mode, from)) {
                 throw new RemovalRefusedException("'" + step + "' cannot run: removal " + current.businessKey()
                         + " changed state while it started.");
+            }
+            if (from == RemovalStatus.PENDING_DELETION && current.status() == from) {
+                // The purge begins later than the wait said (a changed scope confirmed meanwhile): the restore window too.
+                backups.keepSnapshotsUntil(current.id(), OffsetDateTime.now().plus(backupProperties.snapshotRetention()));
             }
             return Start.WRITE;
         }));

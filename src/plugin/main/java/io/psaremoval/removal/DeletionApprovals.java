@@ -166,7 +166,7 @@ public class DeletionApprovals {
     public RemovalPolicy.Change setCoolingOff(long accountId, java.time.Duration period, String changedBy, String note) {
         java.time.Duration before = approvals.policy(accountId).coolingOff(settings.coolingOffPeriod());
         RemovalPolicy.Change change = approvals.setCoolingOff(accountId, period, settings.coolingOffPeriod(), changedBy);
-        String what = period + " (was " + before + ")" + (note == null ? "" : ": " + note);
+        String what = RemovalPolicy.iso(period) + " (was " + RemovalPolicy.iso(before) + ")" + (note == null ? "" : ": " + note);
         if (change == RemovalPolicy.Change.CHANGED) {
             approvals.recordFeatureChange(accountId, "COOLING_OFF", !period.isZero(), changedBy, what);
             log.info("Account {}: cooling-off period of a hard delete set to {} by {}", accountId, period, changedBy);

@@ -460,6 +460,28 @@ public class JdbcPlatformData implements PlatformData {
         }
     }
 
+    /** Out of sight: listed in {@code pending_deletion}, which the {@code listed_*} views and a trigger read (V17). */
+    @Override
+    public boolean hidesPendingDeletions() {
+        return true;
+    }
+
+    @Override
+    public int moveOutOfSight(long removalId, long psaIntegrationId) {
+        jdbc.sql("""
+                insert into pending_deletion (organization_id, account_id, removal_id)
+                select o.id, o.account_id, :removal from organization o where o.psa_integration_id = :psa
+                on conflict (organization_id) do nothing""")
+                .param("removal", removalId).param("psa", psaIntegrationId).update();
+        return jdbc.sql("select count(*) from pending_deletion where removal_id = :removal").param("removal", removalId)
+                .query(Integer.class).single();
+    }
+
+    @Override
+    public void bringBackInSight(long removalId) {
+        jdbc.sql("delete from pending_deletion where removal_id = :removal").param("removal", removalId).update();
+    }
+
     @Override
     public long unmatchedDevices(long removalId) {
         return jdbc.sql("select count(*) from removal_unmatched_device where removal_id = :removal")

@@ -99,4 +99,27 @@ public interface PlatformData {
 
     /** How many RMM devices the removal unmatched. */
     long unmatchedDevices(long removalId);
+
+    /**
+     * Whether this platform can take a scope out of sight for a cooling-off period ({@link #moveOutOfSight}). A platform
+     * that cannot has no cooling-off period: its hard deletes purge at once, whatever the settings say.
+     */
+    default boolean hidesPendingDeletions() {
+        return false;
+    }
+
+    /**
+     * Takes the integration's organizations, with everything of theirs, out of sight for the removal's cooling-off
+     * period, in the caller's transaction: not listed, no RMM device matched to them anew, every row kept as it is.
+     * Organizations already out of sight stay so.
+     *
+     * @return how many organizations are out of sight for the removal now
+     */
+    default int moveOutOfSight(long removalId, long psaIntegrationId) {
+        throw new UnsupportedOperationException("This platform cannot take data out of sight");
+    }
+
+    /** Puts back in sight what the removal had taken out of sight and not purged, in the caller's transaction. */
+    default void bringBackInSight(long removalId) {
+    }
 }

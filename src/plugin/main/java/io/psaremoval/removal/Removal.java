@@ -18,9 +18,12 @@ public record Removal(long id, String processInstanceId, String businessKey, Str
         String bulkDeleteApprovedBy, Integer scopeRound, boolean approvalRequiredByPolicy, boolean fourEyes,
         Long coolingOffSeconds, OffsetDateTime purgeAfter, boolean purgeDue) {
 
-    /** Whether the deletion waits out a cooling-off period, out of sight, before anything is purged. */
+    /**
+     * Whether the deletion waits out a cooling-off period, out of sight, before anything is purged: confirmed with one,
+     * and nothing of it purged yet (a purge under way that finds its scope changed goes on without a second wait).
+     */
     public boolean coolsOff() {
-        return coolingOffSeconds != null && coolingOffSeconds > 0;
+        return coolingOffSeconds != null && coolingOffSeconds > 0 && mode == null;
     }
 
     public long requireAccountId() {

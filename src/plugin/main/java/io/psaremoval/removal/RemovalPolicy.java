@@ -20,6 +20,12 @@ public record RemovalPolicy(long accountId, boolean deletionApprovalRequired, St
         return new RemovalPolicy(accountId, false, null, null, null, null, null, null, null, null);
     }
 
+    /** A period as ISO-8601 reads best: whole days as days (P7D), else hours, minutes and seconds (PT36H). */
+    public static String iso(java.time.Duration period) {
+        return !period.isZero() && period.toSeconds() % 86_400 == 0 && period.getNano() == 0
+                ? "P" + period.toDays() + "D" : period.toString();
+    }
+
     /** The account's cooling-off period, else the host's. */
     public java.time.Duration coolingOff(java.time.Duration hostDefault) {
         return coolingOffSeconds == null ? hostDefault : java.time.Duration.ofSeconds(coolingOffSeconds);

@@ -113,10 +113,10 @@ class RemovalPolicyController {
         view.put("changedAt", policy.changedAt());
         view.put("offRequestedBy", policy.offRequestedBy());
         view.put("offRequestedAt", policy.offRequestedAt());
-        view.put("coolingOffPeriod", policy.coolingOff(settings.coolingOffPeriod()).toString());
+        view.put("coolingOffPeriod", RemovalPolicy.iso(policy.coolingOff(settings.coolingOffPeriod())));
         view.put("coolingOffPeriodIsTheHostsDefault", policy.coolingOffSeconds() == null);
         view.put("shorterCoolingOffRequested", policy.coolingOffRequestedSeconds() == null ? null
-                : Duration.ofSeconds(policy.coolingOffRequestedSeconds()).toString());
+                : RemovalPolicy.iso(Duration.ofSeconds(policy.coolingOffRequestedSeconds())));
         view.put("shorterCoolingOffRequestedBy", policy.coolingOffRequestedBy());
         view.put("shorterCoolingOffRequestedAt", policy.coolingOffRequestedAt());
         view.put("approvalAlwaysAboveOrganizations", settings.approvalAboveOrganizations());
@@ -135,9 +135,9 @@ class RemovalPolicyController {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The cooling-off period is an ISO-8601 duration such"
                     + " as P7D or PT12H, not '" + text + "'.");
         }
-        if (period.isNegative() || period.compareTo(LONGEST_COOLING_OFF) > 0) {
+        if (period.isNegative() || period.compareTo(LONGEST_COOLING_OFF) > 0 || period.getNano() != 0) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The cooling-off period is from PT0S (purged at"
-                    + " once) to P90D, not " + period + ".");
+                    + " once) to P90D in whole seconds, not " + period + ".");
         }
         return period;
     }

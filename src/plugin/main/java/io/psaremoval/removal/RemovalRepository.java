@@ -115,16 +115,16 @@ public class RemovalRepository {
     /**
      * PENDING → CONFIRMED, for a removal whose requester chose to delete; the account's removal policy as it is now
      * is kept with it (a second approval it asks for stays asked for; the cooling-off period: the account's, else the
-     * host's {@code hostCoolingOff}).
+     * host's {@code hostCoolingOff}, where the platform and the removal's process can cool off at all: {@code coolsOff}).
      */
-    boolean recordConfirmation(long removalId, String confirmedBy, java.time.Duration hostCoolingOff) {
+    boolean recordConfirmation(long removalId, String confirmedBy, java.time.Duration hostCoolingOff, boolean coolsOff) {
         return jdbc.sql("""
                 update removal set confirmed_by = :by, confirmed_at = now(), status = 'CONFIRMED',
                                    approval_required_by_policy = approval_required_by_policy or %s,
-                                   cooling_off = coalesce(cooling_off, %s)
+                                   cooling_off = coalesce(cooling_off, case when :coolsOff then %s else interval '0' end)
                 where id = :id and status = 'PENDING' and chosen_mode = 'DELETE'""".formatted(POLICY_NOW, COOLING_OFF_NOW))
                 .param("id", removalId).param("by", confirmedBy).param("hostCoolingOff", hostCoolingOff.toSeconds())
-                .update() == 1;
+                .param("coolsOff", coolsOff).update() == 1;
     }
 
     Optional<OffsetDateTime> confirmedAt(long removalId) {
@@ -139,9 +139,14 @@ public class RemovalRepository {
     boolean markRunning(long removalId, RemovalMode mode, RemovalStatus from) {
         return jdbc.sql("""
                 update removal set mode = :mode, status = 'RUNNING',
-                                   purge_started_at = case when status = 'PENDING_DELETION' then now() end
-                where id = :id and ((status = :from and (status <> 'PENDING_DELETION' or purge_after <= now()))
-                                    or (status = 'RUNNING' and mode = :mode))""")
+                                   purge_started_at = coalesce(purge_started_at,
+                                                               case when status = 'PENDING_DELETION' then now() end)
+                where id = :id
+                  and ((status = :from
+                        -- a deletion confirmed with a cooling-off period purges only from out of sight, once it is over
+                        and (status <> 'PENDING_DELETION' or purge_after <= now())
+                        and (status <> 'CONFIRMED' or coalesce(cooling_off, interval '0') = interval '0' or mode is not null))
+                       or (status = 'RUNNING' and mode = :mode))""")
                 .param("id", removalId).param("mode", mode.name()).param("from", from.name()).update() == 1;
     }
 
@@ -164,25 +169,15 @@ public class RemovalRepository {
     }
 
     /**
-     * CONFIRMED → PENDING_DELETION for a deletion confirmed with a cooling-off period: the confirmed scope is moved out
-     * of sight (listed in {@code pending_deletion}) in the caller's transaction, and the purge may start from
-     * {@code purge_after}, the cooling-off period from now, on. Returns how many organizations were moved; empty when
-     * the removal was not confirmed with a cooling-off period (nothing moved).
+     * CONFIRMED → PENDING_DELETION for a deletion confirmed with a cooling-off period, nothing of it purged yet: the
+     * purge may start from {@code purge_after}, the cooling-off period from now, on. False otherwise.
      */
-    Optional<Integer> moveOutOfSight(long removalId) {
-        boolean moved = jdbc.sql("""
+    boolean markPendingDeletion(long removalId) {
+        return jdbc.sql("""
                 update removal set status = 'PENDING_DELETION', moved_out_at = now(), purge_after = now() + cooling_off
-                where id = :id and status = 'CONFIRMED' and chosen_mode = 'DELETE' and cooling_off > interval '0'""")
+                where id = :id and status = 'CONFIRMED' and chosen_mode = 'DELETE' and mode is null
+                  and cooling_off > interval '0'""")
                 .param("id", removalId).update() == 1;
-        if (!moved) {
-            return Optional.empty();
-        }
-        return Optional.of(jdbc.sql("""
-                insert into pending_deletion (organization_id, account_id, removal_id)
-                select o.id, o.account_id, r.id from removal r join organization o on o.psa_integration_id = r.integration_id
-                where r.id = :id
-                on conflict (organization_id) do nothing""")
-                .param("id", removalId).update());
     }
 
     /** Locks the removal row until the caller's transaction ends: one step of the removal at a time. */
@@ -208,19 +203,12 @@ public class RemovalRepository {
                 where id = :id and status = 'PENDING_DELETION'""")
                 .param("id", removalId).param("by", cancelledBy).param("note", note).param("reason", reason)
                 .update() == 1;
-        if (cancelled) {
-            bringBackInSight(removalId);
-        }
         return cancelled;
     }
 
     Optional<String> pendingDeletionCancellation(long removalId) {
         return jdbc.sql("select outcome_reason from removal where id = :id and cancelled_by is not null")
                 .param("id", removalId).query(String.class).optional();
-    }
-
-    private void bringBackInSight(long removalId) {
-        jdbc.sql("delete from pending_deletion where removal_id = :id").param("id", removalId).update();
     }
 
     /**
@@ -253,19 +241,12 @@ public class RemovalRepository {
                 .param("id", removalId).param("round", round).update() == 1;
     }
 
-    /**
-     * Ends the removal with its outcome; an ended removal keeps its first outcome. Whatever it had moved out of sight
-     * and not purged is back in sight.
-     */
+    /** Ends the removal with its outcome; an ended removal keeps its first outcome. */
     boolean end(long removalId, RemovalStatus outcome, String reason) {
-        boolean ended = jdbc.sql("""
+        return jdbc.sql("""
                 update removal set status = :status, ended_at = now(), outcome_reason = coalesce(:reason, outcome_reason)
                 where id = :id and status in """ + OPEN)
                 .param("id", removalId).param("status", outcome.name()).param("reason", reason).update() == 1;
-        if (ended) {
-            bringBackInSight(removalId);
-        }
-        return ended;
     }
 
     /**

@@ -335,10 +335,11 @@ public class RemovalService {
 
     /**
      * PENDING → CONFIRMED: the person typed the integration's name. They must be allowed to remove it now, and
-     * the removal must be waiting for this confirmation of a deletion.
+     * the removal must be waiting for this confirmation of a deletion. {@code processCoolsOff}: the removal's process
+     * has the cooling-off period's steps (an instance started before they existed purges at once).
      */
     @Transactional
-    public void confirmDeletion(String processInstanceId, String typedName, String confirmedBy) {
+    public void confirmDeletion(String processInstanceId, String typedName, String confirmedBy, boolean processCoolsOff) {
         Removal removal = get(processInstanceId);
         if (typedName == null || !typedName.strip().equals(removal.integrationName())) {
             throw new RemovalInputException("The name you typed does not match the integration's name '"
@@ -348,7 +349,10 @@ public class RemovalService {
         if (notPermitted != null) {
             throw new RemovalInputException(notPermitted + " Nothing was deleted.");
         }
-        if (!removals.recordConfirmation(removal.id(), confirmedBy, settings.coolingOffPeriod())) {
+        // A process deployed before the cooling-off period (an instance open at an upgrade), or a platform that cannot
+        // take data out of sight, purges at once.
+        boolean coolsOff = processCoolsOff && platformData.hidesPendingDeletions();
+        if (!removals.recordConfirmation(removal.id(), confirmedBy, settings.coolingOffPeriod(), coolsOff)) {
             throw new RemovalInputException("Removal " + removal.businessKey() + " is not waiting for a deletion to be "
                     + "confirmed: it is " + removal.status().name().toLowerCase() + ". Nothing was deleted.");
         }
@@ -386,6 +390,7 @@ public class RemovalService {
                 "Cancelled during the cooling-off period by " + cancelledBy + ": " + note.strip())) {
             throw new IllegalStateException("Removal " + removal.businessKey() + " changed state while it was cancelled");
         }
+        platformData.bringBackInSight(removal.id());
         log.info("Removal {}: deletion cancelled during its cooling-off period by {}; {} organizations back in sight",
                 removal.businessKey(), cancelledBy, outOfSight);
     }
@@ -450,7 +455,17 @@ public class RemovalService {
 
     @Transactional
     public void end(String processInstanceId, RemovalStatus outcome) {
-        find(processInstanceId).ifPresent(removal -> removals.end(removal.id(), outcome, null));
+        find(processInstanceId).ifPresent(removal -> end(removal, outcome, null));
+    }
+
+    /**
+     * Ends the removal with its outcome (an ended one keeps its first), in the caller's transaction; whatever it had
+     * taken out of sight and not purged is back in sight.
+     */
+    private void end(Removal removal, RemovalStatus outcome, String reason) {
+        if (removals.end(removal.id(), outcome, reason)) {
+            platformData.bringBackInSight(removal.id());
+        }
     }
 
     /**
@@ -461,7 +476,7 @@ public class RemovalService {
     public void abortIfOpen(String processInstanceId, String reason) {
         find(processInstanceId).filter(removal -> removal.status().isOpen()).ifPresent(removal -> {
             releaseIntegration(removal);
-            removals.end(removal.id(), RemovalStatus.ABORTED, reason);
+            end(removal, RemovalStatus.ABORTED, reason);
             log.warn("Removal {} aborted: {}", removal.businessKey(), reason);
         });
     }
@@ -490,7 +505,7 @@ public class RemovalService {
             Removal current = removals.findById(removal.id()).orElseThrow();
             if (current.status().isOpen()) {
                 releaseIntegration(current);
-                removals.end(current.id(), RemovalStatus.REFUSED, reason);
+                end(current, RemovalStatus.REFUSED, reason);
             }
         });
         securityEvents.record(removal.requestedBy(), "WRITE_STEP_REFUSED", removal.processInstanceId(), null, reason);
