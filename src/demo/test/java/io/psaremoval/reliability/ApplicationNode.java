@@ -63,7 +63,11 @@ final class ApplicationNode implements AutoCloseable {
         settings.put("camunda.bpm.job-execution.wait-time-in-millis", "300");
         settings.put("camunda.bpm.job-execution.max-wait", "1000");
         settings.put("psa.identity.sync-interval", "PT5S");
-        // Deletes purge at once: these tests are about crashes and nodes, not the cooling-off period (tested apart).
+        // One snapshot store and export folder for every node and the test's own engine, as a cluster shares them, in
+        // the build's folder (not the application's .data).
+        settings.put("psa.backup.snapshot-directory", Path.of("target", "test-snapshots").toAbsolutePath().toString());
+        settings.put("psa.backup.directory", Path.of("target", "test-backups").toAbsolutePath().toString());
+        // Deletes purge at once, unless a test gives an account a cooling-off period of its own.
         settings.put("psa.removal.cooling-off-period", "PT0S");
         settings.put("logging.level.root", "WARN");
         settings.put("logging.level.io.psaremoval", "INFO");

@@ -118,6 +118,27 @@ class CrashRecoveryApplicationTest {
                 .param("removal", scenario.removalId()).query(Long.class).single())
                 .as("the RMM is told exactly once").isEqualTo(1);
         assertThat(noticeDevices(scenario.removalId())).isEqualTo(noticeDevices(scenario.twinRemovalId())).isPositive();
+
+        // An Administrator restores the purged scope from its snapshot; the node writing it is killed mid-write (every
+        // row recreated in its open transaction, the devices' re-match waiting on the test's lock), and a fresh node
+        // restores it all: the account is back exactly as it was before the delete.
+        String deleted = fixtures.accountChecksum(scenario.crashed.accountId());
+        ProcessInstance restore = scenario.restoreUpToItsWrite();
+        String midRestore = scenario.killWhileWaitingOn("mid-restore: every row recreated in its open transaction, the"
+                + " devices' re-match waiting", "select id from rmm_device where id = ? for update",
+                jdbc.sql("select min(rmm_device_id) from removal_unmatched_device where removal_id = :id")
+                        .param("id", scenario.removalId()).query(Long.class).single());
+        assertThat(midRestore).contains("update rmm_device");
+        assertThat(fixtures.accountChecksum(scenario.crashed.accountId())).as("nothing of the killed write stayed")
+                .isEqualTo(deleted);
+        HistoricProcessInstance restored;
+        try (ApplicationNode node = cluster.startNode("crash-restore-" + (++nodes), ONE_CHUNK_PER_JOB)) {
+            restored = cluster.awaitEnd(restore.getId(), Duration.ofSeconds(120));
+        }
+        assertThat(restored.getEndActivityId()).isEqualTo("EndEvent_Restored");
+        assertThat(fixtures.accountChecksum(scenario.crashed.accountId())).as("back exactly, ids and all")
+                .isEqualTo(scenario.crashedBefore);
+        assertThat(fixtures.accountChecksum(scenario.other.accountId())).isEqualTo(scenario.otherBefore);
     }
 
     @Test
@@ -153,6 +174,7 @@ class CrashRecoveryApplicationTest {
         final GeneratedAccount twin;
         final GeneratedAccount other;
         final String otherBefore;
+        final String crashedBefore;
         final ProcessInstance twinRemoval;
         final ProcessInstance removal;
         final List<Long> synced;
@@ -170,6 +192,7 @@ class CrashRecoveryApplicationTest {
             twin = fixtures.create(shape("Twin " + tag));
             other = fixtures.create(shape("Other " + tag));
             otherBefore = fixtures.accountChecksum(other.accountId());
+            crashedBefore = fixtures.accountChecksum(crashed.accountId());
             synced = jdbc.sql("select id from organization where psa_integration_id = :psa order by id")
                     .param("psa", crashed.psaIntegrationId()).query(Long.class).list();
             // The uninterrupted run, in the driver: every job executed one after the other.
@@ -229,6 +252,25 @@ class CrashRecoveryApplicationTest {
 
         long twinRemovalId() {
             return removalIdOf(twinRemoval.getId());
+        }
+
+        /**
+         * An Administrator of the crashed account starts "Restore deleted PSA data", chooses the removal's snapshot and
+         * confirms after its check (run here): the write waits as a job for a node.
+         */
+        ProcessInstance restoreUpToItsWrite() {
+            String administrator = fixtures.username(crashed, io.psaremoval.account.Role.ADMINISTRATOR);
+            ProcessInstance restore = cluster.driver().asUser(administrator, () -> cluster.engine().getRuntimeService()
+                    .startProcessInstanceByKey("RestoreDeletedPsaData", Map.of("restoreReason", "Deleted by mistake")));
+            long snapshot = jdbc.sql("select id from account_backup where kind = 'SCOPE_SNAPSHOT' and removal_id = :id"
+                    + " and removed_at is null").param("id", removalId()).query(Long.class).single();
+            cluster.driver().complete(administrator, restore, Map.of("snapshotId", String.valueOf(snapshot),
+                    "restoreDecision", "RESTORE"));
+            cluster.driver().runJobs(restore);
+            assertThat(cluster.engine().getRuntimeService().getVariable(restore.getId(), "restoreRefusal"))
+                    .as("the snapshot's check").isNull();
+            cluster.driver().complete(administrator, restore, Map.of("restoreConfirmation", "RESTORE"));
+            return restore;
         }
 
         String status() {
