@@ -170,6 +170,30 @@ final class Cluster implements AutoCloseable {
                 Duration.ofSeconds(60)));
     }
 
+    /** The account's hard deletes wait out this cooling-off period before their purge (its removal policy). */
+    void giveCoolingOffPeriod(GeneratedAccount account, Duration period) {
+        jdbc().sql("insert into removal_policy (account_id, deletion_approval_required, changed_by, cooling_off)"
+                        + " values (:a, false, 'test', make_interval(secs => :s))")
+                .param("a", account.accountId()).param("s", period.toSeconds()).update();
+    }
+
+    /** Waits until a node has moved the removal's scope out of sight and the removal waits out its period. */
+    void awaitPendingDeletion(String processInstanceId, Duration timeout) {
+        await("removal " + processInstanceId + " out of sight, waiting", () -> "PENDING_DELETION".equals(jdbc()
+                .sql("select status from removal where process_instance_id = :pid").param("pid", processInstanceId)
+                .query(String.class).single()) && engine().getManagementService().createJobQuery()
+                .processInstanceId(processInstanceId).timers().count() == 1, timeout);
+    }
+
+    /** The removal's cooling-off period passes: its purge_after behind the database's clock, its timer due now. */
+    void letTheCoolingOffPeriodPass(String processInstanceId) {
+        jdbc().sql("update removal set purge_after = now() - interval '1 second' where process_instance_id = :pid")
+                .param("pid", processInstanceId).update();
+        String timer = engine().getManagementService().createJobQuery().processInstanceId(processInstanceId).timers()
+                .singleResult().getId();
+        engine().getManagementService().setJobDuedate(timer, new java.util.Date());
+    }
+
     /** Waits until the condition holds. */
     void await(String what, BooleanSupplier condition, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -198,9 +198,7 @@ class CrashRecoveryApplicationTest {
             // The uninterrupted run, in the driver: every job executed one after the other.
             twinRemoval = cluster.driver().remove(twin, mode);
             if (!coolingOff.isZero()) {
-                jdbc.sql("insert into removal_policy (account_id, deletion_approval_required, changed_by, cooling_off)"
-                        + " values (:a, false, 'test', make_interval(secs => :s))")
-                        .param("a", crashed.accountId()).param("s", coolingOff.toSeconds()).update();
+                cluster.giveCoolingOffPeriod(crashed, coolingOff);
             }
             // Up to the last decision; its first write step waits as a job for a node.
             removal = cluster.driver().decide(crashed, mode);
@@ -283,22 +281,11 @@ class CrashRecoveryApplicationTest {
          * out of sight, then lets the period pass: purge_after behind the database's clock, the timer due now.
          */
         void letTheCoolingOffPeriodPass() {
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (!"PENDING_DELETION".equals(status()) || cluster.engine().getManagementService().createJobQuery()
-                    .processInstanceId(removal.getId()).timers().count() == 0) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("The scope never went out of sight: " + status());
-                }
-                ApplicationNode.sleep(100);
-            }
+            cluster.awaitPendingDeletion(removal.getId(), Duration.ofSeconds(90));
             assertThat(fixtures.count("select count(*) from listed_organization where psa_integration_id = :p",
                     crashed.psaIntegrationId())).as("out of sight while it waits").isZero();
             assertThat(rowsCounted()).as("nothing purged during the wait").isZero();
-            jdbc.sql("update removal set purge_after = now() - interval '1 second' where id = :id")
-                    .param("id", removalId()).update();
-            String timer = cluster.engine().getManagementService().createJobQuery().processInstanceId(removal.getId())
-                    .timers().singleResult().getId();
-            cluster.engine().getManagementService().setJobDuedate(timer, new java.util.Date());
+            cluster.letTheCoolingOffPeriodPass(removal.getId());
         }
 
         long rowsCounted() {

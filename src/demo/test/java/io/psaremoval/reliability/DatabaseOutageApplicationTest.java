@@ -60,6 +60,10 @@ class DatabaseOutageApplicationTest {
         cluster.close();
     }
 
+    /**
+     * The deletion waits out a cooling-off period (its twin purged at once): an outage during the wait changes nothing;
+     * one mid-chunk of the purge after it heals by itself.
+     */
     @Test
     void aShortOutageMidChunkHealsByItselfAfterTheBackOff() throws Exception {
         GeneratedAccount account = fixtures.create(shape("Short outage"));
@@ -67,11 +71,17 @@ class DatabaseOutageApplicationTest {
         String otherBefore = fixtures.accountChecksum(other.accountId());
         long organization = syncedOrganizations(account).get(5);
         long items = itemsOf(organization);
-        ProcessInstance removal;
-        // The lock is taken before the last decision, so the node's delete waits on it whenever the job comes.
+        cluster.giveCoolingOffPeriod(account, Duration.ofDays(1));
+        ProcessInstance removal = cluster.decideWhileNodesRun(account, RemovalMode.DELETE);
+        cluster.awaitPendingDeletion(removal.getId(), Duration.ofSeconds(60));
+        cluster.outage(OUTAGE); // during the wait: nothing runs, nothing is lost
+        assertThat(fixtures.count("select count(*) from listed_organization where psa_integration_id = :p",
+                account.psaIntegrationId())).as("still out of sight after the outage").isZero();
+        assertThat(itemsOf(organization)).isEqualTo(items);
+        // The lock is taken before the period passes, so the node's purge waits on it whenever the job comes.
         try (Cluster.RowLock lock = cluster.lock("select id from attachment where organization_id = ? for update",
                 organization)) {
-            removal = cluster.decideWhileNodesRun(account, RemovalMode.DELETE);
+            cluster.letTheCoolingOffPeriodPass(removal.getId());
             assertThat(cluster.awaitNodeWaitingOn(node.name(), Duration.ofSeconds(60))).contains("from attachment");
             cluster.outage(OUTAGE);
         }
