@@ -65,7 +65,7 @@ class CrashRecoveryApplicationTest {
         // The snapshot is written to the store and read back; recording it key-shares the removal row, which the test
         // holds for update.
         assertThat(scenario.killWhileWaitingOn("during the snapshot: written and verified, not yet recorded",
-                "select id from removal where process_instance_id = ? for update", scenario.removal.getId()))
+                "account_backup", "select id from removal where process_instance_id = ? for update", scenario.removal.getId()))
                 .contains("insert into account_backup");
         assertThat(snapshotsRecorded(scenario)).as("a snapshot whose step was killed never counts").isZero();
         assertThat(scenario.rowsCounted()).isZero();
@@ -73,7 +73,7 @@ class CrashRecoveryApplicationTest {
         // The removal row may be read and key-shared (the snapshot's record) but not updated: the move out of sight,
         // which locks it first, waits.
         assertThat(scenario.killWhileWaitingOn("moving out of sight: a fresh snapshot is recorded, the step has just"
-                        + " started, nothing is out of sight yet", "select id from removal where process_instance_id = ? for no key update",
+                        + " started, nothing is out of sight yet", "for no key update", "select id from removal where process_instance_id = ? for no key update",
                 scenario.removal.getId()))
                 .contains("for no key update");
         assertThat(scenario.rowsCounted()).isZero();
@@ -88,7 +88,7 @@ class CrashRecoveryApplicationTest {
         // attachments and items, in its own open transaction, when it waits.
         String midChunk = scenario.killWhileWaitingOn("mid-chunk of the purge after the wait: the chunk's rows checked"
                 + " against the confirmed scope and deleted in its open transaction, its organizations' count not yet"
-                + " written", scenario::letTheCoolingOffPeriodPass,
+                + " written", scenario::letTheCoolingOffPeriodPass, "removal_count",
                 "insert into removal_count (removal_id, action, kind, rows) values (?, 'DELETED', 'ORGANIZATION', 0)",
                 scenario.removalId());
         assertThat(midChunk).contains("delete from organization").contains("insert into removal_count");
@@ -100,14 +100,14 @@ class CrashRecoveryApplicationTest {
 
         long before = scenario.rowsCounted();
         String betweenChunks = scenario.killWhileWaitingOn("between chunks: a chunk is committed, the engine has "
-                + "not yet recorded the end of its job", "select id_ from act_ru_execution where id_ = ? for update",
+                + "not yet recorded the end of its job", "ACT_RU_", "select id_ from act_ru_execution where id_ = ? for update",
                 scenario.removal.getId());
         // The engine's bookkeeping of the job: its execution, or a variable of it (the first chunk's job adds some).
         assertThat(betweenChunks).containsIgnoringCase("act_ru_");
         assertThat(scenario.rowsCounted()).as("the chunk of the killed job committed").isGreaterThan(before);
 
         String notice = scenario.killWhileWaitingOn("during the RMM notice: every chunk is done, the notice is being "
-                + "written", "insert into rmm_unmatch_notice (removal_id, rmm_integration_id, device_count, payload) "
+                + "written", "rmm_unmatch_notice", "insert into rmm_unmatch_notice (removal_id, rmm_integration_id, device_count, payload) "
                 + "values (?, ?, 0, 'held by the test')", scenario.removalId(), scenario.crashed.rmmIntegrationId());
         assertThat(notice).contains("rmm_unmatch_notice");
 
@@ -125,7 +125,7 @@ class CrashRecoveryApplicationTest {
         String deleted = fixtures.accountChecksum(scenario.crashed.accountId());
         ProcessInstance restore = scenario.restoreUpToItsWrite();
         String midRestore = scenario.killWhileWaitingOn("mid-restore: every row recreated in its open transaction, the"
-                + " devices' re-match waiting", "select id from rmm_device where id = ? for update",
+                + " devices' re-match waiting", "update rmm_device", "select id from rmm_device where id = ? for update",
                 jdbc.sql("select min(rmm_device_id) from removal_unmatched_device where removal_id = :id")
                         .param("id", scenario.removalId()).query(Long.class).single());
         assertThat(midRestore).contains("update rmm_device");
@@ -145,12 +145,12 @@ class CrashRecoveryApplicationTest {
     void disconnectKilledEarlyMidChunkAndBetweenChunksCompletesAsIfUninterrupted() throws Exception {
         Scenario scenario = new Scenario(RemovalMode.DISCONNECT, PRODUCTION_JOBS);
 
-        assertThat(scenario.killWhileWaitingOn("early", "select id from removal where process_instance_id = ? for update",
+        assertThat(scenario.killWhileWaitingOn("early", "update removal", "select id from removal where process_instance_id = ? for update",
                 scenario.removal.getId())).contains("update removal");
 
         long organization = scenario.synced.get(scenario.synced.size() / 2);
         assertThat(scenario.killWhileWaitingOn("mid-chunk: the chunk's organizations are locked, its synced items about "
-                + "to be", "select id from item where organization_id = ? for update", organization))
+                + "to be", "from item", "select id from item where organization_id = ? for update", organization))
                 .contains("from item");
         assertThat(fixtures.count("select count(*) from organization where id = :p and psa_integration_id is not null",
                 organization)).as("nothing half-done in the killed chunk").isEqualTo(1);
@@ -158,7 +158,7 @@ class CrashRecoveryApplicationTest {
         long before = scenario.rowsCounted();
         // Jobs of production's length: the job takes every chunk left, commits each, then its flush waits.
         assertThat(scenario.killWhileWaitingOn("after the last chunk, before the engine records the job",
-                "select id_ from act_ru_execution where id_ = ? for update", scenario.removal.getId()))
+                "ACT_RU_EXECUTION", "select id_ from act_ru_execution where id_ = ? for update", scenario.removal.getId()))
                 .containsIgnoringCase("act_ru_execution");
         assertThat(scenario.rowsCounted()).isGreaterThan(before);
 
@@ -209,17 +209,22 @@ class CrashRecoveryApplicationTest {
          *
          * @return the statement the node was executing when it was killed
          */
-        String killWhileWaitingOn(String point, String lockSql, Object... parameters) throws Exception {
-            return killWhileWaitingOn(point, () -> { }, lockSql, parameters);
+        String killWhileWaitingOn(String point, String waitingIn, String lockSql, Object... parameters) throws Exception {
+            return killWhileWaitingOn(point, () -> { }, waitingIn, lockSql, parameters);
         }
 
-        /** The same, with what happens while the node runs before it reaches the lock (it runs with the lock held). */
-        String killWhileWaitingOn(String point, Runnable meanwhile, String lockSql, Object... parameters) throws Exception {
+        /**
+         * The same, with what happens while the node runs before it reaches the lock (it runs with the lock held).
+         * {@code waitingIn}: a part of the statement the node waits in, so that no other wait of the node (another's
+         * identity sync, say) counts.
+         */
+        String killWhileWaitingOn(String point, Runnable meanwhile, String waitingIn, String lockSql, Object... parameters)
+                throws Exception {
             String name = "crash-" + mode.name().toLowerCase() + "-" + (++nodes);
             try (Cluster.RowLock lock = cluster.lock(lockSql, parameters)) {
                 ApplicationNode node = cluster.startNode(name, nodeSettings);
                 meanwhile.run();
-                String statement = cluster.awaitNodeWaitingOn(name, Duration.ofSeconds(90));
+                String statement = cluster.awaitNodeWaitingOn(name, waitingIn, Duration.ofSeconds(90));
                 node.kill();
                 System.out.printf("killed %s %s, %,d rows counted, while it ran: %s%n", name, point, rowsCounted(),
                         statement.replaceAll("\\s+", " "));

@@ -82,7 +82,8 @@ class DatabaseOutageApplicationTest {
         try (Cluster.RowLock lock = cluster.lock("select id from attachment where organization_id = ? for update",
                 organization)) {
             cluster.letTheCoolingOffPeriodPass(removal.getId());
-            assertThat(cluster.awaitNodeWaitingOn(node.name(), Duration.ofSeconds(60))).contains("from attachment");
+            assertThat(cluster.awaitNodeWaitingOn(node.name(), "from attachment", Duration.ofSeconds(60)))
+                    .contains("from attachment");
             cluster.outage(OUTAGE);
         }
         assertThat(itemsOf(organization)).as("the chunk cut by the outage left nothing half-done").isEqualTo(items);

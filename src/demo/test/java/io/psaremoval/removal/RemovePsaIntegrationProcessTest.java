@@ -59,6 +59,10 @@ class RemovePsaIntegrationProcessTest {
     io.psaremoval.backup.BackupService backups;
     @Autowired
     DeletionApprovals approvals;
+    @Autowired
+    RemovalRepository removalRepository;
+    @Autowired
+    RemovalService removalService;
 
     GeneratedAccount account;
     String manager;
@@ -1309,7 +1313,8 @@ class RemovePsaIntegrationProcessTest {
                 + " where o.psa_integration_id = :p and i.kind = 'CONFIGURATION'")
                 .param("p", account.psaIntegrationId()).query(Long.class).single();
         assertThatThrownBy(() -> jdbc.sql("update rmm_device set matched_configuration_id = :c, matched_kind = 'CONFIGURATION',"
-                        + " matched_at = now() where id = (select min(id) from rmm_device where account_id = :a)")
+                        + " matched_at = now() where id = (select min(id) from rmm_device where account_id = :a"
+                        + " and matched_configuration_id is distinct from :c)")
                 .param("c", configuration).param("a", account.accountId()).update())
                 .hasMessageContaining("is pending deletion: no RMM device can be matched to it");
         assertThat(jdbc.sql("update rmm_device d set matched_configuration_id = d.matched_configuration_id, hostname = d.hostname"
@@ -1352,6 +1357,10 @@ class RemovePsaIntegrationProcessTest {
         assertThat(fixtures.endState(account.accountId())).isEqualTo(endStateBefore);
         assertThat(listedOrganizationsInScope()).isEqualTo(12);
         assertThat(fixtures.count("select count(*) from pending_deletion where account_id = :p", account.accountId())).isZero();
+        assertThat(jdbc.sql("select bool_and(expires_at = verified_at + interval '30 days') from account_backup"
+                        + " where kind = 'SCOPE_SNAPSHOT' and removal_id = :id")
+                .param("id", removalId(removal)).query(Boolean.class).single())
+                .as("nothing to restore after a cancel: the snapshot back to its own retention").isTrue();
         assertThat(noticeEnds(removal)).containsEntry("PENDING_DELETION", "EndEvent_NoticeWithdrawn").containsEntry("OUTCOME", null);
         Task outcome = openNotice(removal);
         assertThat(outcome.getName()).isEqualTo("Deletion cancelled: " + fixtures.integrationName(account.psaIntegrationId())
@@ -1489,6 +1498,8 @@ class RemovePsaIntegrationProcessTest {
         typeTheName(manager, removal);
         execute(job("Task_TakeScopeSnapshot", removal));
 
+        assertThat(removalRepository.markRunning(removalId(removal), RemovalMode.DELETE, RemovalStatus.CONFIRMED))
+                .as("the database itself refuses to purge it from CONFIRMED").isFalse();
         // An operator (or a forged variable) sends it past the move out of sight, straight to the delete.
         engine.getRuntimeService().createProcessInstanceModification(removal.getId())
                 .cancelAllForActivity("Task_MoveOutOfSight").startBeforeActivity("Task_HardDeleteIntegration").execute();
@@ -1497,6 +1508,22 @@ class RemovePsaIntegrationProcessTest {
         assertThat(removal).isEnded().hasPassed("EndEvent_RemovalRefused");
         assertThat((String) removal(removal).get(REFUSAL_REASON)).contains("is confirmed, not pending deletion or running");
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+    }
+
+    @Test
+    void anInstanceOfAProcessVersionWithoutTheCoolingOffPurgesAtOnce() {
+        approvals.setCoolingOff(account.accountId(), Duration.ofDays(1), fixtures.username(account, Role.ADMINISTRATOR), null);
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        assertThat(removal).isWaitingAt("UserTask_ConfirmDeletion");
+
+        // What the confirmation's validator does for an instance of a version deployed before the cooling-off period.
+        removalService.confirmDeletion(removal.getId(), fixtures.integrationName(account.psaIntegrationId()), manager, false);
+
+        assertThat(jdbc.sql("select extract(epoch from cooling_off)::bigint from removal where id = :id")
+                .param("id", removalId(removal)).query(Long.class).single()).isZero();
+        assertThat(removalService.get(removal.getId()).coolsOff()).isFalse();
     }
 
     /** A Manager's deletion of the account's integration under a cooling-off period, out of sight and waiting. */

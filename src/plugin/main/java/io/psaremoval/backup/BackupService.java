@@ -164,15 +164,26 @@ public class BackupService {
     }
 
     /**
-     * Keeps the removal's snapshots (of every round) at least until then: a deletion that waits out a cooling-off period
-     * before its purge keeps its restore window after the purge.
+     * Keeps the removal's snapshots (of every round) at least for the retention from the given time of the database on
+     * ({@code from}: SQL such as {@code now()} or a column of {@code removal}): a deletion that waits out a cooling-off
+     * period before its purge keeps its restore window after the purge.
      */
     @Transactional
-    public void keepSnapshotsUntil(long removalId, OffsetDateTime until) {
+    public void keepSnapshotsForTheirRetentionFrom(long removalId, String from, java.time.Duration retention) {
         jdbc.sql("""
-                update account_backup set expires_at = greatest(expires_at, :until)
-                where kind = 'SCOPE_SNAPSHOT' and removal_id = :removal and removed_at is null""")
-                .param("removal", removalId).param("until", until).update();
+                update account_backup b set expires_at = greatest(b.expires_at, %s + make_interval(secs => :retention))
+                from removal where removal.id = b.removal_id
+                  and b.kind = 'SCOPE_SNAPSHOT' and b.removal_id = :removal and b.removed_at is null""".formatted(from))
+                .param("removal", removalId).param("retention", retention.toSeconds()).update();
+    }
+
+    /** The removal's snapshots expire their retention after they were verified again (a cancelled deletion's). */
+    @Transactional
+    public void snapshotsBackToTheirRetention(long removalId, java.time.Duration retention) {
+        jdbc.sql("""
+                update account_backup set expires_at = verified_at + make_interval(secs => :retention)
+                where kind = 'SCOPE_SNAPSHOT' and removal_id = :removal and removed_at is null and verified_at is not null""")
+                .param("removal", removalId).param("retention", retention.toSeconds()).update();
     }
 
     /** Snapshots past their retention, not yet removed: where each is, to be removed by {@link #removeExpiredSnapshot}. */

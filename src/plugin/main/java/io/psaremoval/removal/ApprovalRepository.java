@@ -47,12 +47,7 @@ class ApprovalRepository {
         if (!deletionApprovalRequired && policy(accountId).changedBy() == null) {
             return RemovalPolicy.Change.UNCHANGED; // never set: off already
         }
-        jdbc.sql("""
-                insert into removal_policy (account_id, deletion_approval_required, changed_by) values (:account, false, :by)
-                on conflict (account_id) do nothing""")
-                .param("account", accountId).param("by", changedBy).update();
-        RemovalPolicy now = jdbc.sql("select " + POLICY_COLUMNS + " from removal_policy where account_id = :account for update")
-                .param("account", accountId).query(RemovalPolicy.class).single();
+        RemovalPolicy now = lockPolicy(accountId, changedBy);
         if (deletionApprovalRequired) {
             if (now.deletionApprovalRequired()) {
                 jdbc.sql("update removal_policy set off_requested_by = null, off_requested_at = null where account_id = :account")
@@ -87,12 +82,7 @@ class ApprovalRepository {
      */
     RemovalPolicy.Change setCoolingOff(long accountId, java.time.Duration period, java.time.Duration hostDefault,
             String changedBy) {
-        jdbc.sql("""
-                insert into removal_policy (account_id, deletion_approval_required, changed_by) values (:account, false, :by)
-                on conflict (account_id) do nothing""")
-                .param("account", accountId).param("by", changedBy).update();
-        RemovalPolicy now = jdbc.sql("select " + POLICY_COLUMNS + " from removal_policy where account_id = :account for update")
-                .param("account", accountId).query(RemovalPolicy.class).single();
+        RemovalPolicy now = lockPolicy(accountId, changedBy);
         java.time.Duration current = now.coolingOff(hostDefault);
         if (period.compareTo(current) >= 0) {
             if (period.equals(current) && now.coolingOffSeconds() != null) {
@@ -126,6 +116,16 @@ class ApprovalRepository {
                                           cooling_off_requested_at = null
                 where account_id = :account""")
                 .param("account", accountId).param("seconds", period.toSeconds()).param("by", changedBy).update();
+    }
+
+    /** The account's policy row, created with the defaults if it has none, locked until the caller's transaction ends. */
+    private RemovalPolicy lockPolicy(long accountId, String changedBy) {
+        jdbc.sql("""
+                insert into removal_policy (account_id, deletion_approval_required, changed_by) values (:account, false, :by)
+                on conflict (account_id) do nothing""")
+                .param("account", accountId).param("by", changedBy).update();
+        return jdbc.sql("select " + POLICY_COLUMNS + " from removal_policy where account_id = :account for update")
+                .param("account", accountId).query(RemovalPolicy.class).single();
     }
 
     /** Organizations and items (of every kind) in one round of the removal's scope. */

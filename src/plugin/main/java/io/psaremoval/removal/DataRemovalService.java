@@ -52,9 +52,10 @@ public class DataRemovalService {
         this.scope = scope;
         this.ownTransaction = new TransactionTemplate(transactionManager);
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-        if (!remover.hidesPendingDeletions() && !settings.coolingOffPeriod().isZero()) {
+        if (!remover.hidesPendingDeletions()) {
             log.warn("The platform's data adapter ({}) cannot take data out of sight: hard deletes purge at once, without"
-                    + " the cooling-off period of {}", remover.getClass().getName(), settings.coolingOffPeriod());
+                    + " a cooling-off period (the host's {} and any account's own)", remover.getClass().getName(),
+                    settings.coolingOffPeriod());
         }
     }
 
@@ -192,8 +193,8 @@ public class DataRemovalService {
             }
             int moved = remover.moveOutOfSight(current.id(), current.requireIntegrationId());
             OffsetDateTime purgeAfter = removalService.get(processInstanceId).purgeAfter();
-            // The snapshot outlives the wait: the restore window counts from the purge.
-            backups.keepSnapshotsUntil(current.id(), purgeAfter.plus(backupProperties.snapshotRetention()));
+            // The snapshot outlives the wait: the restore window counts from the purge (extended again when it ends).
+            backups.keepSnapshotsForTheirRetentionFrom(current.id(), "removal.purge_after", backupProperties.snapshotRetention());
             log.info("Removal {}: {} organizations out of sight; purged from {} on unless an Administrator cancels",
                     current.businessKey(), moved, purgeAfter);
             return new MoveOut(false, moved, purgeAfter);
@@ -247,8 +248,8 @@ public class DataRemovalService {
                         + " changed state while it started.");
             }
             if (from == RemovalStatus.PENDING_DELETION && current.status() == from) {
-                // The purge begins later than the wait said (a changed scope confirmed meanwhile): the restore window too.
-                backups.keepSnapshotsUntil(current.id(), OffsetDateTime.now().plus(backupProperties.snapshotRetention()));
+                // The purge may begin later than the wait said (a late timer, an outage): so does the restore window.
+                backups.keepSnapshotsForTheirRetentionFrom(current.id(), "now()", backupProperties.snapshotRetention());
             }
             return Start.WRITE;
         }));
@@ -355,6 +356,10 @@ public class DataRemovalService {
             if (!removals.lockRunning(removal.id(), mode)) {
                 throw new IllegalStateException("Removal " + removal.businessKey() + " is no longer running as a "
                         + mode.name().toLowerCase(Locale.ROOT));
+            }
+            if (removal.coolingOffSeconds() != null && removal.coolingOffSeconds() > 0) {
+                // A purge after a cooling-off period: its snapshot is kept for the retention from the purge's end.
+                backups.keepSnapshotsForTheirRetentionFrom(removal.id(), "now()", backupProperties.snapshotRetention());
             }
             whenDone.run();
         });

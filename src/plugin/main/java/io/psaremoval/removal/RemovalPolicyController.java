@@ -54,9 +54,11 @@ class RemovalPolicyController {
     private final SecurityEvents securityEvents;
     private final RemovalSettings settings;
     private final Accounts accounts;
+    private final PlatformData platformData;
 
     RemovalPolicyController(DeletionApprovals approvals, PlatformUsers users, IdentityService identityService,
-            SecurityEvents securityEvents, RemovalSettings settings, Accounts accounts) {
+            SecurityEvents securityEvents, RemovalSettings settings, Accounts accounts, PlatformData platformData) {
+        this.platformData = platformData;
         this.accounts = accounts;
         this.approvals = approvals;
         this.users = users;
@@ -115,6 +117,8 @@ class RemovalPolicyController {
         view.put("offRequestedAt", policy.offRequestedAt());
         view.put("coolingOffPeriod", RemovalPolicy.iso(policy.coolingOff(settings.coolingOffPeriod())));
         view.put("coolingOffPeriodIsTheHostsDefault", policy.coolingOffSeconds() == null);
+        // A platform adapter that cannot take data out of sight purges at once, whatever the period says.
+        view.put("coolingOffAppliesOnThisPlatform", platformData.hidesPendingDeletions());
         view.put("shorterCoolingOffRequested", policy.coolingOffRequestedSeconds() == null ? null
                 : RemovalPolicy.iso(Duration.ofSeconds(policy.coolingOffRequestedSeconds())));
         view.put("shorterCoolingOffRequestedBy", policy.coolingOffRequestedBy());

@@ -48,11 +48,14 @@ public class RemovalService {
     private final SecurityEvents securityEvents;
     private final ScopeContract scope;
     private final TransactionTemplate ownTransaction;
+    private final io.psaremoval.backup.BackupProperties backupProperties;
 
     RemovalService(RemovalRepository removals, Integrations integrations, PlatformData platformData,
             RemovalRules rules, RemovalSettings settings, BackupService backups, Accounts accounts,
             RmmUnmatchingService rmm, RmmDeliveryService rmmDelivery, SecurityEvents securityEvents,
-            ScopeContract scope, PlatformTransactionManager transactionManager) {
+            ScopeContract scope, PlatformTransactionManager transactionManager,
+            io.psaremoval.backup.BackupProperties backupProperties) {
+        this.backupProperties = backupProperties;
         this.removals = removals;
         this.integrations = integrations;
         this.platformData = platformData;
@@ -391,6 +394,7 @@ public class RemovalService {
             throw new IllegalStateException("Removal " + removal.businessKey() + " changed state while it was cancelled");
         }
         platformData.bringBackInSight(removal.id());
+        backups.snapshotsBackToTheirRetention(removal.id(), backupProperties.snapshotRetention()); // nothing to restore
         log.info("Removal {}: deletion cancelled during its cooling-off period by {}; {} organizations back in sight",
                 removal.businessKey(), cancelledBy, outOfSight);
     }
