@@ -139,6 +139,53 @@ class TwoNodeClusterApplicationTest {
         assertThat(engine.getRuntimeService().createIncidentQuery().count()).isZero();
     }
 
+    /**
+     * With both nodes running: a deletion waits out its cooling-off period out of sight, its timer fires and it is
+     * purged once, ending as its twin (purged at once) did; then an Administrator restores it, the check and the
+     * write on whichever node takes them, and the account is back exactly.
+     */
+    @Test
+    void aPendingDeletionIsPurgedOnceAndRestoredOnceWhileTwoNodesRun() {
+        GeneratedAccount account = fixtures.create(shape("Cooling off"));
+        String before = fixtures.accountChecksum(account.accountId());
+        cluster.giveCoolingOffPeriod(account, Duration.ofDays(1));
+        ProcessInstance removal = cluster.decideWhileNodesRun(account, RemovalMode.DELETE);
+        cluster.awaitPendingDeletion(removal.getId(), Duration.ofSeconds(120));
+        assertThat(fixtures.count("select count(*) from listed_organization where psa_integration_id = :p",
+                account.psaIntegrationId())).as("out of sight while it waits").isZero();
+        assertThat(fixtures.accountChecksum(account.accountId())).as("nothing purged while it waits").isEqualTo(before);
+
+        cluster.letTheCoolingOffPeriodPass(removal.getId());
+
+        assertThat(cluster.awaitEnd(removal.getId(), Duration.ofSeconds(180)).getEndActivityId())
+                .isEqualTo("EndEvent_IntegrationDeleted");
+        assertThat(fixtures.endState(account.accountId())).isEqualTo(fixtures.endState(twins.get(RemovalMode.DELETE)
+                .accountId()));
+        assertThat(fixtures.removalCounts(removal.getId())).as("every row purged and counted once")
+                .isEqualTo(fixtures.removalCounts(twinRemovals.get(RemovalMode.DELETE).getId()));
+
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        ProcessInstance restore = cluster.driver().asUser(administrator, () -> engine.getRuntimeService()
+                .startProcessInstanceByKey("RestoreDeletedPsaData", Map.of("restoreReason", "Deleted by mistake")));
+        long snapshot = jdbc.sql("select id from account_backup where kind = 'SCOPE_SNAPSHOT' and removed_at is null"
+                + " and removal_id = (select id from removal where process_instance_id = :pid)")
+                .param("pid", removal.getId()).query(Long.class).single();
+        cluster.driver().complete(administrator, restore, Map.of("snapshotId", String.valueOf(snapshot),
+                "restoreDecision", "RESTORE"));
+        cluster.await("the snapshot checked on a node", () -> engine.getTaskService().createTaskQuery()
+                .processInstanceId(restore.getId()).taskDefinitionKey("UserTask_ConfirmRestore").count() == 1,
+                Duration.ofSeconds(120));
+        cluster.driver().complete(administrator, restore, Map.of("restoreConfirmation", "RESTORE"));
+
+        assertThat(cluster.awaitEnd(restore.getId(), Duration.ofSeconds(180)).getEndActivityId())
+                .isEqualTo("EndEvent_Restored");
+        assertThat(fixtures.accountChecksum(account.accountId())).as("back exactly, ids and all").isEqualTo(before);
+        assertThat(jdbc.sql("""
+                select count(*) from rmm_unmatch_notice where event = 'devices-rematched'
+                  and removal_id = (select id from removal where process_instance_id = :pid)""")
+                .param("pid", removal.getId()).query(Long.class).single()).as("the RMM told once").isOne();
+    }
+
     @Test
     void theSameIntegrationAskedForOnBothNodesAtOnceIsRemovedOnce() throws Exception {
         EngineRest manager = new EngineRest(nodeA.baseUri(), fixtures.username(contested, Role.MANAGER),
