@@ -62,7 +62,8 @@ class DatabaseOutageApplicationTest {
 
     /**
      * The deletion waits out a cooling-off period (its twin purged at once): an outage during the wait changes nothing;
-     * one mid-chunk of the purge after it heals by itself.
+     * one mid-chunk of the purge after it heals by itself. Then its restore is cut mid-write: the write rolls back whole,
+     * is retried after the back-off, and the account is back exactly.
      */
     @Test
     void aShortOutageMidChunkHealsByItselfAfterTheBackOff() throws Exception {
@@ -71,6 +72,7 @@ class DatabaseOutageApplicationTest {
         String otherBefore = fixtures.accountChecksum(other.accountId());
         long organization = syncedOrganizations(account).get(5);
         long items = itemsOf(organization);
+        String before = fixtures.accountChecksum(account.accountId());
         cluster.giveCoolingOffPeriod(account, Duration.ofDays(1));
         ProcessInstance removal = cluster.decideWhileNodesRun(account, RemovalMode.DELETE);
         cluster.awaitPendingDeletion(removal.getId(), Duration.ofSeconds(60));
@@ -104,6 +106,33 @@ class DatabaseOutageApplicationTest {
         assertThat(cluster.engine().getRuntimeService().createIncidentQuery().count()).isZero();
         assertSameOutcomeAsTheTwin(account, removal);
         assertThat(fixtures.accountChecksum(other.accountId())).isEqualTo(otherBefore);
+
+        String administrator = fixtures.username(account, io.psaremoval.account.Role.ADMINISTRATOR);
+        ProcessInstance restore = cluster.driver().asUser(administrator, () -> cluster.engine().getRuntimeService()
+                .startProcessInstanceByKey("RestoreDeletedPsaData", Map.of("restoreReason", "Deleted by mistake")));
+        long snapshot = jdbc.sql("select id from account_backup where kind = 'SCOPE_SNAPSHOT' and removed_at is null"
+                + " and removal_id = (select id from removal where process_instance_id = :pid)")
+                .param("pid", removal.getId()).query(Long.class).single();
+        cluster.driver().complete(administrator, restore, Map.of("snapshotId", String.valueOf(snapshot),
+                "restoreDecision", "RESTORE"));
+        cluster.await("the snapshot checked on the node", () -> cluster.engine().getTaskService().createTaskQuery()
+                .processInstanceId(restore.getId()).taskDefinitionKey("UserTask_ConfirmRestore").count() == 1,
+                Duration.ofSeconds(60));
+        long device = jdbc.sql("select min(rmm_device_id) from removal_unmatched_device"
+                + " where removal_id = (select id from removal where process_instance_id = :pid)")
+                .param("pid", removal.getId()).query(Long.class).single();
+        // Every row recreated in the write's open transaction, the devices' re-match waiting on the test's lock.
+        try (Cluster.RowLock lock = cluster.lock("select id from rmm_device where id = ? for update", device)) {
+            cluster.driver().complete(administrator, restore, Map.of("restoreConfirmation", "RESTORE"));
+            assertThat(cluster.awaitNodeWaitingOn(node.name(), "update rmm_device", Duration.ofSeconds(60)))
+                    .contains("update rmm_device");
+            cluster.outage(OUTAGE);
+        }
+        assertThat(cluster.awaitEnd(restore.getId(), Duration.ofSeconds(120)).getEndActivityId())
+                .isEqualTo("EndEvent_Restored");
+        assertThat(jobLog(restore.getId(), 1)).as("the write failed once, during the outage").hasSize(1);
+        assertThat(fixtures.accountChecksum(account.accountId())).as("back exactly, ids and all").isEqualTo(before);
+        assertThat(cluster.engine().getRuntimeService().createIncidentQuery().count()).isZero();
     }
 
     @Test
