@@ -2,12 +2,10 @@ package io.psaremoval.camunda;
 
 import static io.psaremoval.camunda.RemovalVariables.ORGANIZATIONS_OUT_OF_SIGHT;
 import static io.psaremoval.camunda.RemovalVariables.PENDING_SUMMARY;
-import static io.psaremoval.camunda.RemovalVariables.SCOPE_CHANGED;
-import static io.psaremoval.camunda.RemovalVariables.SCOPE_DIFFERENCE;
-import static io.psaremoval.camunda.RemovalVariables.SCOPE_NEEDS_NAME;
 
 import io.psaremoval.removal.DataRemovalService;
 import io.psaremoval.removal.DeletionApprovals;
+import io.psaremoval.removal.RemovalMode;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.springframework.stereotype.Component;
 
@@ -31,10 +29,8 @@ class MoveOutOfSightDelegate extends WriteStepDelegate {
     void write(DelegateExecution execution) {
         String processInstanceId = execution.getProcessInstanceId();
         DataRemovalService.MoveOut moved = data.moveOutOfSight(processInstanceId);
-        execution.setVariable(SCOPE_CHANGED, moved.scopeChanged());
+        RemovalVariables.setScopeChanged(execution, data, processInstanceId, RemovalMode.DELETE, moved.scopeChanged());
         if (moved.scopeChanged()) {
-            execution.setVariable(SCOPE_DIFFERENCE, data.scopeDifference(processInstanceId));
-            execution.setVariable(SCOPE_NEEDS_NAME, true);
             return;
         }
         execution.setVariable(ORGANIZATIONS_OUT_OF_SIGHT, moved.organizations());

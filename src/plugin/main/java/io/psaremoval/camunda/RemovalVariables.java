@@ -150,15 +150,21 @@ public final class RemovalVariables {
                 .format(purgeAfter.atZoneSameInstant(java.time.ZoneOffset.UTC)));
     }
 
+    /** Whether a write step found the scope changed; when it did, what changed, for the form that asks to confirm it. */
+    static void setScopeChanged(VariableScope scope, DataRemovalService data, String processInstanceId, RemovalMode mode,
+            boolean changed) {
+        scope.setVariable(SCOPE_CHANGED, changed);
+        if (changed) {
+            scope.setVariable(SCOPE_DIFFERENCE, data.scopeDifference(processInstanceId));
+            scope.setVariable(SCOPE_NEEDS_NAME, mode == RemovalMode.DELETE);
+        }
+    }
+
     /** The progress of a chunked disconnect or delete after one job, as the loop's gateway and Cockpit read it. */
     static void setProgress(VariableScope scope, DataRemovalService data, String processInstanceId, RemovalMode mode,
             DataRemovalService.Progress progress) {
         scope.setVariable(REMOVAL_FINISHED, progress.finished());
-        scope.setVariable(SCOPE_CHANGED, progress.scopeChanged());
-        if (progress.scopeChanged()) {
-            scope.setVariable(SCOPE_DIFFERENCE, data.scopeDifference(processInstanceId));
-            scope.setVariable(SCOPE_NEEDS_NAME, mode == RemovalMode.DELETE);
-        }
+        setScopeChanged(scope, data, processInstanceId, mode, progress.scopeChanged());
         scope.setVariable(COOLING_OFF, progress.coolingOff());
         if (progress.coolingOff()) {
             setPurgeAfter(scope, progress.purgeAfter());

@@ -171,7 +171,7 @@ public class DataRemovalService {
             Removal current = removalService.get(processInstanceId);
             rules.requireChosen(current, RemovalMode.DELETE, step);
             if (current.status() == RemovalStatus.PENDING_DELETION) {
-                return new MoveOut(false, removals.organizationsOutOfSight(current.id()), current.purgeAfter());
+                return new MoveOut(false, remover.organizationsOutOfSight(current.id()), current.purgeAfter());
             }
             if (current.status() == RemovalStatus.SCOPE_CHANGED) {
                 return new MoveOut(true, 0, null); // found before, by a run of this step whose transaction did not commit

@@ -473,6 +473,11 @@ public class JdbcPlatformData implements PlatformData {
                 select o.id, o.account_id, :removal from organization o where o.psa_integration_id = :psa
                 on conflict (organization_id) do nothing""")
                 .param("removal", removalId).param("psa", psaIntegrationId).update();
+        return organizationsOutOfSight(removalId);
+    }
+
+    @Override
+    public int organizationsOutOfSight(long removalId) {
         return jdbc.sql("select count(*) from pending_deletion where removal_id = :removal").param("removal", removalId)
                 .query(Integer.class).single();
     }

@@ -119,6 +119,11 @@ public interface PlatformData {
         throw new UnsupportedOperationException("This platform cannot take data out of sight");
     }
 
+    /** How many organizations the removal keeps out of sight now. */
+    default int organizationsOutOfSight(long removalId) {
+        return 0;
+    }
+
     /** Puts back in sight what the removal had taken out of sight and not purged, in the caller's transaction. */
     default void bringBackInSight(long removalId) {
     }

@@ -186,12 +186,6 @@ public class RemovalRepository {
                 .single();
     }
 
-    /** Organizations the removal keeps out of sight now. */
-    public long organizationsOutOfSight(long removalId) {
-        return jdbc.sql("select count(*) from pending_deletion where removal_id = :id").param("id", removalId)
-                .query(Long.class).single();
-    }
-
     /**
      * PENDING_DELETION → CANCELLED: an Administrator cancelled the deletion during its cooling-off period; what it had
      * moved out of sight is back (the rows themselves were never written).

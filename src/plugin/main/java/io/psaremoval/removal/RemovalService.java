@@ -387,7 +387,7 @@ public class RemovalService {
         if (note == null || note.isBlank()) {
             throw new RemovalInputException("Say why you cancel the deletion, for the requester and the auditors.");
         }
-        long outOfSight = removals.organizationsOutOfSight(removal.id());
+        int outOfSight = platformData.organizationsOutOfSight(removal.id());
         releaseIntegration(removal);
         if (!removals.cancelPendingDeletion(removal.id(), cancelledBy, note.strip(),
                 "Cancelled during the cooling-off period by " + cancelledBy + ": " + note.strip())) {
