@@ -167,6 +167,63 @@ class ConfirmedScopeTest {
                 assertThat(fingerprint).as("organization %d", organization).isEqualTo(scope.get(organization))));
     }
 
+    /**
+     * Every column a removal destroys or writes is in its row's hash: a change of any one of them, and nothing else,
+     * changes the fingerprint of the organization the row counts with (the delete's always, the disconnect's only for
+     * what a disconnect writes), while the row counts stay. Each change is rolled back.
+     */
+    @Test
+    void aChangeOfAnyColumnARemovalDestroysChangesItsOrganizationsFingerprint() {
+        GeneratedAccount account = fixtures.create();
+        Map<Long, ScopeFingerprint> before = platformData.scope(account.psaIntegrationId());
+        String scopeItem = "(select min(i.id) from item i join organization o on o.id = i.organization_id"
+                + " where o.psa_integration_id = " + account.psaIntegrationId();
+        String inScope = " where id in (select min(a.id) from attachment a join organization o on o.id = a.organization_id"
+                + " where o.psa_integration_id = " + account.psaIntegrationId() + ")";
+        Map<String, Boolean> changes = new java.util.LinkedHashMap<>();
+        changes.put("update organization set name = name || ' (renamed)' where psa_integration_id = "
+                + account.psaIntegrationId() + " and id = (select min(id) from organization where psa_integration_id = "
+                + account.psaIntegrationId() + ")", false);
+        changes.put("update organization set psa_external_id = psa_external_id || '-moved' where id = (select min(id)"
+                + " from organization where psa_integration_id = " + account.psaIntegrationId() + ")", true);
+        changes.put("update item set name = name || ' (renamed)' where id = " + scopeItem + ")", false);
+        changes.put("update item set body = coalesce(body, '') || '.' where id = " + scopeItem + ")", false);
+        changes.put("update item set kind = case kind when 'DOCUMENT' then 'PASSWORD' else 'DOCUMENT' end where id = "
+                + scopeItem + " and i.kind <> 'CONFIGURATION')", false);
+        changes.put("update item set psa_external_id = psa_external_id || '-moved' where id = " + scopeItem
+                + " and i.psa_external_id is not null)", true);
+        changes.put("update attachment set content = content || '\\x00'::bytea" + inScope, false);
+        changes.put("update attachment set file_name = file_name || '.old'" + inScope, false);
+        changes.put("update related_item set note = coalesce(note, '') || '!' where id = (select min(r.id) from related_item r"
+                + " join item i on i.id = r.source_item_id join organization o on o.id = i.organization_id"
+                + " where o.psa_integration_id = " + account.psaIntegrationId() + ")", false);
+        changes.put("""
+                update rmm_device d set matched_configuration_id = other.id
+                from item matched, item other
+                where matched.id = d.matched_configuration_id and other.organization_id = matched.organization_id
+                  and other.kind = 'CONFIGURATION' and other.id <> matched.id
+                  and d.id = (select min(d.id) from rmm_device d join item i on i.id = d.matched_configuration_id
+                      join organization o on o.id = i.organization_id where o.psa_integration_id = %d
+                      and exists (select 1 from item other where other.organization_id = i.organization_id
+                                  and other.kind = 'CONFIGURATION' and other.id <> i.id))
+                  and other.id = (select min(o2.id) from item o2 where o2.organization_id = matched.organization_id
+                      and o2.kind = 'CONFIGURATION' and o2.id <> matched.id)"""
+                .formatted(account.psaIntegrationId()), false);
+        changes.forEach((change, disconnectWritesIt) -> inRolledBackTransaction(() -> {
+            assertThat(jdbc.sql(change).update()).as(change).isEqualTo(1);
+            Map<Long, ScopeFingerprint> after = platformData.scope(account.psaIntegrationId());
+            assertThat(after.keySet()).as(change).isEqualTo(before.keySet());
+            List<Long> changed = before.keySet().stream().filter(o -> !before.get(o).equals(after.get(o))).toList();
+            assertThat(changed).as("organizations whose fingerprint changed: %s", change).isNotEmpty();
+            changed.forEach(o -> {
+                assertThat(after.get(o).deleteRows()).as(change).isEqualTo(before.get(o).deleteRows());
+                assertThat(after.get(o).sameAs(before.get(o), RemovalMode.DELETE)).as(change).isFalse();
+            });
+            assertThat(before.keySet().stream().allMatch(o -> after.get(o).sameAs(before.get(o), RemovalMode.DISCONNECT)))
+                    .as("the disconnect's fingerprints unchanged: %s", change).isEqualTo(!disconnectWritesIt);
+        }));
+    }
+
     private void job(ProcessInstance removal) {
         engine.getManagementService().executeJob(engine.getManagementService().createJobQuery()
                 .processInstanceId(removal.getId()).singleResult().getId());

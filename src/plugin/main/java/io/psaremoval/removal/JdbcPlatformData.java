@@ -36,22 +36,26 @@ public class JdbcPlatformData implements PlatformData {
 
     /*
      * Each row's hash for the scope's fingerprints, the same SQL whether the whole scope is summed up in the database
-     * or a locked chunk's rows are read one by one. Its text is the row's columns that a removal writes or destroys
-     * (an item's body whole, an attachment's bytes by their MD5), never a time (its text would depend on the session).
+     * or a locked chunk's rows are read one by one: PostgreSQL's 64-bit hash of a row value (hash_record_extended, each
+     * column hashed by its type's own hash function, no text built; V19). The row holds the columns that a removal
+     * writes or destroys (an item's body whole, an attachment's bytes by their MD5) and never a time, whose hash would
+     * depend on the session's time zone. The first column names the table, so that equal columns of two tables differ.
      */
-    private static final String ORGANIZATION_HASH = "psa_row_hash(row('organization', o.id, o.name, o.psa_external_id)::text)";
-    private static final String ORGANIZATION_LINK_HASH = "psa_row_hash(row('organization', o.id, o.psa_external_id)::text)";
-    private static final String ITEM_HASH =
-            "psa_row_hash(concat_ws('|', 'item', i.id, i.kind, quote_literal(i.name), quote_nullable(i.psa_external_id),"
-            + " length(i.body), i.body))";
+    private static final String ORGANIZATION_HASH = hash("'organization'::text, o.id, o.name, o.psa_external_id");
+    private static final String ORGANIZATION_LINK_HASH = hash("'organization'::text, o.id, o.psa_external_id");
+    private static final String ITEM_HASH = hash("'item'::text, i.id, i.kind, i.name, i.psa_external_id, i.body");
     private static final String ITEM_LINK_HASH =
-            "case when i.psa_external_id is not null then psa_row_hash(row('item', i.id, i.psa_external_id)::text) end";
-    private static final String ATTACHMENT_HASH = "psa_row_hash(row('attachment', a.id, a.organization_id, a.item_id,"
-            + " a.file_name, a.content_type, md5(a.content))::text)";
+            "case when i.psa_external_id is not null then " + hash("'item'::text, i.id, i.psa_external_id") + " end";
+    private static final String ATTACHMENT_HASH =
+            hash("'attachment'::text, a.id, a.organization_id, a.item_id, a.file_name, a.content_type, md5(a.content)");
     private static final String RELATED_ITEM_HASH =
-            "psa_row_hash(row('related_item', r.id, r.source_item_id, r.target_item_id, r.note)::text)";
+            hash("'related_item'::text, r.id, r.source_item_id, r.target_item_id, r.note");
     private static final String RMM_DEVICE_HASH =
-            "psa_row_hash(row('rmm_device', d.id, d.rmm_integration_id, d.matched_configuration_id)::text)";
+            hash("'rmm_device'::text, d.id, d.rmm_integration_id, d.matched_configuration_id");
+
+    private static String hash(String columns) {
+        return "hash_record_extended(row(" + columns + "), 0)";
+    }
 
     private final JdbcClient jdbc;
     private final DataSource dataSource;
@@ -117,44 +121,49 @@ public class JdbcPlatformData implements PlatformData {
     @Override
     public Map<Long, ScopeFingerprint> scope(long psaIntegrationId) {
         Map<Long, ScopeFingerprint> scope = new TreeMap<>();
-        // The scope's organizations and items are read once each (materialized) and summed up per organization where
-        // they are; the rows hanging on them are joined to the items by id only. XOR is the fingerprints' sum: an integer
-        // aggregate, order-free, and distinct rows never cancel out but by a 64-bit coincidence.
+        // Summed up per organization where the rows are: the items by one join of the scope's organizations (PostgreSQL
+        // may scan them in parallel), the attachments and related items of the integration's account (every row of an
+        // account carries its account_id) attributed to the organization of lower id they hang on, the one a chunk in
+        // id order removes them with. XOR is the fingerprints' sum: an integer aggregate, order-free, and distinct rows
+        // never cancel out but by a 64-bit coincidence.
         jdbc.sql("""
                 with scope as materialized (
-                    select o.id, %s as whole, %s as link from organization o where o.psa_integration_id = :psa),
-                items as materialized (
-                    select i.id, i.organization_id, %s as whole, %s as link
-                    from scope join item i on i.organization_id = scope.id),
+                    select o.id, o.account_id, %s as whole, %s as link from organization o where o.psa_integration_id = :psa),
                 parts as (
                     select id as organization, 1::bigint as rows, whole, 1::bigint as links, link from scope
                     union all
-                    select organization_id, count(*), bit_xor(whole), count(link), bit_xor(link)
-                    from items group by organization_id
+                    select organization_id, count(*), bit_xor(whole), count(link), bit_xor(link) from (
+                        select i.organization_id, %s as whole, %s as link
+                        from item i join organization o on o.id = i.organization_id where o.psa_integration_id = :psa
+                    ) items group by organization_id
                     union all
-                    select organization, count(*), bit_xor(whole), 0, null from (
-                        select min(organization) as organization, whole from (
-                            select a.id, a.organization_id as organization, %s as whole
-                            from attachment a join scope on scope.id = a.organization_id
-                            union all
-                            select a.id, i.organization_id, %s from attachment a join items i on i.id = a.item_id
-                        ) attachments group by id, whole) attributed group by organization
+                    select least(own.id, of_item.id), count(*), bit_xor(%s), 0, null
+                    from attachment a
+                    left join scope own on own.id = a.organization_id
+                    left join item i on i.id = a.item_id
+                    left join scope of_item on of_item.id = i.organization_id
+                    where a.account_id = (select account_id from scope limit 1)
+                      and (own.id is not null or of_item.id is not null)
+                    group by 1
                     union all
-                    select organization, count(*), bit_xor(whole), 0, null from (
-                        select min(organization) as organization, whole from (
-                            select r.id, i.organization_id as organization, %s as whole
-                            from related_item r join items i on i.id = r.source_item_id
-                            union all
-                            select r.id, i.organization_id, %s from related_item r join items i on i.id = r.target_item_id
-                        ) related group by id, whole) attributed group by organization
+                    select least(of_source.id, of_target.id), count(*), bit_xor(%s), 0, null
+                    from related_item r
+                    join item source on source.id = r.source_item_id
+                    left join scope of_source on of_source.id = source.organization_id
+                    join item target on target.id = r.target_item_id
+                    left join scope of_target on of_target.id = target.organization_id
+                    where r.account_id = (select account_id from scope limit 1)
+                      and (of_source.id is not null or of_target.id is not null)
+                    group by 1
                     union all
                     select i.organization_id, count(*), bit_xor(%s), 0, null
-                    from rmm_device d join items i on i.id = d.matched_configuration_id group by i.organization_id)
+                    from rmm_device d join item i on i.id = d.matched_configuration_id join scope on scope.id = i.organization_id
+                    group by i.organization_id)
                 select organization, sum(rows)::bigint as delete_rows, bit_xor(whole) as delete_fingerprint,
                        sum(links)::bigint as disconnect_rows, coalesce(bit_xor(link), 0) as disconnect_fingerprint
                 from parts group by organization"""
                         .formatted(ORGANIZATION_HASH, ORGANIZATION_LINK_HASH, ITEM_HASH, ITEM_LINK_HASH, ATTACHMENT_HASH,
-                                ATTACHMENT_HASH, RELATED_ITEM_HASH, RELATED_ITEM_HASH, RMM_DEVICE_HASH))
+                                RELATED_ITEM_HASH, RMM_DEVICE_HASH))
                 .param("psa", psaIntegrationId)
                 .query((rs, n) -> scope.put(rs.getLong(1), new ScopeFingerprint(rs.getLong(2), rs.getLong(3),
                         rs.getLong(4), rs.getLong(5))))
