@@ -180,6 +180,66 @@ class ItemDeletionTest {
         assertThat(danglingAttachments()).isZero();
     }
 
+    /**
+     * A chunk of a hard delete does not look the platform's four keys up again after its item delete: it cleared them
+     * itself under its items' locks. A reference tried in that window (here: while the chunk compares its scope, after
+     * it locked its items and their references) waits for the chunk and is then refused by PostgreSQL; nothing dangles.
+     */
+    @Test
+    void aReferenceTriedWhileAChunkHoldsItsItemsWaitsAndIsRefusedByPostgres() throws Exception {
+        AtomicInteger insertBackend = new AtomicInteger();
+        CompletableFuture<Object> tried = inTransaction(status -> {
+            CompletableFuture<Object>[] insert = new CompletableFuture[1];
+            remover.hardDelete(removal(), account.psaIntegrationId(), List.of(organization), lockedChunk -> {
+                insert[0] = CompletableFuture.supplyAsync(() -> {
+                    try (Connection other = dataSource.getConnection();
+                         var statement = other.prepareStatement("""
+                                 insert into attachment (account_id, organization_id, item_id, file_name, content)
+                                 values (?, ?, ?, 'added-meanwhile.pdf', '\\x00'::bytea)""")) {
+                        insertBackend.set(backend(other));
+                        statement.setLong(1, account.accountId());
+                        statement.setLong(2, standaloneOrganization);
+                        statement.setLong(3, document);
+                        return statement.executeUpdate();
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException(e.getMessage(), e);
+                    }
+                });
+                waitUntilBlocked(insertBackend, insert[0]);
+            });
+            return insert[0]; // the chunk commits now; the waiting insert then finds the item gone
+        });
+
+        assertThatThrownBy(() -> tried.get(30, TimeUnit.SECONDS)).hasMessageContaining("attachment_item_id_account_id_fkey");
+        assertThat(jdbc.sql("select count(*) from item where id = any(:items)").param("items", items)
+                .query(Long.class).single()).as("the chunk committed").isZero();
+        assertThat(danglingAttachments()).isZero();
+    }
+
+    /** A host's own key to item is looked up after a chunk's item delete, whatever the chunk cleared itself. */
+    @Test
+    void aHostsOwnKeyIsCheckedAfterAChunksItemDelete() {
+        inTransaction(status -> {
+            jdbc.sql("create table host_note (id bigint primary key, item_id bigint references item (id))").update();
+            jdbc.sql("insert into host_note values (1, :item)").param("item", document).update();
+            assertThatThrownBy(() -> remover.hardDelete(removal(), account.psaIntegrationId(), List.of(organization),
+                    lockedChunk -> { }))
+                    .isInstanceOf(ItemDeletion.ReferenceStillPointsException.class)
+                    .hasMessageContaining("host_note.item_id").hasMessageContaining("nothing of it is deleted");
+            status.setRollbackOnly();
+            return null;
+        });
+        assertThat(jdbc.sql("select count(*) from item where id = any(:items)").param("items", items)
+                .query(Long.class).single()).as("rolled back: every item still there").isEqualTo(items.length);
+    }
+
+    private long removal() {
+        return jdbc.sql("""
+                insert into removal (process_instance_id, business_key, requested_by, requester_role)
+                values (:id, :id, 'item-deletion-test', 'MANAGER') returning id""")
+                .param("id", "item-deletion-test-" + System.nanoTime()).query(Long.class).single();
+    }
+
     @Test
     void eachOfThePlatformsKeysCatchesARowLeftPointingAtADeletedItem() {
         long standaloneItem = jdbc.sql("select min(id) from item where organization_id = :o").param("o", standaloneOrganization)

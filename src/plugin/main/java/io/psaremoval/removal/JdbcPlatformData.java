@@ -57,6 +57,16 @@ public class JdbcPlatformData implements PlatformData {
         return "hash_record_extended(row(" + columns + "), 0)";
     }
 
+    /**
+     * The references to item that a chunk of a hard delete locks after its items and then deletes or unmatches by id
+     * (see {@link #lockReferences}): the item delete does not look them up again (see {@link ItemDeletion}).
+     */
+    private static final Set<ItemDeletion.Column> CLEARED_BY_A_CHUNK = Set.of(
+            new ItemDeletion.Column("attachment", "item_id"),
+            new ItemDeletion.Column("related_item", "source_item_id"),
+            new ItemDeletion.Column("related_item", "target_item_id"),
+            new ItemDeletion.Column("rmm_device", "matched_configuration_id"));
+
     private final JdbcClient jdbc;
     private final DataSource dataSource;
     private final ItemDeletion itemDeletion;
@@ -356,7 +366,7 @@ public class JdbcPlatformData implements PlatformData {
         writeById("""
                 with changed as (delete from attachment where id = any(:ids) returning 'ATTACHMENT' as kind)
                 """ + COUNT_BY_KIND, removalId, locked.attachments(), "DELETED");
-        count(removalId, "DELETED", itemDeletion.delete(items));
+        count(removalId, "DELETED", itemDeletion.delete(items, CLEARED_BY_A_CHUNK));
         write("""
                 with changed as (
                     delete from organization where id = any(:organizations) and psa_integration_id = :psa
