@@ -194,6 +194,24 @@ class ConfirmedScopeTest {
                 + " and i.psa_external_id is not null)", true);
         changes.put("update attachment set content = content || '\\x00'::bytea" + inScope, false);
         changes.put("update attachment set file_name = file_name || '.old'" + inScope, false);
+        changes.put("update attachment set content_type = 'text/plain; changed'" + inScope, false);
+        changes.put("""
+                update attachment a set item_id = other.id from item other
+                where a.id = (select min(a.id) from attachment a join item i on i.id = a.item_id
+                    join organization o on o.id = i.organization_id where o.psa_integration_id = %d)
+                  and other.id = (select min(o2.id) from item o2 where o2.organization_id
+                      = (select organization_id from item where id = a.item_id) and o2.id <> a.item_id)"""
+                .formatted(account.psaIntegrationId()), false);
+        changes.put("""
+                update related_item r set target_item_id = other.id from item other
+                where r.id = (select min(r.id) from related_item r join item i on i.id = r.source_item_id
+                    join organization o on o.id = i.organization_id where o.psa_integration_id = %d)
+                  and other.id = (select max(o2.id) from item o2 where o2.organization_id
+                      = (select organization_id from item where id = r.target_item_id)
+                      and o2.id not in (r.source_item_id, r.target_item_id)
+                      and not exists (select 1 from related_item x where x.source_item_id = r.source_item_id
+                                      and x.target_item_id = o2.id))"""
+                .formatted(account.psaIntegrationId()), false);
         changes.put("update related_item set note = coalesce(note, '') || '!' where id = (select min(r.id) from related_item r"
                 + " join item i on i.id = r.source_item_id join organization o on o.id = i.organization_id"
                 + " where o.psa_integration_id = " + account.psaIntegrationId() + ")", false);

@@ -158,9 +158,9 @@ public class JdbcPlatformData implements PlatformData {
                     union all
                     select least(of_source.id, of_target.id), count(*), bit_xor(%s), 0, null
                     from related_item r
-                    join item source on source.id = r.source_item_id
+                    left join item source on source.id = r.source_item_id
                     left join scope of_source on of_source.id = source.organization_id
-                    join item target on target.id = r.target_item_id
+                    left join item target on target.id = r.target_item_id
                     left join scope of_target on of_target.id = target.organization_id
                     where r.account_id = (select account_id from scope limit 1)
                       and (of_source.id is not null or of_target.id is not null)
