@@ -156,20 +156,7 @@ class ItemDeletionTest {
             ItemDeletion deletion = new ItemDeletion(jdbc, true);
             assertThat(deletion.plan().setBased()).isTrue();
             deletion.delete(items);
-            CompletableFuture<Object> insert = CompletableFuture.supplyAsync(() -> {
-                try (Connection other = dataSource.getConnection();
-                     var statement = other.prepareStatement("""
-                             insert into attachment (account_id, organization_id, item_id, file_name, content)
-                             values (?, ?, ?, 'added-later.pdf', '\\x00'::bytea)""")) {
-                    insertBackend.set(backend(other));
-                    statement.setLong(1, account.accountId());
-                    statement.setLong(2, standaloneOrganization);
-                    statement.setLong(3, document);
-                    return statement.executeUpdate();
-                } catch (java.sql.SQLException e) {
-                    throw new IllegalStateException(e.getMessage(), e);
-                }
-            });
+            CompletableFuture<Object> insert = attachToTheDocumentFromAnotherSession("added-later.pdf", insertBackend);
             waitUntilBlocked(insertBackend, insert);
             return insert; // the chunk commits now; the waiting insert then finds the item gone
         });
@@ -191,20 +178,7 @@ class ItemDeletionTest {
         CompletableFuture<Object> tried = inTransaction(status -> {
             CompletableFuture<Object>[] insert = new CompletableFuture[1];
             remover.hardDelete(removal(), account.psaIntegrationId(), List.of(organization), lockedChunk -> {
-                insert[0] = CompletableFuture.supplyAsync(() -> {
-                    try (Connection other = dataSource.getConnection();
-                         var statement = other.prepareStatement("""
-                                 insert into attachment (account_id, organization_id, item_id, file_name, content)
-                                 values (?, ?, ?, 'added-meanwhile.pdf', '\\x00'::bytea)""")) {
-                        insertBackend.set(backend(other));
-                        statement.setLong(1, account.accountId());
-                        statement.setLong(2, standaloneOrganization);
-                        statement.setLong(3, document);
-                        return statement.executeUpdate();
-                    } catch (java.sql.SQLException e) {
-                        throw new IllegalStateException(e.getMessage(), e);
-                    }
-                });
+                insert[0] = attachToTheDocumentFromAnotherSession("added-meanwhile.pdf", insertBackend);
                 waitUntilBlocked(insertBackend, insert[0]);
             });
             return insert[0]; // the chunk commits now; the waiting insert then finds the item gone
@@ -231,6 +205,25 @@ class ItemDeletionTest {
         });
         assertThat(jdbc.sql("select count(*) from item where id = any(:items)").param("items", items)
                 .query(Long.class).single()).as("rolled back: every item still there").isEqualTo(items.length);
+    }
+
+    /** A file of the stand-alone organization attached to the document, inserted and committed by another session. */
+    private CompletableFuture<Object> attachToTheDocumentFromAnotherSession(String fileName, AtomicInteger backend) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (Connection other = dataSource.getConnection();
+                 var statement = other.prepareStatement("""
+                         insert into attachment (account_id, organization_id, item_id, file_name, content)
+                         values (?, ?, ?, ?, '\\x00'::bytea)""")) {
+                backend.set(backend(other));
+                statement.setLong(1, account.accountId());
+                statement.setLong(2, standaloneOrganization);
+                statement.setLong(3, document);
+                statement.setString(4, fileName);
+                return statement.executeUpdate();
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        });
     }
 
     private long removal() {
@@ -285,11 +278,7 @@ class ItemDeletionTest {
             AtomicInteger chunkBackend = new AtomicInteger();
             CompletableFuture<List<Long>> chunk = CompletableFuture.supplyAsync(() -> inTransaction(status -> {
                 chunkBackend.set(backend());
-                long removal = jdbc.sql("""
-                        insert into removal (process_instance_id, business_key, requested_by, requester_role)
-                        values (:id, :id, 'item-deletion-test', 'MANAGER') returning id""")
-                        .param("id", "item-deletion-test-" + System.nanoTime()).query(Long.class).single();
-                remover.hardDelete(removal, account.psaIntegrationId(), List.of(organization), lockedChunk -> { });
+                remover.hardDelete(removal(), account.psaIntegrationId(), List.of(organization), lockedChunk -> { });
                 List<Long> left = jdbc.sql("select id from item where id = any(:items) order by id").param("items", items)
                         .query(Long.class).list();
                 status.setRollbackOnly();

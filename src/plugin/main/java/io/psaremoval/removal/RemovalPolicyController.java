@@ -1,18 +1,11 @@
 package io.psaremoval.removal;
 
-import io.psaremoval.account.AccountGroups;
 import io.psaremoval.account.Accounts;
-import io.psaremoval.account.PlatformUser;
-import io.psaremoval.account.PlatformUsers;
-import io.psaremoval.account.Role;
-import io.psaremoval.security.SecurityEvents;
+import io.psaremoval.security.AccountAdministrators;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -49,21 +42,17 @@ class RemovalPolicyController {
     static final Duration LONGEST_COOLING_OFF = Duration.ofDays(90);
 
     private final DeletionApprovals approvals;
-    private final PlatformUsers users;
-    private final IdentityService identityService;
-    private final SecurityEvents securityEvents;
+    private final AccountAdministrators administrators;
     private final RemovalSettings settings;
     private final Accounts accounts;
     private final PlatformData platformData;
 
-    RemovalPolicyController(DeletionApprovals approvals, PlatformUsers users, IdentityService identityService,
-            SecurityEvents securityEvents, RemovalSettings settings, Accounts accounts, PlatformData platformData) {
+    RemovalPolicyController(DeletionApprovals approvals, AccountAdministrators administrators, RemovalSettings settings,
+            Accounts accounts, PlatformData platformData) {
         this.platformData = platformData;
         this.accounts = accounts;
         this.approvals = approvals;
-        this.users = users;
-        this.identityService = identityService;
-        this.securityEvents = securityEvents;
+        this.administrators = administrators;
         this.settings = settings;
     }
 
@@ -148,22 +137,8 @@ class RemovalPolicyController {
 
     /** @return the caller, an active Administrator of the account or an engine administrator */
     private String requireAdministratorOf(long accountId) {
-        Authentication authentication = identityService.getCurrentAuthentication();
-        String caller = authentication == null ? null : authentication.getUserId();
-        List<String> groups = authentication == null || authentication.getGroupIds() == null ? List.of()
-                : authentication.getGroupIds();
-        if (groups.contains(AccountGroups.CAMUNDA_ADMIN)) {
-            if (accounts.findName(accountId).isEmpty()) {
-                throw new ResponseStatusException(HttpStatus.NOT_FOUND, "No account " + accountId);
-            }
-            return caller;
-        }
-        PlatformUser user = caller == null ? null : users.findActiveByUsername(caller).orElse(null);
-        if (user == null || user.role() != Role.ADMINISTRATOR || !Objects.equals(user.accountId(), accountId)) {
-            String message = "Only an Administrator of the account sets its removal policy.";
-            securityEvents.record(caller, "REMOVAL_POLICY_REFUSED", null, null, message + " (account " + accountId + ")");
-            throw new ResponseStatusException(HttpStatus.FORBIDDEN, message);
-        }
-        return caller;
+        return administrators.require(accounts.findName(accountId).map(name -> accountId), "No account " + accountId,
+                new AccountAdministrators.Refusal("Only an Administrator of the account sets its removal policy.",
+                        "REMOVAL_POLICY_REFUSED", "account " + accountId));
     }
 }

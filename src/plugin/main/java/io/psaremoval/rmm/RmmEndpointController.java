@@ -1,17 +1,9 @@
 package io.psaremoval.rmm;
 
-import io.psaremoval.account.AccountGroups;
-import io.psaremoval.account.PlatformUser;
-import io.psaremoval.account.PlatformUsers;
-import io.psaremoval.account.Role;
 import io.psaremoval.integration.Integration;
 import io.psaremoval.integration.Integrations;
-import io.psaremoval.security.SecurityEvents;
-import java.util.List;
+import io.psaremoval.security.AccountAdministrators;
 import java.util.Map;
-import java.util.Objects;
-import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -42,22 +34,17 @@ class RmmEndpointController {
 
     private final RmmEndpoints endpoints;
     private final Integrations integrations;
-    private final PlatformUsers users;
-    private final IdentityService identityService;
-    private final SecurityEvents securityEvents;
+    private final AccountAdministrators administrators;
     private final RmmEndpointPolicy policy;
     private final RmmDeliveryService delivery;
 
-    RmmEndpointController(RmmEndpoints endpoints, Integrations integrations, PlatformUsers users,
-            IdentityService identityService, SecurityEvents securityEvents, RmmEndpointPolicy policy,
-            RmmDeliveryService delivery) {
+    RmmEndpointController(RmmEndpoints endpoints, Integrations integrations, AccountAdministrators administrators,
+            RmmEndpointPolicy policy, RmmDeliveryService delivery) {
         this.policy = policy;
         this.delivery = delivery;
         this.endpoints = endpoints;
         this.integrations = integrations;
-        this.users = users;
-        this.identityService = identityService;
-        this.securityEvents = securityEvents;
+        this.administrators = administrators;
     }
 
     @GetMapping
@@ -90,25 +77,9 @@ class RmmEndpointController {
 
     /** @return the caller, an active Administrator of the RMM integration's account or an engine administrator */
     private String requireAdministratorOf(long rmmIntegrationId) {
-        Authentication authentication = identityService.getCurrentAuthentication();
-        String caller = authentication == null ? null : authentication.getUserId();
-        List<String> groups = authentication == null || authentication.getGroupIds() == null ? List.of()
-                : authentication.getGroupIds();
-        Integration integration = integrations.findById(rmmIntegrationId).filter(found -> !found.isPsa()).orElse(null);
-        if (groups.contains(AccountGroups.CAMUNDA_ADMIN)) {
-            if (integration == null) {
-                throw new ResponseStatusException(HttpStatus.NOT_FOUND, "No RMM integration " + rmmIntegrationId);
-            }
-            return caller;
-        }
-        PlatformUser user = caller == null ? null : users.findActiveByUsername(caller).orElse(null);
-        if (integration == null || user == null || user.role() != Role.ADMINISTRATOR
-                || !Objects.equals(user.accountId(), integration.accountId())) {
-            String message = "Only an Administrator of the RMM integration's account sets where it is told.";
-            securityEvents.record(caller, "RMM_ENDPOINT_REFUSED", null, null, message + " (integration "
-                    + rmmIntegrationId + ")");
-            throw new ResponseStatusException(HttpStatus.FORBIDDEN, message);
-        }
-        return caller;
+        return administrators.require(integrations.findById(rmmIntegrationId).filter(found -> !found.isPsa())
+                        .map(Integration::accountId), "No RMM integration " + rmmIntegrationId,
+                new AccountAdministrators.Refusal("Only an Administrator of the RMM integration's account sets where it is told.",
+                        "RMM_ENDPOINT_REFUSED", "integration " + rmmIntegrationId));
     }
 }
