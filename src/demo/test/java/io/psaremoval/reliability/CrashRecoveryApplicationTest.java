@@ -263,12 +263,7 @@ class CrashRecoveryApplicationTest {
          */
         ProcessInstance restoreUpToItsWrite() {
             String administrator = fixtures.username(crashed, io.psaremoval.account.Role.ADMINISTRATOR);
-            ProcessInstance restore = cluster.driver().asUser(administrator, () -> cluster.engine().getRuntimeService()
-                    .startProcessInstanceByKey("RestoreDeletedPsaData", Map.of("restoreReason", "Deleted by mistake")));
-            long snapshot = jdbc.sql("select id from account_backup where kind = 'SCOPE_SNAPSHOT' and removal_id = :id"
-                    + " and removed_at is null").param("id", removalId()).query(Long.class).single();
-            cluster.driver().complete(administrator, restore, Map.of("snapshotId", String.valueOf(snapshot),
-                    "restoreDecision", "RESTORE"));
+            ProcessInstance restore = cluster.startRestore(administrator, removal.getId());
             cluster.driver().runJobs(restore);
             assertThat(cluster.engine().getRuntimeService().getVariable(restore.getId(), "restoreRefusal"))
                     .as("the snapshot's check").isNull();

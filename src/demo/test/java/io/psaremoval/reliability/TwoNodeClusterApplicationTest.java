@@ -165,13 +165,7 @@ class TwoNodeClusterApplicationTest {
                 .isEqualTo(fixtures.removalCounts(twinRemovals.get(RemovalMode.DELETE).getId()));
 
         String administrator = fixtures.username(account, Role.ADMINISTRATOR);
-        ProcessInstance restore = cluster.driver().asUser(administrator, () -> engine.getRuntimeService()
-                .startProcessInstanceByKey("RestoreDeletedPsaData", Map.of("restoreReason", "Deleted by mistake")));
-        long snapshot = jdbc.sql("select id from account_backup where kind = 'SCOPE_SNAPSHOT' and removed_at is null"
-                + " and removal_id = (select id from removal where process_instance_id = :pid)")
-                .param("pid", removal.getId()).query(Long.class).single();
-        cluster.driver().complete(administrator, restore, Map.of("snapshotId", String.valueOf(snapshot),
-                "restoreDecision", "RESTORE"));
+        ProcessInstance restore = cluster.startRestore(administrator, removal.getId());
         cluster.await("the snapshot checked on a node", () -> engine.getTaskService().createTaskQuery()
                 .processInstanceId(restore.getId()).taskDefinitionKey("UserTask_ConfirmRestore").count() == 1,
                 Duration.ofSeconds(120));
