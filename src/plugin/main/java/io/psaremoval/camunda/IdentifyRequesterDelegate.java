@@ -99,8 +99,6 @@ class IdentifyRequesterDelegate implements JavaDelegate {
         if (administrators.isEmpty()) {
             return "none: ask your vendor's support";
         }
-        String named = administrators.stream().limit(10).map(PlatformUser::fullName)
-                .collect(java.util.stream.Collectors.joining(", "));
-        return administrators.size() > 10 ? named + " and " + (administrators.size() - 10) + " more" : named;
+        return PlatformUser.namesOf(administrators);
     }
 }

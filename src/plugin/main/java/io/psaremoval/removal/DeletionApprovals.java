@@ -6,7 +6,6 @@ import io.psaremoval.account.Role;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -210,7 +209,6 @@ public class DeletionApprovals {
             return "none: no other active Administrator of the account can approve; unless one is added, the removal"
                     + " expires and nothing is deleted";
         }
-        String named = eligible.stream().limit(10).map(PlatformUser::fullName).collect(Collectors.joining(", "));
-        return eligible.size() > 10 ? named + " and " + (eligible.size() - 10) + " more" : named;
+        return PlatformUser.namesOf(eligible);
     }
 }
