@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
@@ -194,22 +195,22 @@ final class Cluster implements AutoCloseable {
         engine().getManagementService().setJobDuedate(timer, new java.util.Date());
     }
 
-    /** Waits until the condition holds. */
     /**
      * An Administrator starts "Restore deleted PSA data" and chooses the snapshot of the removal (the process instance
      * given): the snapshot's check is then a job, for a node or the test to run.
      */
     ProcessInstance startRestore(String administrator, String removalProcessInstanceId) {
         ProcessInstance restore = driver().asUser(administrator, () -> engine().getRuntimeService()
-                .startProcessInstanceByKey("RestoreDeletedPsaData", java.util.Map.of("restoreReason", "Deleted by mistake")));
+                .startProcessInstanceByKey("RestoreDeletedPsaData", Map.of("restoreReason", "Deleted by mistake")));
         long snapshot = jdbc().sql("select id from account_backup where kind = 'SCOPE_SNAPSHOT' and removed_at is null"
                         + " and removal_id = (select id from removal where process_instance_id = :pid)")
                 .param("pid", removalProcessInstanceId).query(Long.class).single();
-        driver().complete(administrator, restore, java.util.Map.of("snapshotId", String.valueOf(snapshot),
+        driver().complete(administrator, restore, Map.of("snapshotId", String.valueOf(snapshot),
                 "restoreDecision", "RESTORE"));
         return restore;
     }
 
+    /** Waits until the condition holds. */
     void await(String what, BooleanSupplier condition, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
