@@ -4,14 +4,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.logging.Level;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -63,13 +69,35 @@ final class Browser implements AutoCloseable {
     }
 
     WebElement visible(By by) {
-        return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+        return until(ExpectedConditions.visibilityOfElementLocated(by));
     }
 
     void click(By by) {
-        WebElement element = wait.until(ExpectedConditions.elementToBeClickable(by));
+        WebElement element = until(ExpectedConditions.elementToBeClickable(by));
         ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'});", element);
         element.click();
+    }
+
+    /**
+     * Waits for the condition; when it times out, the failure tells what the page showed and what the browser
+     * refused or failed to load (its console's errors), since that is where the reason is.
+     */
+    <T> T until(java.util.function.Function<? super WebDriver, T> condition) {
+        try {
+            return wait.until(condition);
+        } catch (TimeoutException e) {
+            String page;
+            try {
+                page = driver.getCurrentUrl() + " showing: " + driver.findElement(By.tagName("body")).getText();
+            } catch (RuntimeException unreadable) {
+                page = "(page unreadable: " + unreadable.getMessage() + ")";
+            }
+            String console = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                    .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+                    .map(LogEntry::getMessage).collect(Collectors.joining("\n  "));
+            throw new TimeoutException(e.getMessage() + "\nThe browser was at " + page + "\nIts console's errors:\n  "
+                    + console, e);
+        }
     }
 
     void screenshot(String name) {

@@ -285,10 +285,6 @@ class TasklistRemovalTest {
 
         try (Browser browser = new Browser(port)) {
             signIn(browser, administrator);
-            // The first page of Tasklist in a fresh JVM loads its scripts and the filter's first list: allow for it.
-            browser.open("/camunda/app/tasklist/default/");
-            new WebDriverWait(browser.driver, Duration.ofSeconds(60)).until(ExpectedConditions.visibilityOfElementLocated(
-                    By.xpath("//*[contains(@class,'task')]//*[normalize-space()='Approve the deletion of " + integrationName + "']")));
             openTask(browser, "Approve the deletion of " + integrationName);
             assertThat(formText(browser)).contains("asks to permanently delete everything")
                     .contains("Why your approval is needed: The account's removal policy asks a second Administrator")
