@@ -27,7 +27,6 @@ final class Browser implements AutoCloseable {
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     final ChromeDriver driver;
-    final WebDriverWait wait;
     private final String baseUrl;
 
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -60,7 +59,6 @@ final class Browser implements AutoCloseable {
                 "--window-size=1400,1800", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run", "--disable-quic");
         driver = new ChromeDriver(options);
-        wait = new WebDriverWait(driver, Duration.ofSeconds(20));
         baseUrl = "http://localhost:" + port;
     }
 
@@ -78,13 +76,19 @@ final class Browser implements AutoCloseable {
         element.click();
     }
 
+    /** Waits up to 20 s for the condition; see {@link #until(Duration, java.util.function.Function)}. */
+    <T> T until(java.util.function.Function<? super WebDriver, T> condition) {
+        return until(Duration.ofSeconds(20), condition);
+    }
+
     /**
      * Waits for the condition; when it times out, the failure tells what the page showed and what the browser
-     * refused or failed to load (its console's errors), since that is where the reason is.
+     * refused or failed to load (its console's errors), since that is where the reason is. What cannot be read is
+     * said so, never put in the place of the timeout.
      */
-    <T> T until(java.util.function.Function<? super WebDriver, T> condition) {
+    <T> T until(Duration timeout, java.util.function.Function<? super WebDriver, T> condition) {
         try {
-            return wait.until(condition);
+            return new WebDriverWait(driver, timeout).until(condition);
         } catch (TimeoutException e) {
             String page;
             try {
@@ -92,9 +96,14 @@ final class Browser implements AutoCloseable {
             } catch (RuntimeException unreadable) {
                 page = "(page unreadable: " + unreadable.getMessage() + ")";
             }
-            String console = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                    .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
-                    .map(LogEntry::getMessage).collect(Collectors.joining("\n  "));
+            String console;
+            try {
+                console = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                        .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+                        .map(LogEntry::getMessage).collect(Collectors.joining("\n  "));
+            } catch (RuntimeException unreadable) {
+                console = "(console unreadable: " + unreadable.getMessage() + ")";
+            }
             throw new TimeoutException(e.getMessage() + "\nThe browser was at " + page + "\nIts console's errors:\n  "
                     + console, e);
         }

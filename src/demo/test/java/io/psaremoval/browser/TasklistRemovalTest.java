@@ -19,7 +19,6 @@ import org.camunda.bpm.engine.TaskService;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -169,7 +168,7 @@ class TasklistRemovalTest {
             complete(browser, "disconnect-2-choose-integration");
             // Tasklist reloads its list once after a completion; only then does the next step run, so that the next
             // task can reach the list by the filter's own refresh only.
-            browser.wait.until(d -> d.findElements(By.xpath(
+            browser.until(d -> d.findElements(By.xpath(
                     "//*[contains(@class,'task')]//*[normalize-space()='Choose the PSA integration']")).isEmpty());
             driver.runJobs(removal);
             nextTaskAppearsWithoutAReload(browser, "Choose how to remove", "disconnect-3-next-task-appears");
@@ -291,7 +290,7 @@ class TasklistRemovalTest {
                     .contains("Organizations").contains("Nothing of this scope has been deleted yet");
             screenshot(browser, "approve-1-offered");
             browser.click(By.cssSelector("[cam-tasklist-task-meta] .claim"));
-            browser.wait.until(d -> administrator.equals(taskService.createTaskQuery().processInstanceId(removal.getId())
+            browser.until(d -> administrator.equals(taskService.createTaskQuery().processInstanceId(removal.getId())
                     .singleResult().getAssignee()));
             clickLabel(browser, "Refuse: nothing is deleted");
             browser.click(By.xpath("//button[normalize-space()='Complete']"));
@@ -327,7 +326,7 @@ class TasklistRemovalTest {
         try (Browser browser = new Browser(port)) {
             signIn(browser, administrator);
             browser.open("/camunda/app/tasklist/default/");
-            new WebDriverWait(browser.driver, Duration.ofSeconds(60)).until(ExpectedConditions.visibilityOfElementLocated(
+            browser.until(Duration.ofSeconds(60), ExpectedConditions.visibilityOfElementLocated(
                     By.xpath("//*[contains(@class,'task')]//*[normalize-space()='Cancel the pending deletion of "
                             + integrationName + "']")));
             openTask(browser, "Cancel the pending deletion of " + integrationName);
@@ -335,7 +334,7 @@ class TasklistRemovalTest {
                     .contains("Organizations").contains("Any Administrator of the account can cancel the deletion");
             screenshot(browser, "cooling-off-1-pending");
             browser.click(By.cssSelector("[cam-tasklist-task-meta] .claim"));
-            browser.wait.until(d -> administrator.equals(taskService.createTaskQuery().processInstanceId(removal.getId())
+            browser.until(d -> administrator.equals(taskService.createTaskQuery().processInstanceId(removal.getId())
                     .singleResult().getAssignee()));
             clickLabel(browser, "Cancel the deletion: keep everything");
             typeText(browser, "Why you cancel it", "The customer renewed with this PSA");
@@ -373,11 +372,11 @@ class TasklistRemovalTest {
             browser.visible(By.cssSelector(".fjs-form textarea")).sendKeys("We deleted the wrong PSA");
             screenshot(browser, "restore-1-start-form");
             browser.click(By.xpath("//button[normalize-space()='Start']"));
-            browser.wait.until(d -> d.findElements(By.cssSelector(".modal-dialog")).isEmpty());
+            browser.until(d -> d.findElements(By.cssSelector(".modal-dialog")).isEmpty());
             ProcessInstance restore = latestRestoreOf(administrator);
 
             browser.open("/camunda/app/tasklist/default/");
-            new WebDriverWait(browser.driver, Duration.ofSeconds(60)).until(ExpectedConditions.visibilityOfElementLocated(
+            browser.until(Duration.ofSeconds(60), ExpectedConditions.visibilityOfElementLocated(
                     By.xpath("//*[contains(@class,'task')]//*[normalize-space()='Choose the snapshot to restore']")));
             openTask(browser, "Choose the snapshot to restore");
             chooseOption(browser, integrationName);
@@ -425,7 +424,7 @@ class TasklistRemovalTest {
         startFormText.accept(browser.driver.findElement(By.cssSelector(".fjs-form")).getText());
         screenshot(browser, screenshot);
         browser.click(By.xpath("//button[normalize-space()='Start']"));
-        browser.wait.until(d -> d.findElements(By.cssSelector(".modal-dialog")).isEmpty());
+        browser.until(d -> d.findElements(By.cssSelector(".modal-dialog")).isEmpty());
     }
 
     /** Picks the integration in the first task; the reservation and preview then run. */
@@ -442,7 +441,7 @@ class TasklistRemovalTest {
      * reloads such a filter's list every 10 s; the wait allows for four of those).
      */
     private void nextTaskAppearsWithoutAReload(Browser browser, String name, String screenshot) {
-        new WebDriverWait(browser.driver, Duration.ofSeconds(40)).until(ExpectedConditions.visibilityOfElementLocated(
+        browser.until(Duration.ofSeconds(40), ExpectedConditions.visibilityOfElementLocated(
                 By.xpath("//*[contains(@class,'task')]//*[normalize-space()='" + name + "']")));
         screenshot(browser, screenshot);
         assertThat(((JavascriptExecutor) browser.driver).executeScript("return window.notReloaded === true;"))
@@ -482,7 +481,7 @@ class TasklistRemovalTest {
         String taskName = browser.driver.findElement(By.cssSelector("h2.task")).getText();
         long open = taskService.createTaskQuery().taskName(taskName).count();
         browser.click(By.xpath("//button[normalize-space()='Complete']"));
-        browser.wait.until(d -> taskService.createTaskQuery().taskName(taskName).count() < open);
+        browser.until(d -> taskService.createTaskQuery().taskName(taskName).count() < open);
     }
 
     private String formText(Browser browser) {

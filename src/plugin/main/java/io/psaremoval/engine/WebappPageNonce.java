@@ -8,7 +8,7 @@ import java.io.IOException;
 import java.nio.charset.Charset;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.springframework.beans.factory.annotation.Value;
+import org.camunda.bpm.spring.boot.starter.property.CamundaBpmProperties;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -26,9 +26,9 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
  * page another request's nonce than its own header carries, and the browser then blocks every script of the page: it
  * stays blank until reloaded. Measured on this application: 37 of 40 loads of Tasklist's page at once had a page
  * nonce other than their header's; with several people at work (each Tasklist refreshes its list every 10 seconds)
- * any page load can overlap another request. This filter wraps the webapps' pages only ({@code <application-path>/app/<app>/<engine>/} and its
- * {@code setup/}) and writes the nonce of the response's own header into the page; every other request passes
- * untouched.
+ * any page load can overlap another request. This filter wraps the webapps' pages only
+ * ({@code <application-path>/app/<app>/<engine>}, with or without the slash, and its {@code setup/}) and writes the
+ * nonce of the response's own header into the page; every other request passes untouched.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -39,11 +39,12 @@ public class WebappPageNonce {
     static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 60;
 
     @Bean
-    FilterRegistrationBean<PageNonceFilter> pageNonceFilter(
-            @Value("${camunda.bpm.webapp.application-path:/camunda}") String applicationPath) {
+    FilterRegistrationBean<PageNonceFilter> pageNonceFilter(CamundaBpmProperties camunda) {
+        // Camunda's own reading of the path: a leading slash added, a trailing one dropped ("/" becomes "").
+        String applicationPath = camunda.getWebapp().getApplicationPath();
         FilterRegistrationBean<PageNonceFilter> registration = new FilterRegistrationBean<>(new PageNonceFilter(applicationPath));
         registration.setName("webapp-page-nonce");
-        registration.addUrlPatterns(applicationPath.replaceAll("/+$", "") + "/app/*");
+        registration.addUrlPatterns(applicationPath + "/app/*");
         registration.setOrder(ORDER);
         return registration;
     }
@@ -56,7 +57,8 @@ public class WebappPageNonce {
         private final Pattern page;
 
         PageNonceFilter(String applicationPath) {
-            this.page = Pattern.compile(Pattern.quote(applicationPath.replaceAll("/+$", "")) + "/app/[\\w-]+/[\\w-]+/(setup/)?");
+            // As Camunda's ProcessEnginesFilter serves a page: /app/<app>/<engine>, with or without the slash, and setup/.
+            this.page = Pattern.compile(Pattern.quote(applicationPath) + "/app/[\\w-]+/[\\w-]+(/(setup/)?)?");
         }
 
         @Override
@@ -68,18 +70,16 @@ public class WebappPageNonce {
         protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                 throws ServletException, IOException {
             ContentCachingResponseWrapper written = new ContentCachingResponseWrapper(response);
-            try {
-                chain.doFilter(request, written);
-            } finally {
-                byte[] repaired = withOwnNonce(written);
-                if (repaired == null) {
-                    written.copyBodyToResponse();
-                } else {
-                    written.resetBuffer();
-                    response.setContentLength(repaired.length);
-                    response.getOutputStream().write(repaired);
-                }
+            chain.doFilter(request, written);
+            byte[] repaired = withOwnNonce(written);
+            if (repaired == null) {
+                written.copyBodyToResponse();
+                return;
             }
+            written.resetBuffer();
+            response.setCharacterEncoding(written.getCharacterEncoding());
+            response.setContentLength(repaired.length);
+            response.getOutputStream().write(repaired);
         }
 
         /** The page with every nonce attribute set to the nonce of its own header; null when there is nothing to set. */
