@@ -325,10 +325,6 @@ class TasklistRemovalTest {
 
         try (Browser browser = new Browser(port)) {
             signIn(browser, administrator);
-            browser.open("/camunda/app/tasklist/default/");
-            browser.until(Duration.ofSeconds(60), ExpectedConditions.visibilityOfElementLocated(
-                    By.xpath("//*[contains(@class,'task')]//*[normalize-space()='Cancel the pending deletion of "
-                            + integrationName + "']")));
             openTask(browser, "Cancel the pending deletion of " + integrationName);
             assertThat(formText(browser)).contains("Nothing is purged before").contains("organizations are out of sight")
                     .contains("Organizations").contains("Any Administrator of the account can cancel the deletion");
@@ -375,9 +371,6 @@ class TasklistRemovalTest {
             browser.until(d -> d.findElements(By.cssSelector(".modal-dialog")).isEmpty());
             ProcessInstance restore = latestRestoreOf(administrator);
 
-            browser.open("/camunda/app/tasklist/default/");
-            browser.until(Duration.ofSeconds(60), ExpectedConditions.visibilityOfElementLocated(
-                    By.xpath("//*[contains(@class,'task')]//*[normalize-space()='Choose the snapshot to restore']")));
             openTask(browser, "Choose the snapshot to restore");
             chooseOption(browser, integrationName);
             clickLabel(browser, "Check this snapshot and show what it holds");
