@@ -8,6 +8,7 @@ import io.psaremoval.test.GeneratedAccount;
 import io.psaremoval.test.PlatformFixtures;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -188,6 +189,35 @@ class ItemDeletionTest {
         assertThat(jdbc.sql("select count(*) from item where id = any(:items)").param("items", items)
                 .query(Long.class).single()).as("the chunk committed").isZero();
         assertThat(danglingAttachments()).isZero();
+    }
+
+    /**
+     * A chunk deletes its items first and hashes every row as it is deleted where replica mode is allowed, and locks and
+     * hashes its rows before it deletes them where PostgreSQL's triggers check each row: either way the same rows go,
+     * the same are counted, and the guard sees exactly the fingerprint the whole scope's reading gives.
+     */
+    @Test
+    void aChunkDeletesTheSameRowsAndShowsTheGuardTheSameFingerprintOnEitherPath() {
+        ScopeFingerprint confirmed = remover.scope(account.psaIntegrationId()).get(organization);
+        Map<Boolean, List<Object>> outcome = new HashMap<>();
+        for (boolean setBased : List.of(true, false)) {
+            inTransaction(status -> {
+                long removal = removal();
+                Map<Long, ScopeFingerprint> seen = new HashMap<>();
+                assertThat(new JdbcPlatformData(jdbc, dataSource, setBased).hardDelete(removal,
+                        account.psaIntegrationId(), List.of(organization), seen::putAll)).isEqualTo(1);
+                assertThat(seen).as("set-based: " + setBased).containsExactly(Map.entry(organization, confirmed));
+                assertThat(danglingAttachments()).isZero();
+                outcome.put(setBased, List.of(fixtures.accountChecksum(account.accountId()), jdbc.sql("""
+                        select action || ' ' || kind || ' ' || rows from removal_count where removal_id = :removal
+                        order by action, kind""").param("removal", removal).query(String.class).list()));
+                status.setRollbackOnly();
+                return null;
+            });
+        }
+        assertThat(outcome.get(true).get(1).toString())
+                .contains("DELETED ATTACHMENT", "DELETED RELATED_ITEM", "DELETED ORGANIZATION", "UNMATCHED RMM_DEVICE");
+        assertThat(outcome.get(false)).isEqualTo(outcome.get(true));
     }
 
     /** A host's own key to item is looked up after a chunk's item delete, whatever the chunk cleared itself. */

@@ -40,8 +40,9 @@ public interface PlatformData {
     }
 
     /**
-     * Called by a chunk's write with the fingerprints of its organizations, read after they (and their rows) were
-     * locked for the rest of the chunk's transaction and before anything is written; throws to write nothing.
+     * Called by a chunk's write with the fingerprints of its organizations, read from their rows as they were locked
+     * (or, for a hard delete's items, attachments and related items, as they were deleted) in the chunk's transaction,
+     * before it commits; throws to write nothing: the chunk's transaction rolls back whole.
      */
     @FunctionalInterface
     interface ScopeGuard {
@@ -74,7 +75,7 @@ public interface PlatformData {
 
     /**
      * Deletes the organizations and everything of theirs; RMM devices matched to their configurations stay,
-     * unmatched, listed for the RMM notice. The guard sees the chunk's fingerprints before anything is written.
+     * unmatched, listed for the RMM notice. The guard sees the chunk's fingerprints before its transaction ends.
      *
      * @return how many organizations this call deleted: 0 when another run did them first
      */
