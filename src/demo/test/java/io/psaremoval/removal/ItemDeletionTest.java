@@ -170,15 +170,16 @@ class ItemDeletionTest {
 
     /**
      * A chunk of a hard delete does not look the platform's four keys up again after its item delete: it cleared them
-     * itself under its items' locks. A reference tried in that window (here: while the chunk compares its scope, after
-     * it locked its items and their references) waits for the chunk and is then refused by PostgreSQL; nothing dangles.
+     * itself, after deleting its items (whose rows it holds locked until it ends). A reference tried in that window
+     * (here: while the chunk compares its scope, its items and their references deleted) waits for the chunk and is
+     * then refused by PostgreSQL; nothing dangles.
      */
     @Test
     void aReferenceTriedWhileAChunkHoldsItsItemsWaitsAndIsRefusedByPostgres() throws Exception {
         AtomicInteger insertBackend = new AtomicInteger();
         CompletableFuture<Object> tried = inTransaction(status -> {
             CompletableFuture<Object>[] insert = new CompletableFuture[1];
-            remover.hardDelete(removal(), account.psaIntegrationId(), List.of(organization), lockedChunk -> {
+            remover.hardDelete(removal(), account.psaIntegrationId(), List.of(organization), seen -> {
                 insert[0] = attachToTheDocumentFromAnotherSession("added-meanwhile.pdf", insertBackend);
                 waitUntilBlocked(insertBackend, insert[0]);
             });
@@ -202,6 +203,7 @@ class ItemDeletionTest {
         Map<Boolean, List<Object>> outcome = new HashMap<>();
         for (boolean setBased : List.of(true, false)) {
             inTransaction(status -> {
+                assertThat(new ItemDeletion(jdbc, setBased).plan().setBased()).isEqualTo(setBased);
                 long removal = removal();
                 Map<Long, ScopeFingerprint> seen = new HashMap<>();
                 assertThat(new JdbcPlatformData(jdbc, dataSource, setBased).hardDelete(removal,
@@ -220,6 +222,43 @@ class ItemDeletionTest {
         assertThat(outcome.get(false)).isEqualTo(outcome.get(true));
     }
 
+    /**
+     * Where replica mode is allowed a chunk deletes its items before the rows that point at them: a reference committed
+     * while the item delete waits for it is seen afterwards, deleted and counted with the chunk's other rows.
+     */
+    @Test
+    void aReferenceCommittedWhileAChunksItemDeleteWaitsForItIsDeletedWithTheChunk() throws Exception {
+        long removal = removal();
+        long attachments = jdbc.sql("select count(*) from attachment where organization_id = :o or item_id = any(:items)")
+                .param("o", organization).param("items", items).query(Long.class).single();
+        try (Connection other = dataSource.getConnection()) {
+            other.setAutoCommit(false);
+            try (var insert = other.prepareStatement("""
+                    insert into attachment (account_id, organization_id, item_id, file_name, content)
+                    values (?, ?, ?, 'added-meanwhile.pdf', '\\x00'::bytea)""")) {
+                insert.setLong(1, account.accountId());
+                insert.setLong(2, standaloneOrganization);
+                insert.setLong(3, document);
+                insert.executeUpdate(); // holds a key-share lock on the document until it commits
+            }
+            AtomicInteger chunkBackend = new AtomicInteger();
+            CompletableFuture<Integer> chunk = CompletableFuture.supplyAsync(() -> inTransaction(status -> {
+                assertThat(new ItemDeletion(jdbc, true).plan().setBased()).isTrue();
+                chunkBackend.set(backend());
+                return remover.hardDelete(removal, account.psaIntegrationId(), List.of(organization), seen -> { });
+            }));
+            waitUntilBlocked(chunkBackend, chunk);
+            other.commit();
+
+            assertThat(chunk.get(30, TimeUnit.SECONDS)).as("the organization deleted").isEqualTo(1);
+        }
+        assertThat(jdbc.sql("select count(*) from attachment where file_name = 'added-meanwhile.pdf'")
+                .query(Long.class).single()).as("the attachment added meanwhile went with the chunk").isZero();
+        assertThat(danglingAttachments()).isZero();
+        assertThat(jdbc.sql("select rows from removal_count where removal_id = :r and action = 'DELETED' and kind = 'ATTACHMENT'")
+                .param("r", removal).query(Long.class).single()).isEqualTo(attachments + 1);
+    }
+
     /** A host's own key to item is looked up after a chunk's item delete, whatever the chunk cleared itself. */
     @Test
     void aHostsOwnKeyIsCheckedAfterAChunksItemDelete() {
@@ -227,7 +266,7 @@ class ItemDeletionTest {
             jdbc.sql("create table host_note (id bigint primary key, item_id bigint references item (id))").update();
             jdbc.sql("insert into host_note values (1, :item)").param("item", document).update();
             assertThatThrownBy(() -> remover.hardDelete(removal(), account.psaIntegrationId(), List.of(organization),
-                    lockedChunk -> { }))
+                    chunk -> { }))
                     .isInstanceOf(ItemDeletion.ReferenceStillPointsException.class)
                     .hasMessageContaining("host_note.item_id").hasMessageContaining("nothing of it is deleted");
             status.setRollbackOnly();
@@ -308,7 +347,7 @@ class ItemDeletionTest {
             AtomicInteger chunkBackend = new AtomicInteger();
             CompletableFuture<List<Long>> chunk = CompletableFuture.supplyAsync(() -> inTransaction(status -> {
                 chunkBackend.set(backend());
-                remover.hardDelete(removal(), account.psaIntegrationId(), List.of(organization), lockedChunk -> { });
+                remover.hardDelete(removal(), account.psaIntegrationId(), List.of(organization), seen -> { });
                 List<Long> left = jdbc.sql("select id from item where id = any(:items) order by id").param("items", items)
                         .query(Long.class).list();
                 status.setRollbackOnly();

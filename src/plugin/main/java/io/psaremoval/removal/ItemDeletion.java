@@ -97,19 +97,7 @@ final class ItemDeletion {
      *                                        roll back
      */
     Map<String, Long> delete(Long[] items) {
-        return delete(items, Set.of());
-    }
-
-    /**
-     * Deletes the given items, in the caller's transaction, looking up again no key whose referencing column the caller
-     * cleared (see the class comment for what that requires of the caller).
-     *
-     * @return rows deleted per kind
-     * @throws ReferenceStillPointsException when a row still points at one of them; the caller's transaction must
-     *                                        roll back
-     */
-    Map<String, Long> delete(Long[] items, Set<Column> clearedByTheCaller) {
-        Prepared prepared = prepare(clearedByTheCaller);
+        Prepared prepared = prepare(Set.of());
         if (!prepared.plan().setBased()) {
             return deleteReturningKinds(items);
         }
@@ -121,9 +109,10 @@ final class ItemDeletion {
     /**
      * Deletes every item of the given organizations, which the caller has locked ({@code FOR UPDATE}: no item can join
      * them meanwhile), together with the rows that point at them, in the caller's transaction. {@code eachItem} sees
-     * every item's row as {@code columns} read it from {@code item i}, after {@code i.id} and {@code i.kind} (so the
-     * caller's columns start at the third); {@code clearReferences}, given the items' ids, deletes or re-points every
-     * row of the keys in {@code clearedByTheCaller} that points at one of them.
+     * every item's row with {@code id}, {@code kind} and the caller's {@code columns} (read from {@code item i}, each
+     * given a name to read it by); {@code clearReferences}, given the items' ids, deletes or re-points every row of the
+     * keys in {@code clearedByTheCaller} that points at one of them, and may throw to roll the chunk back: it runs
+     * before any other key is looked up and, with the triggers, before the items are deleted.
      *
      * <p>On the set-based path the items go first: one {@code delete ... returning} in replica mode hands each row to
      * {@code eachItem} (no locking read before it: the delete locks each row it removes until the transaction ends),
@@ -144,12 +133,12 @@ final class ItemDeletion {
         List<Long> ids = new ArrayList<>();
         Map<String, Long> kinds = new TreeMap<>();
         RowCallbackHandler collect = rs -> {
-            ids.add(rs.getLong(1));
-            kinds.merge(rs.getString(2), 1L, Long::sum);
+            ids.add(rs.getLong("id"));
+            kinds.merge(rs.getString("kind"), 1L, Long::sum);
             eachItem.processRow(rs);
         };
         if (!prepared.plan().setBased()) {
-            jdbc.sql("select i.id, i.kind, " + columns
+            jdbc.sql("select i.id as id, i.kind as kind, " + columns
                             + " from item i where i.organization_id = any(:organizations) order by i.id for update")
                     .param("organizations", organizations).query(collect);
             Long[] items = ids.toArray(Long[]::new);
@@ -161,7 +150,8 @@ final class ItemDeletion {
             return deleted;
         }
         inReplicaMode(prepared, () -> {
-            jdbc.sql("delete from item i where i.organization_id = any(:organizations) returning i.id, i.kind, " + columns)
+            jdbc.sql("delete from item i where i.organization_id = any(:organizations)"
+                            + " returning i.id as id, i.kind as kind, " + columns)
                     .param("organizations", organizations).query(collect);
             return null;
         });
@@ -314,7 +304,7 @@ final class ItemDeletion {
         String path = plan.setBased()
                 ? "set-based, checking " + (toCheck.isEmpty() ? "no key" : toCheck.stream().map(ReferencingKey::constraint)
                         .collect(Collectors.joining(", ")))
-                        + (cleared.isEmpty() ? "" : "; cleared by the caller under the items' locks: " + cleared)
+                        + (cleared.isEmpty() ? "" : "; cleared by the caller, the items locked or deleted: " + cleared)
                 : "with PostgreSQL's per-row foreign-key triggers: " + plan.withTriggersBecause();
         if (!path.equals(lastPath.getAndSet(path))) {
             log.info("Items of a hard delete are deleted {}", path);

@@ -36,7 +36,7 @@ public class JdbcPlatformData implements PlatformData {
 
     /*
      * Each row's hash for the scope's fingerprints, the same SQL whether the whole scope is summed up in the database
-     * or a locked chunk's rows are read one by one: PostgreSQL's 64-bit hash of a row value (hash_record_extended, each
+     * or a chunk's rows are read one by one as it locks or deletes them: PostgreSQL's 64-bit hash of a row value (hash_record_extended, each
      * column hashed by its type's own hash function, no text built; V19). The row holds the columns that a removal
      * writes or destroys (an item's body whole, an attachment's bytes by their MD5) and never a time, whose hash would
      * depend on the session's time zone. The first column names the table, so that equal columns of two tables differ.
@@ -318,9 +318,9 @@ public class JdbcPlatformData implements PlatformData {
     /**
      * Deletes the organizations and everything of theirs: related-item links from anywhere, attachments,
      * items of every kind. RMM devices matched to their configurations stay, unmatched, and are listed in
-     * {@code removal_unmatched_device} for the RMM notice. Every row is hashed as it is deleted (or, for the devices,
-     * locked) and the guard compares the chunk with the confirmed scope before the transaction ends: when it throws,
-     * the chunk rolls back whole.
+     * {@code removal_unmatched_device} for the RMM notice. Every row is hashed as the chunk locks or deletes it (see
+     * {@link ItemDeletion#deleteItemsOf} for which, on which path) and the guard compares the chunk with the confirmed
+     * scope before any key is looked up and before the transaction ends: when it throws, the chunk rolls back whole.
      *
      * @return how many organizations this call deleted: 0 when another run did them first
      */
@@ -332,21 +332,25 @@ public class JdbcPlatformData implements PlatformData {
             return 0;
         }
         // The chunk's items: none can join these organizations while they are locked; an item moved out of them
-        // meanwhile is re-read by the delete, found elsewhere and left alone.
+        // meanwhile is re-read (by the delete, or the locking read before it), found elsewhere and left alone.
         Map<Long, Long> organizationOfItem = new HashMap<>();
-        Map<String, Long> items = itemDeletion.deleteItemsOf(scope.toArray(Long[]::new),
-                "i.organization_id, " + ITEM_HASH + ", " + ITEM_LINK_HASH,
+        Map<String, Long> itemsDeleted = itemDeletion.deleteItemsOf(scope.toArray(Long[]::new),
+                "i.organization_id as organization_id, " + ITEM_HASH + " as hash, " + ITEM_LINK_HASH + " as link_hash",
                 rs -> {
-                    organizationOfItem.put(rs.getLong(1), rs.getLong(3));
-                    fingerprints.add(rs.getLong(3), rs.getLong(4));
-                    if (rs.getObject(5) != null) {
-                        fingerprints.addLink(rs.getLong(3), rs.getLong(5));
+                    long organization = rs.getLong("organization_id");
+                    organizationOfItem.put(rs.getLong("id"), organization);
+                    fingerprints.add(organization, rs.getLong("hash"));
+                    if (rs.getObject("link_hash") != null) {
+                        fingerprints.addLink(organization, rs.getLong("link_hash"));
                     }
                 },
-                ids -> clearReferences(removalId, Set.copyOf(scope), organizationOfItem, ids, fingerprints),
+                items -> {
+                    clearReferences(removalId, Set.copyOf(scope), organizationOfItem, items, fingerprints);
+                    // Before any key is looked up: a changed scope asks the person rather than failing the job.
+                    guard.check(fingerprints.ofDelete());
+                },
                 CLEARED_BY_A_CHUNK);
-        guard.check(fingerprints.ofDelete());
-        count(removalId, "DELETED", items);
+        count(removalId, "DELETED", itemsDeleted);
         write("""
                 with changed as (
                     delete from organization where id = any(:organizations) and psa_integration_id = :psa
@@ -449,7 +453,7 @@ public class JdbcPlatformData implements PlatformData {
         return one == null ? other : other == null ? one : Math.min(one, other);
     }
 
-    /** A chunk's fingerprints, summed up (XOR, as in {@link #scope}) row by row as they are locked. */
+    /** A chunk's fingerprints, summed up (XOR, as in {@link #scope}) row by row as they are locked or deleted. */
     private static final class Fingerprints {
 
         private final Map<Long, long[]> rows = new TreeMap<>();

@@ -40,13 +40,14 @@ public interface PlatformData {
     }
 
     /**
-     * Called by a chunk's write with the fingerprints of its organizations, read from their rows as they were locked
-     * (or, for a hard delete's items, attachments and related items, as they were deleted) in the chunk's transaction,
-     * before it commits; throws to write nothing: the chunk's transaction rolls back whole.
+     * Called by a chunk's write with the fingerprints of its organizations, read from their rows as it locked them, or
+     * deleted them in the chunk's own transaction; throws to write nothing. An implementation calls it before it writes
+     * anything outside the chunk's transaction (the default one writes nothing else: what it wrote before the guard
+     * threw rolls back with the chunk).
      */
     @FunctionalInterface
     interface ScopeGuard {
-        void check(Map<Long, ScopeFingerprint> lockedChunk);
+        void check(Map<Long, ScopeFingerprint> chunk);
     }
 
     /**
