@@ -123,16 +123,7 @@ class ItemDeletionTest {
     @Test
     void aReferenceCommittedWhileTheDeleteWaitsForItIsSeenAndTheChunkRollsBack() throws Exception {
         clearReferencesToTheOrganizationsItemsForGood();
-        try (Connection other = dataSource.getConnection()) {
-            other.setAutoCommit(false);
-            try (var insert = other.prepareStatement("""
-                    insert into attachment (account_id, organization_id, item_id, file_name, content)
-                    values (?, ?, ?, 'added-meanwhile.pdf', '\\x00'::bytea)""")) {
-                insert.setLong(1, account.accountId());
-                insert.setLong(2, standaloneOrganization);
-                insert.setLong(3, document);
-                insert.executeUpdate(); // holds a key-share lock on the document until it commits
-            }
+        try (Connection other = attachedToTheDocumentNotYetCommitted("added-meanwhile.pdf")) {
             AtomicInteger chunkBackend = new AtomicInteger();
             CompletableFuture<Object> chunk = CompletableFuture.supplyAsync(() -> inTransaction(status -> {
                 chunkBackend.set(backend());
@@ -231,16 +222,7 @@ class ItemDeletionTest {
         long removal = removal();
         long attachments = jdbc.sql("select count(*) from attachment where organization_id = :o or item_id = any(:items)")
                 .param("o", organization).param("items", items).query(Long.class).single();
-        try (Connection other = dataSource.getConnection()) {
-            other.setAutoCommit(false);
-            try (var insert = other.prepareStatement("""
-                    insert into attachment (account_id, organization_id, item_id, file_name, content)
-                    values (?, ?, ?, 'added-meanwhile.pdf', '\\x00'::bytea)""")) {
-                insert.setLong(1, account.accountId());
-                insert.setLong(2, standaloneOrganization);
-                insert.setLong(3, document);
-                insert.executeUpdate(); // holds a key-share lock on the document until it commits
-            }
+        try (Connection other = attachedToTheDocumentNotYetCommitted("added-meanwhile.pdf")) {
             AtomicInteger chunkBackend = new AtomicInteger();
             CompletableFuture<Integer> chunk = CompletableFuture.supplyAsync(() -> inTransaction(status -> {
                 assertThat(new ItemDeletion(jdbc, true).plan().setBased()).isTrue();
@@ -274,6 +256,28 @@ class ItemDeletionTest {
         });
         assertThat(jdbc.sql("select count(*) from item where id = any(:items)").param("items", items)
                 .query(Long.class).single()).as("rolled back: every item still there").isEqualTo(items.length);
+    }
+
+    /**
+     * A connection whose open transaction attached a file of the stand-alone organization to the document: it holds a
+     * key-share lock on the document until it commits.
+     */
+    private Connection attachedToTheDocumentNotYetCommitted(String fileName) throws java.sql.SQLException {
+        Connection other = dataSource.getConnection();
+        other.setAutoCommit(false);
+        try (var insert = other.prepareStatement("""
+                insert into attachment (account_id, organization_id, item_id, file_name, content)
+                values (?, ?, ?, ?, '\\x00'::bytea)""")) {
+            insert.setLong(1, account.accountId());
+            insert.setLong(2, standaloneOrganization);
+            insert.setLong(3, document);
+            insert.setString(4, fileName);
+            insert.executeUpdate();
+        } catch (java.sql.SQLException | RuntimeException e) {
+            other.close();
+            throw e;
+        }
+        return other;
     }
 
     /** A file of the stand-alone organization attached to the document, inserted and committed by another session. */
