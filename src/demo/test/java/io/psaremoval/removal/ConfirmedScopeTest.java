@@ -98,7 +98,7 @@ class ConfirmedScopeTest {
     }
 
     /**
-     * The frozen fingerprints are those of the rows a chunk locks or deletes: an organization's sums, read row by row by the
+     * The frozen fingerprints are those of the rows a chunk locks: an organization's sums, read row by row by the
      * chunk, equal the scope's, summed up by the database, for every organization of a generated account (attachments
      * and related items that hang on two organizations included).
      */

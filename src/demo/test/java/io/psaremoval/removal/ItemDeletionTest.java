@@ -161,9 +161,8 @@ class ItemDeletionTest {
 
     /**
      * A chunk of a hard delete does not look the platform's four keys up again after its item delete: it cleared them
-     * itself, after deleting its items (whose rows it holds locked until it ends). A reference tried in that window
-     * (here: while the chunk compares its scope, its items and their references deleted) waits for the chunk and is
-     * then refused by PostgreSQL; nothing dangles.
+     * itself under its items' locks. A reference tried in that window (here: while the chunk compares its scope, after
+     * it locked its items and their references) waits for the chunk and is then refused by PostgreSQL; nothing dangles.
      */
     @Test
     void aReferenceTriedWhileAChunkHoldsItsItemsWaitsAndIsRefusedByPostgres() throws Exception {
@@ -184,9 +183,9 @@ class ItemDeletionTest {
     }
 
     /**
-     * A chunk deletes its items first and hashes every row as it is deleted where replica mode is allowed, and locks and
-     * hashes its rows before it deletes them where PostgreSQL's triggers check each row: either way the same rows go,
-     * the same are counted, and the guard sees exactly the fingerprint the whole scope's reading gives.
+     * A chunk deletes its items with the keys that point at them checked set-based where replica mode is allowed, and
+     * with PostgreSQL's per-row triggers otherwise: either way the same rows go, the same are counted, and the guard sees
+     * exactly the fingerprint the whole scope's reading gives.
      */
     @Test
     void aChunkDeletesTheSameRowsAndShowsTheGuardTheSameFingerprintOnEitherPath() {
@@ -214,11 +213,11 @@ class ItemDeletionTest {
     }
 
     /**
-     * Where replica mode is allowed a chunk deletes its items before the rows that point at them: a reference committed
-     * while the item delete waits for it is seen afterwards, deleted and counted with the chunk's other rows.
+     * A reference committed while a chunk waits to lock its items is seen when the chunk then locks the rows that point
+     * at them: deleted and counted with the chunk's other rows, nothing dangles.
      */
     @Test
-    void aReferenceCommittedWhileAChunksItemDeleteWaitsForItIsDeletedWithTheChunk() throws Exception {
+    void aReferenceCommittedWhileAChunkWaitsToLockItsItemsIsDeletedWithTheChunk() throws Exception {
         long removal = removal();
         long attachments = jdbc.sql("select count(*) from attachment where organization_id = :o or item_id = any(:items)")
                 .param("o", organization).param("items", items).query(Long.class).single();

@@ -330,10 +330,10 @@ public class DataRemovalService {
     }
 
     /**
-     * One chunk in a transaction of its own: the rules, then the work, which has the scope guard compare the chunk's rows
-     * with the confirmed scope before the transaction commits, then the count on the removal row.
+     * One chunk in a transaction of its own: the rules, then the work, which locks the chunk's rows and has the scope
+     * guard compare them with the confirmed scope before it writes, then the count on the removal row.
      *
-     * @throws ScopeChangedException when the chunk's organizations differ from the confirmed scope; the chunk rolled back
+     * @throws ScopeChangedException when the chunk's organizations differ from the confirmed scope; nothing written
      */
     private int writeChunk(Removal removal, RemovalMode mode, Consumer<Removal> rulesOfAChunk, ChunkWork work,
             PlatformData.Chunk chunk) {

@@ -5,15 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -35,15 +31,15 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * check that follows sees its row; one that tries later waits on the deleted row's lock and then fails its own
  * foreign-key check, since its session is not in replica mode.
  *
- * <p><b>Keys the caller cleared.</b> A caller may name referencing columns it clears itself, in the same
- * transaction, by deleting or re-pointing every row that points at one of the items (a hard delete's chunk clears the
- * platform's four keys this way, see {@link #deleteItemsOf} and {@link JdbcPlatformData#hardDelete}, which spares it
- * four index lookups per item). Those keys are not looked up again. Either the items were locked ({@code FOR UPDATE})
- * before the caller cleared them, or deleted before (the delete holds each row's lock to the end of the transaction):
- * a row that comes to point at an item takes a key-share lock on it (PostgreSQL's own check does, in any session not
- * in replica mode), which waits for that lock and then fails, and the caller's statements, which began after the
- * items were locked or deleted, saw every row that pointed at one before (a transaction that held a key-share lock
- * then was waited for). Every other key, a host's own above all, is checked as above.
+ * <p><b>Keys the caller cleared.</b> A caller may name referencing columns it has cleared itself, in the same
+ * transaction: after locking the items ({@code FOR UPDATE}) it locked every row whose column points at one of them and
+ * deleted or re-pointed those rows by id. Those keys are not looked up again. The item locks make that as strict: a row
+ * that points at an item takes a key-share lock on it (PostgreSQL's own check does, in any session not in replica
+ * mode), which waits for the caller's lock, so no row can come to point at a locked item before the caller's
+ * transaction ends, and the caller's locking read saw every row that pointed at one before (a transaction that held a
+ * key-share lock when the items were locked was waited for). Every other key, a host's own above all, is checked as
+ * above. A hard delete's chunk clears the platform's four keys this way (see {@link JdbcPlatformData#hardDelete}),
+ * which spares it four index lookups per item.
  *
  * <p><b>When not.</b> The set-based path is taken only when all of these hold, checked in the chunk's transaction;
  * otherwise the delete runs with the triggers, like any other delete: the setting
@@ -97,107 +93,41 @@ final class ItemDeletion {
      *                                        roll back
      */
     Map<String, Long> delete(Long[] items) {
-        Prepared prepared = prepare(Set.of());
-        if (!prepared.plan().setBased()) {
-            return deleteReturningKinds(items);
-        }
-        Map<String, Long> deleted = inReplicaMode(prepared, () -> deleteReturningKinds(items));
-        requireNothingPointing(prepared, items);
-        return deleted;
+        return delete(items, Set.of());
     }
 
     /**
-     * Deletes every item of the given organizations, which the caller has locked ({@code FOR UPDATE}: no item can join
-     * them meanwhile), together with the rows that point at them, in the caller's transaction. {@code eachItem} sees
-     * every item's row with {@code id}, {@code kind} and the caller's {@code columns} (read from {@code item i}, each
-     * given a name to read it by); {@code clearReferences}, given the items' ids, deletes or re-points every row of the
-     * keys in {@code clearedByTheCaller} that points at one of them, and may throw to roll the chunk back: it runs
-     * before any other key is looked up and, with the triggers, before the items are deleted.
+     * Deletes the given items, in the caller's transaction, looking up again no key whose referencing column the caller
+     * cleared (see the class comment for what that requires of the caller).
      *
-     * <p>On the set-based path the items go first: one {@code delete ... returning} in replica mode hands each row to
-     * {@code eachItem} (no locking read before it: the delete locks each row it removes until the transaction ends),
-     * then {@code clearReferences} runs, then every other key is looked up. That is as strict as the items locked
-     * first: a reference committed before the delete reached its item is seen by {@code clearReferences}, whose
-     * statements begin after the delete; one tried later waits for the deleted row's lock and fails its own key check
-     * (its session is not in replica mode). Should anything fail (or the caller throw once it has seen the rows), the
-     * transaction rolls back whole. On the path with the triggers the items are locked and read first, in id order,
-     * then {@code clearReferences} runs, then the items are deleted with PostgreSQL's per-row checks.
-     *
-     * @return items deleted per kind
+     * @return rows deleted per kind
      * @throws ReferenceStillPointsException when a row still points at one of them; the caller's transaction must
      *                                        roll back
      */
-    Map<String, Long> deleteItemsOf(Long[] organizations, String columns, RowCallbackHandler eachItem,
-            Consumer<Long[]> clearReferences, Set<Column> clearedByTheCaller) {
-        Prepared prepared = prepare(clearedByTheCaller);
-        List<Long> ids = new ArrayList<>();
-        Map<String, Long> kinds = new TreeMap<>();
-        RowCallbackHandler collect = rs -> {
-            ids.add(rs.getLong("id"));
-            kinds.merge(rs.getString("kind"), 1L, Long::sum);
-            eachItem.processRow(rs);
-        };
-        if (!prepared.plan().setBased()) {
-            jdbc.sql("select i.id as id, i.kind as kind, " + columns
-                            + " from item i where i.organization_id = any(:organizations) order by i.id for update")
-                    .param("organizations", organizations).query(collect);
-            Long[] items = ids.toArray(Long[]::new);
-            clearReferences.accept(items);
-            Map<String, Long> deleted = deleteReturningKinds(items);
-            if (!deleted.equals(kinds)) {
-                throw new IllegalStateException("The items deleted (" + deleted + ") are not those locked (" + kinds + ")");
-            }
-            return deleted;
-        }
-        inReplicaMode(prepared, () -> {
-            jdbc.sql("delete from item i where i.organization_id = any(:organizations)"
-                            + " returning i.id as id, i.kind as kind, " + columns)
-                    .param("organizations", organizations).query(collect);
-            return null;
-        });
-        Long[] items = ids.toArray(Long[]::new);
-        clearReferences.accept(items);
-        requireNothingPointing(prepared, items);
-        return kinds;
-    }
-
-    /** The chunk's path, decided in its transaction, and the keys to look up after a set-based delete. */
-    private record Prepared(Plan plan, List<ReferencingKey> toCheck, String role) {
-    }
-
-    /**
-     * Locks {@code item} against schema changes for the rest of the transaction (ROW EXCLUSIVE: no key, trigger or rule
-     * can be added meanwhile) and decides the path from the catalogue.
-     */
-    private Prepared prepare(Set<Column> clearedByTheCaller) {
+    Map<String, Long> delete(Long[] items, Set<Column> clearedByTheCaller) {
         jdbc.sql("lock table item in row exclusive mode").update();
         Plan plan = plan();
         List<ReferencingKey> toCheck = plan.keys().stream()
                 .filter(key -> !clearedByTheCaller.contains(new Column(key.table(), key.column()))).toList();
         logWhenPathChanges(plan, toCheck);
         String role = jdbc.sql("select current_setting('session_replication_role')").query(String.class).single();
-        if (!plan.setBased() && role.equals("replica")) {
-            throw new IllegalStateException("This connection's session_replication_role is replica: PostgreSQL would"
-                    + " check no foreign key that points at the items, so they are not deleted (" + plan.withTriggersBecause() + ")");
+        if (!plan.setBased()) {
+            if (role.equals("replica")) {
+                throw new IllegalStateException("This connection's session_replication_role is replica: PostgreSQL would"
+                        + " check no foreign key that points at the items, so they are not deleted (" + plan.withTriggersBecause() + ")");
+            }
+            return deleteReturningKinds(items);
         }
-        return new Prepared(plan, toCheck, role);
-    }
-
-    /** Runs one statement with {@code session_replication_role = replica} ({@code SET LOCAL}), put back right after. */
-    private <T> T inReplicaMode(Prepared prepared, Supplier<T> statement) {
         jdbc.sql("select set_config('session_replication_role', 'replica', true)").query(String.class).single();
-        // Should the statement fail, the transaction is aborted and its rollback puts the setting back.
-        T result = statement.get();
-        jdbc.sql("select set_config('session_replication_role', :role, true)").param("role", prepared.role())
+        // Should the delete fail, the transaction is aborted and its rollback puts the setting back.
+        Map<String, Long> deleted = deleteReturningKinds(items);
+        jdbc.sql("select set_config('session_replication_role', :role, true)").param("role", role)
                 .query(String.class).single();
-        return result;
-    }
-
-    private void requireNothingPointing(Prepared prepared, Long[] items) {
-        List<ReferencingKey> stillPointing = stillPointing(prepared.toCheck(), items);
+        List<ReferencingKey> stillPointing = stillPointing(toCheck, items);
         if (!stillPointing.isEmpty()) {
             throw new ReferenceStillPointsException(stillPointing);
         }
+        return deleted;
     }
 
     private Map<String, Long> deleteReturningKinds(Long[] items) {
@@ -304,7 +234,7 @@ final class ItemDeletion {
         String path = plan.setBased()
                 ? "set-based, checking " + (toCheck.isEmpty() ? "no key" : toCheck.stream().map(ReferencingKey::constraint)
                         .collect(Collectors.joining(", ")))
-                        + (cleared.isEmpty() ? "" : "; cleared by the caller, the items locked or deleted: " + cleared)
+                        + (cleared.isEmpty() ? "" : "; cleared by the caller under the items' locks: " + cleared)
                 : "with PostgreSQL's per-row foreign-key triggers: " + plan.withTriggersBecause();
         if (!path.equals(lastPath.getAndSet(path))) {
             log.info("Items of a hard delete are deleted {}", path);

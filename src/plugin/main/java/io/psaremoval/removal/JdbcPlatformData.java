@@ -36,7 +36,7 @@ public class JdbcPlatformData implements PlatformData {
 
     /*
      * Each row's hash for the scope's fingerprints, the same SQL whether the whole scope is summed up in the database
-     * or a chunk's rows are read one by one as it locks or deletes them: PostgreSQL's 64-bit hash of a row value (hash_record_extended, each
+     * or a locked chunk's rows are read one by one: PostgreSQL's 64-bit hash of a row value (hash_record_extended, each
      * column hashed by its type's own hash function, no text built; V19). The row holds the columns that a removal
      * writes or destroys (an item's body whole, an attachment's bytes by their MD5) and never a time, whose hash would
      * depend on the session's time zone. The first column names the table, so that equal columns of two tables differ.
@@ -58,8 +58,8 @@ public class JdbcPlatformData implements PlatformData {
     }
 
     /**
-     * The references to item that a chunk of a hard delete clears itself (see {@link #clearReferences}): the item
-     * delete does not look them up again (see {@link ItemDeletion#deleteItemsOf}).
+     * The references to item that a chunk of a hard delete locks after its items and then deletes or unmatches by id
+     * (see {@link #lockReferences}): the item delete does not look them up again (see {@link ItemDeletion}).
      */
     private static final Set<ItemDeletion.Column> CLEARED_BY_A_CHUNK = Set.of(
             new ItemDeletion.Column("attachment", "item_id"),
@@ -318,9 +318,7 @@ public class JdbcPlatformData implements PlatformData {
     /**
      * Deletes the organizations and everything of theirs: related-item links from anywhere, attachments,
      * items of every kind. RMM devices matched to their configurations stay, unmatched, and are listed in
-     * {@code removal_unmatched_device} for the RMM notice. Every row is hashed as the chunk locks or deletes it (see
-     * {@link ItemDeletion#deleteItemsOf} for which, on which path) and the guard compares the chunk with the confirmed
-     * scope before any key is looked up and before the transaction ends: when it throws, the chunk rolls back whole.
+     * {@code removal_unmatched_device} for the RMM notice.
      *
      * @return how many organizations this call deleted: 0 when another run did them first
      */
@@ -331,31 +329,49 @@ public class JdbcPlatformData implements PlatformData {
         if (scope.isEmpty()) {
             return 0;
         }
-        // The chunk's items: none can join these organizations while they are locked; an item moved out of them
-        // meanwhile is re-read (by the delete, or the locking read before it), found elsewhere and left alone.
+        // The chunk's items, read once and locked: none can join these organizations while they are locked, and none
+        // can leave them (an item moved meanwhile is re-read, found elsewhere and left alone) or gain a reference.
         Map<Long, Long> organizationOfItem = new HashMap<>();
-        Map<String, Long> itemsDeleted = itemDeletion.deleteItemsOf(scope.toArray(Long[]::new),
-                "i.organization_id as organization_id, " + ITEM_HASH + " as hash, " + ITEM_LINK_HASH + " as link_hash",
-                rs -> {
-                    long organization = rs.getLong("organization_id");
-                    organizationOfItem.put(rs.getLong("id"), organization);
-                    fingerprints.add(organization, rs.getLong("hash"));
-                    if (rs.getObject("link_hash") != null) {
-                        fingerprints.addLink(organization, rs.getLong("link_hash"));
+        jdbc.sql("select i.id, i.organization_id, " + ITEM_HASH + ", " + ITEM_LINK_HASH
+                        + " from item i where i.organization_id = any(:organizations) order by i.id for update")
+                .param("organizations", scope.toArray(Long[]::new))
+                .query((RowCallbackHandler) rs -> {
+                    organizationOfItem.put(rs.getLong(1), rs.getLong(2));
+                    fingerprints.add(rs.getLong(2), rs.getLong(3));
+                    if (rs.getObject(4) != null) {
+                        fingerprints.addLink(rs.getLong(2), rs.getLong(4));
                     }
-                },
-                items -> {
-                    clearReferences(removalId, Set.copyOf(scope), organizationOfItem, items, fingerprints);
-                    // Before any key is looked up: a changed scope asks the person rather than failing the job.
-                    guard.check(fingerprints.ofDelete());
-                },
-                CLEARED_BY_A_CHUNK);
-        count(removalId, "DELETED", itemsDeleted);
+                });
+        Long[] items = organizationOfItem.keySet().stream().sorted().toArray(Long[]::new);
+        Locked locked = lockReferences(Set.copyOf(scope), organizationOfItem, items, fingerprints);
+        guard.check(fingerprints.ofDelete());
+        // The rows hanging on the chunk, by the ids locked above: none can be added, re-pointed or removed meanwhile.
+        jdbc.sql("""
+                insert into removal_unmatched_device (removal_id, rmm_device_id, rmm_integration_id, external_id,
+                                                      hostname, former_configuration_id)
+                select :removal, d.id, d.rmm_integration_id, d.external_id, d.hostname, d.matched_configuration_id
+                from rmm_device d
+                where d.id = any(:devices)
+                on conflict (removal_id, rmm_device_id) do nothing""")
+                .param("removal", removalId).param("devices", locked.devices()).update();
+        writeById("""
+                with changed as (
+                    update rmm_device set matched_configuration_id = null, matched_kind = null, matched_at = null
+                    where id = any(:ids)
+                    returning 'RMM_DEVICE' as kind)
+                """ + COUNT_BY_KIND, removalId, locked.devices(), "UNMATCHED");
+        writeById("""
+                with changed as (delete from related_item where id = any(:ids) returning 'RELATED_ITEM' as kind)
+                """ + COUNT_BY_KIND, removalId, locked.relatedItems(), "DELETED");
+        writeById("""
+                with changed as (delete from attachment where id = any(:ids) returning 'ATTACHMENT' as kind)
+                """ + COUNT_BY_KIND, removalId, locked.attachments(), "DELETED");
+        count(removalId, "DELETED", itemDeletion.delete(items, CLEARED_BY_A_CHUNK));
         write("""
                 with changed as (
                     delete from organization where id = any(:organizations) and psa_integration_id = :psa
                     returning 'ORGANIZATION' as kind)
-                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, "DELETED");
+                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, items, "DELETED");
         return scope.size();
     }
 
@@ -382,65 +398,45 @@ public class JdbcPlatformData implements PlatformData {
     }
 
     /**
-     * Clears every row of the platform's four keys to the chunk's items (see {@link #CLEARED_BY_A_CHUNK}): deletes the
-     * related items and attachments that point at them (and the attachments of its organizations), each hashed as it is
-     * deleted; locks and hashes the RMM devices matched to them, lists them for the notice and unmatches them. A row
-     * that hangs on two organizations of the scope counts with the one of lower id, as in {@link #scope}: a chunk is the
-     * lowest organizations left in id order, so the other one is in the chunk too.
+     * Locks the chunk's attachments, related items and matched RMM devices, and adds them to the fingerprints of their
+     * organizations: a row that hangs on two organizations of the scope counts with the one of lower id, as in
+     * {@link #scope}. A chunk is the lowest organizations left in id order, so the other one is in the chunk too.
      */
-    private void clearReferences(long removalId, Set<Long> organizations, Map<Long, Long> organizationOfItem,
-            Long[] items, Fingerprints fingerprints) {
-        long[] related = new long[1];
-        jdbc.sql("delete from related_item r where r.source_item_id = any(:items) or r.target_item_id = any(:items)"
-                        + " returning r.source_item_id, r.target_item_id, " + RELATED_ITEM_HASH)
+    private Locked lockReferences(Set<Long> organizations, Map<Long, Long> organizationOfItem, Long[] items,
+            Fingerprints fingerprints) {
+        Long[] organizationIds = organizations.toArray(Long[]::new);
+        List<Long> attachments = new ArrayList<>();
+        jdbc.sql("select a.id, a.organization_id, a.item_id, " + ATTACHMENT_HASH + " from attachment a"
+                        + " where a.organization_id = any(:organizations) or a.item_id = any(:items) for update")
+                .param("organizations", organizationIds).param("items", items)
+                .query((RowCallbackHandler) rs -> {
+                    attachments.add(rs.getLong(1));
+                    Long own = organizations.contains(rs.getLong(2)) ? rs.getLong(2) : null;
+                    Long ofItem = organizationOfItem.get(rs.getObject(3) == null ? null : rs.getLong(3));
+                    fingerprints.add(lower(own, ofItem), rs.getLong(4));
+                });
+        List<Long> related = new ArrayList<>();
+        jdbc.sql("select r.id, r.source_item_id, r.target_item_id, " + RELATED_ITEM_HASH + " from related_item r"
+                        + " where r.source_item_id = any(:items) or r.target_item_id = any(:items) for update")
                 .param("items", items)
                 .query((RowCallbackHandler) rs -> {
-                    related[0]++;
-                    fingerprints.add(lower(organizationOfItem.get(rs.getLong(1)), organizationOfItem.get(rs.getLong(2))),
-                            rs.getLong(3));
+                    related.add(rs.getLong(1));
+                    fingerprints.add(lower(organizationOfItem.get(rs.getLong(2)), organizationOfItem.get(rs.getLong(3))),
+                            rs.getLong(4));
                 });
-        long[] attachments = new long[1];
-        jdbc.sql("delete from attachment a where a.organization_id = any(:organizations) or a.item_id = any(:items)"
-                        + " returning a.organization_id, a.item_id, " + ATTACHMENT_HASH)
-                .param("organizations", organizations.toArray(Long[]::new)).param("items", items)
-                .query((RowCallbackHandler) rs -> {
-                    attachments[0]++;
-                    Long own = organizations.contains(rs.getLong(1)) ? rs.getLong(1) : null;
-                    Long ofItem = organizationOfItem.get(rs.getObject(2) == null ? null : rs.getLong(2));
-                    fingerprints.add(lower(own, ofItem), rs.getLong(3));
-                });
-        Map<String, Long> deleted = new LinkedHashMap<>();
-        if (attachments[0] > 0) {
-            deleted.put("ATTACHMENT", attachments[0]);
-        }
-        if (related[0] > 0) {
-            deleted.put("RELATED_ITEM", related[0]);
-        }
-        count(removalId, "DELETED", deleted);
-        // The devices are few and keep their rows: locked and hashed as they were, then listed and unmatched by id.
         List<Long> devices = new ArrayList<>();
         jdbc.sql("select d.id, d.matched_configuration_id, " + RMM_DEVICE_HASH + " from rmm_device d"
-                        + " where d.matched_configuration_id = any(:items) order by d.id for update")
+                        + " where d.matched_configuration_id = any(:items) for update")
                 .param("items", items)
                 .query((RowCallbackHandler) rs -> {
                     devices.add(rs.getLong(1));
                     fingerprints.add(organizationOfItem.get(rs.getLong(2)), rs.getLong(3));
                 });
-        Long[] deviceIds = devices.toArray(Long[]::new);
-        jdbc.sql("""
-                insert into removal_unmatched_device (removal_id, rmm_device_id, rmm_integration_id, external_id,
-                                                      hostname, former_configuration_id)
-                select :removal, d.id, d.rmm_integration_id, d.external_id, d.hostname, d.matched_configuration_id
-                from rmm_device d
-                where d.id = any(:devices)
-                on conflict (removal_id, rmm_device_id) do nothing""")
-                .param("removal", removalId).param("devices", deviceIds).update();
-        writeById("""
-                with changed as (
-                    update rmm_device set matched_configuration_id = null, matched_kind = null, matched_at = null
-                    where id = any(:ids)
-                    returning 'RMM_DEVICE' as kind)
-                """ + COUNT_BY_KIND, removalId, deviceIds, "UNMATCHED");
+        return new Locked(attachments.toArray(Long[]::new), related.toArray(Long[]::new), devices.toArray(Long[]::new));
+    }
+
+    /** The ids of a chunk's rows that hang on its organizations and items, locked for the chunk's transaction. */
+    private record Locked(Long[] attachments, Long[] relatedItems, Long[] devices) {
     }
 
     private void writeById(String sql, long removalId, Long[] ids, String action) {
@@ -453,7 +449,7 @@ public class JdbcPlatformData implements PlatformData {
         return one == null ? other : other == null ? one : Math.min(one, other);
     }
 
-    /** A chunk's fingerprints, summed up (XOR, as in {@link #scope}) row by row as they are locked or deleted. */
+    /** A chunk's fingerprints, summed up (XOR, as in {@link #scope}) row by row as they are locked. */
     private static final class Fingerprints {
 
         private final Map<Long, long[]> rows = new TreeMap<>();
@@ -517,14 +513,16 @@ public class JdbcPlatformData implements PlatformData {
     }
 
     private void write(String sql, long removalId, long psaIntegrationId, List<Long> organizations, String action) {
+        write(sql, removalId, psaIntegrationId, organizations, new Long[0], action);
+    }
+
+    private void write(String sql, long removalId, long psaIntegrationId, List<Long> organizations, Long[] items,
+            String action) {
         jdbc.sql(sql).param("removal", removalId).param("psa", psaIntegrationId).param("action", action)
-                .param("organizations", organizations.toArray(Long[]::new)).update();
+                .param("organizations", organizations.toArray(Long[]::new)).param("items", items).update();
     }
 
     private void count(long removalId, String action, Map<String, Long> rowsByKind) {
-        if (rowsByKind.isEmpty()) {
-            return;
-        }
         jdbc.sql("""
                 insert into removal_count (removal_id, action, kind, rows)
                 select :removal, :action, kind, rows from unnest(:kinds::text[], :rows::bigint[]) as counted(kind, rows)"""

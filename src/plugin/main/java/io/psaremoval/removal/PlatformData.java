@@ -40,14 +40,12 @@ public interface PlatformData {
     }
 
     /**
-     * Called by a chunk's write with the fingerprints of its organizations, read from their rows as it locked them, or
-     * deleted them in the chunk's own transaction; throws to write nothing. An implementation calls it before it writes
-     * anything outside the chunk's transaction (the default one writes nothing else: what it wrote before the guard
-     * threw rolls back with the chunk).
+     * Called by a chunk's write with the fingerprints of its organizations, read after they (and their rows) were
+     * locked for the rest of the chunk's transaction and before anything is written; throws to write nothing.
      */
     @FunctionalInterface
     interface ScopeGuard {
-        void check(Map<Long, ScopeFingerprint> chunk);
+        void check(Map<Long, ScopeFingerprint> lockedChunk);
     }
 
     /**
@@ -76,7 +74,7 @@ public interface PlatformData {
 
     /**
      * Deletes the organizations and everything of theirs; RMM devices matched to their configurations stay,
-     * unmatched, listed for the RMM notice. The guard sees the chunk's fingerprints before its transaction ends.
+     * unmatched, listed for the RMM notice. The guard sees the chunk's fingerprints before anything is written.
      *
      * @return how many organizations this call deleted: 0 when another run did them first
      */

@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
 /**
  * The confirmed scope of a removal as a contract (see V12__confirmed_scope.sql). The preview freezes the scope, per
  * organization, as round 1; right before the first write the whole scope is compared with the confirmed round, and
- * each chunk compares its organizations, read as it locks or deletes their rows, through a {@link PlatformData.ScopeGuard}. When they differ, the scope
+ * each chunk compares its organizations, locked, through a {@link PlatformData.ScopeGuard}. When they differ, the scope
  * as it is now is frozen as the next round, with the difference in words, for the person to confirm.
  */
 @Component
@@ -90,11 +90,11 @@ class ScopeContract {
         return List.copyOf(changed);
     }
 
-    /** A chunk's check: its organizations must be as the confirmed round has them, else the chunk writes nothing. */
+    /** A chunk's check: its locked organizations must be as the confirmed round has them, else nothing is written. */
     PlatformData.ScopeGuard guard(Removal removal, RemovalMode mode) {
-        return chunk -> {
-            Map<Long, ScopeFingerprint> confirmed = confirmed(removal, List.copyOf(chunk.keySet()));
-            List<Long> changed = chunk.entrySet().stream()
+        return lockedChunk -> {
+            Map<Long, ScopeFingerprint> confirmed = confirmed(removal, List.copyOf(lockedChunk.keySet()));
+            List<Long> changed = lockedChunk.entrySet().stream()
                     .filter(entry -> !confirmed.containsKey(entry.getKey())
                             || !confirmed.get(entry.getKey()).sameAs(entry.getValue(), mode))
                     .map(Map.Entry::getKey).toList();
