@@ -9,8 +9,6 @@ import io.psaremoval.removal.RemovalService;
 import io.psaremoval.removal.RemovalStatus;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
-import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperty;
-import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperties;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,14 +31,7 @@ class RecordOutcomeListener implements ExecutionListener {
 
     @Override
     public void notify(DelegateExecution execution) {
-        RemovalStatus outcome = execution.getBpmnModelElementInstance()
-                .getExtensionElements().getElementsQuery().filterByType(CamundaProperties.class).singleResult()
-                .getCamundaProperties().stream()
-                .filter(property -> OUTCOME.equals(property.getCamundaName()))
-                .map(CamundaProperty::getCamundaValue)
-                .map(RemovalStatus::valueOf)
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException(execution.getCurrentActivityId() + " names no outcome"));
+        RemovalStatus outcome = RemovalStatus.valueOf(EndEventOutcome.of(execution));
         removals.end(execution.getProcessInstanceId(), outcome);
         execution.setVariable(OUTCOME, outcome.name());
         String reason = switch (outcome) {

@@ -4,11 +4,8 @@ import static io.psaremoval.camunda.RestoreVariables.*;
 
 import io.psaremoval.restore.RestoreRefusedException;
 import io.psaremoval.restore.RestoreService;
-import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperties;
-import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -82,11 +79,7 @@ class RestoreDelegates {
     @Bean
     ExecutionListener restoreOutcomeListener(RestoreService restores) {
         return execution -> {
-            String outcome = ((DelegateExecution) execution).getBpmnModelElementInstance().getExtensionElements()
-                    .getElementsQuery().filterByType(CamundaProperties.class).singleResult().getCamundaProperties()
-                    .stream().filter(property -> "outcome".equals(property.getCamundaName()))
-                    .map(CamundaProperty::getCamundaValue).findFirst()
-                    .orElseThrow(() -> new IllegalStateException(execution.getCurrentActivityId() + " names no outcome"));
+            String outcome = EndEventOutcome.of(execution);
             restores.end(execution.getProcessInstanceId(), outcome, null);
             execution.setVariable("outcome", outcome);
         };
