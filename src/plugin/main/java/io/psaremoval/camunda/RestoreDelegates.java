@@ -81,7 +81,7 @@ class RestoreDelegates {
         return execution -> {
             String outcome = EndEventOutcome.of(execution);
             restores.end(execution.getProcessInstanceId(), outcome, null);
-            execution.setVariable("outcome", outcome);
+            execution.setVariable(RemovalVariables.OUTCOME, outcome);
         };
     }
 }
