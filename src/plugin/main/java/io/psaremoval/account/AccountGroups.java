@@ -1,5 +1,11 @@
 package io.psaremoval.account;
 
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.function.LongFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /** Names of the engine groups that mirror the platform's accounts and staff roles. */
 public final class AccountGroups {
 
@@ -11,45 +17,43 @@ public final class AccountGroups {
     private AccountGroups() {
     }
 
-    private static final java.util.regex.Pattern ACCOUNT_GROUP = java.util.regex.Pattern.compile("account-\\d+(-[a-z-]+)?");
+    private static final Pattern ACCOUNT_GROUP = Pattern.compile("account-\\d+(-[a-z-]+)?");
 
     /** Whether the identity mirror keeps this group: a group of the platform's people, not one of the host's. */
     public static boolean isPlatformGroup(String groupId) {
         return SUPPORT.equals(groupId) || AUDITORS.equals(groupId) || ACCOUNT_GROUP.matcher(groupId).matches();
     }
 
-    private static final java.util.regex.Pattern ACCOUNT_AUDITOR_GROUP = java.util.regex.Pattern.compile("account-(\\d+)-auditor");
-
-    /** The account whose auditors this group is ({@code account-7-auditor} → 7), if it is such a group. */
-    private static final java.util.regex.Pattern ACCOUNT_ADMINISTRATOR_GROUP =
-            java.util.regex.Pattern.compile("account-(\\d+)-administrator");
+    private static final Pattern ACCOUNT_AUDITOR_GROUP = Pattern.compile("account-(\\d+)-auditor");
+    private static final Pattern ACCOUNT_ADMINISTRATOR_GROUP = Pattern.compile("account-(\\d+)-administrator");
 
     /** The account whose removals the members of this group may read in the audit: its auditors and Administrators. */
-    public static java.util.Optional<Long> accountReadableInTheAudit(String groupId) {
-        java.util.regex.Matcher administrators = ACCOUNT_ADMINISTRATOR_GROUP.matcher(groupId);
-        return administrators.matches() ? java.util.Optional.of(Long.parseLong(administrators.group(1)))
+    public static Optional<Long> accountReadableInTheAudit(String groupId) {
+        Matcher administrators = ACCOUNT_ADMINISTRATOR_GROUP.matcher(groupId);
+        return administrators.matches() ? Optional.of(Long.parseLong(administrators.group(1)))
                 : accountOfAuditors(groupId);
     }
 
-    public static java.util.Optional<Long> accountOfAuditors(String groupId) {
-        java.util.regex.Matcher matcher = ACCOUNT_AUDITOR_GROUP.matcher(groupId);
-        return matcher.matches() ? java.util.Optional.of(Long.parseLong(matcher.group(1))) : java.util.Optional.empty();
+    /** The account whose auditors this group is ({@code account-7-auditor} → 7), if it is such a group. */
+    public static Optional<Long> accountOfAuditors(String groupId) {
+        Matcher matcher = ACCOUNT_AUDITOR_GROUP.matcher(groupId);
+        return matcher.matches() ? Optional.of(Long.parseLong(matcher.group(1))) : Optional.empty();
     }
 
-    private static final java.util.regex.Pattern ACCOUNT_OF_GROUP = java.util.regex.Pattern.compile("account-(\\d+)(?:-([a-z-]+))?");
+    private static final Pattern ACCOUNT_OF_GROUP = Pattern.compile("account-(\\d+)(?:-([a-z-]+))?");
 
     /**
      * A group of the platform as people read it, given the name of its account where it has one:
      * "Acme IT: Administrators", "Acme IT: everyone", "PSA support agents".
      */
-    public static String nameOf(String groupId, java.util.function.LongFunction<java.util.Optional<String>> accountName) {
+    public static String nameOf(String groupId, LongFunction<Optional<String>> accountName) {
         if (SUPPORT.equals(groupId)) {
             return "PSA support agents";
         }
         if (AUDITORS.equals(groupId)) {
             return "PSA auditors";
         }
-        java.util.regex.Matcher matcher = ACCOUNT_OF_GROUP.matcher(groupId);
+        Matcher matcher = ACCOUNT_OF_GROUP.matcher(groupId);
         if (!matcher.matches()) {
             return groupId;
         }
@@ -60,16 +64,16 @@ public final class AccountGroups {
         if (matcher.group(2) == null) {
             return account + ": everyone";
         }
-        return java.util.Arrays.stream(Role.values()).filter(role -> role.groupOf(accountId).equals(groupId)).findFirst()
+        return Arrays.stream(Role.values()).filter(role -> role.groupOf(accountId).equals(groupId)).findFirst()
                 .map(role -> account + ": " + (role == Role.LITE || role == Role.READ_ONLY ? role.label() + " users"
                         : role.label() + "s"))
                 .orElse(groupId);
     }
 
     /** The account of an account's group ({@code account-7}, {@code account-7-manager} → 7). */
-    public static java.util.Optional<Long> accountOf(String groupId) {
-        java.util.regex.Matcher matcher = ACCOUNT_OF_GROUP.matcher(groupId);
-        return matcher.matches() ? java.util.Optional.of(Long.parseLong(matcher.group(1))) : java.util.Optional.empty();
+    public static Optional<Long> accountOf(String groupId) {
+        Matcher matcher = ACCOUNT_OF_GROUP.matcher(groupId);
+        return matcher.matches() ? Optional.of(Long.parseLong(matcher.group(1))) : Optional.empty();
     }
 
     /** Every user of an account belongs to this group. */

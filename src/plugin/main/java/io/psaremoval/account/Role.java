@@ -24,6 +24,11 @@ public enum Role {
         return label;
     }
 
+    /** The name with its article, as a sentence reads it: "an Administrator", "a Manager". */
+    public String withArticle() {
+        return ("AEIOU".indexOf(label.charAt(0)) >= 0 ? "an " : "a ") + label;
+    }
+
     /**
      * Whether this role may remove a PSA integration: Manager and Administrator. The decision table
      * {@code RemovalPermission} decides the same in the flow; write steps ask this again from the database.

@@ -1,8 +1,10 @@
 package io.psaremoval.audit;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.psaremoval.account.AccountGroups;
 import io.psaremoval.removal.RemovalMode;
 import io.psaremoval.removal.RemovalStatus;
+import io.psaremoval.security.AccountAdministrators;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -179,7 +181,7 @@ class AuditController {
                 "message", refusal.getReason() == null ? "" : refusal.getReason()));
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * Whose removals the caller may read: every account's (empty) for platform auditors and engine administrators,
@@ -187,8 +189,7 @@ class AuditController {
      */
     private Optional<Set<Long>> readableAccounts() {
         Authentication authentication = identityService.getCurrentAuthentication();
-        List<String> groups = authentication == null || authentication.getGroupIds() == null ? List.of()
-                : authentication.getGroupIds();
+        List<String> groups = AccountAdministrators.groupsOf(authentication);
         if (groups.contains(AccountGroups.AUDITORS) || groups.contains(AccountGroups.CAMUNDA_ADMIN)) {
             return Optional.empty();
         }

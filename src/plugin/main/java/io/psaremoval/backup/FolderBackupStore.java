@@ -6,10 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -39,7 +37,7 @@ public class FolderBackupStore implements BackupStore {
         try {
             Path directory = Files.createDirectories(Path.of(properties.directory()).toAbsolutePath());
             Path file = directory.resolve(name + ".zip");
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            MessageDigest sha256 = Sha256.digest();
             try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha256);
                  ZipOutputStream zip = new ZipOutputStream(out)) {
                 Connection connection = DataSourceUtils.getConnection(dataSource);
@@ -56,8 +54,8 @@ public class FolderBackupStore implements BackupStore {
                     DataSourceUtils.releaseConnection(connection, dataSource);
                 }
             }
-            return new StoredExport(file.toString(), Files.size(file), HexFormat.of().formatHex(sha256.digest()));
-        } catch (IOException | SQLException | NoSuchAlgorithmException e) {
+            return new StoredExport(file.toString(), Files.size(file), Sha256.hex(sha256));
+        } catch (IOException | SQLException e) {
             throw new IllegalStateException("Export of account " + accountId + " failed: " + e.getMessage(), e);
         }
     }

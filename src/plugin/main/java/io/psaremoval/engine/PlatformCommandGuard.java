@@ -2,6 +2,7 @@ package io.psaremoval.engine;
 
 import io.psaremoval.account.AccountGroups;
 import io.psaremoval.account.PlatformUsers;
+import io.psaremoval.security.AccountAdministrators;
 import io.psaremoval.security.SecurityEvents;
 import java.lang.reflect.Field;
 import java.util.Date;
@@ -122,7 +123,7 @@ final class PlatformCommandGuard extends CommandInterceptor {
         if (caller == null || caller.getUserId() == null) {
             return; // the engine itself (job executor) or the application's own code
         }
-        List<String> groups = caller.getGroupIds() == null ? List.of() : caller.getGroupIds();
+        List<String> groups = AccountAdministrators.groupsOf(caller);
         if (groups.contains(AccountGroups.CAMUNDA_ADMIN)) {
             return;
         }

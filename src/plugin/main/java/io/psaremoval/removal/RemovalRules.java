@@ -78,7 +78,7 @@ class RemovalRules {
             return who + " (" + username + ") does not belong to the removal's account.";
         }
         if (!user.role().mayRemove()) {
-            return who + " (" + username + ") is " + article(user.role()) + "; only a Manager or an Administrator may "
+            return who + " (" + username + ") is " + user.role().withArticle() + "; only a Manager or an Administrator may "
                     + "remove a PSA integration.";
         }
         return null;
@@ -201,7 +201,7 @@ class RemovalRules {
             return who + " (" + username + ") does not belong to the removal's account.";
         }
         if (user.role() != Role.ADMINISTRATOR) {
-            return who + " (" + username + ") is " + article(user.role()) + "; only an Administrator of the account "
+            return who + " (" + username + ") is " + user.role().withArticle() + "; only an Administrator of the account "
                     + action + ".";
         }
         return null;
@@ -215,11 +215,6 @@ class RemovalRules {
             throw new RemovalRefusedException("Bulk delete is switched on only when an active support agent agreed"
                     + (agent == null ? "; none did for this removal." : "; " + agent + " is not one."));
         }
-    }
-
-    private static String article(Role role) {
-        String label = role.label();
-        return ("AEIOU".indexOf(label.charAt(0)) >= 0 ? "an " : "a ") + label;
     }
 
     private static String verb(RemovalMode mode) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.psaremoval.backup.Backup;
 import io.psaremoval.backup.BackupProperties;
 import io.psaremoval.backup.BackupService;
+import io.psaremoval.backup.Sha256;
 import io.psaremoval.backup.SnapshotStore;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -14,12 +15,11 @@ import java.io.OutputStream;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -155,7 +155,7 @@ public class ScopeSnapshots {
                 .withOffsetSameInstant(ZoneOffset.UTC);
         Map<String, String> entrySha256 = new LinkedHashMap<>();
         try (SnapshotStore.Draft draft = store.create("removal-" + removal.id() + "-round-" + round)) {
-            MessageDigest whole = sha256();
+            MessageDigest whole = Sha256.digest();
             CountingOutputStream counted = new CountingOutputStream(new DigestOutputStream(draft.out(), whole));
             Map<String, Long> rows;
             try (ZipOutputStream zip = new ZipOutputStream(counted)) {
@@ -170,7 +170,7 @@ public class ScopeSnapshots {
                 zip.closeEntry();
             }
             String location = draft.commit();
-            return new Written(location, counted.count, HexFormat.of().formatHex(whole.digest()), takenAt, rows,
+            return new Written(location, counted.count, Sha256.hex(whole), takenAt, rows,
                     entrySha256);
         } catch (IOException e) {
             throw new IllegalStateException("The snapshot of removal " + removal.businessKey() + " could not be written: "
@@ -206,7 +206,7 @@ public class ScopeSnapshots {
         Map<String, String> readSha256 = new LinkedHashMap<>();
         Map<String, Long> readRows = new LinkedHashMap<>();
         JsonNode manifest = null;
-        MessageDigest whole = sha256();
+        MessageDigest whole = Sha256.digest();
         try (InputStream stored = store.open(written.location());
              DigestInputStream digested = new DigestInputStream(stored, whole);
              ZipInputStream zip = new ZipInputStream(digested)) {
@@ -215,7 +215,7 @@ public class ScopeSnapshots {
                     manifest = json.readTree(zip.readAllBytes());
                     continue;
                 }
-                MessageDigest sha = sha256();
+                MessageDigest sha = Sha256.digest();
                 CsvRecords records = new CsvRecords();
                 byte[] buffer = new byte[64 * 1024];
                 for (int n = zip.read(buffer); n >= 0; n = zip.read(buffer)) {
@@ -223,14 +223,14 @@ public class ScopeSnapshots {
                     records.feed(buffer, n);
                 }
                 String table = entry.getName().replaceFirst("\\.csv$", "");
-                readSha256.put(table, HexFormat.of().formatHex(sha.digest()));
+                readSha256.put(table, Sha256.hex(sha));
                 readRows.put(table, records.rows());
             }
             digested.transferTo(OutputStream.nullOutputStream()); // the rest of the file, for its SHA-256
         } catch (IOException e) {
             throw failed(removal, "it could not be read back from the store (" + e.getMessage() + ")");
         }
-        String sha256 = HexFormat.of().formatHex(whole.digest());
+        String sha256 = Sha256.hex(whole);
         if (!sha256.equals(written.sha256())) {
             throw failed(removal, "the stored file's SHA-256 is " + sha256 + ", not the " + written.sha256() + " written");
         }
@@ -245,27 +245,32 @@ public class ScopeSnapshots {
                 || manifest.path("tables").size() != readRows.size()) {
             throw failed(removal, "its manifest is missing or does not list its tables");
         }
-        for (JsonNode table : manifest.path("tables")) {
-            String name = table.path("name").asText();
-            if (table.path("rows").asLong(-1) != readRows.getOrDefault(name, -2L)
-                    || !table.path("sha256").asText().equals(readSha256.get(name))) {
-                throw failed(removal, "its manifest says otherwise of table " + name);
-            }
+        Optional<String> otherwise = tableNotAsManifestSays(manifest, readRows, readSha256);
+        if (otherwise.isPresent()) {
+            throw failed(removal, "its manifest says otherwise of table " + otherwise.get());
         }
         return jdbc.sql("select now()").query(OffsetDateTime.class).single().withOffsetSameInstant(ZoneOffset.UTC);
+    }
+
+    /**
+     * The first table of the manifest whose rows or SHA-256 differ from those read from the snapshot's entries, if any:
+     * how both the verification after writing and a restore check a snapshot against its manifest.
+     */
+    public static Optional<String> tableNotAsManifestSays(JsonNode manifest, Map<String, Long> rows,
+            Map<String, String> sha256) {
+        for (JsonNode table : manifest.path("tables")) {
+            String name = table.path("name").asText();
+            if (table.path("rows").asLong(-1) != rows.getOrDefault(name, -2L)
+                    || !table.path("sha256").asText().equals(sha256.get(name))) {
+                return Optional.of(name);
+            }
+        }
+        return Optional.empty();
     }
 
     private SnapshotVerificationException failed(Removal removal, String why) {
         return new SnapshotVerificationException("The snapshot of removal " + removal.businessKey()
                 + " failed its verification, so nothing is deleted: " + why + ".");
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** One zip entry per table, each with its own SHA-256; the zip stays open for the next. */
@@ -283,7 +288,7 @@ public class ScopeSnapshots {
         OutputStream next(String nextTable) throws IOException {
             finish();
             table = nextTable;
-            digest = sha256();
+            digest = Sha256.digest();
             zip.putNextEntry(new ZipEntry(nextTable + ".csv"));
             return new DigestOutputStream(new FilterOutputStream(zip) {
                 @Override
@@ -301,7 +306,7 @@ public class ScopeSnapshots {
         void finish() throws IOException {
             if (table != null) {
                 zip.closeEntry();
-                sha256.put(table, HexFormat.of().formatHex(digest.digest()));
+                sha256.put(table, Sha256.hex(digest));
                 table = null;
             }
         }

@@ -313,13 +313,9 @@ public class RestoreService {
         }
         if (user.role() != Role.ADMINISTRATOR) {
             return "Only an Administrator of the account restores its deleted PSA data; " + who.toLowerCase(Locale.ROOT)
-                    + " (" + username + ") " + (who.equals("You") ? "are " : "is ") + article(user.role()) + ".";
+                    + " (" + username + ") " + (who.equals("You") ? "are " : "is ") + user.role().withArticle() + ".";
         }
         return null;
-    }
-
-    private static String article(Role role) {
-        return ("AEIOU".indexOf(role.label().charAt(0)) >= 0 ? "an " : "a ") + role.label();
     }
 
     private long rows(Restore restore) {

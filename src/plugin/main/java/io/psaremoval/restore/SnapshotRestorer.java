@@ -2,6 +2,7 @@ package io.psaremoval.restore;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.psaremoval.backup.Sha256;
 import io.psaremoval.backup.SnapshotStore;
 import io.psaremoval.removal.ScopeSnapshots;
 import java.io.FilterInputStream;
@@ -10,11 +11,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -84,7 +83,7 @@ class SnapshotRestorer {
         Map<String, Long> rows = new LinkedHashMap<>();
         Map<String, String> sha256 = new LinkedHashMap<>();
         JsonNode manifest = null;
-        MessageDigest whole = digest();
+        MessageDigest whole = Sha256.digest();
         Connection connection = DataSourceUtils.getConnection(dataSource);
         try (InputStream stored = store.open(snapshot.location());
              DigestInputStream digested = new DigestInputStream(stored, whole);
@@ -99,11 +98,11 @@ class SnapshotRestorer {
                 if (!TABLES.contains(table) || rows.containsKey(table)) {
                     throw corrupted(snapshot, "it holds an entry it should not (" + entry.getName() + ")");
                 }
-                MessageDigest sha = digest();
+                MessageDigest sha = Sha256.digest();
                 // header match: the file's columns must be the table's, by name and order (a schema migrated since fails).
                 rows.put(table, copy.copyIn("copy restore_" + table + " from stdin with (format csv, header match)",
                         new DigestInputStream(unclosable(zip), sha)));
-                sha256.put(table, HexFormat.of().formatHex(sha.digest()));
+                sha256.put(table, Sha256.hex(sha));
             }
             digested.transferTo(OutputStream.nullOutputStream());
             // Temporary tables get no statistics by themselves: without them the checks' anti-joins are planned as
@@ -118,7 +117,7 @@ class SnapshotRestorer {
         } finally {
             DataSourceUtils.releaseConnection(connection, dataSource);
         }
-        if (!HexFormat.of().formatHex(whole.digest()).equals(fileSha256)) {
+        if (!Sha256.hex(whole).equals(fileSha256)) {
             throw corrupted(snapshot, "it changed while it was read");
         }
         if (manifest == null || !ScopeSnapshots.FORMAT.equals(manifest.path("format").asText())) {
@@ -130,12 +129,9 @@ class SnapshotRestorer {
         if (manifest.path("tables").size() != TABLES.size() || !rows.keySet().containsAll(TABLES)) {
             throw corrupted(snapshot, "it does not hold the tables its manifest lists");
         }
-        for (JsonNode table : manifest.path("tables")) {
-            String name = table.path("name").asText();
-            if (table.path("rows").asLong(-1) != rows.getOrDefault(name, -2L) || !table.path("sha256").asText().equals(sha256.get(name))) {
-                throw corrupted(snapshot, "table " + name + " is not what its manifest says");
-            }
-        }
+        ScopeSnapshots.tableNotAsManifestSays(manifest, rows, sha256).ifPresent(table -> {
+            throw corrupted(snapshot, "table " + table + " is not what its manifest says");
+        });
         return new Staged(rows, psaIntegrationId, manifest.path("takenAt").asText(), fileSha256);
     }
 
@@ -269,14 +265,14 @@ class SnapshotRestorer {
     }
 
     private String sha256Of(RestoreRepository.StoredSnapshot snapshot) {
-        MessageDigest whole = digest();
+        MessageDigest whole = Sha256.digest();
         try (InputStream stored = store.open(snapshot.location());
              DigestInputStream digested = new DigestInputStream(stored, whole)) {
             digested.transferTo(OutputStream.nullOutputStream());
         } catch (IOException | IllegalArgumentException e) {
             throw corrupted(snapshot, "it could not be read (" + e.getMessage() + ")");
         }
-        return HexFormat.of().formatHex(whole.digest());
+        return Sha256.hex(whole);
     }
 
     private static InputStream unclosable(InputStream in) {
@@ -286,13 +282,5 @@ class SnapshotRestorer {
                 // the zip entry ends by itself; the zip is closed by its owner
             }
         };
-    }
-
-    private static MessageDigest digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

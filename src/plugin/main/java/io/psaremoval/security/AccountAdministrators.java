@@ -45,8 +45,7 @@ public class AccountAdministrators {
     public String require(Optional<Long> accountId, String notFound, Refusal refusal) {
         Authentication authentication = identityService.getCurrentAuthentication();
         String caller = authentication == null ? null : authentication.getUserId();
-        List<String> groups = authentication == null || authentication.getGroupIds() == null ? List.of()
-                : authentication.getGroupIds();
+        List<String> groups = groupsOf(authentication);
         if (groups.contains(AccountGroups.CAMUNDA_ADMIN)) {
             if (accountId.isEmpty()) {
                 throw new ResponseStatusException(HttpStatus.NOT_FOUND, notFound);
@@ -61,5 +60,10 @@ public class AccountAdministrators {
             throw new ResponseStatusException(HttpStatus.FORBIDDEN, refusal.message());
         }
         return caller;
+    }
+
+    /** The engine groups of a signed-in caller; none for no caller (the engine itself) or a caller without groups. */
+    public static List<String> groupsOf(Authentication authentication) {
+        return authentication == null || authentication.getGroupIds() == null ? List.of() : authentication.getGroupIds();
     }
 }
