@@ -378,7 +378,7 @@ class TasklistRemovalTest {
             driver.runJobs(restore.getId());
 
             openTask(browser, "Confirm the restore");
-            assertThat(formText(browser)).contains("What snapshot").contains("Organizations").contains("Verified just now")
+            assertThat(formText(browser)).contains("What removal").contains("Organizations").contains("Verified just now")
                     .contains("comes back paused");
             clickLabel(browser, "Restore all of it");
             complete(browser, "restore-3-confirm");

@@ -701,8 +701,106 @@ class RemovePsaIntegrationProcessTest {
         assertThat(jdbc.sql("select count(*) from removal_scope_round where removal_id = :id and confirmed_by = :by")
                 .param("id", removalId(removal)).param("by", manager).query(Long.class).single())
                 .as("the second round, confirmed by the manager").isEqualTo(1);
-        assertThat(startRestoreRefused(fixtures.username(account, Role.ADMINISTRATOR)))
-                .as("a delete under two rounds of its scope, each with a snapshot, is not offered for a restore").isNull();
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        assertThat(jdbc.sql("select count(*) from account_backup where kind = 'SCOPE_SNAPSHOT' and removal_id = :id")
+                .param("id", removalId(removal)).query(Long.class).single()).as("a snapshot of each round").isEqualTo(2);
+        ProcessInstance restore = restoreWholly(administrator, snapshotOfRound(removal, 2));
+        assertThat(restore).hasPassed("EndEvent_Restored");
+        assertThat(fixtures.accountChecksum(account.accountId()))
+                .as("everything back, the item added before the second round included").isEqualTo(before);
+    }
+
+    @Test
+    void aDeleteStoppedPartWayGetsBackWhatItDeletedAndNothingOfWhatItLeftInPlace() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        String before = fixtures.accountChecksum(account.accountId());
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        confirmDeletion(manager, removal);
+        execute(job("Task_HardDeleteIntegration", removal)); // the first chunk
+        long added = addItem(lastOrganizationInScope(), "CONFIGURATION", "late-" + System.nanoTime());
+        driver.runJobs(removal);
+        assertThat(removal).isWaitingAt("UserTask_ConfirmChangedDeletion");
+        completeAs(manager, removal, Map.of(SCOPE_DECISION, CANCEL));
+        driver.runJobs(removal);
+        assertThat(removal).isEnded().hasPassed("EndEvent_RemovalCancelled");
+        long left = organizationsInScope();
+        long deleted = jdbc.sql("select count(*) from removal_deleted_organization where removal_id = :id")
+                .param("id", removalId(removal)).query(Long.class).single();
+        assertThat(deleted).as("every organization deleted is on record").isEqualTo(12 - left).isPositive();
+        // What the delete left in place goes on living: someone renames an item of it after the stop.
+        long renamed = jdbc.sql("select min(id) from item where organization_id = :o").param("o", lastOrganizationInScope())
+                .query(Long.class).single();
+        String name = jdbc.sql("select name from item where id = :id").param("id", renamed).query(String.class).single();
+        jdbc.sql("update item set name = 'Renamed after the stop' where id = :id").param("id", renamed).update();
+
+        ProcessInstance restore = startRestore(administrator);
+        org.camunda.spin.json.SpinJsonNode options = (org.camunda.spin.json.SpinJsonNode) removal(restore).get("snapshotOptions");
+        assertThat(options.elements().get(0).prop("label").stringValue()).contains(deleted + " organizations (stopped part-way)");
+        completeAs(administrator, restore, Map.of("snapshotId", String.valueOf(snapshotOf(removal)), "restoreDecision", "RESTORE"));
+        driver.runJobs(restore);
+        assertThat((String) removal(restore).get("restoreReport")).contains("stopped part-way (cancelled)")
+                .contains("| Organizations | " + deleted + " |").contains("is paused and stays so");
+        completeAs(administrator, restore, Map.of("restoreConfirmation", "RESTORE"));
+        driver.runJobs(restore);
+
+        assertThat(restore).isEnded().hasPassed("EndEvent_Restored");
+        assertThat(organizationsInScope()).isEqualTo(12);
+        assertThat(jdbc.sql("select name from item where id = :id").param("id", renamed).query(String.class).single())
+                .as("a row the delete left in place is not overwritten by the snapshot").isEqualTo("Renamed after the stop");
+        jdbc.sql("update item set name = :n where id = :id").param("n", name).param("id", renamed).update();
+        jdbc.sql("delete from item where id = :id").param("id", added).update();
+        assertThat(fixtures.accountChecksum(account.accountId())).as("otherwise every row back exactly").isEqualTo(before);
+        assertThat(integrationStatus()).isEqualTo("PAUSED");
+        assertThat(startRestoreRefused(administrator)).as("restored once").isNull();
+    }
+
+    @Test
+    void aDeleteUnderTwoRoundsOfItsScopeIsRestoredFromTheSnapshotOfEachRound() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        String before = fixtures.accountChecksum(account.accountId());
+        ProcessInstance removal = startRemoval(manager);
+        chooseTheIntegration(removal);
+        completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
+        confirmDeletion(manager, removal);
+        execute(job("Task_HardDeleteIntegration", removal)); // the first chunk, under round 1
+        long added = addItem(lastOrganizationInScope(), "CONFIGURATION", "late-" + System.nanoTime());
+        driver.runJobs(removal);
+        completeAs(manager, removal, Map.of(SCOPE_DECISION, "GO_ON",
+                CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId())));
+        driver.runJobs(removal);
+        assertThat(removal).isEnded().hasPassed("EndEvent_IntegrationDeleted");
+        assertThat(jdbc.sql("""
+                select string_agg(scope_round || ':' || n, ' ' order by scope_round) from (
+                    select scope_round, count(*) as n from removal_deleted_organization where removal_id = :id
+                    group by scope_round) r""").param("id", removalId(removal)).query(String.class).single())
+                .as("organizations deleted under each round").matches("1:\\d+ 2:\\d+");
+
+        ProcessInstance restore = startRestore(administrator);
+        org.camunda.spin.json.SpinJsonNode options = (org.camunda.spin.json.SpinJsonNode) removal(restore).get("snapshotOptions");
+        assertThat(options.elements()).hasSize(1);
+        assertThat(options.elements().get(0).prop("value").stringValue()).isEqualTo(String.valueOf(snapshotOfRound(removal, 2)));
+        assertThat(options.elements().get(0).prop("label").stringValue()).contains("12 organizations")
+                .contains("2 snapshots, one per round of its scope");
+        assertThatThrownBy(() -> completeAs(administrator, restore, Map.of("snapshotId",
+                String.valueOf(snapshotOfRound(removal, 1)), "restoreDecision", "RESTORE")))
+                .as("the first round's snapshot alone would bring back only part of it")
+                .hasMessageContaining("its deletion is restored by the snapshot of round 2");
+        completeAs(administrator, restore, Map.of("snapshotId", String.valueOf(snapshotOfRound(removal, 2)),
+                "restoreDecision", "RESTORE"));
+        driver.runJobs(restore);
+        assertThat((String) removal(restore).get("restoreReport")).contains("under 2 rounds of its confirmed scope")
+                .contains("| Organizations | 12 |").contains("comes back **paused**");
+        completeAs(administrator, restore, Map.of("restoreConfirmation", "RESTORE"));
+        driver.runJobs(restore);
+
+        assertThat(restore).isEnded().hasPassed("EndEvent_Restored");
+        assertThat(fixtures.count("select count(*) from item where id = :p", added))
+                .as("the item added before the second round comes back from that round's snapshot").isEqualTo(1);
+        jdbc.sql("delete from item where id = :id").param("id", added).update();
+        assertThat(fixtures.accountChecksum(account.accountId())).as("every row back exactly").isEqualTo(before);
+        assertThat(integrationStatus()).isEqualTo("PAUSED");
     }
 
     @ParameterizedTest
@@ -1279,6 +1377,21 @@ class RemovePsaIntegrationProcessTest {
     private long snapshotOf(ProcessInstance removal) {
         return jdbc.sql("select id from account_backup where kind = 'SCOPE_SNAPSHOT' and removal_id = :id")
                 .param("id", removalId(removal)).query(Long.class).single();
+    }
+
+    private long snapshotOfRound(ProcessInstance removal, int round) {
+        return jdbc.sql("select id from account_backup where kind = 'SCOPE_SNAPSHOT' and removal_id = :id and scope_round = :r")
+                .param("id", removalId(removal)).param("r", round).query(Long.class).single();
+    }
+
+    /** A restore chosen, checked, confirmed and run to its end by the Administrator. */
+    private ProcessInstance restoreWholly(String administrator, long snapshotId) {
+        ProcessInstance restore = startRestore(administrator);
+        completeAs(administrator, restore, Map.of("snapshotId", String.valueOf(snapshotId), "restoreDecision", "RESTORE"));
+        driver.runJobs(restore);
+        completeAs(administrator, restore, Map.of("restoreConfirmation", "RESTORE"));
+        driver.runJobs(restore);
+        return restore;
     }
 
     private long firstDeletedOrganization(ProcessInstance removal) {

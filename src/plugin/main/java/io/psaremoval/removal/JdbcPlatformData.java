@@ -367,10 +367,15 @@ public class JdbcPlatformData implements PlatformData {
                 with changed as (delete from attachment where id = any(:ids) returning 'ATTACHMENT' as kind)
                 """ + COUNT_BY_KIND, removalId, locked.attachments(), "DELETED");
         count(removalId, "DELETED", itemDeletion.delete(items, CLEARED_BY_A_CHUNK));
+        // Each organization deleted is recorded with the scope round it was deleted under: what a restore takes back.
         write("""
-                with changed as (
+                with deleted as (
                     delete from organization where id = any(:organizations) and psa_integration_id = :psa
-                    returning 'ORGANIZATION' as kind)
+                    returning id),
+                recorded as (
+                    insert into removal_deleted_organization (removal_id, organization_id, scope_round)
+                    select :removal, id, (select scope_round from removal where id = :removal) from deleted),
+                changed as (select 'ORGANIZATION' as kind from deleted)
                 """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, items, "DELETED");
         return scope.size();
     }

@@ -74,7 +74,9 @@ public interface PlatformData {
 
     /**
      * Deletes the organizations and everything of theirs; RMM devices matched to their configurations stay,
-     * unmatched, listed for the RMM notice. The guard sees the chunk's fingerprints before anything is written.
+     * unmatched, listed for the RMM notice. The guard sees the chunk's fingerprints before anything is written. Every
+     * organization deleted is recorded in {@code removal_deleted_organization} with the removal's scope round, in the
+     * same transaction: a restore takes back from each round's snapshot what was deleted under it, nothing else.
      *
      * @return how many organizations this call deleted: 0 when another run did them first
      */

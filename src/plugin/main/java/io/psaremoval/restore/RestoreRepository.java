@@ -80,74 +80,118 @@ class RestoreRepository {
     }
 
     /**
-     * The account's snapshots a restore may offer, newest first: of a removal that deleted rows, still kept (not removed
-     * by retention), not restored yet.
+     * The account's deletions a restore may offer, newest first, each by its newest snapshot that it deleted under: of a
+     * removal that deleted organizations and has ended (done, or stopped part-way), every snapshot it deleted under still
+     * kept (not removed by retention), not restored yet.
      */
     List<RestorableSnapshot> restorable(long accountId) {
         return jdbc.sql(RESTORABLE + " order by b.completed_at desc, b.id desc limit 100")
                 .param("account", accountId).query(RestorableSnapshot.class).list();
     }
 
-    /** The snapshot as a restore of this account may use it, or empty (unknown, another account's, gone, restored). */
+    /** The deletion the snapshot stands for, as a restore of this account may use it, or empty (see {@link #restorable}). */
     Optional<RestorableSnapshot> restorable(long accountId, long snapshotId) {
         return jdbc.sql(RESTORABLE + " and b.id = :snapshot").param("account", accountId).param("snapshot", snapshotId)
                 .query(RestorableSnapshot.class).optional();
     }
 
+    /** A removal that is still open may still delete, or be cancelled with its scope back in sight: not restored. */
+    private static final String OPEN = "('REQUESTED', 'PENDING', 'CONFIRMED', 'PENDING_DELETION', 'RUNNING', 'SCOPE_CHANGED')";
+
+    /** The rounds a removal deleted under, each with its snapshot if it is kept. */
+    private static final String DELETED_ROUNDS = """
+            (select d.scope_round, k.id as snapshot_id, k.expires_at
+             from (select distinct scope_round from removal_deleted_organization where removal_id = r.id) d
+             left join account_backup k on k.removal_id = r.id and k.kind = 'SCOPE_SNAPSHOT' and k.scope_round = d.scope_round
+                                       and k.removed_at is null and k.expires_at > now())""";
+
     private static final String RESTORABLE = """
             select b.id as snapshot_id, r.id as removal_id, r.business_key as removal_key,
                    r.integration_name, b.scope_round, b.completed_at as taken_at,
-                   (select organizations from removal_scope_round s where s.removal_id = r.id and s.round = b.scope_round)
-                       as organizations,
-                   b.expires_at as kept_until
-            from account_backup b join removal r on r.id = b.removal_id
-            where b.kind = 'SCOPE_SNAPSHOT' and b.account_id = :account and b.removed_at is null and b.expires_at > now()
-              and r.status = 'DELETED'
-              and (select count(*) from account_backup s where s.removal_id = r.id and s.kind = 'SCOPE_SNAPSHOT') = 1
-              and not exists (select 1 from removal_restore x where x.snapshot_id = b.id and x.status = 'RESTORED')""";
+                   (select count(*) from removal_deleted_organization d where d.removal_id = r.id) as organizations,
+                   (select min(n.expires_at) from %1$s n) as kept_until,
+                   (select count(*) from %1$s n) as rounds,
+                   r.status <> 'DELETED' as stopped_part_way
+            from removal r
+            join account_backup b on b.removal_id = r.id and b.kind = 'SCOPE_SNAPSHOT'
+                                 and b.scope_round = (select max(d.scope_round) from removal_deleted_organization d
+                                                      where d.removal_id = r.id)
+            where r.account_id = :account and b.account_id = :account and r.status not in %2$s
+              and not exists (select 1 from %1$s n where n.snapshot_id is null)
+              and not exists (select 1 from removal_restore x where x.removal_id = r.id and x.status = 'RESTORED')"""
+            .formatted(DELETED_ROUNDS, OPEN);
 
     /** Why a snapshot the account may not restore is refused, in words; the same for one of another account as unknown. */
     String whyNotRestorable(long accountId, long snapshotId) {
         record Found(Long accountId, String kind, java.time.OffsetDateTime removedAt, String restoredBy,
-                java.time.OffsetDateTime restoredAt, String removalStatus, String removalKey, long rounds,
-                java.time.OffsetDateTime expiresAt) {
+                java.time.OffsetDateTime restoredAt, String removalStatus, String removalKey, Integer scopeRound,
+                Integer newestRound, Integer roundGone, java.time.OffsetDateTime expiresAt) {
         }
         Found found = jdbc.sql("""
                 select b.account_id, b.kind, b.removed_at, r.status as removal_status, r.business_key as removal_key,
-                       (select count(*) from account_backup s where s.removal_id = r.id and s.kind = 'SCOPE_SNAPSHOT')
-                           as rounds, b.expires_at,
-                       (select x.confirmed_by from removal_restore x where x.snapshot_id = b.id and x.status = 'RESTORED')
+                       b.scope_round,
+                       (select max(d.scope_round) from removal_deleted_organization d where d.removal_id = r.id)
+                           as newest_round,
+                       (select min(n.scope_round) from %s n where n.snapshot_id is null) as round_gone,
+                       b.expires_at,
+                       (select x.confirmed_by from removal_restore x where x.removal_id = r.id and x.status = 'RESTORED')
                            as restored_by,
-                       (select x.ended_at from removal_restore x where x.snapshot_id = b.id and x.status = 'RESTORED')
+                       (select x.ended_at from removal_restore x where x.removal_id = r.id and x.status = 'RESTORED')
                            as restored_at
-                from account_backup b left join removal r on r.id = b.removal_id where b.id = :snapshot""")
+                from account_backup b left join removal r on r.id = b.removal_id where b.id = :snapshot"""
+                        .formatted(DELETED_ROUNDS))
                 .param("snapshot", snapshotId).query(Found.class).optional().orElse(null);
         if (found == null || !Long.valueOf(accountId).equals(found.accountId()) || !"SCOPE_SNAPSHOT".equals(found.kind())) {
             return "Snapshot " + snapshotId + " is not one of your account's snapshots of deleted PSA data.";
         }
-        if (found.removedAt() != null || (found.expiresAt() != null && !found.expiresAt().isAfter(java.time.OffsetDateTime.now()))) {
-            return "Snapshot " + snapshotId + " was removed after its retention, on " + found.removedAt().toLocalDate()
-                    + ": it cannot be restored.";
-        }
         if (found.restoredBy() != null) {
-            return "Snapshot " + snapshotId + " was restored already, by " + found.restoredBy() + " on "
-                    + found.restoredAt().toLocalDate() + ".";
+            return "The data removal " + found.removalKey() + " deleted was restored already, by " + found.restoredBy()
+                    + " on " + found.restoredAt().toLocalDate() + ".";
         }
-        if (!"DELETED".equals(found.removalStatus())) {
-            return "Snapshot " + snapshotId + " is of removal " + found.removalKey() + ", which is "
+        if (found.removedAt() != null || (found.expiresAt() != null && !found.expiresAt().isAfter(java.time.OffsetDateTime.now()))) {
+            return "Snapshot " + snapshotId + " was removed after its retention"
+                    + (found.removedAt() == null ? "" : ", on " + found.removedAt().toLocalDate()) + ": it cannot be restored.";
+        }
+        if (OPEN.contains("'" + found.removalStatus() + "'")) {
+            return "Snapshot " + snapshotId + " is of removal " + found.removalKey() + ", which is still "
                     + String.valueOf(found.removalStatus()).toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
-                    + ", not a finished delete: only the data of a finished delete is restored.";
+                    + ": what it deleted is restored once it has ended.";
         }
-        if (found.rounds() > 1) {
-            return "Removal " + found.removalKey() + " deleted its data under " + found.rounds() + " rounds of its scope"
-                    + " (the scope changed while it ran), each with a snapshot of its own: restoring such a removal is not"
-                    + " supported yet. Nothing was restored.";
+        if (found.newestRound() == null) {
+            return "Removal " + found.removalKey() + " deleted nothing that a restore could take back"
+                    + " (a delete that ended before this version records what it deleted only when it finished under one"
+                    + " round of its scope).";
+        }
+        if (found.roundGone() != null) {
+            return "Removal " + found.removalKey() + " deleted data under round " + found.roundGone() + " of its scope,"
+                    + " whose snapshot was removed after its retention: what it deleted cannot be restored whole.";
+        }
+        if (!found.newestRound().equals(found.scopeRound())) {
+            return "Snapshot " + snapshotId + " is of round " + found.scopeRound() + " of removal " + found.removalKey()
+                    + "'s scope; its deletion is restored by the snapshot of round " + found.newestRound()
+                    + ", which the restore offers.";
         }
         return "Snapshot " + snapshotId + " cannot be restored.";
     }
 
+    /**
+     * Every snapshot the removal deleted under, newest round first, row-locked; a round whose snapshot is no longer kept
+     * comes without one ({@code location} null), for the caller to refuse.
+     */
+    List<StoredSnapshot> lockSnapshotsDeletedUnder(long removalId) {
+        jdbc.sql("select id from account_backup where removal_id = :removal and kind = 'SCOPE_SNAPSHOT' order by id for update")
+                .param("removal", removalId).query(Long.class).list();
+        return jdbc.sql("""
+                select b.id, b.account_id, :removal as removal_id, d.scope_round, b.location, b.sha256
+                from (select distinct scope_round from removal_deleted_organization where removal_id = :removal) d
+                left join account_backup b on b.removal_id = :removal and b.kind = 'SCOPE_SNAPSHOT'
+                                          and b.scope_round = d.scope_round and b.removed_at is null
+                order by d.scope_round desc""")
+                .param("removal", removalId).query(StoredSnapshot.class).list();
+    }
+
     /** Where the stored snapshot is and its SHA-256 as verified when it was taken; the record row-locked. */
-    record StoredSnapshot(long id, long accountId, long removalId, int scopeRound, String location, String sha256) {
+    record StoredSnapshot(Long id, Long accountId, long removalId, int scopeRound, String location, String sha256) {
     }
 
     Optional<StoredSnapshot> lockSnapshot(long snapshotId) {

@@ -26,10 +26,12 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Restore deleted PSA data: an Administrator of the account chooses one of its kept snapshots of a removal's deleted
- * scope, sees what it holds (read back and verified against the checksums recorded when it was taken), confirms, and
- * every row is recreated with its id in one transaction; RMM devices still unmatched are matched again to their
- * restored configurations and their RMM integrations are told; the deleted PSA integration comes back paused. Every
+ * Restore deleted PSA data: an Administrator of the account chooses one of its removals' deletions (by the kept snapshot
+ * of the newest scope round it deleted under), sees what it deleted (from the snapshot of each round it deleted under,
+ * the organizations deleted under that round: read back and verified against the checksums recorded when it was taken),
+ * confirms, and every row is recreated with its id in one transaction; RMM devices still unmatched are matched again to
+ * their restored configurations and their RMM integrations are told; a deleted PSA integration comes back paused. A
+ * delete that stopped part-way gets back what it deleted, nothing of what it left in place. Every
  * step checks again, from the database, who asks and what the snapshot is; a snapshot that does not match its checksum,
  * is another account's, or whose rows would collide with live data, is refused in words and nothing is written.
  */
@@ -111,7 +113,9 @@ public class RestoreService {
 
     private static String label(RestorableSnapshot snapshot) {
         return snapshot.integrationName() + " · removal " + snapshot.removalKey() + " · " + snapshot.organizations()
-                + " organizations · taken " + snapshot.takenAt().withOffsetSameInstant(ZoneOffset.UTC).format(WHEN)
+                + " organizations" + (snapshot.stoppedPartWay() ? " (stopped part-way)" : "")
+                + (snapshot.rounds() > 1 ? " · " + snapshot.rounds() + " snapshots, one per round of its scope" : "")
+                + " · taken " + snapshot.takenAt().withOffsetSameInstant(ZoneOffset.UTC).format(WHEN)
                 + " · kept until " + snapshot.keptUntil().withOffsetSameInstant(ZoneOffset.UTC).format(WHEN);
     }
 
@@ -147,13 +151,13 @@ public class RestoreService {
                                 + ", not waiting for its snapshot to be checked. Nothing was restored.");
             }
             try {
-                RestoreRepository.StoredSnapshot snapshot = chosenSnapshot(restore);
-                SnapshotRestorer.Staged staged = restorer.stage(snapshot, restore.accountId(), integrationOf(restore));
+                chosenSnapshot(restore);
+                SnapshotRestorer.Staged staged = stage(restore);
                 String refusal = restorer.whyNotRestorable(staged, restore.accountId());
                 if (refusal != null) {
                     return new Inspection(false, null, refusal);
                 }
-                return new Inspection(true, report(restore, snapshot, staged, restorer.devices(restore.accountId())), null);
+                return new Inspection(true, report(restore, staged, restorer.devices(restore.accountId())), null);
             } catch (RestoreRefusedException refused) {
                 return new Inspection(false, null, refused.getMessage());
             }
@@ -217,7 +221,7 @@ public class RestoreService {
         if (restores.restorable(restore.accountId(), snapshot.id()).isEmpty()) {
             throw new RestoreRefusedException(restores.whyNotRestorable(restore.accountId(), snapshot.id()));
         }
-        SnapshotRestorer.Staged staged = restorer.stage(snapshot, restore.accountId(), integrationOf(restore));
+        SnapshotRestorer.Staged staged = stage(restore);
         String refusal = restorer.whyNotRestorable(staged, restore.accountId());
         if (refusal != null) {
             throw new RestoreRefusedException(refusal);
@@ -227,11 +231,9 @@ public class RestoreService {
                         Collectors.mapping(device -> new RmmNotifier.RematchedDevice(device.rmmDeviceId(), device.externalId(),
                                 device.hostname(), device.configurationId()), Collectors.toList())))
                 .forEach((rmmIntegrationId, devices) -> rmm.notifyRematched(restore.removalId(), rmmIntegrationId, devices));
-        if (jdbc.sql("""
-                update integration set status = 'PAUSED', updated_at = now() where id = :id and status = 'DELETED'""")
-                .param("id", staged.psaIntegrationId()).update() != 1) {
-            throw new IllegalStateException("Integration " + staged.psaIntegrationId() + " left DELETED while it was locked");
-        }
+        // A deleted integration comes back paused; one a delete stopped part-way left in place keeps its status.
+        jdbc.sql("update integration set status = 'PAUSED', updated_at = now() where id = :id and status = 'DELETED'")
+                .param("id", staged.psaIntegrationId()).update();
         Map<String, Long> recreated = new java.util.LinkedHashMap<>(staged.rows());
         recreated.remove("rmm_device");
         try {
@@ -241,8 +243,9 @@ public class RestoreService {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        log.info("Restore {}: snapshot {} of removal {} restored ({}), {} RMM devices matched again", restore.businessKey(),
-                snapshot.id(), restore.removalId(), recreated, rematched.size());
+        log.info("Restore {}: what removal {} deleted restored from snapshots {} ({}), {} RMM devices matched again",
+                restore.businessKey(), restore.removalId(), staged.rounds().stream().map(SnapshotRestorer.Round::snapshotId)
+                        .toList(), recreated, rematched.size());
         return new Outcome(true, null, recreated.values().stream().mapToLong(Long::longValue).sum(), rematched.size());
     }
 
@@ -285,10 +288,21 @@ public class RestoreService {
             throw new RestoreRefusedException("No snapshot was chosen for restore " + restore.businessKey() + ".");
         }
         RestoreRepository.StoredSnapshot snapshot = restores.lockSnapshot(restore.snapshotId()).orElse(null);
-        if (snapshot == null || snapshot.accountId() != restore.accountId()) {
+        if (snapshot == null || !Objects.equals(snapshot.accountId(), restore.accountId())) {
             throw new RestoreRefusedException(restores.whyNotRestorable(restore.accountId(), restore.snapshotId()));
         }
         return snapshot;
+    }
+
+    /** Stages what the restore's removal deleted, from the snapshot of every round it deleted under (locked). */
+    private SnapshotRestorer.Staged stage(Restore restore) {
+        List<RestoreRepository.StoredSnapshot> snapshots = restores.lockSnapshotsDeletedUnder(restore.removalId());
+        for (RestoreRepository.StoredSnapshot snapshot : snapshots) {
+            if (snapshot.accountId() != null && !Objects.equals(snapshot.accountId(), restore.accountId())) {
+                throw new RestoreRefusedException(restores.whyNotRestorable(restore.accountId(), snapshot.id()));
+            }
+        }
+        return restorer.stage(snapshots, restore.accountId(), integrationOf(restore), restore.removalId());
     }
 
     private long integrationOf(Restore restore) {
@@ -327,32 +341,63 @@ public class RestoreService {
         }
     }
 
-    private String report(Restore restore, RestoreRepository.StoredSnapshot snapshot, SnapshotRestorer.Staged staged,
-            SnapshotRestorer.Devices devices) {
+    private String report(Restore restore, SnapshotRestorer.Staged staged, SnapshotRestorer.Devices devices) {
         record Named(String key, String name) {
         }
-        String removalKey = jdbc.sql("select business_key from removal where id = :id").param("id", restore.removalId())
-                .query(String.class).single();
-        String integration = jdbc.sql("select name from integration where id = :id").param("id", staged.psaIntegrationId())
-                .query(String.class).single();
-        StringBuilder md = new StringBuilder("# What snapshot ").append(snapshot.id()).append(" holds\n")
-                .append("Everything removal ").append(removalKey).append(" deleted of **").append(ImpactReport.plain(integration))
-                .append("** (round ").append(snapshot.scopeRound()).append(" of its confirmed scope), as it was at ")
-                .append(staged.takenAt()).append(".\n\n| Table | Rows recreated |\n|---|---:|\n");
+        record Removed(String businessKey, String status) {
+        }
+        Removed removal = jdbc.sql("select business_key, status from removal where id = :id").param("id", restore.removalId())
+                .query(Removed.class).single();
+        record Integration(String name, String status) {
+        }
+        Integration integration = jdbc.sql("select name, status from integration where id = :id")
+                .param("id", staged.psaIntegrationId()).query(Integration.class).single();
+        List<SnapshotRestorer.Round> rounds = staged.rounds();
+        StringBuilder md = new StringBuilder("# What removal ").append(removal.businessKey()).append(" deleted\n")
+                .append("Everything removal ").append(removal.businessKey()).append(" deleted of **")
+                .append(ImpactReport.plain(integration.name())).append("**");
+        if (!removal.status().equals("DELETED")) {
+            md.append(", which stopped part-way (").append(removal.status().toLowerCase(Locale.ROOT).replace('_', ' '))
+                    .append("): the organizations it deleted, not those it left in place");
+        }
+        if (rounds.size() == 1) {
+            md.append(", from the snapshot of round ").append(rounds.get(0).scopeRound()).append(" of its confirmed scope,"
+                    + " as it was at ").append(rounds.get(0).takenAt()).append(".\n\n");
+        } else {
+            md.append(". It deleted under ").append(rounds.size()).append(" rounds of its confirmed scope (the scope changed"
+                    + " while it ran and was confirmed again); each organization comes back as the snapshot of the round"
+                    + " it was deleted under holds it:\n\n");
+            for (SnapshotRestorer.Round round : rounds) {
+                md.append("* round ").append(round.scopeRound()).append(": ").append(round.organizations())
+                        .append(" organizations, snapshot ").append(round.snapshotId()).append(" taken at ")
+                        .append(round.takenAt()).append("\n");
+            }
+            md.append("\n");
+        }
+        md.append("| Table | Rows recreated |\n|---|---:|\n");
         for (Named table : List.of(new Named("organization", "Organizations"), new Named("item", "Items"),
                 new Named("attachment", "Attachments"), new Named("related_item", "Related items"))) {
             md.append("| ").append(table.name()).append(" | ").append(String.format(Locale.ENGLISH, "%,d",
                     staged.rows().get(table.key()))).append(" |\n");
         }
-        md.append("\n**Verified just now:** the file's SHA-256 (").append(staged.sha256()).append(") is the one recorded when it"
-                + " was taken, and every table matches its manifest; none of its rows exists in your account now.\n\n");
+        md.append("\n**Verified just now:** ").append(rounds.size() == 1 ? "the file's SHA-256 (" + rounds.get(0).sha256()
+                        + ") is the one recorded when it was taken"
+                        : "each file's SHA-256 (" + rounds.stream().map(SnapshotRestorer.Round::sha256)
+                                .collect(Collectors.joining(", ")) + ") is the one recorded when it was taken")
+                .append(", and every table matches its manifest; none of these rows exists in your account now.\n\n");
         md.append("Restoring recreates every row with its id in one transaction. ").append(devices.toRematch())
                 .append(" RMM devices matched to these configurations then, and unmatched now, are matched again and their"
                         + " RMM is told");
         md.append(devices.matchedElsewhere() > 0 ? "; " + devices.matchedElsewhere()
                 + " were matched to other configurations since and stay so. " : ". ");
-        md.append("**").append(ImpactReport.plain(integration)).append("** comes back **paused**: nothing syncs until an Administrator"
-                + " resumes it.");
+        if (integration.status().equals("DELETED")) {
+            md.append("**").append(ImpactReport.plain(integration.name())).append("** comes back **paused**: nothing syncs"
+                    + " until an Administrator resumes it.");
+        } else {
+            md.append("**").append(ImpactReport.plain(integration.name())).append("** is ")
+                    .append(integration.status().toLowerCase(Locale.ROOT)).append(" and stays so; the organizations come back"
+                            + " synced from it.");
+        }
         return md.toString();
     }
 }

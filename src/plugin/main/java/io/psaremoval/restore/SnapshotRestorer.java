@@ -28,12 +28,14 @@ import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads a removal's verified snapshot back into the database, in the caller's transaction: the stored file is checked
- * against the SHA-256 recorded when it was taken, every table against its manifest while it is streamed with
- * PostgreSQL's {@code COPY} into a temporary table of the live table's shape ({@code restore_organization}, ...), and
- * the staged rows against the account (another account's rows, ids that are live again, links to items that are
- * gone). {@link #write} then recreates every row with its id, children after parents, and matches again the RMM devices
- * that are still unmatched. Nothing is written to a live table unless every check passed.
+ * Reads what a removal deleted back into the database, in the caller's transaction: each snapshot it deleted under is
+ * checked against the SHA-256 recorded when it was taken, every table against its manifest while it is streamed with
+ * PostgreSQL's {@code COPY} into a temporary table of the live table's shape ({@code load_organization}, ...); of it,
+ * the organizations deleted under that snapshot's round ({@code removal_deleted_organization}) and the rows hanging on
+ * them are staged ({@code restore_organization}, ...), and the staged rows are checked against the account (another
+ * account's rows, ids that are live again, links to items that are gone). {@link #write} then recreates every row with
+ * its id, children after parents, and matches again the RMM devices that are still unmatched. Nothing is written to a
+ * live table unless every check passed.
  */
 @Component
 class SnapshotRestorer {
@@ -42,8 +44,12 @@ class SnapshotRestorer {
     static final List<String> TABLES = List.of("organization", "item", "attachment", "related_item", "rmm_device");
     private static final List<String> RECREATED = TABLES.subList(0, 4);
 
-    /** What a snapshot holds, staged: rows per table, as verified. */
-    record Staged(Map<String, Long> rows, long psaIntegrationId, String takenAt, String sha256) {
+    /** What the restore takes back, staged: rows per table, from the verified snapshots of the rounds it deleted under. */
+    record Staged(Map<String, Long> rows, long psaIntegrationId, List<Round> rounds) {
+    }
+
+    /** One round's snapshot as verified, and how many organizations were deleted under that round. */
+    record Round(int scopeRound, long snapshotId, String takenAt, String sha256, long organizations) {
     }
 
     /** A device matched again: for the RMM notice. */
@@ -62,16 +68,84 @@ class SnapshotRestorer {
     }
 
     /**
-     * Streams the stored snapshot into the temporary tables, verifying as it reads.
+     * Stages what the removal deleted: from each round's snapshot (newest round first), streamed and verified into the
+     * temporary tables {@code load_*}, the rows of the organizations deleted under that round, and the rows hanging on
+     * them, go to {@code restore_*}; a row already taken from a newer round is not taken again. For a delete that
+     * finished under one round, that is the whole snapshot.
      *
-     * @throws RestoreRefusedException when the file or a table is not what was recorded, or the snapshot is of another
-     *                                 account or integration
+     * @param snapshots the removal's snapshots it deleted under, newest round first
+     * @throws RestoreRefusedException when a file or a table is not what was recorded, a snapshot is of another account
+     *                                 or integration, or a round's snapshot is no longer kept
      */
-    Staged stage(RestoreRepository.StoredSnapshot snapshot, long accountId, long psaIntegrationId) {
+    Staged stage(List<RestoreRepository.StoredSnapshot> snapshots, long accountId, long psaIntegrationId, long removalId) {
         for (String table : TABLES) {
-            jdbc.sql("create temporary table if not exists restore_" + table + " (like " + table + ") on commit drop")
+            for (String prefix : List.of("restore_", "load_")) {
+                jdbc.sql("create temporary table if not exists " + prefix + table + " (like " + table + ") on commit drop")
+                        .update();
+                jdbc.sql("truncate " + prefix + table).update();
+            }
+        }
+        if (snapshots.isEmpty()) {
+            throw new RestoreRefusedException("Removal " + removalId + " recorded no organization it deleted: there is"
+                    + " nothing to restore. Nothing was restored.");
+        }
+        List<Round> rounds = new ArrayList<>();
+        for (RestoreRepository.StoredSnapshot snapshot : snapshots) {
+            if (snapshot.id() == null || snapshot.location() == null) {
+                throw new RestoreRefusedException("The snapshot of round " + snapshot.scopeRound() + " of the removal's"
+                        + " scope, under which it deleted data, was removed after its retention: what it deleted cannot"
+                        + " be restored whole. Nothing was restored.");
+            }
+            Loaded loaded = load(snapshot, accountId, psaIntegrationId);
+            long organizations = takeWhatWasDeletedUnder(removalId, snapshot.scopeRound());
+            rounds.add(new Round(snapshot.scopeRound(), snapshot.id(), loaded.takenAt(), loaded.sha256(), organizations));
+        }
+        Map<String, Long> rows = new LinkedHashMap<>();
+        for (String table : TABLES) {
+            // Temporary tables get no statistics by themselves: without them the checks' anti-joins are planned as
+            // nested loops over hundreds of thousands of rows.
+            jdbc.sql("analyze restore_" + table).update();
+            rows.put(table, jdbc.sql("select count(*) from restore_" + table).query(Long.class).single());
+        }
+        return new Staged(rows, psaIntegrationId, List.copyOf(rounds));
+    }
+
+    /**
+     * Moves from {@code load_*} to {@code restore_*} the rows of the organizations the removal deleted under this round:
+     * the organizations, their items, the attachments and related items that hang on them, the devices matched to
+     * their configurations; a row staged from a newer round before stays as it is.
+     *
+     * @return how many organizations were deleted under the round
+     */
+    private long takeWhatWasDeletedUnder(long removalId, int round) {
+        String deleted = "(select organization_id from removal_deleted_organization where removal_id = " + removalId
+                + " and scope_round = " + round + ")";
+        String deletedItems = "(select i.id from load_item i where i.organization_id in " + deleted + ")";
+        Map<String, String> belongs = new LinkedHashMap<>();
+        belongs.put("organization", "l.id in " + deleted);
+        belongs.put("item", "l.organization_id in " + deleted);
+        belongs.put("attachment", "(l.organization_id in " + deleted + " or l.item_id in " + deletedItems + ")");
+        belongs.put("related_item", "(l.source_item_id in " + deletedItems + " or l.target_item_id in " + deletedItems + ")");
+        belongs.put("rmm_device", "l.matched_configuration_id in " + deletedItems);
+        for (Map.Entry<String, String> table : belongs.entrySet()) {
+            jdbc.sql("analyze load_" + table.getKey()).update();
+        }
+        for (Map.Entry<String, String> table : belongs.entrySet()) {
+            jdbc.sql("insert into restore_" + table.getKey() + " select l.* from load_" + table.getKey() + " l where "
+                    + table.getValue() + " and not exists (select 1 from restore_" + table.getKey() + " s where s.id = l.id)")
                     .update();
-            jdbc.sql("truncate restore_" + table).update();
+        }
+        return jdbc.sql("select count(*) from " + deleted + " d").query(Long.class).single();
+    }
+
+    /** What one snapshot's file was, as read and verified. */
+    private record Loaded(String takenAt, String sha256) {
+    }
+
+    /** Streams one stored snapshot into {@code load_*}, verifying as it reads. */
+    private Loaded load(RestoreRepository.StoredSnapshot snapshot, long accountId, long psaIntegrationId) {
+        for (String table : TABLES) {
+            jdbc.sql("truncate load_" + table).update();
         }
         // First the whole file against the checksum recorded when it was taken: damage of any kind is told as such.
         String fileSha256 = sha256Of(snapshot);
@@ -100,16 +174,11 @@ class SnapshotRestorer {
                 }
                 MessageDigest sha = Sha256.digest();
                 // header match: the file's columns must be the table's, by name and order (a schema migrated since fails).
-                rows.put(table, copy.copyIn("copy restore_" + table + " from stdin with (format csv, header match)",
+                rows.put(table, copy.copyIn("copy load_" + table + " from stdin with (format csv, header match)",
                         new DigestInputStream(unclosable(zip), sha)));
                 sha256.put(table, Sha256.hex(sha));
             }
             digested.transferTo(OutputStream.nullOutputStream());
-            // Temporary tables get no statistics by themselves: without them the checks' anti-joins are planned as
-            // nested loops over hundreds of thousands of rows.
-            for (String table : rows.keySet()) {
-                jdbc.sql("analyze restore_" + table).update();
-            }
         } catch (IOException | IllegalArgumentException e) {
             throw corrupted(snapshot, "it could not be read (" + e.getMessage() + ")");
         } catch (SQLException e) {
@@ -126,13 +195,16 @@ class SnapshotRestorer {
         if (manifest.path("accountId").asLong(-1) != accountId || manifest.path("psaIntegrationId").asLong(-1) != psaIntegrationId) {
             throw corrupted(snapshot, "its manifest names another account or integration");
         }
+        if (manifest.path("scopeRound").asInt(-1) != snapshot.scopeRound()) {
+            throw corrupted(snapshot, "its manifest names another round of the removal's scope");
+        }
         if (manifest.path("tables").size() != TABLES.size() || !rows.keySet().containsAll(TABLES)) {
             throw corrupted(snapshot, "it does not hold the tables its manifest lists");
         }
         ScopeSnapshots.tableNotAsManifestSays(manifest, rows, sha256).ifPresent(table -> {
             throw corrupted(snapshot, "table " + table + " is not what its manifest says");
         });
-        return new Staged(rows, psaIntegrationId, manifest.path("takenAt").asText(), fileSha256);
+        return new Loaded(manifest.path("takenAt").asText(), fileSha256);
     }
 
     /**
@@ -156,9 +228,14 @@ class SnapshotRestorer {
         if (integration == null) {
             return "The snapshot's PSA integration is no longer in your account. Nothing was restored.";
         }
-        if (!integration.equals("DELETED")) {
-            return "The snapshot's PSA integration is " + integration.toLowerCase(Locale.ROOT) + " now, not deleted: only"
-                    + " the data of a deleted integration is restored. Nothing was restored.";
+        if (integration.equals("DISCONNECTED")) {
+            return "The snapshot's PSA integration was disconnected since: its organizations are stand-alone records now,"
+                    + " and what the removal deleted would come back synced from an integration that no longer syncs."
+                    + " Nothing was restored.";
+        }
+        if (!List.of("DELETED", "PAUSED", "ACTIVE").contains(integration)) {
+            return "The snapshot's PSA integration is " + integration.toLowerCase(Locale.ROOT) + " now (another removal"
+                    + " of it is under way): restore once that has ended. Nothing was restored.";
         }
         List<String> collisions = new ArrayList<>();
         for (String table : RECREATED) {
