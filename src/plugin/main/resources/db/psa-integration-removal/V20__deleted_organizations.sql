@@ -15,16 +15,20 @@ create table removal_deleted_organization (
 );
 create index removal_deleted_organization_round_idx on removal_deleted_organization (removal_id, scope_round);
 
--- Deletes finished before this version, with one snapshot: every organization of the confirmed round was deleted under
--- it (each chunk compared its organizations with that round). A delete of several rounds or one that stopped part-way
--- before this version left no such record and stays as it was: not offered for a restore.
+-- Deletes finished before this version with one snapshot, of the round they were confirmed under last, and as many
+-- organizations counted deleted as that round held: every organization of the round was deleted under it (each chunk
+-- compared its organizations with that round). Any other delete before this version (several rounds, stopped
+-- part-way, or under way now: its chunks before this version recorded nothing) has no complete record, and a restore
+-- refuses what is not on record whole (RestoreRepository: the record must add up to the removal's count).
 insert into removal_deleted_organization (removal_id, organization_id, scope_round, deleted_at)
 select r.id, s.organization_id, s.round, coalesce(r.ended_at, now())
 from removal r
-join account_backup b on b.removal_id = r.id and b.kind = 'SCOPE_SNAPSHOT'
+join account_backup b on b.removal_id = r.id and b.kind = 'SCOPE_SNAPSHOT' and b.scope_round = r.scope_round
 join removal_scope s on s.removal_id = r.id and s.round = b.scope_round
 where r.status = 'DELETED'
-  and (select count(*) from account_backup x where x.removal_id = r.id and x.kind = 'SCOPE_SNAPSHOT') = 1;
+  and (select count(*) from account_backup x where x.removal_id = r.id and x.kind = 'SCOPE_SNAPSHOT') = 1
+  and (select c.rows from removal_count c where c.removal_id = r.id and c.action = 'DELETED' and c.kind = 'ORGANIZATION')
+      = (select count(*) from removal_scope x where x.removal_id = r.id and x.round = r.scope_round);
 
 -- A removal's deletion is restored at most once, whichever of its snapshots the restore was chosen by.
 create unique index removal_restore_once_per_removal on removal_restore (removal_id) where status = 'RESTORED';

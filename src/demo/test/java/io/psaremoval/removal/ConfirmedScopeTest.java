@@ -111,7 +111,7 @@ class ConfirmedScopeTest {
         assertThat(scope.values().stream().mapToLong(ScopeFingerprint::deleteRows).sum())
                 .as("the delete's rows: the preview's total").isEqualTo(previewTotal(account));
 
-        inRolledBackTransaction(() -> platformData.hardDelete(removalOf(account), account.psaIntegrationId(),
+        inRolledBackTransaction(() -> platformData.hardDelete(removalOf(account), 1, account.psaIntegrationId(),
                 organizations, chunk -> seen[0] = chunk));
         inRolledBackTransaction(() -> platformData.disconnect(removalOf(account), account.psaIntegrationId(),
                 organizations, chunk -> seen[1] = chunk));
@@ -158,7 +158,7 @@ class ConfirmedScopeTest {
         inRolledBackTransaction(() -> {
             long removal = removalOf(account);
             for (int from = 0; from < organizations.size(); from += 2) {
-                platformData.hardDelete(removal, account.psaIntegrationId(),
+                platformData.hardDelete(removal, 1, account.psaIntegrationId(),
                         organizations.subList(from, Math.min(from + 2, organizations.size())), seen::add);
             }
         });

@@ -169,7 +169,7 @@ class ItemDeletionTest {
         AtomicInteger insertBackend = new AtomicInteger();
         CompletableFuture<Object> tried = inTransaction(status -> {
             CompletableFuture<Object>[] insert = new CompletableFuture[1];
-            remover.hardDelete(removal(), account.psaIntegrationId(), List.of(organization), seen -> {
+            remover.hardDelete(removal(), 1, account.psaIntegrationId(), List.of(organization), seen -> {
                 insert[0] = attachToTheDocumentFromAnotherSession("added-meanwhile.pdf", insertBackend);
                 waitUntilBlocked(insertBackend, insert[0]);
             });
@@ -196,7 +196,7 @@ class ItemDeletionTest {
                 assertThat(new ItemDeletion(jdbc, setBased).plan().setBased()).isEqualTo(setBased);
                 long removal = removal();
                 Map<Long, ScopeFingerprint> seen = new HashMap<>();
-                assertThat(new JdbcPlatformData(jdbc, dataSource, setBased).hardDelete(removal,
+                assertThat(new JdbcPlatformData(jdbc, dataSource, setBased).hardDelete(removal, 1,
                         account.psaIntegrationId(), List.of(organization), seen::putAll)).isEqualTo(1);
                 assertThat(seen).as("set-based: " + setBased).containsExactly(Map.entry(organization, confirmed));
                 assertThat(danglingAttachments()).isZero();
@@ -226,7 +226,7 @@ class ItemDeletionTest {
             CompletableFuture<Integer> chunk = CompletableFuture.supplyAsync(() -> inTransaction(status -> {
                 assertThat(new ItemDeletion(jdbc, true).plan().setBased()).isTrue();
                 chunkBackend.set(backend());
-                return remover.hardDelete(removal, account.psaIntegrationId(), List.of(organization), seen -> { });
+                return remover.hardDelete(removal, 1, account.psaIntegrationId(), List.of(organization), seen -> { });
             }));
             waitUntilBlocked(chunkBackend, chunk);
             other.commit();
@@ -246,7 +246,7 @@ class ItemDeletionTest {
         inTransaction(status -> {
             jdbc.sql("create table host_note (id bigint primary key, item_id bigint references item (id))").update();
             jdbc.sql("insert into host_note values (1, :item)").param("item", document).update();
-            assertThatThrownBy(() -> remover.hardDelete(removal(), account.psaIntegrationId(), List.of(organization),
+            assertThatThrownBy(() -> remover.hardDelete(removal(), 1, account.psaIntegrationId(), List.of(organization),
                     chunk -> { }))
                     .isInstanceOf(ItemDeletion.ReferenceStillPointsException.class)
                     .hasMessageContaining("host_note.item_id").hasMessageContaining("nothing of it is deleted");
@@ -356,7 +356,7 @@ class ItemDeletionTest {
             AtomicInteger chunkBackend = new AtomicInteger();
             CompletableFuture<List<Long>> chunk = CompletableFuture.supplyAsync(() -> inTransaction(status -> {
                 chunkBackend.set(backend());
-                remover.hardDelete(removal(), account.psaIntegrationId(), List.of(organization), seen -> { });
+                remover.hardDelete(removal(), 1, account.psaIntegrationId(), List.of(organization), seen -> { });
                 List<Long> left = jdbc.sql("select id from item where id = any(:items) order by id").param("items", items)
                         .query(Long.class).list();
                 status.setRollbackOnly();

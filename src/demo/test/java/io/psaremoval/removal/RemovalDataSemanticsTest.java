@@ -129,7 +129,8 @@ class RemovalDataSemanticsTest {
 
         List<Long> everyOrganization = jdbc.sql("select id from organization where account_id = :a")
                 .param("a", account.accountId()).query(Long.class).list();
-        remover.hardDelete(removalId, account.psaIntegrationId(), everyOrganization, chunk -> { });
+        int round = jdbc.sql("select scope_round from removal where id = :id").param("id", removalId).query(Integer.class).single();
+        remover.hardDelete(removalId, round, account.psaIntegrationId(), everyOrganization, chunk -> { });
         remover.disconnect(removalId, account.psaIntegrationId(), everyOrganization, chunk -> { });
 
         assertThat(fixtures.accountChecksum(account.accountId())).as("stand-alone organizations stay").isEqualTo(accountBefore);

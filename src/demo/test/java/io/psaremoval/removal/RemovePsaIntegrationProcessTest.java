@@ -735,6 +735,16 @@ class RemovePsaIntegrationProcessTest {
         String name = jdbc.sql("select name from item where id = :id").param("id", renamed).query(String.class).single();
         jdbc.sql("update item set name = 'Renamed after the stop' where id = :id").param("id", renamed).update();
 
+        // A record that does not add up to what the removal counted deleted (a delete under way when V20 was deployed)
+        // would give back only part of it: not offered.
+        String firstRecord = "select min(organization_id) from removal_deleted_organization where removal_id = :id";
+        long unrecorded = jdbc.sql(firstRecord).param("id", removalId(removal)).query(Long.class).single();
+        jdbc.sql("delete from removal_deleted_organization where removal_id = :id and organization_id = :o")
+                .param("id", removalId(removal)).param("o", unrecorded).update();
+        assertThat(startRestoreRefused(administrator)).isNull();
+        jdbc.sql("insert into removal_deleted_organization (removal_id, organization_id, scope_round) values (:id, :o, 1)")
+                .param("id", removalId(removal)).param("o", unrecorded).update();
+
         ProcessInstance restore = startRestore(administrator);
         org.camunda.spin.json.SpinJsonNode options = (org.camunda.spin.json.SpinJsonNode) removal(restore).get("snapshotOptions");
         assertThat(options.elements().get(0).prop("label").stringValue()).contains(deleted + " organizations (stopped part-way)");

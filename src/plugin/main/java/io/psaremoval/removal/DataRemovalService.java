@@ -136,8 +136,8 @@ public class DataRemovalService {
         long integrationId = removal.requireIntegrationId();
         return runChunks(removal, RemovalMode.DELETE, rulesOfAChunk,
                 (maxRows, candidates) -> remover.nextChunk(integrationId, maxRows, candidates),
-                (current, organizations) -> remover.hardDelete(removal.id(), integrationId, organizations,
-                        scope.guard(current, RemovalMode.DELETE)),
+                (current, organizations) -> remover.hardDelete(removal.id(), current.scopeRound(), integrationId,
+                        organizations, scope.guard(current, RemovalMode.DELETE)),
                 () -> integrations.markDeleted(integrationId));
     }
 

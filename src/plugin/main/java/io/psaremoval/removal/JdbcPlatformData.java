@@ -323,7 +323,8 @@ public class JdbcPlatformData implements PlatformData {
      * @return how many organizations this call deleted: 0 when another run did them first
      */
     @Override
-    public int hardDelete(long removalId, long psaIntegrationId, List<Long> organizations, ScopeGuard guard) {
+    public int hardDelete(long removalId, int scopeRound, long psaIntegrationId, List<Long> organizations,
+            ScopeGuard guard) {
         Fingerprints fingerprints = new Fingerprints();
         List<Long> scope = lockScope(psaIntegrationId, organizations, fingerprints, true);
         if (scope.isEmpty()) {
@@ -368,15 +369,17 @@ public class JdbcPlatformData implements PlatformData {
                 """ + COUNT_BY_KIND, removalId, locked.attachments(), "DELETED");
         count(removalId, "DELETED", itemDeletion.delete(items, CLEARED_BY_A_CHUNK));
         // Each organization deleted is recorded with the scope round it was deleted under: what a restore takes back.
-        write("""
+        jdbc.sql("""
                 with deleted as (
                     delete from organization where id = any(:organizations) and psa_integration_id = :psa
                     returning id),
                 recorded as (
                     insert into removal_deleted_organization (removal_id, organization_id, scope_round)
-                    select :removal, id, (select scope_round from removal where id = :removal) from deleted),
+                    select :removal, id, :round from deleted),
                 changed as (select 'ORGANIZATION' as kind from deleted)
-                """ + COUNT_BY_KIND, removalId, psaIntegrationId, scope, items, "DELETED");
+                """ + COUNT_BY_KIND)
+                .param("removal", removalId).param("psa", psaIntegrationId).param("action", "DELETED")
+                .param("organizations", scope.toArray(Long[]::new)).param("round", scopeRound).update();
         return scope.size();
     }
 

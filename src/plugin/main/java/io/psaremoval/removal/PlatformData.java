@@ -75,12 +75,13 @@ public interface PlatformData {
     /**
      * Deletes the organizations and everything of theirs; RMM devices matched to their configurations stay,
      * unmatched, listed for the RMM notice. The guard sees the chunk's fingerprints before anything is written. Every
-     * organization deleted is recorded in {@code removal_deleted_organization} with the removal's scope round, in the
-     * same transaction: a restore takes back from each round's snapshot what was deleted under it, nothing else.
+     * organization deleted is recorded in {@code removal_deleted_organization} with the scope round the guard compares
+     * against ({@code scopeRound}, a round of the removal's), in the same transaction: a restore takes back from each
+     * round's snapshot what was deleted under it, nothing else.
      *
      * @return how many organizations this call deleted: 0 when another run did them first
      */
-    int hardDelete(long removalId, long psaIntegrationId, List<Long> organizations, ScopeGuard guard);
+    int hardDelete(long removalId, int scopeRound, long psaIntegrationId, List<Long> organizations, ScopeGuard guard);
 
     /** Where {@link #exportScope} writes: one entry per table. */
     @FunctionalInterface

@@ -1,7 +1,10 @@
 package io.psaremoval.restore;
 
+import io.psaremoval.removal.RemovalStatus;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -96,7 +99,17 @@ class RestoreRepository {
     }
 
     /** A removal that is still open may still delete, or be cancelled with its scope back in sight: not restored. */
-    private static final String OPEN = "('REQUESTED', 'PENDING', 'CONFIRMED', 'PENDING_DELETION', 'RUNNING', 'SCOPE_CHANGED')";
+    private static final List<String> OPEN = Arrays.stream(RemovalStatus.values()).filter(RemovalStatus::isOpen)
+            .map(Enum::name).toList();
+
+    /**
+     * Whether every organization the removal counted as deleted is on record with its round: not so for a delete that was
+     * under way when V20 was deployed (its earlier chunks recorded nothing), which a restore could give back only in part.
+     */
+    private static final String DELETION_ON_RECORD = """
+            (select count(*) from removal_deleted_organization d where d.removal_id = r.id)
+                = coalesce((select c.rows from removal_count c
+                            where c.removal_id = r.id and c.action = 'DELETED' and c.kind = 'ORGANIZATION'), 0)""";
 
     /** The rounds a removal deleted under, each with its snapshot if it is kept. */
     private static final String DELETED_ROUNDS = """
@@ -116,16 +129,17 @@ class RestoreRepository {
             join account_backup b on b.removal_id = r.id and b.kind = 'SCOPE_SNAPSHOT'
                                  and b.scope_round = (select max(d.scope_round) from removal_deleted_organization d
                                                       where d.removal_id = r.id)
-            where r.account_id = :account and b.account_id = :account and r.status not in %2$s
+            where r.account_id = :account and b.account_id = :account and r.status not in (%2$s) and %3$s
               and not exists (select 1 from %1$s n where n.snapshot_id is null)
               and not exists (select 1 from removal_restore x where x.removal_id = r.id and x.status = 'RESTORED')"""
-            .formatted(DELETED_ROUNDS, OPEN);
+            .formatted(DELETED_ROUNDS, OPEN.stream().map(status -> "'" + status + "'").collect(Collectors.joining(", ")),
+                    DELETION_ON_RECORD);
 
     /** Why a snapshot the account may not restore is refused, in words; the same for one of another account as unknown. */
     String whyNotRestorable(long accountId, long snapshotId) {
         record Found(Long accountId, String kind, java.time.OffsetDateTime removedAt, String restoredBy,
                 java.time.OffsetDateTime restoredAt, String removalStatus, String removalKey, Integer scopeRound,
-                Integer newestRound, Integer roundGone, java.time.OffsetDateTime expiresAt) {
+                Integer newestRound, Integer roundGone, Boolean onRecord, java.time.OffsetDateTime expiresAt) {
         }
         Found found = jdbc.sql("""
                 select b.account_id, b.kind, b.removed_at, r.status as removal_status, r.business_key as removal_key,
@@ -133,13 +147,14 @@ class RestoreRepository {
                        (select max(d.scope_round) from removal_deleted_organization d where d.removal_id = r.id)
                            as newest_round,
                        (select min(n.scope_round) from %s n where n.snapshot_id is null) as round_gone,
+                       %s as on_record,
                        b.expires_at,
                        (select x.confirmed_by from removal_restore x where x.removal_id = r.id and x.status = 'RESTORED')
                            as restored_by,
                        (select x.ended_at from removal_restore x where x.removal_id = r.id and x.status = 'RESTORED')
                            as restored_at
                 from account_backup b left join removal r on r.id = b.removal_id where b.id = :snapshot"""
-                        .formatted(DELETED_ROUNDS))
+                        .formatted(DELETED_ROUNDS, DELETION_ON_RECORD))
                 .param("snapshot", snapshotId).query(Found.class).optional().orElse(null);
         if (found == null || !Long.valueOf(accountId).equals(found.accountId()) || !"SCOPE_SNAPSHOT".equals(found.kind())) {
             return "Snapshot " + snapshotId + " is not one of your account's snapshots of deleted PSA data.";
@@ -152,15 +167,15 @@ class RestoreRepository {
             return "Snapshot " + snapshotId + " was removed after its retention"
                     + (found.removedAt() == null ? "" : ", on " + found.removedAt().toLocalDate()) + ": it cannot be restored.";
         }
-        if (OPEN.contains("'" + found.removalStatus() + "'")) {
+        if (OPEN.contains(found.removalStatus())) {
             return "Snapshot " + snapshotId + " is of removal " + found.removalKey() + ", which is still "
                     + String.valueOf(found.removalStatus()).toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
                     + ": what it deleted is restored once it has ended.";
         }
-        if (found.newestRound() == null) {
-            return "Removal " + found.removalKey() + " deleted nothing that a restore could take back"
-                    + " (a delete that ended before this version records what it deleted only when it finished under one"
-                    + " round of its scope).";
+        if (found.newestRound() == null || !Boolean.TRUE.equals(found.onRecord())) {
+            return "What removal " + found.removalKey() + " deleted is not on record organization by organization (it"
+                    + " deleted before this version recorded that), so a restore could give it back only in part: it is"
+                    + " not restored.";
         }
         if (found.roundGone() != null) {
             return "Removal " + found.removalKey() + " deleted data under round " + found.roundGone() + " of its scope,"
@@ -186,6 +201,7 @@ class RestoreRepository {
                 from (select distinct scope_round from removal_deleted_organization where removal_id = :removal) d
                 left join account_backup b on b.removal_id = :removal and b.kind = 'SCOPE_SNAPSHOT'
                                           and b.scope_round = d.scope_round and b.removed_at is null
+                                          and b.expires_at > now()
                 order by d.scope_round desc""")
                 .param("removal", removalId).query(StoredSnapshot.class).list();
     }

@@ -181,9 +181,10 @@ public class RestoreService {
 
     /**
      * CONFIRMED → RESTORED, in one transaction: the requester and who confirmed still Administrators of the account, the
-     * snapshot's record locked, read back and verified again, the rows checked against the account as it is now, then
-     * every row recreated with its id, devices still unmatched matched again and their RMM integrations' notices
-     * recorded, the deleted integration paused; committed on its own, before the step's job. A retried job finds it
+     * records of the snapshots the removal deleted under locked, read back and verified again, the rows checked against
+     * the account as it is now, then every row recreated with its id, devices still unmatched matched again and their
+     * RMM integrations' notices recorded, a deleted integration paused; committed on its own, before the step's job. A
+     * retried job finds it
      * restored and changes nothing.
      */
     public Outcome restore(String processInstanceId) {

@@ -89,6 +89,12 @@ class SnapshotRestorer {
             throw new RestoreRefusedException("Removal " + removalId + " recorded no organization it deleted: there is"
                     + " nothing to restore. Nothing was restored.");
         }
+        // A delete that finished under one round deleted everything its snapshot holds: streamed straight into restore_*.
+        RestoreRepository.StoredSnapshot newest = snapshots.get(0);
+        long onlyRoundDeleted = deletedUnder(removalId, newest.scopeRound());
+        boolean whole = snapshots.size() == 1 && onlyRoundDeleted == jdbc.sql(
+                "select organizations from removal_scope_round where removal_id = :removal and round = :round")
+                .param("removal", removalId).param("round", newest.scopeRound()).query(Long.class).single();
         List<Round> rounds = new ArrayList<>();
         for (RestoreRepository.StoredSnapshot snapshot : snapshots) {
             if (snapshot.id() == null || snapshot.location() == null) {
@@ -96,8 +102,8 @@ class SnapshotRestorer {
                         + " scope, under which it deleted data, was removed after its retention: what it deleted cannot"
                         + " be restored whole. Nothing was restored.");
             }
-            Loaded loaded = load(snapshot, accountId, psaIntegrationId);
-            long organizations = takeWhatWasDeletedUnder(removalId, snapshot.scopeRound());
+            Loaded loaded = load(snapshot, accountId, psaIntegrationId, whole ? "restore_" : "load_");
+            long organizations = whole ? onlyRoundDeleted : takeWhatWasDeletedUnder(removalId, snapshot);
             rounds.add(new Round(snapshot.scopeRound(), snapshot.id(), loaded.takenAt(), loaded.sha256(), organizations));
         }
         Map<String, Long> rows = new LinkedHashMap<>();
@@ -107,45 +113,86 @@ class SnapshotRestorer {
             jdbc.sql("analyze restore_" + table).update();
             rows.put(table, jdbc.sql("select count(*) from restore_" + table).query(Long.class).single());
         }
+        long deleted = jdbc.sql("select count(*) from removal_deleted_organization where removal_id = :removal")
+                .param("removal", removalId).query(Long.class).single();
+        if (rows.get("organization") != deleted) {
+            throw new RestoreRefusedException("The snapshots hold " + rows.get("organization") + " of the " + deleted
+                    + " organizations the removal deleted: it cannot be restored whole. Nothing was restored.");
+        }
         return new Staged(rows, psaIntegrationId, List.copyOf(rounds));
+    }
+
+    private long deletedUnder(long removalId, int round) {
+        return jdbc.sql("select count(*) from removal_deleted_organization where removal_id = :removal and scope_round = :round")
+                .param("removal", removalId).param("round", round).query(Long.class).single();
     }
 
     /**
      * Moves from {@code load_*} to {@code restore_*} the rows of the organizations the removal deleted under this round:
      * the organizations, their items, the attachments and related items that hang on them, the devices matched to
-     * their configurations; a row staged from a newer round before stays as it is.
+     * their configurations; a row staged from a newer round before stays as it is. Each condition is a join or a
+     * semi-join over a small indexed table of the round's organizations and items (an OR of subqueries would be
+     * planned as a subplan per row).
      *
-     * @return how many organizations were deleted under the round
+     * @return how many organizations were deleted under the round, every one of them found in its snapshot
      */
-    private long takeWhatWasDeletedUnder(long removalId, int round) {
-        String deleted = "(select organization_id from removal_deleted_organization where removal_id = " + removalId
-                + " and scope_round = " + round + ")";
-        String deletedItems = "(select i.id from load_item i where i.organization_id in " + deleted + ")";
-        Map<String, String> belongs = new LinkedHashMap<>();
-        belongs.put("organization", "l.id in " + deleted);
-        belongs.put("item", "l.organization_id in " + deleted);
-        belongs.put("attachment", "(l.organization_id in " + deleted + " or l.item_id in " + deletedItems + ")");
-        belongs.put("related_item", "(l.source_item_id in " + deletedItems + " or l.target_item_id in " + deletedItems + ")");
-        belongs.put("rmm_device", "l.matched_configuration_id in " + deletedItems);
-        for (Map.Entry<String, String> table : belongs.entrySet()) {
-            jdbc.sql("analyze load_" + table.getKey()).update();
+    private long takeWhatWasDeletedUnder(long removalId, RestoreRepository.StoredSnapshot snapshot) {
+        for (String table : List.of("restore_deleted_organization", "restore_deleted_item")) {
+            jdbc.sql("create temporary table if not exists " + table + " (id bigint primary key) on commit drop").update();
+            jdbc.sql("truncate " + table).update();
         }
-        for (Map.Entry<String, String> table : belongs.entrySet()) {
-            jdbc.sql("insert into restore_" + table.getKey() + " select l.* from load_" + table.getKey() + " l where "
-                    + table.getValue() + " and not exists (select 1 from restore_" + table.getKey() + " s where s.id = l.id)")
-                    .update();
+        long recorded = jdbc.sql("""
+                insert into restore_deleted_organization
+                select organization_id from removal_deleted_organization where removal_id = :removal and scope_round = :round""")
+                .param("removal", removalId).param("round", snapshot.scopeRound()).update();
+        jdbc.sql("""
+                insert into restore_deleted_item
+                select l.id from load_item l join restore_deleted_organization d on d.id = l.organization_id""").update();
+        for (String table : List.of("restore_deleted_organization", "restore_deleted_item", "load_organization",
+                "load_item", "load_attachment", "load_related_item", "load_rmm_device")) {
+            jdbc.sql("analyze " + table).update();
         }
-        return jdbc.sql("select count(*) from " + deleted + " d").query(Long.class).single();
+        String notStagedYet = " and not exists (select 1 from restore_%1$s s where s.id = l.id)";
+        long found = jdbc.sql("""
+                insert into restore_organization select l.* from load_organization l
+                join restore_deleted_organization d on d.id = l.id where true""" + notStagedYet.formatted("organization"))
+                .update();
+        if (found != recorded) {
+            throw new RestoreRefusedException("The snapshot of round " + snapshot.scopeRound() + " holds " + found + " of the "
+                    + recorded + " organizations the removal deleted under that round: it cannot be restored whole."
+                    + " Nothing was restored.");
+        }
+        jdbc.sql("""
+                insert into restore_item select l.* from load_item l
+                join restore_deleted_organization d on d.id = l.organization_id where true""" + notStagedYet.formatted("item"))
+                .update();
+        jdbc.sql("""
+                insert into restore_attachment select l.* from load_attachment l
+                where l.id in (select a.id from load_attachment a join restore_deleted_organization d on d.id = a.organization_id
+                               union
+                               select a.id from load_attachment a join restore_deleted_item i on i.id = a.item_id)"""
+                + notStagedYet.formatted("attachment")).update();
+        jdbc.sql("""
+                insert into restore_related_item select l.* from load_related_item l
+                where l.id in (select r.id from load_related_item r join restore_deleted_item i on i.id = r.source_item_id
+                               union
+                               select r.id from load_related_item r join restore_deleted_item i on i.id = r.target_item_id)"""
+                + notStagedYet.formatted("related_item")).update();
+        jdbc.sql("""
+                insert into restore_rmm_device select l.* from load_rmm_device l
+                join restore_deleted_item i on i.id = l.matched_configuration_id where true"""
+                + notStagedYet.formatted("rmm_device")).update();
+        return recorded;
     }
 
     /** What one snapshot's file was, as read and verified. */
     private record Loaded(String takenAt, String sha256) {
     }
 
-    /** Streams one stored snapshot into {@code load_*}, verifying as it reads. */
-    private Loaded load(RestoreRepository.StoredSnapshot snapshot, long accountId, long psaIntegrationId) {
+    /** Streams one stored snapshot into the temporary tables of the prefix ({@code load_}, ...), verifying as it reads. */
+    private Loaded load(RestoreRepository.StoredSnapshot snapshot, long accountId, long psaIntegrationId, String prefix) {
         for (String table : TABLES) {
-            jdbc.sql("truncate load_" + table).update();
+            jdbc.sql("truncate " + prefix + table).update();
         }
         // First the whole file against the checksum recorded when it was taken: damage of any kind is told as such.
         String fileSha256 = sha256Of(snapshot);
@@ -174,7 +221,7 @@ class SnapshotRestorer {
                 }
                 MessageDigest sha = Sha256.digest();
                 // header match: the file's columns must be the table's, by name and order (a schema migrated since fails).
-                rows.put(table, copy.copyIn("copy load_" + table + " from stdin with (format csv, header match)",
+                rows.put(table, copy.copyIn("copy " + prefix + table + " from stdin with (format csv, header match)",
                         new DigestInputStream(unclosable(zip), sha)));
                 sha256.put(table, Sha256.hex(sha));
             }
