@@ -713,6 +713,7 @@ class RemovePsaIntegrationProcessTest {
     @Test
     void aDeleteStoppedPartWayGetsBackWhatItDeletedAndNothingOfWhatItLeftInPlace() {
         String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        linkTheFirstAndLastOrganizationsInScope();
         String before = fixtures.accountChecksum(account.accountId());
         ProcessInstance removal = startRemoval(manager);
         chooseTheIntegration(removal);
@@ -769,6 +770,7 @@ class RemovePsaIntegrationProcessTest {
     @Test
     void aDeleteUnderTwoRoundsOfItsScopeIsRestoredFromTheSnapshotOfEachRound() {
         String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        linkTheFirstAndLastOrganizationsInScope(); // rows deleted with the first round that point into the second
         String before = fixtures.accountChecksum(account.accountId());
         ProcessInstance removal = startRemoval(manager);
         chooseTheIntegration(removal);
@@ -1387,6 +1389,26 @@ class RemovePsaIntegrationProcessTest {
     private long snapshotOf(ProcessInstance removal) {
         return jdbc.sql("select id from account_backup where kind = 'SCOPE_SNAPSHOT' and removal_id = :id")
                 .param("id", removalId(removal)).query(Long.class).single();
+    }
+
+    /**
+     * A related item from the first item of the first organization in scope to the first item of the last one, and an
+     * attachment of the last organization on that first item: both deleted with the first chunk, both pointing at an
+     * organization a later chunk deletes (or leaves in place).
+     */
+    private void linkTheFirstAndLastOrganizationsInScope() {
+        String firstItem = "select min(id) from item where organization_id = (select %s(id) from organization"
+                + " where psa_integration_id = :p)";
+        long first = jdbc.sql(firstItem.formatted("min")).param("p", account.psaIntegrationId()).query(Long.class).single();
+        long last = jdbc.sql(firstItem.formatted("max")).param("p", account.psaIntegrationId()).query(Long.class).single();
+        jdbc.sql("""
+                insert into related_item (account_id, source_item_id, target_item_id, note)
+                values (:a, :first, :last, 'across the scope')""")
+                .param("a", account.accountId()).param("first", first).param("last", last).update();
+        jdbc.sql("""
+                insert into attachment (account_id, organization_id, item_id, file_name, content)
+                values (:a, (select organization_id from item where id = :last), :first, 'across.txt', '\\x6869'::bytea)""")
+                .param("a", account.accountId()).param("first", first).param("last", last).update();
     }
 
     private long snapshotOfRound(ProcessInstance removal, int round) {
