@@ -720,6 +720,7 @@ class RemovePsaIntegrationProcessTest {
         completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
         confirmDeletion(manager, removal);
         execute(job("Task_HardDeleteIntegration", removal)); // the first chunk
+        assertTheLinksAcrossTheScopeWentWithTheFirstChunk();
         long added = addItem(lastOrganizationInScope(), "CONFIGURATION", "late-" + System.nanoTime());
         driver.runJobs(removal);
         assertThat(removal).isWaitingAt("UserTask_ConfirmChangedDeletion");
@@ -777,6 +778,7 @@ class RemovePsaIntegrationProcessTest {
         completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
         confirmDeletion(manager, removal);
         execute(job("Task_HardDeleteIntegration", removal)); // the first chunk, under round 1
+        assertTheLinksAcrossTheScopeWentWithTheFirstChunk();
         long added = addItem(lastOrganizationInScope(), "CONFIGURATION", "late-" + System.nanoTime());
         driver.runJobs(removal);
         completeAs(manager, removal, Map.of(SCOPE_DECISION, "GO_ON",
@@ -1409,6 +1411,14 @@ class RemovePsaIntegrationProcessTest {
                 insert into attachment (account_id, organization_id, item_id, file_name, content)
                 values (:a, (select organization_id from item where id = :last), :first, 'across.txt', '\\x6869'::bytea)""")
                 .param("a", account.accountId()).param("first", first).param("last", last).update();
+    }
+
+    private void assertTheLinksAcrossTheScopeWentWithTheFirstChunk() {
+        assertThat(fixtures.count("""
+                select (select count(*) from related_item where account_id = :p and note = 'across the scope')
+                     + (select count(*) from attachment where account_id = :p and file_name = 'across.txt')""",
+                account.accountId())).as("deleted with the first organization, under round 1").isZero();
+        assertThat(organizationsInScope()).as("the last organization still to delete").isPositive();
     }
 
     private long snapshotOfRound(ProcessInstance removal, int round) {

@@ -318,7 +318,8 @@ public class JdbcPlatformData implements PlatformData {
     /**
      * Deletes the organizations and everything of theirs: related-item links from anywhere, attachments,
      * items of every kind. RMM devices matched to their configurations stay, unmatched, and are listed in
-     * {@code removal_unmatched_device} for the RMM notice.
+     * {@code removal_unmatched_device} for the RMM notice. The organizations deleted are recorded in
+     * {@code removal_deleted_organization} under {@code scopeRound}, by the same statement that deletes them.
      *
      * @return how many organizations this call deleted: 0 when another run did them first
      */

@@ -79,6 +79,7 @@ public interface PlatformData {
      * against ({@code scopeRound}, a round of the removal's), in the same transaction: a restore takes back from each
      * round's snapshot what was deleted under it, nothing else.
      *
+     * @param scopeRound the round of the removal's scope the guard compares against (the removal's confirmed round)
      * @return how many organizations this call deleted: 0 when another run did them first
      */
     int hardDelete(long removalId, int scopeRound, long psaIntegrationId, List<Long> organizations, ScopeGuard guard);

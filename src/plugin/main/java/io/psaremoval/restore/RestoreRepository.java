@@ -172,6 +172,10 @@ class RestoreRepository {
                     + String.valueOf(found.removalStatus()).toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
                     + ": what it deleted is restored once it has ended.";
         }
+        if (found.newestRound() == null && Boolean.TRUE.equals(found.onRecord())) {
+            return "Removal " + found.removalKey() + " deleted nothing (it ended before its first chunk): there is nothing"
+                    + " to restore.";
+        }
         if (found.newestRound() == null || !Boolean.TRUE.equals(found.onRecord())) {
             return "What removal " + found.removalKey() + " deleted is not on record organization by organization (it"
                     + " deleted before this version recorded that), so a restore could give it back only in part: it is"

@@ -152,37 +152,30 @@ class SnapshotRestorer {
                 "load_item", "load_attachment", "load_related_item", "load_rmm_device")) {
             jdbc.sql("analyze " + table).update();
         }
-        String notStagedYet = " and not exists (select 1 from restore_%1$s s where s.id = l.id)";
-        long found = jdbc.sql("""
-                insert into restore_organization select l.* from load_organization l
-                join restore_deleted_organization d on d.id = l.id where true""" + notStagedYet.formatted("organization"))
-                .update();
+        long found = stageFromTheRound("organization", "select id from restore_deleted_organization");
         if (found != recorded) {
             throw new RestoreRefusedException("The snapshot of round " + snapshot.scopeRound() + " holds " + found + " of the "
                     + recorded + " organizations the removal deleted under that round: it cannot be restored whole."
                     + " Nothing was restored.");
         }
-        jdbc.sql("""
-                insert into restore_item select l.* from load_item l
-                join restore_deleted_organization d on d.id = l.organization_id where true""" + notStagedYet.formatted("item"))
-                .update();
-        jdbc.sql("""
-                insert into restore_attachment select l.* from load_attachment l
-                where l.id in (select a.id from load_attachment a join restore_deleted_organization d on d.id = a.organization_id
-                               union
-                               select a.id from load_attachment a join restore_deleted_item i on i.id = a.item_id)"""
-                + notStagedYet.formatted("attachment")).update();
-        jdbc.sql("""
-                insert into restore_related_item select l.* from load_related_item l
-                where l.id in (select r.id from load_related_item r join restore_deleted_item i on i.id = r.source_item_id
-                               union
-                               select r.id from load_related_item r join restore_deleted_item i on i.id = r.target_item_id)"""
-                + notStagedYet.formatted("related_item")).update();
-        jdbc.sql("""
-                insert into restore_rmm_device select l.* from load_rmm_device l
-                join restore_deleted_item i on i.id = l.matched_configuration_id where true"""
-                + notStagedYet.formatted("rmm_device")).update();
+        stageFromTheRound("item", "select id from restore_deleted_item");
+        stageFromTheRound("attachment", """
+                select a.id from load_attachment a join restore_deleted_organization d on d.id = a.organization_id
+                union
+                select a.id from load_attachment a join restore_deleted_item i on i.id = a.item_id""");
+        stageFromTheRound("related_item", """
+                select r.id from load_related_item r join restore_deleted_item i on i.id = r.source_item_id
+                union
+                select r.id from load_related_item r join restore_deleted_item i on i.id = r.target_item_id""");
+        stageFromTheRound("rmm_device", """
+                select m.id from load_rmm_device m join restore_deleted_item i on i.id = m.matched_configuration_id""");
         return recorded;
+    }
+
+    /** Stages the rows of the table that the ids select from the round's snapshot, less those staged from a newer round. */
+    private long stageFromTheRound(String table, String ids) {
+        return jdbc.sql("insert into restore_" + table + " select l.* from load_" + table + " l where l.id in (" + ids + ")"
+                + " and not exists (select 1 from restore_" + table + " s where s.id = l.id)").update();
     }
 
     /** What one snapshot's file was, as read and verified. */
