@@ -192,13 +192,15 @@ async function showRemoval(id, row) {
   const scope = document.querySelector('#scope tbody');
   scope.textContent = '';
   if (audit.scope.length === 0) {
-    cell(scope.insertRow(), 'No scope was frozen: the removal ended before its preview.').colSpan = 6;
+    cell(scope.insertRow(), 'No scope was frozen: the removal ended before its preview.').colSpan = 7;
   }
   for (const round of audit.scope) {
     const tr = scope.insertRow();
     cell(tr, round.round === 1 ? '1 (the preview)' : String(round.round), 'n');
     cell(tr, when(round.frozenAt));
     cell(tr, number.format(round.organizations), 'n');
+    // What a hard delete deleted under the round: what a restore takes back from that round's snapshot.
+    cell(tr, audit.removal.mode === 'DELETE' ? number.format(round.organizationsDeleted) : '', 'n');
     cell(tr, round.checksum, 'checksum');
     cell(tr, round.difference ? round.difference.replace(/^###[^\n]*\n+/, '').replace(/\\(.)/g, '$1') : '');
     cell(tr, round.confirmedBy ? round.confirmedBy + ' on ' + when(round.confirmedAt)

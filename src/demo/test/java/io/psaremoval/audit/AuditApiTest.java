@@ -254,6 +254,10 @@ class AuditApiTest {
         assertThat(rounds.get(1).get("difference").asText()).contains("**1** organization was added or changed")
                 .contains("| Documents |");
         assertThat(rounds.get(1).get("confirmedBy").asText()).isEqualTo(manager);
+        assertThat(rounds.get(0).get("organizationsDeleted").asLong()).as("the change was found before the first write")
+                .isZero();
+        assertThat(rounds.get(1).get("organizationsDeleted").asLong()).as("every organization deleted under round 2")
+                .isEqualTo(12);
         for (var round : rounds) {
             // The documented checksum, from the stored rows, by SQL alone.
             assertThat(round.get("checksum").asText()).isEqualTo(jdbc.sql("""

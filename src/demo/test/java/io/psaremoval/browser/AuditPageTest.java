@@ -54,6 +54,10 @@ class AuditPageTest {
                     .contains("typed confirmation").contains("Hard delete the synced data").contains("devices unmatched")
                     .contains("Permanently delete all data").doesNotContain("serviceTask").doesNotContain("userTask");
             assertThat(browser.visible(By.id("rows")).getText()).contains("organization").contains("password");
+            assertThat(browser.visible(By.id("scope")).getText()).as("the round and what was deleted under it")
+                    .contains("Deleted under it").contains("1 (the preview)");
+            assertThat(browser.driver.findElement(By.xpath("//table[@id='scope']/tbody/tr[1]/td[4]")).getText())
+                    .isEqualTo("12");
 
             long id = jdbc.sql("select id from removal where business_key = :key").param("key", businessKey)
                     .query(Long.class).single();

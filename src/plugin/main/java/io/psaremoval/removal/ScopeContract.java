@@ -174,9 +174,11 @@ class ScopeContract {
     /** Every round of the removal's scope, oldest first, with its checksum for the mode. */
     List<ScopeRound> rounds(long removalId, RemovalMode mode) {
         return jdbc.sql("""
-                select round, organizations, %s as checksum, frozen_at, difference, confirmed_by, confirmed_at
-                from removal_scope_round where removal_id = :id order by round"""
-                        .formatted(mode == RemovalMode.DELETE ? "delete_checksum" : "disconnect_checksum"))
+                select r.round, r.organizations, %s as checksum, r.frozen_at, r.difference, r.confirmed_by, r.confirmed_at,
+                       (select count(*) from removal_deleted_organization d
+                        where d.removal_id = r.removal_id and d.scope_round = r.round) as organizations_deleted
+                from removal_scope_round r where r.removal_id = :id order by r.round"""
+                        .formatted(mode == RemovalMode.DELETE ? "r.delete_checksum" : "r.disconnect_checksum"))
                 .param("id", removalId).query(ScopeRound.class).list();
     }
 
