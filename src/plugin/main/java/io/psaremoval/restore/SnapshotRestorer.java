@@ -248,8 +248,9 @@ class SnapshotRestorer {
     }
 
     /**
-     * Why the staged rows cannot be recreated in the account now, in words; null when they can. Asked in the same
-     * transaction as the writes, after the snapshot's record is locked.
+     * Why the staged rows cannot be recreated in the account now, in words; null when they can. Asked in the
+     * inspection's rolled-back transaction and again in the write's, after the records of the removal's snapshots are
+     * locked.
      */
     String whyNotRestorable(Staged staged, long accountId) {
         for (String table : TABLES) {
