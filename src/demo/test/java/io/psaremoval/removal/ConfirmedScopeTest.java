@@ -262,16 +262,7 @@ class ConfirmedScopeTest {
     }
 
     private long removalOf(GeneratedAccount account) {
-        long removal = jdbc.sql("""
-                insert into removal (process_instance_id, business_key, requested_by, requester_role)
-                values (:id, :id, 'confirmed-scope-test', 'MANAGER') returning id""")
-                .param("id", "confirmed-scope-test-" + System.nanoTime()).query(Long.class).single();
-        // A delete runs under a confirmed round of its scope: what it deletes is recorded with it.
-        jdbc.sql("""
-                insert into removal_scope_round (removal_id, round, organizations, delete_checksum, disconnect_checksum)
-                values (:id, 1, 0, '', '')""").param("id", removal).update();
-        jdbc.sql("update removal set scope_round = 1 where id = :id").param("id", removal).update();
-        return removal;
+        return fixtures.removalRecordUnderRoundOne("confirmed-scope-test");
     }
 
     @Autowired

@@ -299,16 +299,7 @@ class ItemDeletionTest {
     }
 
     private long removal() {
-        long removal = jdbc.sql("""
-                insert into removal (process_instance_id, business_key, requested_by, requester_role)
-                values (:id, :id, 'item-deletion-test', 'MANAGER') returning id""")
-                .param("id", "item-deletion-test-" + System.nanoTime()).query(Long.class).single();
-        // A delete runs under a confirmed round of its scope: what it deletes is recorded with it.
-        jdbc.sql("""
-                insert into removal_scope_round (removal_id, round, organizations, delete_checksum, disconnect_checksum)
-                values (:id, 1, 0, '', '')""").param("id", removal).update();
-        jdbc.sql("update removal set scope_round = 1 where id = :id").param("id", removal).update();
-        return removal;
+        return fixtures.removalRecordUnderRoundOne("item-deletion-test");
     }
 
     @Test

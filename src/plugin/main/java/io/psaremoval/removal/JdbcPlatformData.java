@@ -522,13 +522,8 @@ public class JdbcPlatformData implements PlatformData {
     }
 
     private void write(String sql, long removalId, long psaIntegrationId, List<Long> organizations, String action) {
-        write(sql, removalId, psaIntegrationId, organizations, new Long[0], action);
-    }
-
-    private void write(String sql, long removalId, long psaIntegrationId, List<Long> organizations, Long[] items,
-            String action) {
         jdbc.sql(sql).param("removal", removalId).param("psa", psaIntegrationId).param("action", action)
-                .param("organizations", organizations.toArray(Long[]::new)).param("items", items).update();
+                .param("organizations", organizations.toArray(Long[]::new)).update();
     }
 
     private void count(long removalId, String action, Map<String, Long> rowsByKind) {

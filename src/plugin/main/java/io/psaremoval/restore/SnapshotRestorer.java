@@ -115,7 +115,7 @@ class SnapshotRestorer {
         }
         long deleted = jdbc.sql("select count(*) from removal_deleted_organization where removal_id = :removal")
                 .param("removal", removalId).query(Long.class).single();
-        if (rows.get("organization") != deleted) {
+        if (rows.get("organization").longValue() != deleted) {
             throw new RestoreRefusedException("The snapshots hold " + rows.get("organization") + " of the " + deleted
                     + " organizations the removal deleted: it cannot be restored whole. Nothing was restored.");
         }

@@ -138,4 +138,20 @@ public class PlatformFixtures {
     public long count(String sql, long parameter) {
         return jdbc.sql(sql).param("p", parameter).query(Long.class).single();
     }
+
+    /**
+     * A removal's record with no process behind it, under round 1 of its scope (as a delete always runs under a
+     * confirmed round): for tests that call the platform adapter's writes directly.
+     */
+    public long removalRecordUnderRoundOne(String requestedBy) {
+        long removal = jdbc.sql("""
+                insert into removal (process_instance_id, business_key, requested_by, requester_role)
+                values (:id, :id, :by, 'MANAGER') returning id""")
+                .param("id", requestedBy + "-" + System.nanoTime()).param("by", requestedBy).query(Long.class).single();
+        jdbc.sql("""
+                insert into removal_scope_round (removal_id, round, organizations, delete_checksum, disconnect_checksum)
+                values (:id, 1, 0, '', '')""").param("id", removal).update();
+        jdbc.sql("update removal set scope_round = 1 where id = :id").param("id", removal).update();
+        return removal;
+    }
 }
