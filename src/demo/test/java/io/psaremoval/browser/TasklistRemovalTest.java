@@ -290,8 +290,7 @@ class TasklistRemovalTest {
                     .contains("Organizations").contains("Nothing of this scope has been deleted yet");
             screenshot(browser, "approve-1-offered");
             browser.click(By.cssSelector("[cam-tasklist-task-meta] .claim"));
-            browser.until(d -> administrator.equals(taskService.createTaskQuery().processInstanceId(removal.getId())
-                    .singleResult().getAssignee()));
+            browser.until(d -> administrator.equals(driver.openTask(removal, false).getAssignee()));
             clickLabel(browser, "Refuse: nothing is deleted");
             browser.click(By.xpath("//button[normalize-space()='Complete']"));
             assertThat(browser.visible(By.cssSelector(".psa-refusal")).getText()).contains("Say why you refuse the deletion");
@@ -305,6 +304,47 @@ class TasklistRemovalTest {
                     assertThat(approval.decision()).isEqualTo("APPROVED");
                     assertThat(approval.decidedBy()).isEqualTo(administrator);
                 });
+    }
+
+    /**
+     * The requester withdraws in Tasklist a deletion that waits for a second Administrator: their own task says whom it
+     * waits for and until when; withdrawn with a note, the removal ends with nothing deleted and the Administrators'
+     * approval task is gone.
+     */
+    @Test
+    void theRequesterWithdrawsADeletionThatWaitsForApprovalInTasklist() {
+        GeneratedAccount account = fixtures.create();
+        String manager = fixtures.username(account, Role.MANAGER);
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        String integrationName = fixtures.integrationName(account.psaIntegrationId());
+        approvals.setPolicy(account.accountId(), true, administrator, "Four eyes");
+        String before = fixtures.accountChecksum(account.accountId());
+        ProcessInstance removal = driver.start(manager);
+        driver.complete(manager, removal, java.util.Map.of("integrationId", String.valueOf(account.psaIntegrationId()),
+                "integrationDecision", "REMOVE"));
+        driver.runJobs(removal);
+        driver.complete(manager, removal, java.util.Map.of("removalMode", "DELETE"));
+        driver.complete(manager, removal, java.util.Map.of("deletionDecision", "DELETE", "confirmationText", integrationName));
+
+        try (Browser browser = new Browser(port)) {
+            signIn(browser, manager);
+            openTask(browser, "Removal of " + integrationName + " waits for a second Administrator");
+            assertThat(formText(browser)).contains("Waiting for a second Administrator")
+                    .contains("until another Administrator of").contains("Organizations")
+                    .contains("you may withdraw it until a second Administrator decides");
+            screenshot(browser, "withdraw-1-waiting");
+            clickLabel(browser, "Withdraw the deletion: keep everything");
+            typeText(browser, "Why you withdraw it", "Wrong integration: we keep this one");
+            complete(browser, "withdraw-2-withdrawn");
+        }
+        driver.runJobs(removal);
+        assertThat(jdbc.sql("select status || ': ' || outcome_reason from removal where process_instance_id = :pid")
+                .param("pid", removal.getId()).query(String.class).single())
+                .isEqualTo("CANCELLED: Withdrawn by " + manager + " while it waited for a second Administrator's approval:"
+                        + " Wrong integration: we keep this one");
+        assertThat(taskService.createTaskQuery().processInstanceId(removal.getId()).count()).isZero();
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+        assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("ACTIVE");
     }
 
     /**

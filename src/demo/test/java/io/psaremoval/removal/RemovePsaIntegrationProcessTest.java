@@ -1001,7 +1001,7 @@ class RemovePsaIntegrationProcessTest {
 
         assertThat(removal).hasPassed("Task_CheckApproval").isWaitingAt("UserTask_ApproveDeletion")
                 .hasNotPassed("Task_TakeScopeSnapshot");
-        Task approval = task(removal);
+        Task approval = task("UserTask_ApproveDeletion", removal);
         assertThat(approval.getName()).isEqualTo("Approve the deletion of " + fixtures.integrationName(account.psaIntegrationId()));
         assertThat(approval.getAssignee()).as("offered to the account's Administrators").isNull();
         assertThat(engine.getTaskService().getIdentityLinksForTask(approval.getId()))
@@ -1010,22 +1010,31 @@ class RemovePsaIntegrationProcessTest {
                 .isEqualTo("The account's removal policy asks a second Administrator to approve every hard delete.");
         assertThat((String) removal(removal).get(APPROVAL_SUMMARY)).contains("| Organizations | 12 |");
         assertThat((String) removal(removal).get(APPROVERS)).startsWith("Second Administrator");
-        assertThat(noticeEnds(removal)).containsEntry("WAITING_FOR_APPROVAL", null);
-        assertThat(noticeEnds(removal)).as("it does not run yet").doesNotContainKey("RUNNING");
-        assertThat(noticeText(openNotice(removal))).contains("deletes nothing").contains("Second Administrator");
+        Task waiting = driver.openTask(removal, true);
+        assertThat(waiting.getAssignee()).as("the requester's own task beside the approval").isEqualTo(administrator);
+        assertThat(waiting.getName()).isEqualTo("Removal of " + fixtures.integrationName(account.psaIntegrationId())
+                + " waits for a second Administrator");
+        assertThat((String) engine.getTaskService().getVariableLocal(waiting.getId(), "approvalWaitText"))
+                .contains("deletes nothing").contains("Second Administrator");
+        assertThat(noticeEnds(removal)).as("told by that task, not by a notice").doesNotContainKey("WAITING_FOR_APPROVAL")
+                .as("it does not run yet").doesNotContainKey("RUNNING");
 
         assertThatThrownBy(() -> completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "APPROVE")))
                 .as("the requester cannot even take the task").hasRootCauseInstanceOf(BadUserRequestException.class)
                 .hasMessageContaining("asked for this removal or confirmed it: a second Administrator approves it");
         assertThatThrownBy(() -> completeAs(manager, removal, Map.of(APPROVAL_DECISION, "APPROVE")))
                 .as("nor a Manager, who is not offered it").isInstanceOf(RuntimeException.class);
-        assertThat(task(removal).getAssignee()).isNull();
+        assertThat(task("UserTask_ApproveDeletion", removal).getAssignee()).isNull();
         assertThat(approvalDecisions(removal)).containsExactly("1: undecided");
 
         completeAs(second, removal, Map.of(APPROVAL_DECISION, "APPROVE"));
 
-        assertThat(noticeEnds(removal)).containsEntry("WAITING_FOR_APPROVAL", "EndEvent_NoticeWithdrawn")
-                .containsEntry("RUNNING", null);
+        assertThat(removal).hasPassed("EndEvent_ApprovalDecided").isWaitingAt("Task_TakeScopeSnapshot");
+        assertThat(cancelledUnfinished(removal, "UserTask_WithdrawDeletion")).as("the decision closes the requester's task")
+                .isTrue();
+        assertThatThrownBy(() -> approvals.withdraw(removal.getId(), "Too late?", administrator))
+                .isInstanceOf(RemovalInputException.class).hasMessageContaining("was approved already, by " + second);
+        assertThat(noticeEnds(removal)).containsEntry("RUNNING", null);
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
         execute(job("Task_TakeScopeSnapshot", removal));
         driver.runJobs(removal);
@@ -1095,7 +1104,49 @@ class RemovePsaIntegrationProcessTest {
         assertThat(outcome(removal)).isEqualTo("EXPIRED");
         assertThat(integrationStatus()).isEqualTo("ACTIVE");
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
-        assertThat(noticeEnds(removal)).containsEntry("WAITING_FOR_APPROVAL", "EndEvent_NoticeWithdrawn");
+        assertThat(cancelledUnfinished(removal, "UserTask_WithdrawDeletion")).as("the requester's task closed with the approval")
+                .isTrue();
+    }
+
+    @Test
+    void theRequesterWithdrawsADeletionThatWaitsForApprovalAndNothingIsDeleted() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        String before = fixtures.accountChecksum(account.accountId());
+        ProcessInstance removal = aManagersDeletionUnderFourEyes(administrator);
+        Task waiting = driver.openTask(removal, true);
+        assertThat(waiting.getAssignee()).isEqualTo(manager);
+
+        assertThatThrownBy(() -> driver.withdraw(manager, removal, " "))
+                .hasRootCauseInstanceOf(BadUserRequestException.class).hasMessageContaining("Say why you withdraw");
+        assertThatThrownBy(() -> approvals.withdraw(removal.getId(), "Not mine to withdraw", administrator))
+                .as("an Administrator refuses it in the approval; only the requester withdraws")
+                .isInstanceOf(RemovalInputException.class).hasMessageContaining("Only " + manager + ", who asked for removal");
+        assertThat(approvalDecisions(removal)).containsExactly("1: undecided");
+
+        driver.withdraw(manager, removal, "Wrong integration: we keep Autotask");
+        driver.runJobs(removal);
+
+        assertThat(removal).isEnded().hasPassed("UserTask_WithdrawDeletion", "EndEvent_DeletionWithdrawn",
+                "EndEvent_RemovalCancelled").hasNotPassed("EndEvent_ApprovalDecided", "Task_TakeScopeSnapshot");
+        assertThat(cancelledUnfinished(removal, "UserTask_ApproveDeletion")).as("the approval closed with it").isTrue();
+        assertThat(outcome(removal)).isEqualTo("CANCELLED");
+        assertThat(removalStatus(removal)).isEqualTo("CANCELLED");
+        assertThat(jdbc.sql("select outcome_reason from removal where process_instance_id = :pid")
+                .param("pid", removal.getId()).query(String.class).single())
+                .isEqualTo("Withdrawn by " + manager + " while it waited for a second Administrator's approval:"
+                        + " Wrong integration: we keep Autotask");
+        assertThat(approvalDecisions(removal)).containsExactly("1: WITHDRAWN by " + manager);
+        assertThat(integrationStatus()).as("released as it was").isEqualTo("ACTIVE");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+        assertThat(engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).count())
+                .as("the approval closed with it").isZero();
+        assertThat(noticeEnds(removal)).as("the requester withdrew it: no notice tells them").doesNotContainKey("OUTCOME");
+        assertThatThrownBy(() -> approvals.decide(removal.getId(), true, null, administrator))
+                .as("an approval after the withdrawal, straight at the service").isInstanceOf(RemovalInputException.class)
+                .hasMessageContaining("is not waiting for a second approval: it is cancelled");
+        assertThatThrownBy(() -> approvals.withdraw(removal.getId(), "Again", manager))
+                .as("a repeated withdrawal").isInstanceOf(RemovalInputException.class)
+                .hasMessageContaining("is not waiting for a second approval");
     }
 
     @Test
@@ -1889,6 +1940,12 @@ class RemovePsaIntegrationProcessTest {
     private java.util.List<String> approvalDecisions(ProcessInstance removal) {
         return approvals.of(removalId(removal)).stream().map(approval -> approval.round() + ": " + (approval.decision() == null
                 ? "undecided" : approval.decision() + " by " + approval.decidedBy())).toList();
+    }
+
+    /** Whether the activity was left without being completed: cancelled by what ended its scope. */
+    private boolean cancelledUnfinished(ProcessInstance removal, String activityId) {
+        return engine.getHistoryService().createHistoricActivityInstanceQuery().processInstanceId(removal.getId())
+                .activityId(activityId).singleResult().isCanceled();
     }
 
     private String integrationStatus() {

@@ -219,7 +219,7 @@ class EngineApiAttackTest {
         driver.complete(administrator, deletion, Map.of("removalMode", "DELETE"));
         driver.complete(administrator, deletion, Map.of("deletionDecision", "DELETE",
                 "confirmationText", fixtures.integrationName(other.psaIntegrationId())));
-        Task approval = engine.getTaskService().createTaskQuery().processInstanceId(deletion.getId()).singleResult();
+        Task approval = driver.openTask(deletion, false);
         assertThat(approval.getTaskDefinitionKey()).isEqualTo("UserTask_ApproveDeletion");
         String before = fixtures.accountChecksum(other.accountId());
         EngineApi api = EngineApi.as(port, door, administrator);
@@ -238,7 +238,7 @@ class EngineApiAttackTest {
         assertForbidden(api.send("PUT", "process-instance/" + deletion.getId() + "/variables/approvalDecision",
                 "{\"value\": \"APPROVE\"}", "application/json"));
 
-        Task still = engine.getTaskService().createTaskQuery().processInstanceId(deletion.getId()).singleResult();
+        Task still = driver.openTask(deletion, false);
         assertThat(still.getId()).isEqualTo(approval.getId());
         assertThat(still.getAssignee()).isNull();
         assertThat(approvals.of(jdbc.sql("select id from removal where process_instance_id = :pid")
@@ -248,6 +248,64 @@ class EngineApiAttackTest {
                 .query(String.class).single()).isEqualTo("CONFIRMED");
         assertThat(fixtures.accountChecksum(other.accountId())).isEqualTo(before);
         assertRefusalsRecorded(administrator, 6);
+    }
+
+    /**
+     * A deletion that waits for a second Administrator is withdrawn by its requester only, through either door: the
+     * Administrator who would approve it and another account's Administrator cannot claim or complete the requester's
+     * task, nobody throws the removal's "cancelled" escalation at the approval, and the requester cannot smuggle a
+     * decision into the withdrawal. The requester then withdraws it through the same door: nothing deleted.
+     */
+    @ParameterizedTest
+    @EnumSource(Door.class)
+    void onlyTheRequesterWithdrawsADeletionThatWaitsForApproval(Door door) {
+        GeneratedAccount victim = fixtures.create();
+        String approver = fixtures.username(victim, Role.ADMINISTRATOR);
+        approvals.setPolicy(victim.accountId(), true, approver, null);
+        String requester = fixtures.username(victim, Role.MANAGER);
+        ProcessInstance deletion = driver.start(requester);
+        driver.complete(requester, deletion, Map.of(INTEGRATION_ID, String.valueOf(victim.psaIntegrationId()),
+                INTEGRATION_DECISION, "REMOVE"));
+        driver.runJobs(deletion);
+        driver.complete(requester, deletion, Map.of("removalMode", "DELETE"));
+        driver.complete(requester, deletion, Map.of("deletionDecision", "DELETE",
+                "confirmationText", fixtures.integrationName(victim.psaIntegrationId())));
+        Task withdraw = driver.openTask(deletion, true);
+        Task approval = driver.openTask(deletion, false);
+        assertThat(withdraw.getAssignee()).isEqualTo(requester);
+        String before = fixtures.accountChecksum(victim.accountId());
+        String withdrawIt = "{\"variables\": {\"withdrawDecision\": {\"value\": \"WITHDRAW\"},"
+                + " \"withdrawNote\": {\"value\": \"Not yours\"}}}";
+        String stranger = fixtures.username(fixtures.create(), Role.ADMINISTRATOR);
+
+        for (String user : List.of(approver, stranger)) {
+            EngineApi api = EngineApi.as(port, door, user);
+            assertThat(api.post("task/" + withdraw.getId() + "/complete", withdrawIt).status()).isIn(403, 404);
+            assertThat(api.post("task/" + withdraw.getId() + "/submit-form", withdrawIt).status()).isIn(403, 404);
+            assertThat(api.post("task/" + withdraw.getId() + "/claim", "{\"userId\": \"" + user + "\"}").status())
+                    .isIn(403, 404);
+            assertThat(api.post("task/" + approval.getId() + "/bpmnEscalation",
+                    "{\"escalationCode\": \"REMOVAL_CANCELLED\"}").status()).isIn(403, 404);
+        }
+        EngineApi own = EngineApi.as(port, door, requester);
+        Response smuggled = own.post("task/" + withdraw.getId() + "/complete", """
+                {"variables": {"withdrawDecision": {"value": "WITHDRAW"}, "withdrawNote": {"value": "Wrong one"},
+                               "approvalDecision": {"value": "APPROVE"}}}""");
+        assertThat(smuggled.status()).as(smuggled.toString()).isEqualTo(400);
+        assertThat(smuggled.message()).contains("refused: [approvalDecision]");
+        assertThat(jdbc.sql("select status from removal where process_instance_id = :pid").param("pid", deletion.getId())
+                .query(String.class).single()).isEqualTo("CONFIRMED");
+        assertRefusalsRecorded(approver, 1);
+
+        Response withdrawn = own.post("task/" + withdraw.getId() + "/complete", """
+                {"variables": {"withdrawDecision": {"value": "WITHDRAW"}, "withdrawNote": {"value": "Wrong one"}}}""");
+        assertThat(withdrawn.status()).as(withdrawn.toString()).isEqualTo(204);
+        driver.runJobs(deletion);
+        assertThat(jdbc.sql("select status from removal where process_instance_id = :pid").param("pid", deletion.getId())
+                .query(String.class).single()).isEqualTo("CANCELLED");
+        assertThat(engine.getTaskService().createTaskQuery().processInstanceId(deletion.getId()).count()).isZero();
+        assertThat(fixtures.integrationStatus(victim.psaIntegrationId())).isEqualTo("ACTIVE");
+        assertThat(fixtures.accountChecksum(victim.accountId())).isEqualTo(before);
     }
 
     /**

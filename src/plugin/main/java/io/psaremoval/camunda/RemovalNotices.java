@@ -84,22 +84,44 @@ public class RemovalNotices {
         withdrawWaitingForSupport(supportTask.getProcessInstanceId());
     }
 
-    /** On the approval task's creation: the requester learns whom the deletion waits for. */
+    /**
+     * On the creation of the requester's task beside the approval ("Withdraw or wait"): the task is named for the wait,
+     * and its form tells whom the deletion waits for and until when ({@code approvalWaitText}, local to the task).
+     */
+    public void waitingForApprovalTask(DelegateTask withdrawTask) {
+        Removal removal = removals.get(withdrawTask.getProcessInstanceId());
+        NoticeWithdrawal.withdraw(removal.businessKey(), Kind.RUNNING.name()); // a changed scope waits for it again
+        withdrawTask.setName(waitingForApprovalTitle(removal));
+        withdrawTask.setVariableLocal(RemovalVariables.APPROVAL_WAIT_TEXT, waitingForApprovalText(removal, withdrawTask)
+                + "\n\nWhen they decide, this task closes by itself: an approval lets the delete begin, a refusal ends"
+                + " the removal with nothing deleted and tells you why.");
+    }
+
+    /**
+     * On the approval task's creation in a process deployed before the requester could withdraw: the requester learns
+     * whom the deletion waits for in a notice.
+     */
     public void waitingForApproval(DelegateTask approvalTask) {
         Removal removal = removals.get(approvalTask.getProcessInstanceId());
         NoticeWithdrawal.withdraw(removal.businessKey(), Kind.RUNNING.name()); // a changed scope waits for it again
-        give(removal, Kind.WAITING_FOR_APPROVAL, "Removal of " + removal.integrationName()
-                        + " waits for a second Administrator",
-                "# Waiting for a second Administrator\n" + plain(String.valueOf(approvalTask.getVariable("approvalReason")))
-                        + " Removal " + removal.businessKey() + " deletes nothing of " + plain(removal.integrationName())
-                        + " until another Administrator of " + account(removal) + " approves it in Tasklist ("
-                        + plain(String.valueOf(approvalTask.getVariable("approvers"))) + "). They have until "
-                        + OffsetDateTime.now(ZoneOffset.UTC).plus(settings.userTaskTimeout()).format(WHEN)
-                        + ".\n\nWhen they decide, this notice closes: an approval lets the delete begin, a refusal ends"
-                        + " the removal with nothing deleted and tells you why.");
+        give(removal, Kind.WAITING_FOR_APPROVAL, waitingForApprovalTitle(removal), waitingForApprovalText(removal, approvalTask)
+                + "\n\nWhen they decide, this notice closes: an approval lets the delete begin, a refusal ends"
+                + " the removal with nothing deleted and tells you why.");
     }
 
-    /** On the approval task's completion or deletion (decided, or its time ran out). */
+    private static String waitingForApprovalTitle(Removal removal) {
+        return "Removal of " + removal.integrationName() + " waits for a second Administrator";
+    }
+
+    private String waitingForApprovalText(Removal removal, DelegateTask task) {
+        return "# Waiting for a second Administrator\n" + plain(String.valueOf(task.getVariable("approvalReason")))
+                + " Removal " + removal.businessKey() + " deletes nothing of " + plain(removal.integrationName())
+                + " until another Administrator of " + account(removal) + " approves it in Tasklist ("
+                + plain(String.valueOf(task.getVariable("approvers"))) + "). They have until "
+                + OffsetDateTime.now(ZoneOffset.UTC).plus(settings.userTaskTimeout()).format(WHEN) + ".";
+    }
+
+    /** On the approval task's completion or deletion, in a process deployed before the requester could withdraw. */
     public void approvalAnswered(DelegateTask approvalTask) {
         NoticeWithdrawal.withdraw(removals.get(approvalTask.getProcessInstanceId()).businessKey(),
                 Kind.WAITING_FOR_APPROVAL.name());

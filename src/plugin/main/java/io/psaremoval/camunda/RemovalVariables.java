@@ -66,6 +66,12 @@ public final class RemovalVariables {
     public static final String APPROVAL_DECISION = "approvalDecision";
     /** The second Administrator's note: to the requester when they refuse. */
     public static final String APPROVAL_NOTE = "approvalNote";
+    /** WITHDRAW: the only way to complete the requester's "waits for a second Administrator" task. */
+    public static final String WITHDRAW_DECISION = "withdrawDecision";
+    /** The requester's note when they withdraw the deletion before it is approved. */
+    public static final String WITHDRAW_NOTE = "withdrawNote";
+    /** Whom the deletion waits for and until when, as Markdown, on the requester's task beside the approval (local). */
+    public static final String APPROVAL_WAIT_TEXT = "approvalWaitText";
 
     // Checks
     public static final String BULK_DELETE_ENABLED = "bulkDeleteEnabled";

@@ -141,6 +141,21 @@ class TaskValidators {
     }
 
     /**
+     * On the requester's "waits for a second Administrator": the requester, with a note, withdraws the deletion before
+     * it is approved; the removal ends as cancelled in the completion's own transaction.
+     */
+    @Bean
+    TaskListener withdrawDeletionValidator(DeletionApprovals approvals, SecurityEvents events,
+            IdentityService identityService) {
+        return recordingRefusals(events, identityService, task -> {
+            TaskInput.requireChoice(task, WITHDRAW_DECISION, List.of("WITHDRAW"));
+            Object note = task.getVariable(WITHDRAW_NOTE);
+            TaskInput.asRefusal(() -> approvals.withdraw(task.getProcessInstanceId(),
+                    note instanceof String text ? text : null, TaskInput.completingUser(task, identityService)));
+        });
+    }
+
+    /**
      * On "Cancel the pending deletion": an active Administrator of the account, with a note, cancels the deletion during
      * its cooling-off period; the scope is back in sight in the completion's own transaction.
      */

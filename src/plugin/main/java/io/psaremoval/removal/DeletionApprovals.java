@@ -104,6 +104,47 @@ public class DeletionApprovals {
     }
 
     /**
+     * The requester withdraws the confirmed deletion while it waits for a second Administrator: the round's approval is
+     * decided as {@code WITHDRAWN} with the requester's note, the integration is released (paused when an earlier round
+     * deleted some of it) and the removal ends as cancelled, all in the caller's transaction. Nothing (more) is deleted.
+     * Only the person who asked for the removal may, whatever their role now: withdrawing destroys nothing.
+     *
+     * @throws RemovalInputException saying why not (not waiting for an approval, decided already, not the requester, no
+     *                               note); nothing recorded
+     */
+    @Transactional
+    public void withdraw(String processInstanceId, String note, String withdrawnBy) {
+        Removal removal = removalService.lockedForAChange(processInstanceId);
+        DeletionApproval asked = removal.status() != RemovalStatus.CONFIRMED || removal.scopeRound() == null ? null
+                : approvals.lock(removal.id(), removal.scopeRound()).orElse(null);
+        if (asked == null) {
+            throw new RemovalInputException("Removal " + removal.businessKey() + " is not waiting for a second approval:"
+                    + " it is " + removal.status().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ". Nothing was withdrawn.");
+        }
+        if (asked.decision() != null) {
+            throw new RemovalInputException("Removal " + removal.businessKey() + " was " + asked.decision()
+                    .toLowerCase(Locale.ROOT) + " already, by " + asked.decidedBy() + " on " + asked.decidedAt().toLocalDate()
+                    + ". Nothing was withdrawn.");
+        }
+        if (!removal.requestedBy().equals(withdrawnBy)) {
+            throw new RemovalInputException("Only " + removal.requestedBy() + ", who asked for removal "
+                    + removal.businessKey() + ", may withdraw it; an Administrator refuses it in 'Approve the deletion'."
+                    + " Nothing was withdrawn.");
+        }
+        if (note == null || note.isBlank()) {
+            throw new RemovalInputException("Say why you withdraw the deletion, for the Administrators and the auditors."
+                    + " Nothing was withdrawn.");
+        }
+        if (!approvals.decide(removal.id(), removal.scopeRound(), "WITHDRAWN", withdrawnBy, note.strip())) {
+            throw new IllegalStateException("The approval of removal " + removal.businessKey() + " changed while it was locked");
+        }
+        removalService.endWithdrawn(removal, "Withdrawn by " + withdrawnBy + " while it waited for a second"
+                + " Administrator's approval: " + note.strip());
+        log.info("Removal {}: round {} of the deletion withdrawn by its requester {}", removal.businessKey(),
+                removal.scopeRound(), withdrawnBy);
+    }
+
+    /**
      * Whether the user may take the approval task: an Administrator of the account who neither asked for the removal
      * nor confirmed it, so that the requester cannot hold the task others should decide.
      *

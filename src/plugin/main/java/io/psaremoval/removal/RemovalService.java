@@ -371,9 +371,7 @@ public class RemovalService {
      */
     @Transactional
     public void cancelPendingDeletion(String processInstanceId, String note, String cancelledBy) {
-        Removal removal = get(processInstanceId);
-        removals.lock(removal.id());
-        removal = get(processInstanceId);
+        Removal removal = lockedForAChange(processInstanceId);
         if (removal.status() != RemovalStatus.PENDING_DELETION) {
             throw new RemovalInputException("Removal " + removal.businessKey() + " is not waiting out a cooling-off "
                     + "period: it is " + removal.status().name().toLowerCase(Locale.ROOT).replace('_', ' ')
@@ -455,6 +453,22 @@ public class RemovalService {
             integrations.restoreStatus(removal.integrationId(), wroteSome
                     ? io.psaremoval.integration.IntegrationStatus.PAUSED : removal.previousIntegrationStatus());
         }
+    }
+
+    /** The removal, read again after its row is locked for the rest of the caller's transaction. */
+    Removal lockedForAChange(String processInstanceId) {
+        removals.lock(get(processInstanceId).id());
+        return get(processInstanceId);
+    }
+
+    /**
+     * In the caller's transaction, under the removal's lock: a deletion its requester withdrew before it was approved
+     * ends as cancelled, with the reason on record, and its integration is released (paused when an earlier round of
+     * its scope deleted some of it).
+     */
+    void endWithdrawn(Removal removal, String reason) {
+        releaseIntegration(removal);
+        end(removal, RemovalStatus.CANCELLED, reason);
     }
 
     @Transactional

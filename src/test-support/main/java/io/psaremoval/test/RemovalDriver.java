@@ -38,12 +38,37 @@ public class RemovalDriver {
         return asUser(user, () -> engine.getRuntimeService().startProcessInstanceByKey("RemovePsaIntegration", startForm));
     }
 
-    /** Completes the removal's one open task as the user. */
+    /** The requester's task beside the approval, open while a deletion waits for a second Administrator. */
+    public static final String WITHDRAW_TASK = "UserTask_WithdrawDeletion";
+
+    /**
+     * Completes the removal's one open task as the user; while a deletion waits for a second Administrator, the approval
+     * (the requester's task beside it is completed with {@link #withdraw}).
+     */
     public void complete(String user, ProcessInstance removal, Map<String, Object> variables) {
-        Task task = engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).singleResult();
-        if (task == null) {
-            throw new IllegalStateException("Removal " + removal.getId() + " waits for no person");
+        complete(user, openTask(removal, false), variables);
+    }
+
+    /** The requester withdraws the deletion that waits for a second Administrator, with a note. */
+    public void withdraw(String user, ProcessInstance removal, String note) {
+        complete(user, openTask(removal, true), Map.of(WITHDRAW_DECISION, "WITHDRAW", WITHDRAW_NOTE, note));
+    }
+
+    /** The removal's open task: the requester's task beside the approval, or the one other. */
+    public Task openTask(ProcessInstance removal, boolean withdrawTask) {
+        List<Task> open = engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).list().stream()
+                .filter(task -> WITHDRAW_TASK.equals(task.getTaskDefinitionKey()) == withdrawTask).toList();
+        if (open.isEmpty()) {
+            throw new IllegalStateException("Removal " + removal.getId() + " waits for no person"
+                    + (withdrawTask ? " to withdraw it" : ""));
         }
+        if (open.size() > 1) {
+            throw new IllegalStateException("Removal " + removal.getId() + " waits for more than one task: " + open);
+        }
+        return open.get(0);
+    }
+
+    private void complete(String user, Task task, Map<String, Object> variables) {
         asUser(user, () -> {
             if (task.getAssignee() == null) {
                 engine.getTaskService().claim(task.getId(), user); // as Tasklist does: a task offered to a group
