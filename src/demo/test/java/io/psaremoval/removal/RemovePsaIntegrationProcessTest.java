@@ -1203,6 +1203,81 @@ class RemovePsaIntegrationProcessTest {
     }
 
     @Test
+    void aChangedScopeWithdrawnKeepsWhatWasDeletedAndPausesTheIntegration() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        ProcessInstance removal = aManagersDeletionUnderFourEyes(administrator);
+        completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "APPROVE"));
+        execute(job("Task_TakeScopeSnapshot", removal));
+        execute(job("Task_HardDeleteIntegration", removal)); // the first chunk
+        addItem(lastOrganizationInScope(), "CONFIGURATION", "late-" + System.nanoTime());
+        driver.runJobs(removal);
+        completeAs(manager, removal, Map.of(SCOPE_DECISION, "GO_ON",
+                CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId())));
+        String before = fixtures.accountChecksum(account.accountId());
+        assertThat((String) engine.getTaskService().getVariableLocal(driver.openTask(removal, true).getId(),
+                "approvalWaitText")).as("round 2: some of it is deleted already").contains("deletes nothing more of");
+
+        driver.withdraw(manager, removal, "Not the new servers after all");
+        driver.runJobs(removal);
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_DeletionWithdrawn", "EndEvent_RemovalCancelled");
+        assertThat(cancelledUnfinished(removal, "UserTask_ApproveDeletion")).isTrue();
+        assertThat(removalStatus(removal)).isEqualTo("CANCELLED");
+        assertThat(integrationStatus()).as("paused: part of it was deleted").isEqualTo("PAUSED");
+        assertThat(fixtures.accountChecksum(account.accountId())).as("nothing more deleted").isEqualTo(before);
+        assertThat(approvalDecisions(removal)).containsExactly("1: APPROVED by " + administrator,
+                "2: WITHDRAWN by " + manager);
+    }
+
+    /**
+     * The approver approves while the requester withdraws, at the same instant: exactly one of them wins, and the removal
+     * is in the state of the one that won (the other is refused in words, or by the engine's optimistic locking).
+     */
+    @Test
+    void anApprovalAndAWithdrawalAtOnceEndInTheStateOfTheOneThatWon() throws Exception {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        ProcessInstance removal = aManagersDeletionUnderFourEyes(administrator);
+        Task approval = driver.openTask(removal, false);
+        engine.getTaskService().claim(approval.getId(), administrator);
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<Boolean> approved = two.submit(() -> succeeds(together,
+                    () -> completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "APPROVE"))));
+            java.util.concurrent.Future<Boolean> withdrawn = two.submit(() -> succeeds(together,
+                    () -> driver.withdraw(manager, removal, "Changed my mind")));
+            boolean approvedWon = approved.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            boolean withdrawnWon = withdrawn.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(approvedWon ^ withdrawnWon).as("exactly one wins (approved %s, withdrawn %s)", approvedWon,
+                    withdrawnWon).isTrue();
+            driver.runJobs(removal);
+            if (approvedWon) {
+                assertThat(approvalDecisions(removal)).containsExactly("1: APPROVED by " + administrator);
+                assertThat(removal).hasPassed("EndEvent_ApprovalDecided", "Task_TakeScopeSnapshot")
+                        .hasNotPassed("EndEvent_DeletionWithdrawn");
+            } else {
+                assertThat(approvalDecisions(removal)).containsExactly("1: WITHDRAWN by " + manager);
+                assertThat(removal).isEnded().hasPassed("EndEvent_RemovalCancelled").hasNotPassed("Task_TakeScopeSnapshot");
+                assertThat(removalStatus(removal)).isEqualTo("CANCELLED");
+            }
+        } finally {
+            two.shutdownNow();
+        }
+    }
+
+    /** Runs the completion once both threads are ready; whether it went through. */
+    private static boolean succeeds(java.util.concurrent.CyclicBarrier together, Runnable completion) throws Exception {
+        together.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            completion.run();
+            return true;
+        } catch (RuntimeException refusedOrOutraced) {
+            return false;
+        }
+    }
+
+    @Test
     void theDeleteRefusesWithoutTheApprovalWhateverTheFlowWasMadeToDo() {
         String administrator = fixtures.username(account, Role.ADMINISTRATOR);
         ProcessInstance removal = aManagersDeletionUnderFourEyes(administrator);
@@ -1210,7 +1285,7 @@ class RemovePsaIntegrationProcessTest {
 
         // An operator (or anyone past the engine's guards) moves the removal beyond the approval.
         engine.getRuntimeService().createProcessInstanceModification(removal.getId())
-                .cancelAllForActivity("UserTask_ApproveDeletion").startBeforeActivity("Gateway_SnapshotToTake").execute();
+                .cancelAllForActivity("SubProcess_SecondApproval").startBeforeActivity("Gateway_SnapshotToTake").execute();
         execute(job("Task_TakeScopeSnapshot", removal));
         execute(job("Task_HardDeleteIntegration", removal));
 
@@ -1316,7 +1391,7 @@ class RemovePsaIntegrationProcessTest {
         ProcessInstance removal = deleteEverything(administrator);
         String deleted = fixtures.accountChecksum(account.accountId());
         assertThatThrownBy(() -> startRestore(manager)).isInstanceOf(BadUserRequestException.class)
-                .hasMessageContaining("Only an Administrator of the account restores its deleted PSA data");
+                .hasMessageContaining("only an Administrator of the account restores its deleted PSA data");
         long ownSnapshot = snapshotOf(removal);
 
         GeneratedAccount first = account;
@@ -1942,10 +2017,10 @@ class RemovePsaIntegrationProcessTest {
                 ? "undecided" : approval.decision() + " by " + approval.decidedBy())).toList();
     }
 
-    /** Whether the activity was left without being completed: cancelled by what ended its scope. */
+    /** Whether the activity's latest run was left without being completed: cancelled by what ended its scope. */
     private boolean cancelledUnfinished(ProcessInstance removal, String activityId) {
         return engine.getHistoryService().createHistoricActivityInstanceQuery().processInstanceId(removal.getId())
-                .activityId(activityId).singleResult().isCanceled();
+                .activityId(activityId).orderByHistoricActivityInstanceStartTime().desc().list().get(0).isCanceled();
     }
 
     private String integrationStatus() {

@@ -16,6 +16,33 @@ public record PlatformUser(long id, Long accountId, String username, String full
         return people.size() > NAMED ? named + " and " + (people.size() - NAMED) + " more" : named;
     }
 
+    /**
+     * Why the person may not act as an active Administrator of the account (null: they may), in one wording for every
+     * rule that needs one: "You (ada) are a Manager; only an Administrator of the account approves a hard delete."
+     *
+     * @param user       the person as the platform's users table has them, or null when it has no such user
+     * @param accountId  the account they must be an Administrator of; null: their own
+     * @param who        "You", or who they are in the sentence ("The Administrator who approved")
+     * @param whose      what the account is to the reader ("the removal's account")
+     * @param action     what only an Administrator does ("approves a hard delete")
+     */
+    public static String whyNotAdministrator(PlatformUser user, String username, Long accountId, String who, String whose,
+            String action) {
+        boolean you = who.equals("You");
+        String person = who + " (" + username + ") ";
+        if (user == null || !user.active()) {
+            return person + (you ? "are" : "is") + " not an active user of the platform.";
+        }
+        if (user.accountId() == null || (accountId != null && !user.accountId().equals(accountId))) {
+            return person + (you ? "do" : "does") + " not belong to " + whose + ".";
+        }
+        if (user.role() != Role.ADMINISTRATOR) {
+            return person + (you ? "are " : "is ") + user.role().withArticle() + "; only an Administrator of the account "
+                    + action + ".";
+        }
+        return null;
+    }
+
     /** The groups this user belongs to in the engine. */
     public List<String> engineGroups() {
         return switch (role) {

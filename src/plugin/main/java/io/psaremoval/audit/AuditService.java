@@ -58,6 +58,8 @@ public class AuditService {
         DECISION_VARIABLES.put("confirmationText", "typed confirmation");
         DECISION_VARIABLES.put("approvalDecision", "second Administrator's decision");
         DECISION_VARIABLES.put("approvalNote", "second Administrator's note");
+        DECISION_VARIABLES.put("withdrawDecision", "the requester's decision while it waited for approval");
+        DECISION_VARIABLES.put("withdrawNote", "the requester's note on withdrawing");
     }
 
     private static final Set<String> PREVIEW_VARIABLES = Set.of("previewOrganizations", "previewPreExistingOrganizations",
@@ -366,8 +368,12 @@ public class AuditService {
                 events.add(new Event(approval.requestedAt().toInstant(), "approval", "second approval asked for (round "
                         + approval.round() + ")", null, approval.requiredBecause()));
                 if (approval.decision() != null) {
-                    events.add(new Event(approval.decidedAt().toInstant(), "approval", (approval.approved()
-                            ? "deletion approved" : "deletion refused") + " (round " + approval.round() + ")",
+                    String decided = switch (approval.decision()) {
+                        case "APPROVED" -> "deletion approved";
+                        case "WITHDRAWN" -> "deletion withdrawn by its requester";
+                        default -> "deletion refused";
+                    };
+                    events.add(new Event(approval.decidedAt().toInstant(), "approval", decided + " (round " + approval.round() + ")",
                             approval.decidedBy(), approval.note() == null ? "" : approval.note()));
                 }
             }

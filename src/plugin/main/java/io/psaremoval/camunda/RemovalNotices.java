@@ -115,10 +115,12 @@ public class RemovalNotices {
 
     private String waitingForApprovalText(Removal removal, DelegateTask task) {
         return "# Waiting for a second Administrator\n" + plain(String.valueOf(task.getVariable("approvalReason")))
-                + " Removal " + removal.businessKey() + " deletes nothing of " + plain(removal.integrationName())
-                + " until another Administrator of " + account(removal) + " approves it in Tasklist ("
-                + plain(String.valueOf(task.getVariable("approvers"))) + "). They have until "
-                + OffsetDateTime.now(ZoneOffset.UTC).plus(settings.userTaskTimeout()).format(WHEN) + ".";
+                + " Removal " + removal.businessKey() + " deletes nothing " + (removal.mode() == null ? "" : "more ")
+                + "of " + plain(removal.integrationName()) + " until another Administrator of " + account(removal)
+                + " approves it in Tasklist (" + plain(String.valueOf(task.getVariable("approvers"))) + "). They have until "
+                + OffsetDateTime.now(ZoneOffset.UTC).plus(settings.userTaskTimeout()).format(WHEN)
+                + "; if nobody decides by then, the removal expires with nothing " + (removal.mode() == null ? "" : "more ")
+                + "deleted.";
     }
 
     /** On the approval task's completion or deletion, in a process deployed before the requester could withdraw. */

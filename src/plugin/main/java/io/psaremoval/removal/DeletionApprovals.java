@@ -76,7 +76,7 @@ public class DeletionApprovals {
      */
     @Transactional
     public void decide(String processInstanceId, boolean approve, String note, String decidedBy) {
-        Removal removal = removalService.get(processInstanceId);
+        Removal removal = removalService.lockedForAChange(processInstanceId); // then the approval: as a withdrawal does
         DeletionApproval asked = removal.status() != RemovalStatus.CONFIRMED || removal.scopeRound() == null ? null
                 : approvals.lock(removal.id(), removal.scopeRound()).orElse(null);
         if (asked == null) {
@@ -132,7 +132,7 @@ public class DeletionApprovals {
                     + " Nothing was withdrawn.");
         }
         if (note == null || note.isBlank()) {
-            throw new RemovalInputException("Say why you withdraw the deletion, for the Administrators and the auditors."
+            throw new RemovalInputException("Say why you withdraw the deletion, for the auditors."
                     + " Nothing was withdrawn.");
         }
         if (!approvals.decide(removal.id(), removal.scopeRound(), "WITHDRAWN", withdrawnBy, note.strip())) {

@@ -167,7 +167,8 @@ class RemovalRules {
         if (approval == null || !approval.approved()) {
             throw new RemovalRefusedException("Nothing is deleted: " + why + " No second Administrator approved "
                     + (removal.scopeRound() > 1 ? "round " + removal.scopeRound() + " of its scope" : "it")
-                    + (approval != null && approval.decision() != null ? " (" + approval.decidedBy() + " refused it)." : "."));
+                    + (approval != null && approval.decision() != null ? " (" + approval.decidedBy() + " "
+                            + approval.decision().toLowerCase(java.util.Locale.ROOT) + " it)." : "."));
         }
         String notEligible = whyNotApprover(removal, approval.decidedBy(), "The Administrator who approved");
         if (notEligible != null) {
@@ -194,17 +195,7 @@ class RemovalRules {
      */
     String whyNotAdministrator(long accountId, String username, String who, String action) {
         PlatformUser user = username == null ? null : users.lockForWrite(username).orElse(null);
-        if (user == null || !user.active()) {
-            return who + " (" + username + ") is not an active user of the platform.";
-        }
-        if (!Objects.equals(user.accountId(), accountId)) {
-            return who + " (" + username + ") does not belong to the removal's account.";
-        }
-        if (user.role() != Role.ADMINISTRATOR) {
-            return who + " (" + username + ") is " + user.role().withArticle() + "; only an Administrator of the account "
-                    + action + ".";
-        }
-        return null;
+        return PlatformUser.whyNotAdministrator(user, username, accountId, who, "the removal's account", action);
     }
 
     /** A support agent, still active, agreed to switch bulk delete on for this removal. */

@@ -3,7 +3,6 @@ package io.psaremoval.restore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.psaremoval.account.PlatformUser;
 import io.psaremoval.account.PlatformUsers;
-import io.psaremoval.account.Role;
 import io.psaremoval.removal.ImpactReport;
 import io.psaremoval.rmm.RmmDeliveryService;
 import io.psaremoval.rmm.RmmNotifier;
@@ -313,24 +312,15 @@ public class RestoreService {
 
     private void requireAdministrator(Restore restore, String username, String who) {
         PlatformUser user = username == null ? null : users.lockForWrite(username).orElse(null);
-        String why = whyNotAdministrator(user != null && user.active() ? user : null, username, restore.accountId(), who);
+        String why = whyNotAdministrator(user, username, restore.accountId(), who);
         if (why != null) {
             throw new RestoreRefusedException(why + " Nothing was restored.");
         }
     }
 
     private static String whyNotAdministrator(PlatformUser user, String username, Long accountId, String who) {
-        if (user == null) {
-            return who + " (" + username + ") " + (who.equals("You") ? "are" : "is") + " not an active user of the platform.";
-        }
-        if (user.accountId() == null || (accountId != null && !Objects.equals(user.accountId(), accountId))) {
-            return who + " (" + username + ") " + (who.equals("You") ? "do" : "does") + " not belong to the restore's account.";
-        }
-        if (user.role() != Role.ADMINISTRATOR) {
-            return "Only an Administrator of the account restores its deleted PSA data; " + who.toLowerCase(Locale.ROOT)
-                    + " (" + username + ") " + (who.equals("You") ? "are " : "is ") + user.role().withArticle() + ".";
-        }
-        return null;
+        return PlatformUser.whyNotAdministrator(user, username, accountId, who, "the restore's account",
+                "restores its deleted PSA data");
     }
 
     private long rows(Restore restore) {
