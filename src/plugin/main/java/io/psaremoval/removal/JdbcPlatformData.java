@@ -131,39 +131,43 @@ public class JdbcPlatformData implements PlatformData {
     @Override
     public Map<Long, ScopeFingerprint> scope(long psaIntegrationId) {
         Map<Long, ScopeFingerprint> scope = new TreeMap<>();
-        // Summed up per organization where the rows are: the items by one join of the scope's organizations (PostgreSQL
-        // may scan them in parallel), the attachments and related items of the integration's account (every row of an
-        // account carries its account_id) attributed to the organization of lower id they hang on, the one a chunk in
-        // id order removes them with. XOR is the fingerprints' sum: an integer aggregate, order-free, and distinct rows
-        // never cancel out but by a 64-bit coincidence.
+        // Summed up per organization where the rows are, each part read by the keys that lead to it, so that its cost
+        // follows the scope and the account, not the whole platform: the items organization by organization (their
+        // index), the attachments and related items of the integration's account (every row of an account carries its
+        // account_id) with the organization of each item they hang on looked up by the item's id, attributed to the
+        // organization of lower id in scope, the one a chunk in id order removes them with. (Joined to every item
+        // instead, PostgreSQL read the whole item table twice for the related items: measured at 4,200,000 items in
+        // four accounts, 1.6 to 1.9 s of a 2.3 to 2.7 s comparison, against 0.5 to 0.6 s this way.) XOR is the
+        // fingerprints' sum: an integer aggregate, order-free, and distinct rows never cancel out but by a 64-bit
+        // coincidence.
         jdbc.sql("""
                 with scope as materialized (
                     select o.id, o.account_id, %s as whole, %s as link from organization o where o.psa_integration_id = :psa),
                 parts as (
                     select id as organization, 1::bigint as rows, whole, 1::bigint as links, link from scope
                     union all
-                    select organization_id, count(*), bit_xor(whole), count(link), bit_xor(link) from (
-                        select i.organization_id, %s as whole, %s as link
-                        from item i join organization o on o.id = i.organization_id where o.psa_integration_id = :psa
-                    ) items group by organization_id
+                    select scope.id, items.rows, items.whole, items.links, items.link
+                    from scope cross join lateral (
+                        select count(*) as rows, bit_xor(%s) as whole, count(%s) as links, bit_xor(%s) as link
+                        from item i where i.organization_id = scope.id) items
                     union all
-                    select least(own.id, of_item.id), count(*), bit_xor(%s), 0, null
-                    from attachment a
-                    left join scope own on own.id = a.organization_id
-                    left join item i on i.id = a.item_id
-                    left join scope of_item on of_item.id = i.organization_id
-                    where a.account_id = (select account_id from scope limit 1)
-                      and (own.id is not null or of_item.id is not null)
+                    select least(own.id, of_item.id), count(*), bit_xor(attachment.whole), 0, null
+                    from (select a.organization_id, %s as whole,
+                                 (select i.organization_id from item i where i.id = a.item_id) as item_organization
+                          from attachment a where a.account_id = (select account_id from scope limit 1)) attachment
+                    left join scope own on own.id = attachment.organization_id
+                    left join scope of_item on of_item.id = attachment.item_organization
+                    where own.id is not null or of_item.id is not null
                     group by 1
                     union all
-                    select least(of_source.id, of_target.id), count(*), bit_xor(%s), 0, null
-                    from related_item r
-                    left join item source on source.id = r.source_item_id
-                    left join scope of_source on of_source.id = source.organization_id
-                    left join item target on target.id = r.target_item_id
-                    left join scope of_target on of_target.id = target.organization_id
-                    where r.account_id = (select account_id from scope limit 1)
-                      and (of_source.id is not null or of_target.id is not null)
+                    select least(of_source.id, of_target.id), count(*), bit_xor(related.whole), 0, null
+                    from (select %s as whole,
+                                 (select i.organization_id from item i where i.id = r.source_item_id) as source_organization,
+                                 (select i.organization_id from item i where i.id = r.target_item_id) as target_organization
+                          from related_item r where r.account_id = (select account_id from scope limit 1)) related
+                    left join scope of_source on of_source.id = related.source_organization
+                    left join scope of_target on of_target.id = related.target_organization
+                    where of_source.id is not null or of_target.id is not null
                     group by 1
                     union all
                     select i.organization_id, count(*), bit_xor(%s), 0, null
@@ -172,8 +176,8 @@ public class JdbcPlatformData implements PlatformData {
                 select organization, sum(rows)::bigint as delete_rows, bit_xor(whole) as delete_fingerprint,
                        sum(links)::bigint as disconnect_rows, coalesce(bit_xor(link), 0) as disconnect_fingerprint
                 from parts group by organization"""
-                        .formatted(ORGANIZATION_HASH, ORGANIZATION_LINK_HASH, ITEM_HASH, ITEM_LINK_HASH, ATTACHMENT_HASH,
-                                RELATED_ITEM_HASH, RMM_DEVICE_HASH))
+                        .formatted(ORGANIZATION_HASH, ORGANIZATION_LINK_HASH, ITEM_HASH, ITEM_LINK_HASH, ITEM_LINK_HASH,
+                                ATTACHMENT_HASH, RELATED_ITEM_HASH, RMM_DEVICE_HASH))
                 .param("psa", psaIntegrationId)
                 .query((rs, n) -> scope.put(rs.getLong(1), new ScopeFingerprint(rs.getLong(2), rs.getLong(3),
                         rs.getLong(4), rs.getLong(5))))
