@@ -275,12 +275,7 @@ class TasklistRemovalTest {
         String administrator = fixtures.username(account, Role.ADMINISTRATOR);
         String integrationName = fixtures.integrationName(account.psaIntegrationId());
         approvals.setPolicy(account.accountId(), true, administrator, "Four eyes");
-        ProcessInstance removal = driver.start(manager);
-        driver.complete(manager, removal, java.util.Map.of("integrationId", String.valueOf(account.psaIntegrationId()),
-                "integrationDecision", "REMOVE"));
-        driver.runJobs(removal);
-        driver.complete(manager, removal, java.util.Map.of("removalMode", "DELETE"));
-        driver.complete(manager, removal, java.util.Map.of("deletionDecision", "DELETE", "confirmationText", integrationName));
+        ProcessInstance removal = driver.confirmDeletion(account, manager);
 
         try (Browser browser = new Browser(port)) {
             signIn(browser, administrator);
@@ -319,12 +314,7 @@ class TasklistRemovalTest {
         String integrationName = fixtures.integrationName(account.psaIntegrationId());
         approvals.setPolicy(account.accountId(), true, administrator, "Four eyes");
         String before = fixtures.accountChecksum(account.accountId());
-        ProcessInstance removal = driver.start(manager);
-        driver.complete(manager, removal, java.util.Map.of("integrationId", String.valueOf(account.psaIntegrationId()),
-                "integrationDecision", "REMOVE"));
-        driver.runJobs(removal);
-        driver.complete(manager, removal, java.util.Map.of("removalMode", "DELETE"));
-        driver.complete(manager, removal, java.util.Map.of("deletionDecision", "DELETE", "confirmationText", integrationName));
+        ProcessInstance removal = driver.confirmDeletion(account, manager);
 
         try (Browser browser = new Browser(port)) {
             signIn(browser, manager);

@@ -388,7 +388,8 @@ class RemovePsaIntegrationProcessTest {
                 .rootCause().hasMessageContaining("'last night' is not a date and time");
         assertThat(removal).isWaitingAt("UserTask_ConfirmBackup");
 
-        String stated = now.minusHours(5).withNano(0).toLocalDateTime().toString().replace('T', ' '); // no offset: UTC
+        // No offset: UTC. Seconds always written (LocalDateTime.toString leaves ":00" out, once a minute).
+        String stated = now.minusHours(5).format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
         completeAs(manager, removal, Map.of(BACKUP_DECISION, "EXTERNAL", EXTERNAL_BACKUP_NOTE, "Veeam, last night",
                 EXTERNAL_BACKUP_TAKEN_AT, stated));
         driver.runJobs(removal);
@@ -1180,14 +1181,7 @@ class RemovePsaIntegrationProcessTest {
     @Test
     void aRefusedChangedScopeKeepsWhatWasDeletedAndPausesTheIntegration() {
         String administrator = fixtures.username(account, Role.ADMINISTRATOR);
-        ProcessInstance removal = aManagersDeletionUnderFourEyes(administrator);
-        completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "APPROVE"));
-        execute(job("Task_TakeScopeSnapshot", removal));
-        execute(job("Task_HardDeleteIntegration", removal)); // the first chunk
-        addItem(lastOrganizationInScope(), "CONFIGURATION", "late-" + System.nanoTime());
-        driver.runJobs(removal);
-        completeAs(manager, removal, Map.of(SCOPE_DECISION, "GO_ON",
-                CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId())));
+        ProcessInstance removal = aChangedScopeWaitingForApprovalAfterAChunk(administrator);
         String before = fixtures.accountChecksum(account.accountId());
 
         completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "REFUSE", APPROVAL_NOTE, "Not the new servers"));
@@ -1205,14 +1199,7 @@ class RemovePsaIntegrationProcessTest {
     @Test
     void aChangedScopeWithdrawnKeepsWhatWasDeletedAndPausesTheIntegration() {
         String administrator = fixtures.username(account, Role.ADMINISTRATOR);
-        ProcessInstance removal = aManagersDeletionUnderFourEyes(administrator);
-        completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "APPROVE"));
-        execute(job("Task_TakeScopeSnapshot", removal));
-        execute(job("Task_HardDeleteIntegration", removal)); // the first chunk
-        addItem(lastOrganizationInScope(), "CONFIGURATION", "late-" + System.nanoTime());
-        driver.runJobs(removal);
-        completeAs(manager, removal, Map.of(SCOPE_DECISION, "GO_ON",
-                CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId())));
+        ProcessInstance removal = aChangedScopeWaitingForApprovalAfterAChunk(administrator);
         String before = fixtures.accountChecksum(account.accountId());
         assertThat((String) engine.getTaskService().getVariableLocal(driver.openTask(removal, true).getId(),
                 "approvalWaitText")).as("round 2: some of it is deleted already").contains("deletes nothing more of");
@@ -1479,6 +1466,23 @@ class RemovePsaIntegrationProcessTest {
         chooseTheIntegration(removal);
         completeAs(manager, removal, Map.of(REMOVAL_MODE, "DELETE"));
         typeTheName(manager, removal);
+        assertThat(removal).isWaitingAt("UserTask_ApproveDeletion");
+        return removal;
+    }
+
+    /**
+     * A Manager's deletion under four eyes, approved, one chunk deleted, then an item added: the changed scope confirmed
+     * again waits for its own approval (round 2).
+     */
+    private ProcessInstance aChangedScopeWaitingForApprovalAfterAChunk(String administrator) {
+        ProcessInstance removal = aManagersDeletionUnderFourEyes(administrator);
+        completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "APPROVE"));
+        execute(job("Task_TakeScopeSnapshot", removal));
+        execute(job("Task_HardDeleteIntegration", removal)); // the first chunk
+        addItem(lastOrganizationInScope(), "CONFIGURATION", "late-" + System.nanoTime());
+        driver.runJobs(removal);
+        completeAs(manager, removal, Map.of(SCOPE_DECISION, "GO_ON",
+                CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId())));
         assertThat(removal).isWaitingAt("UserTask_ApproveDeletion");
         return removal;
     }

@@ -212,13 +212,7 @@ class EngineApiAttackTest {
         GeneratedAccount other = fixtures.create();
         String administrator = fixtures.username(other, Role.ADMINISTRATOR);
         approvals.setPolicy(other.accountId(), true, administrator, null);
-        ProcessInstance deletion = driver.start(administrator);
-        driver.complete(administrator, deletion, Map.of(INTEGRATION_ID, String.valueOf(other.psaIntegrationId()),
-                INTEGRATION_DECISION, "REMOVE"));
-        driver.runJobs(deletion);
-        driver.complete(administrator, deletion, Map.of("removalMode", "DELETE"));
-        driver.complete(administrator, deletion, Map.of("deletionDecision", "DELETE",
-                "confirmationText", fixtures.integrationName(other.psaIntegrationId())));
+        ProcessInstance deletion = driver.confirmDeletion(other, administrator);
         Task approval = driver.openTask(deletion, false);
         assertThat(approval.getTaskDefinitionKey()).isEqualTo("UserTask_ApproveDeletion");
         String before = fixtures.accountChecksum(other.accountId());
@@ -263,13 +257,7 @@ class EngineApiAttackTest {
         String approver = fixtures.username(victim, Role.ADMINISTRATOR);
         approvals.setPolicy(victim.accountId(), true, approver, null);
         String requester = fixtures.username(victim, Role.MANAGER);
-        ProcessInstance deletion = driver.start(requester);
-        driver.complete(requester, deletion, Map.of(INTEGRATION_ID, String.valueOf(victim.psaIntegrationId()),
-                INTEGRATION_DECISION, "REMOVE"));
-        driver.runJobs(deletion);
-        driver.complete(requester, deletion, Map.of("removalMode", "DELETE"));
-        driver.complete(requester, deletion, Map.of("deletionDecision", "DELETE",
-                "confirmationText", fixtures.integrationName(victim.psaIntegrationId())));
+        ProcessInstance deletion = driver.confirmDeletion(victim, requester);
         Task withdraw = driver.openTask(deletion, true);
         Task approval = driver.openTask(deletion, false);
         assertThat(withdraw.getAssignee()).isEqualTo(requester);

@@ -76,18 +76,8 @@ public class DeletionApprovals {
      */
     @Transactional
     public void decide(String processInstanceId, boolean approve, String note, String decidedBy) {
-        Removal removal = removalService.lockedForAChange(processInstanceId); // then the approval: as a withdrawal does
-        DeletionApproval asked = removal.status() != RemovalStatus.CONFIRMED || removal.scopeRound() == null ? null
-                : approvals.lock(removal.id(), removal.scopeRound()).orElse(null);
-        if (asked == null) {
-            throw new RemovalInputException("Removal " + removal.businessKey() + " is not waiting for a second approval:"
-                    + " it is " + removal.status().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ". Nothing was decided.");
-        }
-        if (asked.decision() != null) {
-            throw new RemovalInputException("Removal " + removal.businessKey() + " was " + asked.decision()
-                    .toLowerCase(Locale.ROOT) + " already, by " + asked.decidedBy() + " on " + asked.decidedAt().toLocalDate()
-                    + ". Nothing was decided.");
-        }
+        Removal removal = removalService.lockedForAChange(processInstanceId);
+        requireUndecidedApproval(removal, "Nothing was decided.");
         String notEligible = rules.whyNotApprover(removal, decidedBy, "You");
         if (notEligible != null) {
             throw new RemovalInputException(notEligible + " Nothing was decided.");
@@ -115,17 +105,7 @@ public class DeletionApprovals {
     @Transactional
     public void withdraw(String processInstanceId, String note, String withdrawnBy) {
         Removal removal = removalService.lockedForAChange(processInstanceId);
-        DeletionApproval asked = removal.status() != RemovalStatus.CONFIRMED || removal.scopeRound() == null ? null
-                : approvals.lock(removal.id(), removal.scopeRound()).orElse(null);
-        if (asked == null) {
-            throw new RemovalInputException("Removal " + removal.businessKey() + " is not waiting for a second approval:"
-                    + " it is " + removal.status().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ". Nothing was withdrawn.");
-        }
-        if (asked.decision() != null) {
-            throw new RemovalInputException("Removal " + removal.businessKey() + " was " + asked.decision()
-                    .toLowerCase(Locale.ROOT) + " already, by " + asked.decidedBy() + " on " + asked.decidedAt().toLocalDate()
-                    + ". Nothing was withdrawn.");
-        }
+        requireUndecidedApproval(removal, "Nothing was withdrawn.");
         if (!removal.requestedBy().equals(withdrawnBy)) {
             throw new RemovalInputException("Only " + removal.requestedBy() + ", who asked for removal "
                     + removal.businessKey() + ", may withdraw it; an Administrator refuses it in 'Approve the deletion'."
@@ -142,6 +122,27 @@ public class DeletionApprovals {
                 + " Administrator's approval: " + note.strip());
         log.info("Removal {}: round {} of the deletion withdrawn by its requester {}", removal.businessKey(),
                 removal.scopeRound(), withdrawnBy);
+    }
+
+    /**
+     * Under the removal's lock (taken by the caller), locks the approval of its confirmed round, which must wait for a
+     * decision: the one lock order of a decision and a withdrawal, removal then approval, so that the second of two at
+     * once finds the first's answer.
+     *
+     * @throws RemovalInputException saying why not, ending with {@code nothing}
+     */
+    private void requireUndecidedApproval(Removal removal, String nothing) {
+        DeletionApproval asked = removal.status() != RemovalStatus.CONFIRMED || removal.scopeRound() == null ? null
+                : approvals.lock(removal.id(), removal.scopeRound()).orElse(null);
+        if (asked == null) {
+            throw new RemovalInputException("Removal " + removal.businessKey() + " is not waiting for a second approval:"
+                    + " it is " + removal.status().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ". " + nothing);
+        }
+        if (asked.decision() != null) {
+            throw new RemovalInputException("Removal " + removal.businessKey() + " was " + asked.decision()
+                    .toLowerCase(Locale.ROOT) + " already, by " + asked.decidedBy() + " on " + asked.decidedAt().toLocalDate()
+                    + ". " + nothing);
+        }
     }
 
     /**

@@ -78,6 +78,21 @@ public class RemovalDriver {
         });
     }
 
+    /**
+     * The user's hard delete of the account's PSA integration up to its confirmation (the name typed): it then waits for
+     * what follows, a second Administrator's approval where the account asks for one.
+     */
+    public ProcessInstance confirmDeletion(GeneratedAccount account, String user) {
+        ProcessInstance removal = start(user);
+        complete(user, removal, Map.of(INTEGRATION_ID, String.valueOf(account.psaIntegrationId()),
+                INTEGRATION_DECISION, "REMOVE"));
+        runJobs(removal);
+        complete(user, removal, Map.of(REMOVAL_MODE, RemovalMode.DELETE.name()));
+        complete(user, removal, Map.of(DELETION_DECISION, "DELETE",
+                CONFIRMATION_TEXT, fixtures.integrationName(account.psaIntegrationId())));
+        return removal;
+    }
+
     /** Executes the removal's due asynchronous jobs (not timers) until it waits for a person or ends. */
     public void runJobs(ProcessInstance removal) {
         runJobs(removal.getId());
