@@ -105,7 +105,39 @@ class ConfirmedScopeTest {
     @Test
     void aChunksFingerprintsEqualTheFrozenScopes() {
         GeneratedAccount account = fixtures.create();
+        long firstItem = jdbc.sql("""
+                select min(i.id) from item i join organization o on o.id = i.organization_id where o.psa_integration_id = :psa""")
+                .param("psa", account.psaIntegrationId()).query(Long.class).single();
+        // The whole scope's reading and a chunk's must agree on the edges too: an organization of the scope without
+        // items, a file of a stand-alone organization attached to an item in scope, and a link from an item of another
+        // PSA integration of the same account to one in scope.
+        jdbc.sql("""
+                insert into organization (account_id, name, psa_integration_id, psa_kind, psa_external_id, psa_linked_at)
+                values (:a, 'Empty Shell Ltd', :psa, 'PSA', 'empty-shell', now())""")
+                .param("a", account.accountId()).param("psa", account.psaIntegrationId()).update();
+        long standAlone = jdbc.sql("insert into organization (account_id, name) values (:a, 'Stand-alone') returning id")
+                .param("a", account.accountId()).query(Long.class).single();
+        jdbc.sql("""
+                insert into attachment (account_id, organization_id, item_id, file_name, content)
+                values (:a, :standAlone, :item, 'lent.pdf', '\\x01'::bytea)""")
+                .param("a", account.accountId()).param("standAlone", standAlone).param("item", firstItem).update();
+        long otherPsa = jdbc.sql("""
+                insert into integration (account_id, kind, provider, name) values (:a, 'PSA', 'Autotask', 'Second PSA')
+                returning id""").param("a", account.accountId()).query(Long.class).single();
+        long otherOrganization = jdbc.sql("""
+                insert into organization (account_id, name, psa_integration_id, psa_kind, psa_external_id, psa_linked_at)
+                values (:a, 'Other PSA Ltd', :psa, 'PSA', 'other-1', now()) returning id""")
+                .param("a", account.accountId()).param("psa", otherPsa).query(Long.class).single();
+        long otherItem = jdbc.sql("""
+                insert into item (account_id, organization_id, kind, name, psa_external_id)
+                values (:a, :o, 'CONTACT', 'Someone else', 'other-item') returning id""")
+                .param("a", account.accountId()).param("o", otherOrganization).query(Long.class).single();
+        jdbc.sql("""
+                insert into related_item (account_id, source_item_id, target_item_id, note)
+                values (:a, :source, :target, 'across integrations')""")
+                .param("a", account.accountId()).param("source", otherItem).param("target", firstItem).update();
         Map<Long, ScopeFingerprint> scope = platformData.scope(account.psaIntegrationId());
+        assertThat(scope).as("the other integration's organization is not in scope").doesNotContainKey(otherOrganization);
         List<Long> organizations = List.copyOf(scope.keySet());
         Map<Long, ScopeFingerprint>[] seen = new Map[2];
         assertThat(scope.values().stream().mapToLong(ScopeFingerprint::deleteRows).sum())

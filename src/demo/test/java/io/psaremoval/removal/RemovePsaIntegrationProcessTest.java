@@ -22,6 +22,11 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
@@ -1107,6 +1112,8 @@ class RemovePsaIntegrationProcessTest {
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
         assertThat(cancelledUnfinished(removal, "UserTask_WithdrawDeletion")).as("the requester's task closed with the approval")
                 .isTrue();
+        assertThat(cancelledUnfinished(removal, "UserTask_ApproveDeletion")).as("the approval left undecided").isTrue();
+        assertThat(approvalDecisions(removal)).containsExactly("1: undecided");
     }
 
     @Test
@@ -1217,35 +1224,48 @@ class RemovePsaIntegrationProcessTest {
     }
 
     /**
-     * The approver approves while the requester withdraws, at the same instant: exactly one of them wins, and the removal
-     * is in the state of the one that won (the other is refused in words, or by the engine's optimistic locking).
+     * The approver approves while the requester withdraws, at the same instant: exactly one of them wins, the removal is
+     * in the state of the one that won, and the other is refused in words (the decision found) or by the engine's
+     * optimistic locking (the process instance moved on), nothing else.
      */
     @Test
     void anApprovalAndAWithdrawalAtOnceEndInTheStateOfTheOneThatWon() throws Exception {
         String administrator = fixtures.username(account, Role.ADMINISTRATOR);
         ProcessInstance removal = aManagersDeletionUnderFourEyes(administrator);
-        Task approval = driver.openTask(removal, false);
-        engine.getTaskService().claim(approval.getId(), administrator);
-        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
-        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        String approval = driver.openTask(removal, false).getId();
+        String withdrawal = driver.openTask(removal, true).getId();
+        engine.getTaskService().claim(approval, administrator);
+        CyclicBarrier together = new CyclicBarrier(2);
+        ExecutorService two = Executors.newFixedThreadPool(2);
         try {
-            java.util.concurrent.Future<Boolean> approved = two.submit(() -> succeeds(together,
-                    () -> completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "APPROVE"))));
-            java.util.concurrent.Future<Boolean> withdrawn = two.submit(() -> succeeds(together,
-                    () -> driver.withdraw(manager, removal, "Changed my mind")));
-            boolean approvedWon = approved.get(60, java.util.concurrent.TimeUnit.SECONDS);
-            boolean withdrawnWon = withdrawn.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            Future<RuntimeException> approved = two.submit(() -> completedAtOnce(together, administrator,
+                    approval, Map.of(APPROVAL_DECISION, "APPROVE")));
+            Future<RuntimeException> withdrawn = two.submit(() -> completedAtOnce(together, manager,
+                    withdrawal, Map.of(WITHDRAW_DECISION, "WITHDRAW", WITHDRAW_NOTE, "Changed my mind")));
+            RuntimeException approvalRefused = approved.get(60, TimeUnit.SECONDS);
+            RuntimeException withdrawalRefused = withdrawn.get(60, TimeUnit.SECONDS);
 
-            assertThat(approvedWon ^ withdrawnWon).as("exactly one wins (approved %s, withdrawn %s)", approvedWon,
-                    withdrawnWon).isTrue();
+            assertThat(approvalRefused == null ^ withdrawalRefused == null)
+                    .as("exactly one wins (approval refused: %s; withdrawal refused: %s)", approvalRefused, withdrawalRefused)
+                    .isTrue();
+            RuntimeException lost = approvalRefused != null ? approvalRefused : withdrawalRefused;
+            assertThat(lost).satisfiesAnyOf(
+                    refused -> assertThat(refused).isInstanceOf(org.camunda.bpm.engine.OptimisticLockingException.class),
+                    refused -> assertThat(refused).hasRootCauseInstanceOf(BadUserRequestException.class)
+                            .rootCause().message().containsAnyOf("already, by", "is not waiting for a second approval"),
+                    refused -> assertThat(refused).isInstanceOf(org.camunda.bpm.engine.exception.NullValueException.class)
+                            .hasMessageContaining("Cannot find task"));
             driver.runJobs(removal);
-            if (approvedWon) {
+            if (withdrawalRefused != null) {
                 assertThat(approvalDecisions(removal)).containsExactly("1: APPROVED by " + administrator);
                 assertThat(removal).hasPassed("EndEvent_ApprovalDecided", "Task_TakeScopeSnapshot")
                         .hasNotPassed("EndEvent_DeletionWithdrawn");
+                assertThat(cancelledUnfinished(removal, "UserTask_WithdrawDeletion")).isTrue();
+                assertThat(removalStatus(removal)).isNotEqualTo("CANCELLED");
             } else {
                 assertThat(approvalDecisions(removal)).containsExactly("1: WITHDRAWN by " + manager);
                 assertThat(removal).isEnded().hasPassed("EndEvent_RemovalCancelled").hasNotPassed("Task_TakeScopeSnapshot");
+                assertThat(cancelledUnfinished(removal, "UserTask_ApproveDeletion")).isTrue();
                 assertThat(removalStatus(removal)).isEqualTo("CANCELLED");
             }
         } finally {
@@ -1253,14 +1273,18 @@ class RemovePsaIntegrationProcessTest {
         }
     }
 
-    /** Runs the completion once both threads are ready; whether it went through. */
-    private static boolean succeeds(java.util.concurrent.CyclicBarrier together, Runnable completion) throws Exception {
-        together.await(30, java.util.concurrent.TimeUnit.SECONDS);
+    /** Completes the task as the user once both threads are ready: null when it went through, else why not. */
+    private RuntimeException completedAtOnce(CyclicBarrier together, String user, String taskId,
+            Map<String, Object> variables) throws Exception {
+        together.await(30, TimeUnit.SECONDS);
         try {
-            completion.run();
-            return true;
-        } catch (RuntimeException refusedOrOutraced) {
-            return false;
+            driver.asUser(user, () -> {
+                engine.getTaskService().complete(taskId, new HashMap<>(variables));
+                return null;
+            });
+            return null;
+        } catch (RuntimeException refused) {
+            return refused;
         }
     }
 

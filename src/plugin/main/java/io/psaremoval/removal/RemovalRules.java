@@ -167,8 +167,8 @@ class RemovalRules {
         if (approval == null || !approval.approved()) {
             throw new RemovalRefusedException("Nothing is deleted: " + why + " No second Administrator approved "
                     + (removal.scopeRound() > 1 ? "round " + removal.scopeRound() + " of its scope" : "it")
-                    + (approval != null && approval.decision() != null ? " (" + approval.decidedBy() + " "
-                            + approval.decision().toLowerCase(java.util.Locale.ROOT) + " it)." : "."));
+                    + (approval != null && approval.decision() != null ? " (" + approval.decidedBy()
+                            + ("WITHDRAWN".equals(approval.decision()) ? " withdrew it)." : " refused it).") : "."));
         }
         String notEligible = whyNotApprover(removal, approval.decidedBy(), "The Administrator who approved");
         if (notEligible != null) {
