@@ -235,11 +235,8 @@ class EngineApiAttackTest {
         Task still = driver.openTask(deletion, false);
         assertThat(still.getId()).isEqualTo(approval.getId());
         assertThat(still.getAssignee()).isNull();
-        assertThat(approvals.of(jdbc.sql("select id from removal where process_instance_id = :pid")
-                .param("pid", deletion.getId()).query(Long.class).single()))
-                .singleElement().satisfies(undecided -> assertThat(undecided.decision()).isNull());
-        assertThat(jdbc.sql("select status from removal where process_instance_id = :pid").param("pid", deletion.getId())
-                .query(String.class).single()).isEqualTo("CONFIRMED");
+        assertApprovalUndecided(deletion);
+        assertThat(removalRow(deletion, "status")).isEqualTo("CONFIRMED");
         assertThat(fixtures.accountChecksum(other.accountId())).isEqualTo(before);
         assertRefusalsRecorded(administrator, 6);
     }
@@ -289,18 +286,14 @@ class EngineApiAttackTest {
                                "approvalDecision": {"value": "APPROVE"}}}""");
         assertThat(smuggled.status()).as(smuggled.toString()).isEqualTo(400);
         assertThat(smuggled.message()).contains("refused: [approvalDecision]");
-        assertThat(jdbc.sql("select status from removal where process_instance_id = :pid").param("pid", deletion.getId())
-                .query(String.class).single()).isEqualTo("CONFIRMED");
-        assertThat(approvals.of(jdbc.sql("select id from removal where process_instance_id = :pid")
-                .param("pid", deletion.getId()).query(Long.class).single()))
-                .singleElement().satisfies(undecided -> assertThat(undecided.decision()).isNull());
+        assertThat(removalRow(deletion, "status")).isEqualTo("CONFIRMED");
+        assertApprovalUndecided(deletion);
 
         Response withdrawn = own.post("task/" + withdraw.getId() + "/complete", """
                 {"variables": {"withdrawDecision": {"value": "WITHDRAW"}, "withdrawNote": {"value": "Wrong one"}}}""");
         assertThat(withdrawn.status()).as(withdrawn.toString()).isEqualTo(204);
         driver.runJobs(deletion);
-        assertThat(jdbc.sql("select status from removal where process_instance_id = :pid").param("pid", deletion.getId())
-                .query(String.class).single()).isEqualTo("CANCELLED");
+        assertThat(removalRow(deletion, "status")).isEqualTo("CANCELLED");
         assertThat(engine.getTaskService().createTaskQuery().processInstanceId(deletion.getId()).count()).isZero();
         assertThat(fixtures.integrationStatus(victim.psaIntegrationId())).isEqualTo("ACTIVE");
         assertThat(fixtures.accountChecksum(victim.accountId())).isEqualTo(before);
@@ -360,8 +353,7 @@ class EngineApiAttackTest {
         assertThat(smuggled.status()).as(smuggled.toString()).isEqualTo(400);
         assertThat(smuggled.message()).contains("refused: [purgeAfter]");
 
-        assertThat(jdbc.sql("select status from removal where process_instance_id = :pid").param("pid", deletion.getId())
-                .query(String.class).single()).isEqualTo("PENDING_DELETION");
+        assertThat(removalRow(deletion, "status")).isEqualTo("PENDING_DELETION");
         assertThat(fixtures.accountChecksum(victim.accountId())).isEqualTo(before);
         assertThat(fixtures.count("select count(*) from listed_organization where psa_integration_id = :p",
                 victim.psaIntegrationId())).isZero();
@@ -370,8 +362,7 @@ class EngineApiAttackTest {
         Response cancelled = own.post("task/" + cancel.getId() + "/complete", """
                 {"variables": {"pendingDecision": {"value": "CANCEL_DELETION"}, "cancelNote": {"value": "Changed our mind"}}}""");
         assertThat(cancelled.status()).as(cancelled.toString()).isEqualTo(204);
-        assertThat(jdbc.sql("select status from removal where process_instance_id = :pid").param("pid", deletion.getId())
-                .query(String.class).single()).isEqualTo("CANCELLED");
+        assertThat(removalRow(deletion, "status")).isEqualTo("CANCELLED");
         assertThat(fixtures.accountChecksum(victim.accountId())).isEqualTo(before);
         assertThat(fixtures.count("select count(*) from listed_organization where psa_integration_id = :p",
                 victim.psaIntegrationId())).isEqualTo(fixtures.count(
@@ -622,8 +613,7 @@ class EngineApiAttackTest {
         String task = engine.getTaskService().createTaskQuery().processInstanceId(second.getId()).singleResult().getId();
         assertThat(operator.post("task/" + task + "/bpmnError", "{\"errorCode\": \"X\"}").status()).isEqualTo(204);
         assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("ACTIVE");
-        assertThat(jdbc.sql("select status from removal where process_instance_id = :pid").param("pid", second.getId())
-                .query(String.class).single()).isEqualTo("ABORTED");
+        assertThat(removalRow(second, "status")).isEqualTo("ABORTED");
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(accountBefore);
     }
 
@@ -653,8 +643,18 @@ class EngineApiAttackTest {
     }
 
     private String removalRow(String column) {
-        return jdbc.sql("select " + column + " from removal where process_instance_id = :pid").param("pid", removal.getId())
+        return removalRow(removal, column);
+    }
+
+    private String removalRow(ProcessInstance of, String column) {
+        return jdbc.sql("select " + column + " from removal where process_instance_id = :pid").param("pid", of.getId())
                 .query(String.class).single();
+    }
+
+    /** The deletion's one approval, asked for and not decided. */
+    private void assertApprovalUndecided(ProcessInstance deletion) {
+        assertThat(approvals.of(Long.parseLong(removalRow(deletion, "id"))))
+                .singleElement().satisfies(undecided -> assertThat(undecided.decision()).isNull());
     }
 
     private static void assertForbidden(Response response) {

@@ -38,6 +38,11 @@ final class TaskInput {
         return text.strip();
     }
 
+    /** A text the user may have filled in, as they sent it; null when they sent none or no text. */
+    static String textOrNull(DelegateTask task, String variable) {
+        return task.getVariable(variable) instanceof String text ? text : null;
+    }
+
     /** Who completes the task: the signed-in user, else (a completion without authentication) the assignee. */
     static String completingUser(DelegateTask task, IdentityService identityService) {
         Authentication authentication = identityService.getCurrentAuthentication();

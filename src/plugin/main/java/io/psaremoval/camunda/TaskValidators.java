@@ -108,10 +108,9 @@ class TaskValidators {
             if (TaskInput.requireChoice(task, DELETION_DECISION, List.of("DELETE", CANCEL)).equals(CANCEL)) {
                 return;
             }
-            Object typed = task.getVariable(CONFIRMATION_TEXT);
             boolean processCoolsOff = task.getBpmnModelInstance().getModelElementById(COOLING_OFF_STEP) != null;
             TaskInput.asRefusal(() -> removals.confirmDeletion(task.getProcessInstanceId(),
-                    typed instanceof String text ? text : null, TaskInput.completingUser(task, identityService),
+                    TaskInput.textOrNull(task, CONFIRMATION_TEXT), TaskInput.completingUser(task, identityService),
                     processCoolsOff));
         });
     }
@@ -123,9 +122,8 @@ class TaskValidators {
             if (TaskInput.requireChoice(task, SCOPE_DECISION, List.of("GO_ON", CANCEL)).equals(CANCEL)) {
                 return;
             }
-            Object typed = task.getVariable(CONFIRMATION_TEXT);
             TaskInput.asRefusal(() -> removals.confirmChangedScope(task.getProcessInstanceId(),
-                    typed instanceof String text ? text : null, TaskInput.completingUser(task, identityService)));
+                    TaskInput.textOrNull(task, CONFIRMATION_TEXT), TaskInput.completingUser(task, identityService)));
         });
     }
 
@@ -134,9 +132,8 @@ class TaskValidators {
             IdentityService identityService) {
         return recordingRefusals(events, identityService, task -> {
             String decision = TaskInput.requireChoice(task, APPROVAL_DECISION, List.of("APPROVE", "REFUSE"));
-            Object note = task.getVariable(APPROVAL_NOTE);
             TaskInput.asRefusal(() -> approvals.decide(task.getProcessInstanceId(), decision.equals("APPROVE"),
-                    note instanceof String text ? text : null, TaskInput.completingUser(task, identityService)));
+                    TaskInput.textOrNull(task, APPROVAL_NOTE), TaskInput.completingUser(task, identityService)));
         });
     }
 
@@ -149,9 +146,8 @@ class TaskValidators {
             IdentityService identityService) {
         return recordingRefusals(events, identityService, task -> {
             TaskInput.requireChoice(task, WITHDRAW_DECISION, List.of("WITHDRAW"));
-            Object note = task.getVariable(WITHDRAW_NOTE);
             TaskInput.asRefusal(() -> approvals.withdraw(task.getProcessInstanceId(),
-                    note instanceof String text ? text : null, TaskInput.completingUser(task, identityService)));
+                    TaskInput.textOrNull(task, WITHDRAW_NOTE), TaskInput.completingUser(task, identityService)));
         });
     }
 
@@ -164,9 +160,8 @@ class TaskValidators {
             IdentityService identityService) {
         return recordingRefusals(events, identityService, task -> {
             TaskInput.requireChoice(task, PENDING_DECISION, List.of("CANCEL_DELETION"));
-            Object note = task.getVariable(CANCEL_NOTE);
             TaskInput.asRefusal(() -> removals.cancelPendingDeletion(task.getProcessInstanceId(),
-                    note instanceof String text ? text : null, TaskInput.completingUser(task, identityService)));
+                    TaskInput.textOrNull(task, CANCEL_NOTE), TaskInput.completingUser(task, identityService)));
         });
     }
 

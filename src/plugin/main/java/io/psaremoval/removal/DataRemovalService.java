@@ -167,8 +167,7 @@ public class DataRemovalService {
         Removal removal = removalService.get(processInstanceId);
         Consumer<Removal> rulesOfADelete = rulesOfADelete(removal);
         return removalService.refusingOnBrokenRule(removal, () -> ownTransaction.execute(status -> {
-            removals.lock(removal.id());
-            Removal current = removalService.get(processInstanceId);
+            Removal current = removalService.lockedForAChange(processInstanceId);
             rules.requireChosen(current, RemovalMode.DELETE, step);
             if (current.status() == RemovalStatus.PENDING_DELETION) {
                 return new MoveOut(false, remover.organizationsOutOfSight(current.id()), current.purgeAfter());
