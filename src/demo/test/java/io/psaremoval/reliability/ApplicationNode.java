@@ -114,6 +114,20 @@ final class ApplicationNode implements AutoCloseable {
         return Files.readString(log);
     }
 
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The node's last log lines that start with a time stamp (stack traces left out), for a test's failure message. */
+    String lastLogEntries(int count) {
+        try {
+            List<String> entries = Files.readAllLines(log).stream().filter(line -> line.startsWith("20")).toList();
+            return String.join("\n", entries.subList(Math.max(0, entries.size() - count), entries.size()));
+        } catch (IOException e) {
+            return "(log unreadable: " + e + ")";
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {

@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,23 +110,36 @@ final class Cluster implements AutoCloseable {
                 .setPort(postgresPort)
                 .setRegisterShutdownHook(false)
                 .setServerConfig("max_connections", "300")
+                // The test's locks are prepared transactions (see lock).
+                .setServerConfig("max_prepared_transactions", "20")
                 .start();
     }
 
     /**
      * A transaction of the test's own that locks rows with the given statement (a SELECT ... FOR UPDATE or an
      * uncommitted INSERT), so that a node's transaction that needs them waits exactly there. Closing it rolls back.
+     * <p>
+     * The transaction is prepared (two-phase commit): its locks belong to no connection and outlive a restart of
+     * PostgreSQL. An {@link #outage} therefore cuts the node's waiting transaction, never the lock: a fast shutdown ends
+     * the backends in no set order, and a lock held by a connection could be freed an instant before the waiter's end,
+     * letting the waiter commit (seen once in CI).
      */
     RowLock lock(String sql, Object... parameters) throws SQLException {
-        Connection connection = DriverManager.getConnection(jdbcUrl() + "?ApplicationName=test-lock", "postgres", "");
-        connection.setAutoCommit(false);
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+        String name = "test-lock-" + System.nanoTime();
+        try (Connection connection = connect(); Statement transaction = connection.createStatement();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            transaction.execute("begin");
             for (int i = 0; i < parameters.length; i++) {
                 statement.setObject(i + 1, parameters[i]);
             }
             statement.execute();
+            transaction.execute("prepare transaction '" + name + "'");
         }
-        return new RowLock(connection);
+        return new RowLock(name);
+    }
+
+    private Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl() + "?ApplicationName=test-lock", "postgres", "");
     }
 
     /** Waits until a connection of the node waits for a lock (held by {@link #lock}), and returns its query. */
@@ -232,7 +246,32 @@ final class Cluster implements AutoCloseable {
             }
             ApplicationNode.sleep(200);
         }
-        throw new IllegalStateException("Removal " + processInstanceId + " did not end within " + timeout);
+        throw new IllegalStateException("Removal " + processInstanceId + " did not end within " + timeout + "\n"
+                + describe(processInstanceId));
+    }
+
+    /**
+     * What a removal and the nodes are doing, for a test's failure message: the removal's status, its jobs (retries,
+     * due date, lock), and per node whether it lives, its sessions in PostgreSQL and its last log entries.
+     */
+    String describe(String processInstanceId) {
+        StringBuilder state = new StringBuilder();
+        state.append("removal: ").append(jdbc().sql("select status from removal where process_instance_id = :pid")
+                .param("pid", processInstanceId).query(String.class).optional().orElse("(no row)"));
+        state.append(", ended: ").append(engine().getHistoryService().createHistoricProcessInstanceQuery()
+                .processInstanceId(processInstanceId).finished().count() > 0);
+        state.append("\njobs: ").append(jdbc().sql("""
+                select failed_act_id_, retries_, duedate_, lock_owner_, lock_exp_time_, now() as now from act_ru_job
+                where process_instance_id_ = :pid""").param("pid", processInstanceId).query().listOfRows());
+        state.append("\nthe test's locks: ").append(jdbc().sql("select gid from pg_prepared_xacts").query(String.class).list());
+        for (ApplicationNode node : nodes) {
+            state.append("\nnode ").append(node.name()).append(node.isAlive() ? " alive" : " DEAD")
+                    .append(", sessions: ").append(jdbc().sql("""
+                            select state, wait_event_type, wait_event, left(query, 80) as query from pg_stat_activity
+                            where application_name = :node""").param("node", node.name()).query().listOfRows())
+                    .append("\n").append(node.lastLogEntries(15));
+        }
+        return state.toString();
     }
 
     @Override
@@ -246,22 +285,24 @@ final class Cluster implements AutoCloseable {
         }
     }
 
-    static final class RowLock implements AutoCloseable {
-        private final Connection connection;
+    /** A lock of the test's, held by a prepared transaction until {@link #close()} rolls it back. */
+    final class RowLock implements AutoCloseable {
+        private final String preparedTransaction;
+        private boolean closed;
 
-        private RowLock(Connection connection) {
-            this.connection = connection;
+        private RowLock(String preparedTransaction) {
+            this.preparedTransaction = preparedTransaction;
         }
 
         @Override
         public void close() throws SQLException {
-            try {
-                connection.rollback();
-            } catch (SQLException afterOutage) {
-                // The connection died with the server: its transaction is gone anyway.
-            } finally {
-                connection.close();
+            if (closed) {
+                return;
             }
+            try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+                statement.execute("rollback prepared '" + preparedTransaction + "'");
+            }
+            closed = true;
         }
     }
 }

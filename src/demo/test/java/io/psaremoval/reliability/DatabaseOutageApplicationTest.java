@@ -132,28 +132,22 @@ class DatabaseOutageApplicationTest {
     @Test
     void anOutageThatOutlastsEveryRetryRaisesAnIncidentAndTheOperatorsRetryCompletesTheRemoval() throws Exception {
         GeneratedAccount account = fixtures.create(shape("Long outage"));
-        // The database goes down at every attempt: the test holds the attachments of the first organization still in
-        // scope (from before the last decision), so the node's attempt waits inside its first chunk, and PostgreSQL
-        // stops under it; after the restart the test takes the lock again before the next attempt comes.
+        // The database goes down at every attempt: the test holds the attachments of the first organization in scope
+        // (from before the last decision, through every restart), so each attempt of the node waits inside its first
+        // chunk, and PostgreSQL stops under it.
         long organization = syncedOrganizations(account).get(0);
         long items = itemsOf(organization);
         int outages = 0;
-        Cluster.RowLock lock = cluster.lock("select id from attachment where organization_id = ? for update", organization);
-        ProcessInstance removal = cluster.decideWhileNodesRun(account, RemovalMode.DELETE);
-        try {
-            while (!hasIncident(removal.getId())) {
+        ProcessInstance removal;
+        try (Cluster.RowLock lock = cluster.lock("select id from attachment where organization_id = ? for update",
+                organization)) {
+            removal = cluster.decideWhileNodesRun(account, RemovalMode.DELETE);
+            while (!awaitAttemptOrIncident(removal.getId())) {
                 assertThat(outages).as("an incident after the retries of R3").isLessThan(8);
-                if (awaitAttemptOrIncident(removal.getId())) {
-                    break;
-                }
                 cluster.outage(OUTAGE);
                 outages++;
-                lock.close(); // its connection died with the server
-                lock = cluster.lock("select id from attachment where organization_id = ? for update", organization);
                 printRetries(removal.getId(), outages);
             }
-        } finally {
-            lock.close();
         }
         assertThat(itemsOf(organization)).as("every cut chunk rolled back whole").isEqualTo(items);
         Incident incident = cluster.engine().getRuntimeService().createIncidentQuery().processInstanceId(removal.getId())
@@ -187,7 +181,8 @@ class DatabaseOutageApplicationTest {
             }
             ApplicationNode.sleep(200);
         }
-        throw new IllegalStateException("Neither another attempt nor an incident within 60 s");
+        throw new IllegalStateException("Neither another attempt nor an incident within 60 s\n"
+                + cluster.describe(processInstanceId));
     }
 
     private static boolean hasIncident(String processInstanceId) {
