@@ -10,23 +10,27 @@ import io.psaremoval.test.PlatformFixtures;
 import io.psaremoval.PlatformTest;
 import io.psaremoval.account.AccountGroups;
 import io.psaremoval.account.Role;
+import io.psaremoval.removal.DeletionApprovals;
 import io.psaremoval.test.GeneratedAccount;
 import io.psaremoval.test.RemovalDriver;
 import io.psaremoval.system.EngineApi.Door;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.task.Task;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -48,7 +52,7 @@ class EngineApiAttackMatrixTest {
     private static final Set<String> STATE_CHANGING = Set.of("post", "put", "delete");
 
     enum Caller {
-        ANONYMOUS, READ_ONLY, EDITOR, MANAGER_REQUESTER, OTHER_ACCOUNTS_MANAGER, SUPPORT, AUDITOR
+        ANONYMOUS, READ_ONLY, EDITOR, REQUESTER, APPROVER, OTHER_ACCOUNTS_MANAGER, SUPPORT, AUDITOR
     }
 
     @LocalServerPort
@@ -61,12 +65,16 @@ class EngineApiAttackMatrixTest {
     ProcessEngine engine;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    DeletionApprovals approvals;
 
     GeneratedAccount account;
     GeneratedAccount otherAccount;
     String requester;
     ProcessInstance removal;
     Map<String, String> ids = new LinkedHashMap<>();
+    /** What a forged completion of the task under attack sends: its own decision and more. */
+    String forgedTaskForm;
 
     record Operation(String method, String path) implements Comparable<Operation> {
         @Override
@@ -83,18 +91,86 @@ class EngineApiAttackMatrixTest {
     @Test
     void noCallerWhoMayNotChangesARemovalItsVariablesJobsOrIdentitiesThroughAnyOperation() throws Exception {
         aRemovalWaitingForItsMode();
+        Map<Caller, String> callers = new LinkedHashMap<>();
+        callers.put(Caller.ANONYMOUS, null);
+        callers.put(Caller.READ_ONLY, fixtures.username(account, Role.READ_ONLY));
+        callers.put(Caller.EDITOR, fixtures.username(account, Role.EDITOR));
+        callers.put(Caller.REQUESTER, requester);
+        callers.put(Caller.OTHER_ACCOUNTS_MANAGER, fixtures.username(otherAccount, Role.MANAGER));
+        callers.put(Caller.SUPPORT, "support");
+        callers.put(Caller.AUDITOR, "auditor");
+
+        // The requester, a Manager, may give their task back (Tasklist's "unclaim"); nothing else changes anything.
+        attack("a removal waiting for its mode", callers,
+                (caller, operation) -> caller == Caller.REQUESTER && operation.toString().equals("POST /task/{id}/unclaim"),
+                () -> engine.getTaskService().setAssignee(ids.get("task"), requester));
+
+        assertThat(engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).singleResult()
+                .getTaskDefinitionKey()).isEqualTo("UserTask_ChooseRemovalMode");
+        assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("REMOVING");
+    }
+
+    /**
+     * The same operations against a deletion that waits for a second Administrator, its approval under attack: the
+     * requester is an Administrator of the account (by their group a candidate of the approval) and another
+     * Administrator is the approver. Only the approver may take the approval (claim it, or assign it to themselves); no
+     * operation decides it, withdraws the deletion or moves the removal past the approval.
+     */
+    @Test
+    void noCallerDecidesOrWalksAroundADeletionWaitingForASecondAdministratorThroughAnyOperation() throws Exception {
+        account = fixtures.create();
+        otherAccount = fixtures.create();
+        requester = fixtures.username(account, Role.ADMINISTRATOR);
+        String approver = fixtures.createUser(account, Role.ADMINISTRATOR);
+        approvals.setPolicy(account.accountId(), true, requester, null);
+        removal = driver.confirmDeletion(account, requester);
+        String approval = driver.openTask(removal, false).getId();
+        forgedTaskForm = """
+                {"variables": {"approvalDecision": {"value": "APPROVE"}, "approvalNote": {"value": "x"},
+                 "withdrawDecision": {"value": "WITHDRAW"}, "initiator": {"value": "%s"}}}""".formatted(approver);
+        collectIds(approval);
+        Map<Caller, String> callers = new LinkedHashMap<>();
+        callers.put(Caller.EDITOR, fixtures.username(account, Role.EDITOR));
+        callers.put(Caller.REQUESTER, requester);
+        callers.put(Caller.APPROVER, approver);
+        callers.put(Caller.OTHER_ACCOUNTS_MANAGER, fixtures.username(otherAccount, Role.ADMINISTRATOR));
+
+        attack("a deletion waiting for a second Administrator", callers,
+                (caller, operation) -> caller == Caller.APPROVER
+                        && Set.of("POST /task/{id}/claim", "POST /task/{id}/assignee").contains(operation.toString()),
+                () -> engine.getTaskService().setAssignee(approval, null));
+
+        assertThat(engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).list())
+                .extracting(Task::getTaskDefinitionKey)
+                .containsExactlyInAnyOrder("UserTask_ApproveDeletion", "UserTask_WithdrawDeletion");
+        assertThat(jdbc.sql("""
+                select count(*) from removal_approval a join removal r on r.id = a.removal_id
+                where r.process_instance_id = :pid and a.decision is null""").param("pid", removal.getId())
+                .query(Long.class).single()).as("the approval undecided").isEqualTo(1);
+        assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("REMOVING");
+    }
+
+    /**
+     * Calls every state-changing operation through both doors as each caller, and compares the removal, the engine's
+     * state and the account's data with before after each call: a change that {@code mayChange} does not allow is a
+     * violation. An allowed change is put back by {@code undo} before the next call.
+     */
+    private void attack(String scene, Map<Caller, String> callers, BiPredicate<Caller, Operation> mayChange, Runnable undo)
+            throws Exception {
         List<Operation> operations = stateChangingOperations();
         assertThat(operations).as("the OpenAPI document lists the engine's operations").hasSizeGreaterThan(150);
-
         Map<Door, Map<Operation, Map<Caller, Integer>>> answers = new TreeMap<>();
         List<String> violations = new ArrayList<>();
         List<String> serverErrors = new ArrayList<>();
         for (Door door : Door.values()) {
-            Map<Caller, EngineApi> callers = signIn(door);
+            Map<Caller, EngineApi> apis = new LinkedHashMap<>();
+            callers.forEach((caller, user) -> apis.put(caller,
+                    user == null ? EngineApi.anonymous(port, door) : EngineApi.as(port, door, user)));
             Map<String, String> before = snapshot();
             for (Operation operation : operations) {
-                for (Caller caller : Caller.values()) {
-                    EngineApi api = callers.get(caller);
+                for (Map.Entry<Caller, EngineApi> entry : apis.entrySet()) {
+                    Caller caller = entry.getKey();
+                    EngineApi api = entry.getValue();
                     EngineApi.Response response = api.send(operation.method().toUpperCase(), fill(operation.path(), api),
                             operation.method().equals("delete") ? null : body(operation, api), "application/json");
                     answers.computeIfAbsent(door, d -> new TreeMap<>()).computeIfAbsent(operation, o -> new LinkedHashMap<>())
@@ -104,28 +180,20 @@ class EngineApiAttackMatrixTest {
                     }
                     Map<String, String> after = snapshot();
                     if (!after.equals(before)) {
-                        if (!mayChange(caller, operation)) {
+                        if (!mayChange.test(caller, operation)) {
                             violations.add(door + " " + operation + " as " + caller + " (" + api.user() + ") changed "
                                     + changedParts(before, after) + ": " + response);
                         }
-                        restoreTheRequestersTask();
+                        undo.run();
                         before = snapshot();
                     }
                 }
             }
         }
-        print(answers);
+        print(scene, callers.keySet(), answers);
 
         assertThat(violations).as("operations that changed what the caller may not change").isEmpty();
         assertThat(serverErrors).as("a refusal is a 4xx, never a 500").isEmpty();
-        assertThat(engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).singleResult()
-                .getTaskDefinitionKey()).isEqualTo("UserTask_ChooseRemovalMode");
-        assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("REMOVING");
-    }
-
-    /** The requester may give their task back (Tasklist's "unclaim"); nothing else changes anything here. */
-    private static boolean mayChange(Caller caller, Operation operation) {
-        return caller == Caller.MANAGER_REQUESTER && operation.toString().equals("POST /task/{id}/unclaim");
     }
 
     // --- the removal under attack --------------------------------------------------------------------------------
@@ -138,8 +206,16 @@ class EngineApiAttackMatrixTest {
         driver.complete(requester, removal, Map.of(INTEGRATION_ID, String.valueOf(account.psaIntegrationId()),
                 INTEGRATION_DECISION, "REMOVE"));
         driver.runJobs(removal);
-        Job timer = engine.getManagementService().createJobQuery().processInstanceId(removal.getId()).timers().singleResult();
-        ids.put("task", engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).singleResult().getId());
+        forgedTaskForm = """
+                {"variables": {"removalMode": {"value": "DELETE"}, "confirmationText": {"value": "x"},
+                 "initiator": {"value": "%s"}}}""".formatted(requester);
+        collectIds(engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).singleResult().getId());
+    }
+
+    /** The removal's own ids, for the operations' paths; {@code task} is the task under attack. */
+    private void collectIds(String task) {
+        Job timer = engine.getManagementService().createJobQuery().processInstanceId(removal.getId()).timers().list().get(0);
+        ids.put("task", task);
         ids.put("process-instance", removal.getId());
         ids.put("execution", removal.getId());
         ids.put("job", timer.getId());
@@ -153,18 +229,6 @@ class EngineApiAttackMatrixTest {
         ids.put("history/process-instance", removal.getId());
         ids.put("history/variable-instance", engine.getHistoryService().createHistoricVariableInstanceQuery()
                 .processInstanceId(removal.getId()).variableName("integrationId").singleResult().getId());
-    }
-
-    private Map<Caller, EngineApi> signIn(Door door) {
-        Map<Caller, EngineApi> callers = new LinkedHashMap<>();
-        callers.put(Caller.ANONYMOUS, EngineApi.anonymous(port, door));
-        callers.put(Caller.READ_ONLY, EngineApi.as(port, door, fixtures.username(account, Role.READ_ONLY)));
-        callers.put(Caller.EDITOR, EngineApi.as(port, door, fixtures.username(account, Role.EDITOR)));
-        callers.put(Caller.MANAGER_REQUESTER, EngineApi.as(port, door, requester));
-        callers.put(Caller.OTHER_ACCOUNTS_MANAGER, EngineApi.as(port, door, fixtures.username(otherAccount, Role.MANAGER)));
-        callers.put(Caller.SUPPORT, EngineApi.as(port, door, "support"));
-        callers.put(Caller.AUDITOR, EngineApi.as(port, door, "auditor"));
-        return callers;
     }
 
     // --- the operations, filled in -------------------------------------------------------------------------------
@@ -217,9 +281,6 @@ class EngineApiAttackMatrixTest {
         String start = """
                 {"skipCustomListeners": true, "startInstructions": [{"type": "startBeforeActivity",
                  "activityId": "UserTask_ConfirmDeletion"}], "variables": {"initiator": {"value": "%s"}}}""".formatted(requester);
-        String forgedForm = """
-                {"variables": {"removalMode": {"value": "DELETE"}, "confirmationText": {"value": "x"},
-                 "initiator": {"value": "%s"}}}""".formatted(requester);
         String hardDeleteNow = """
                 {"skipCustomListeners": true, "instructions": [{"type": "startBeforeActivity",
                  "activityId": "Task_HardDeleteIntegration"}]}""";
@@ -228,7 +289,7 @@ class EngineApiAttackMatrixTest {
                  "POST /process-definition/key/{key}/tenant-id/{tenant-id}/start" -> start;
             case "POST /process-definition/key/{key}/submit-form", "POST /process-definition/{id}/submit-form",
                  "POST /process-definition/key/{key}/tenant-id/{tenant-id}/submit-form",
-                 "POST /task/{id}/complete", "POST /task/{id}/submit-form", "POST /task/{id}/resolve" -> forgedForm;
+                 "POST /task/{id}/complete", "POST /task/{id}/submit-form", "POST /task/{id}/resolve" -> forgedTaskForm;
             case "POST /process-instance/{id}/modification", "POST /process-instance/{id}/modification-async" -> hardDeleteNow;
             case "POST /modification/execute", "POST /modification/executeAsync" -> """
                     {"processDefinitionId": "%s", "processInstanceIds": ["%s"], "skipCustomListeners": true,
@@ -246,7 +307,8 @@ class EngineApiAttackMatrixTest {
             case "POST /process-instance/message-async" -> "{\"messageName\": \"anyMessage\", \"processInstanceIds\": [\"" + pid + "\"]}";
             case "POST /signal" -> "{\"name\": \"anySignal\", \"executionId\": \"" + pid + "\"}";
             case "POST /task/{id}/bpmnError" -> "{\"errorCode\": \"REMOVAL_REFUSED\"}";
-            case "POST /task/{id}/bpmnEscalation" -> "{\"escalationCode\": \"X\"}";
+            // The removal's own "cancelled" escalation: thrown at a task, it would end the removal.
+            case "POST /task/{id}/bpmnEscalation" -> "{\"escalationCode\": \"REMOVAL_CANCELLED\"}";
             case "POST /task/{id}/claim", "POST /task/{id}/assignee", "POST /task/{id}/delegate" ->
                     "{\"userId\": \"" + api.user() + "\"}";
             case "PUT /task/{id}" -> "{\"name\": \"Renamed\", \"assignee\": \"" + api.user() + "\"}";
@@ -357,19 +419,19 @@ class EngineApiAttackMatrixTest {
                 select concat_ws(',', status, chosen_mode, confirmed_by, backup_id, bulk_delete_approved_by)
                 from removal where process_instance_id = :pid""");
         SNAPSHOT_PARTS.put("integration", "select status from integration where id = :integration");
+        SNAPSHOT_PARTS.put("approvals", """
+                select string_agg(concat_ws(',', a.round, a.decision, a.decided_by, a.note), ';' order by a.round)
+                from removal_approval a join removal r on r.id = a.removal_id where r.process_instance_id = :pid""");
     }
 
     private static List<String> changedParts(Map<String, String> before, Map<String, String> after) {
         return before.keySet().stream().filter(part -> !before.get(part).equals(after.get(part))).toList();
     }
 
-    private void restoreTheRequestersTask() {
-        engine.getTaskService().setAssignee(ids.get("task"), requester);
-    }
-
-    private static void print(Map<Door, Map<Operation, Map<Caller, Integer>>> answers) {
-        StringBuilder table = new StringBuilder("\nENGINE API ATTACK MATRIX: HTTP status per operation and caller "
-                + "(anonymous, read-only, editor, requester, other account's manager, support, auditor)\n");
+    private static void print(String scene, Collection<Caller> callers,
+            Map<Door, Map<Operation, Map<Caller, Integer>>> answers) {
+        StringBuilder table = new StringBuilder("\nENGINE API ATTACK MATRIX, " + scene + ": HTTP status per operation and "
+                + "caller " + callers.stream().map(caller -> caller.name().toLowerCase().replace('_', ' ')).toList() + "\n");
         answers.forEach((door, operations) -> {
             table.append("\n").append(door).append('\n');
             operations.forEach((operation, statuses) -> {

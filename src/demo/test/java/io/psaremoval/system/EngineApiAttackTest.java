@@ -275,6 +275,9 @@ class EngineApiAttackTest {
         EngineApi own = EngineApi.as(port, door, requester);
         assertForbidden(own.post("task/" + withdraw.getId() + "/bpmnEscalation",
                 "{\"escalationCode\": \"REMOVAL_CANCELLED\"}"));
+        Response givenBack = own.post("task/" + withdraw.getId() + "/unclaim", "");
+        assertForbidden(givenBack);
+        assertThat(givenBack.message()).as("given back, it would be offered to no one").contains("is yours alone");
         assertThat(driver.openTask(deletion, true).getAssignee()).as("still the requester's").isEqualTo(requester);
         assertThat(driver.openTask(deletion, false).getAssignee()).as("still offered, unclaimed").isNull();
         Response byAnOperator = operator().post("task/" + withdraw.getId() + "/complete", withdrawIt);

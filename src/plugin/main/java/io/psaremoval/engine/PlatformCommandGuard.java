@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * identity mirror keeps their groups) may read what their authorizations show, and move a removal in exactly one
  * way: by completing their own open task through its Camunda Form. So they may start the process plainly (its start
  * form's fields only, its current version: no start instructions, skip flags, business key or initiator), complete
- * or submit their own task with its form's fields only, claim an unassigned task for themselves, give back their own,
- * and comment on their own task. Every other
+ * or submit their own task with its form's fields only, claim an unassigned task for themselves, give back their own
+ * when others are offered it too, and comment on their own task. Every other
  * engine command that changes something (modification, restart, migration, bpmnError and escalation, messages and
  * signals, job execution and retries, suspension, deletion, variables outside a form, task or identity changes,
  * checking other people's passwords, ...) is refused with HTTP 403. Variables they send have plain names and must be
@@ -214,6 +214,12 @@ final class PlatformCommandGuard extends CommandInterceptor {
         if (!claimsForThemselves && !givesBackTheirOwn) {
             throw refuse(caller, task, "ASSIGNMENT_REFUSED", "A task can only be claimed by the person who will work "
                     + "on it, and given back by its assignee.");
+        }
+        if (givesBackTheirOwn && task.getCandidates().isEmpty()) {
+            // Given back, a task the process assigned to one person alone would be offered to no one: the removal
+            // would wait on a task nobody sees (the requester's own withdrawal beside an approval, a restore's steps).
+            throw refuse(caller, task, "ASSIGNMENT_REFUSED", "The task '" + task.getName() + "' is yours alone: no one "
+                    + "else may take it, so it cannot be given back. Complete it, or leave it open.");
         }
     }
 
