@@ -81,7 +81,7 @@ class DatabaseOutageApplicationTest {
                 account.psaIntegrationId())).as("still out of sight after the outage").isZero();
         assertThat(itemsOf(organization)).isEqualTo(items);
         // The lock is taken before the period passes, so the node's purge waits on it whenever the job comes.
-        try (Cluster.RowLock lock = cluster.lock("select id from attachment where organization_id = ? for update",
+        try (Cluster.RowLock lock = cluster.lockThroughOutages("select id from attachment where organization_id = ? for update",
                 organization)) {
             cluster.letTheCoolingOffPeriodPass(removal.getId());
             assertThat(cluster.awaitNodeWaitingOn(node.name(), "from attachment", Duration.ofSeconds(60)))
@@ -116,7 +116,7 @@ class DatabaseOutageApplicationTest {
                 + " where removal_id = (select id from removal where process_instance_id = :pid)")
                 .param("pid", removal.getId()).query(Long.class).single();
         // Every row recreated in the write's open transaction, the devices' re-match waiting on the test's lock.
-        try (Cluster.RowLock lock = cluster.lock("select id from rmm_device where id = ? for update", device)) {
+        try (Cluster.RowLock lock = cluster.lockThroughOutages("select id from rmm_device where id = ? for update", device)) {
             cluster.driver().complete(administrator, restore, Map.of("restoreConfirmation", "RESTORE"));
             assertThat(cluster.awaitNodeWaitingOn(node.name(), "update rmm_device", Duration.ofSeconds(60)))
                     .contains("update rmm_device");
@@ -139,7 +139,7 @@ class DatabaseOutageApplicationTest {
         long items = itemsOf(organization);
         int outages = 0;
         ProcessInstance removal;
-        try (Cluster.RowLock lock = cluster.lock("select id from attachment where organization_id = ? for update",
+        try (Cluster.RowLock lock = cluster.lockThroughOutages("select id from attachment where organization_id = ? for update",
                 organization)) {
             removal = cluster.decideWhileNodesRun(account, RemovalMode.DELETE);
             while (!awaitAttemptOrIncident(removal.getId())) {
@@ -160,6 +160,12 @@ class DatabaseOutageApplicationTest {
         assertThat(incidents.body()).hasSize(1);
         assertThat(incidents.body().get(0).path("incidentType").asText()).isEqualTo("failedJob");
         assertThat(incidents.body().get(0).path("activityId").asText()).isEqualTo("Task_HardDeleteIntegration");
+        // The requester's and the operators' tasks say what happened in words, not the engine's "persistence layer".
+        String instance = removal.getId();
+        cluster.await("the stuck removal's tasks", () -> stuckFailure(instance) != null, Duration.ofSeconds(30));
+        String failure = stuckFailure(instance);
+        System.out.printf("the stuck removal's tasks say: %s%n", failure);
+        assertThat(failure).contains("database").doesNotContain("persistence layer");
 
         EngineRest.Response retry = operator.put("job/" + incident.getConfiguration() + "/retries", Map.of("retries", 1));
         assertThat(retry.status()).isEqualTo(204);
@@ -183,6 +189,14 @@ class DatabaseOutageApplicationTest {
         }
         throw new IllegalStateException("Neither another attempt nor an incident within 60 s\n"
                 + cluster.describe(processInstanceId));
+    }
+
+    /** The failure a stuck removal's tasks name, or null before the node has opened them. */
+    private static String stuckFailure(String processInstanceId) {
+        return jdbc.sql("""
+                select n.failure from removal_stuck_notice n join removal r on r.id = n.removal_id
+                where r.process_instance_id = :pid""").param("pid", processInstanceId).query(String.class)
+                .optional().orElse(null);
     }
 
     private static boolean hasIncident(String processInstanceId) {

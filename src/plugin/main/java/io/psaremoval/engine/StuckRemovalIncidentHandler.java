@@ -50,10 +50,26 @@ class StuckRemovalIncidentHandler implements IncidentHandler {
         Incident incident = wrapped.handleIncident(context, message);
         if (incident != null && isRemoval(context)) {
             StuckRemovals.Stop stop = new StuckRemovals.Stop(incident.getId(), incident.getProcessInstanceId(),
-                    context.getConfiguration(), context.getProcessDefinitionId(), context.getActivityId(), message);
+                    context.getConfiguration(), context.getProcessDefinitionId(), context.getActivityId(),
+                    FailureInWords.of(message, stacktraceOf(context.getConfiguration())));
             afterCommit("stopped", removals -> removals.stopped(stop));
         }
         return incident;
+    }
+
+    /**
+     * The failed job's stack trace, recorded by the engine in this command just before the incident; null when there is
+     * none or it cannot be read (never thrown: this runs inside the engine's bookkeeping of the failure).
+     */
+    private static String stacktraceOf(String jobId) {
+        try {
+            JobEntity job = jobId == null ? null : Context.getCommandContext().getJobManager().findJobById(jobId);
+            return job == null ? null : job.getExceptionStacktrace();
+        } catch (RuntimeException unreadable) {
+            log.warn("The stack trace of job {} could not be read; the stuck removal names the engine's message", jobId,
+                    unreadable);
+            return null;
+        }
     }
 
     @Override
