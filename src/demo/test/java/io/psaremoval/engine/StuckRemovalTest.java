@@ -112,6 +112,8 @@ class StuckRemovalTest {
                 .isEqualTo(403);
         assertThat(as(requester, HttpMethod.DELETE, "/engine-rest/task/" + taskId, null).getStatusCode().value())
                 .isEqualTo(403);
+        assertThat(as(requester, HttpMethod.POST, "/engine-rest/task/" + taskId + "/unclaim", "").getStatusCode().value())
+                .as("nor give it back: it would be offered to no one").isEqualTo(403);
         assertThat(as(requester, HttpMethod.PUT, "/engine-rest/job/" + delivery.getId() + "/retries", "{\"retries\": 1}")
                 .getStatusCode().value()).as("nor retry the step").isEqualTo(403);
 

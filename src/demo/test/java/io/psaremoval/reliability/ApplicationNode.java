@@ -121,8 +121,7 @@ final class ApplicationNode implements AutoCloseable {
     /** The node's last log lines that start with a time stamp (stack traces left out), for a test's failure message. */
     String lastLogEntries(int count) {
         try {
-            List<String> entries = Files.readAllLines(log).stream().filter(line -> line.startsWith("20")).toList();
-            return String.join("\n", entries.subList(Math.max(0, entries.size() - count), entries.size()));
+            return lastLines(count, line -> line.startsWith("20"));
         } catch (IOException e) {
             return "(log unreadable: " + e + ")";
         }
@@ -161,8 +160,12 @@ final class ApplicationNode implements AutoCloseable {
     }
 
     private String tail() throws IOException {
-        List<String> lines = Files.readAllLines(log);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        return lastLines(40, line -> true);
+    }
+
+    private String lastLines(int count, java.util.function.Predicate<String> kept) throws IOException {
+        List<String> lines = Files.readAllLines(log).stream().filter(kept).toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
     }
 
     /** The test's classpath without the test classes and test-only libraries: the application as it ships. */

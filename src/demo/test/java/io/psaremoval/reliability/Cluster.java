@@ -121,9 +121,12 @@ final class Cluster implements AutoCloseable {
      */
     RowLock lock(String sql, Object... parameters) throws SQLException {
         Connection connection = connect();
-        connection.setAutoCommit(false);
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            connection.setAutoCommit(false);
             bind(statement, parameters).execute();
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
         }
         return new RowLock(connection, null);
     }
@@ -274,6 +277,14 @@ final class Cluster implements AutoCloseable {
      * due date, lock), and per node whether it lives, its sessions in PostgreSQL and its last log entries.
      */
     String describe(String processInstanceId) {
+        try {
+            return state(processInstanceId);
+        } catch (RuntimeException unreadable) {
+            return "(the state could not be read: " + unreadable + ")";
+        }
+    }
+
+    private String state(String processInstanceId) {
         StringBuilder state = new StringBuilder();
         state.append("removal: ").append(jdbc().sql("select status from removal where process_instance_id = :pid")
                 .param("pid", processInstanceId).query(String.class).optional().orElse("(no row)"));

@@ -8,7 +8,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -36,9 +35,10 @@ class DeletedOrganizationsBackfillTest {
     @Test
     void onlyDeletesFinishedWithOneSnapshotOfTheirLastRoundAndEveryOrganizationCountedAreRecorded() {
         String database = "v20_backfill_" + System.nanoTime();
-        jdbc.sql("create database " + database).update();
-        SingleConnectionDataSource scratch = scratchDatabase(database);
+        SingleConnectionDataSource scratch = null;
         try {
+            jdbc.sql("create database " + database).update();
+            scratch = scratchDatabase(database);
             migrate(scratch, "19");
             JdbcClient db = JdbcClient.create(scratch);
             long account = db.sql("insert into account (name) values ('Backfill') returning id").query(Long.class).single();
@@ -57,8 +57,10 @@ class DeletedOrganizationsBackfillTest {
                     .containsExactly(new Recorded(finished, 20_001, 2, ENDED), new Recorded(finished, 20_002, 2, ENDED),
                             new Recorded(finished, 20_003, 2, ENDED));
         } finally {
-            scratch.destroy();
-            jdbc.sql("drop database " + database + " with (force)").update();
+            if (scratch != null) {
+                scratch.destroy();
+            }
+            jdbc.sql("drop database if exists " + database + " with (force)").update();
         }
     }
 
@@ -104,14 +106,15 @@ class DeletedOrganizationsBackfillTest {
     }
 
     private static void migrate(DataSource database, String version) {
-        Flyway.configure().dataSource(database).locations(PlatformSchemaMigration.LOCATION)
-                .table(PlatformSchemaMigration.HISTORY_TABLE).target(version).load().migrate();
+        PlatformSchemaMigration.configure(database).target(version).load().migrate();
     }
 
     private SingleConnectionDataSource scratchDatabase(String database) {
         HikariDataSource platform = (HikariDataSource) dataSource;
         String current = jdbc.sql("select current_database()").query(String.class).single();
-        String url = platform.getJdbcUrl().replace("/" + current, "/" + database);
+        // The database is the URL's path: "jdbc:postgresql://host:port/<database>[?parameters]".
+        String url = platform.getJdbcUrl().replaceFirst("/" + java.util.regex.Pattern.quote(current) + "(?=\\?|$)",
+                "/" + database);
         return new SingleConnectionDataSource(url, platform.getUsername(), platform.getPassword(), true);
     }
 }

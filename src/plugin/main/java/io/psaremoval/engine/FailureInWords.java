@@ -1,16 +1,50 @@
 package io.psaremoval.engine;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.camunda.bpm.engine.impl.util.ExceptionUtil;
 
 /**
  * Why a job failed, in words a requester and an operator can act on. The removal's own refusals are sentences
- * already and pass unchanged; the engine wraps every database failure in one message ("An exception occurred in the
- * persistence layer. Please check the server logs ..."), which says nothing of the cause: that message is replaced by
- * what the job's stack trace names as its root cause, and a lost or refused database connection is said as such.
+ * already and pass unchanged. A database failure reaches the job as the engine's "An exception occurred in the
+ * persistence layer ..." or as a Spring or JDBC exception carrying SQL: it is said by what its stack trace names (a
+ * database that stopped or restarted, one that cannot be reached, a lost connection, no free connection, or any other
+ * database error), the words alone for the requester, with the database's own message for the operators.
  */
 final class FailureInWords {
 
-    static final String ENGINE_PERSISTENCE_MESSAGE = "An exception occurred in the persistence layer";
+    /** The failure for the requester ({@code plain}) and, when there is one, the cause for the operators. */
+    record Failure(String plain, String detail) {
+
+        /** What the operators and the audit read: the words and the cause. */
+        String forOperators() {
+            return detail == null ? plain : plain + ": " + detail;
+        }
+    }
+
+    private record Kind(String words, List<String> signs) {
+    }
+
+    /** Most specific first: a cause line that shows one of a kind's signs gives the failure that kind's words. */
+    private static final List<Kind> KINDS = List.of(
+            new Kind("the database stopped or restarted while the step ran", List.of(
+                    "terminating connection due to administrator command", "the database system is shutting down",
+                    "the database system is starting up", "the database system is in recovery mode")),
+            new Kind("the database could not be reached", List.of(
+                    "connection refused", "java.net.connectexception", "the connection attempt failed",
+                    "java.net.unknownhostexception", "java.net.noroutetohostexception")),
+            new Kind("no database connection became free in time", List.of("connection is not available")),
+            new Kind("the connection to the database was lost", List.of(
+                    "connection is closed", "this connection has been closed", "an i/o error occurred",
+                    "java.io.eofexception", "connection reset", "broken pipe")));
+
+    /** Exceptions that say the failure came from the database, whatever the message on top. */
+    private static final List<String> DATABASE_EXCEPTIONS = List.of("java.sql.", "org.postgresql.",
+            "org.springframework.dao.", "org.springframework.jdbc.", "org.springframework.transaction.",
+            "org.apache.ibatis.", "com.zaxxer.hikari.");
+
     private static final String CAUSED_BY = "Caused by: ";
 
     private FailureInWords() {
@@ -20,44 +54,51 @@ final class FailureInWords {
      * @param message    the job's exception message, as the engine recorded it
      * @param stacktrace the job's exception stack trace, as the engine recorded it, or null
      */
-    static String of(String message, String stacktrace) {
-        boolean engineWords = message == null || message.isBlank() || message.startsWith(ENGINE_PERSISTENCE_MESSAGE);
-        String root = rootCause(stacktrace);
-        if (!engineWords || root == null || root.contains(ENGINE_PERSISTENCE_MESSAGE)) {
-            return message;
+    static Failure of(String message, String stacktrace) {
+        List<String> chain = chain(stacktrace);
+        boolean engineWords = message != null && message.startsWith(ExceptionUtil.PERSISTENCE_EXCEPTION_MESSAGE);
+        boolean fromTheDatabase = chain.stream().anyMatch(line -> DATABASE_EXCEPTIONS.stream().anyMatch(line::startsWith));
+        if (!engineWords && !fromTheDatabase) {
+            return new Failure(message, null);
         }
-        String lower = root.toLowerCase(Locale.ROOT);
-        String cause = root.substring(root.indexOf(':') + 1).strip();
-        if (lower.contains("terminating connection due to administrator command")
-                || lower.contains("the database system is shutting down")
-                || lower.contains("the database system is starting up")) {
-            return "the database stopped or restarted while the step ran: " + cause;
-        }
-        if (lower.contains("connection refused") || lower.contains("connectexception")
-                || lower.contains("connection attempt failed") || lower.contains("unknownhostexception")) {
-            return "the database could not be reached: " + cause;
-        }
-        if (lower.contains("connection is not available")) {
-            return "no database connection became free in time: " + cause;
-        }
-        if (lower.contains("connection is closed") || lower.contains("this connection has been closed")
-                || lower.contains("i/o error occurred")) {
-            return "the connection to the database was lost: " + cause;
-        }
-        return "a database error: " + cause;
-    }
-
-    /** The deepest "Caused by:" line of a stack trace, without its prefix (the first line when there is none). */
-    static String rootCause(String stacktrace) {
-        if (stacktrace == null || stacktrace.isBlank()) {
-            return null;
-        }
-        String root = null;
-        for (String line : stacktrace.lines().toList()) {
-            if (line.startsWith(CAUSED_BY)) {
-                root = line.substring(CAUSED_BY.length()).strip();
+        for (Kind kind : KINDS) {
+            Optional<String> sign = chain.stream().filter(shows(kind)).reduce((outer, inner) -> inner);
+            if (sign.isPresent()) {
+                return new Failure(kind.words(), messageOf(sign.get()));
             }
         }
-        return root != null ? root : stacktrace.lines().findFirst().map(String::strip).orElse(null);
+        String root = chain.isEmpty() ? null : chain.get(chain.size() - 1);
+        return root == null || root.contains(ExceptionUtil.PERSISTENCE_EXCEPTION_MESSAGE)
+                ? new Failure(message, null)
+                : new Failure("a database error", messageOf(root));
+    }
+
+    private static Predicate<String> shows(Kind kind) {
+        return line -> {
+            String lower = line.toLowerCase(Locale.ROOT);
+            return kind.signs().stream().anyMatch(lower::contains);
+        };
+    }
+
+    /** The exception lines of a stack trace, outermost first: its first line and every "Caused by:" line. */
+    static List<String> chain(String stacktrace) {
+        if (stacktrace == null || stacktrace.isBlank()) {
+            return List.of();
+        }
+        List<String> lines = stacktrace.lines().toList();
+        java.util.ArrayList<String> chain = new java.util.ArrayList<>();
+        chain.add(lines.get(0).strip());
+        for (String line : lines) {
+            if (line.startsWith(CAUSED_BY)) {
+                chain.add(line.substring(CAUSED_BY.length()).strip());
+            }
+        }
+        return chain;
+    }
+
+    /** "org.postgresql.util.PSQLException: FATAL: ..." → "FATAL: ..."; a line without a message is kept whole. */
+    private static String messageOf(String exceptionLine) {
+        int colon = exceptionLine.indexOf(": ");
+        return colon < 0 ? exceptionLine : exceptionLine.substring(colon + 2).strip();
     }
 }

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * way: by completing their own open task through its Camunda Form. So they may start the process plainly (its start
  * form's fields only, its current version: no start instructions, skip flags, business key or initiator), complete
  * or submit their own task with its form's fields only, claim an unassigned task for themselves, give back their own
- * when others are offered it too, and comment on their own task. Every other
+ * when it has candidates (a task given to one person alone would be offered to no one), and comment on their own task. Every other
  * engine command that changes something (modification, restart, migration, bpmnError and escalation, messages and
  * signals, job execution and retries, suspension, deletion, variables outside a form, task or identity changes,
  * checking other people's passwords, ...) is refused with HTTP 403. Variables they send have plain names and must be

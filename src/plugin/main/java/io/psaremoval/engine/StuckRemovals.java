@@ -70,7 +70,7 @@ public class StuckRemovals {
 
     /** What the failed-job handling knew when the incident was created. */
     record Stop(String incidentId, String processInstanceId, String jobId, String processDefinitionId, String activityId,
-            String message) {
+            FailureInWords.Failure failure) {
     }
 
     /**
@@ -85,7 +85,9 @@ public class StuckRemovals {
         Removal removal = found.get();
         ProcessEngineConfigurationImpl engine = Context.getProcessEngineConfiguration();
         String step = stepName(engine, stop.processDefinitionId(), stop.activityId());
-        String failure = shortened(stop.message());
+        // The requester reads the failure in words; the operators, the audit and the log read its cause as well.
+        String inWords = shortened(stop.failure().plain());
+        String failure = shortened(stop.failure().forOperators());
         TaskService tasks = engine.getTaskService();
         CommandContext command = Context.getCommandContext();
         Optional<Notice> open = openFor(stop.jobId());
@@ -97,7 +99,7 @@ public class StuckRemovals {
                     where id = :id""")
                     .param("incident", stop.incidentId()).param("failure", failure).param("id", notice.id()).update();
             command.runWithoutAuthorization(() -> {
-                describe(tasks, notice.requesterTaskId(), forRequester(removal, step, failure));
+                describe(tasks, notice.requesterTaskId(), forRequester(removal, step, inWords));
                 describe(tasks, notice.operatorTaskId(), forOperators(removal, stop, step, failure));
                 return null;
             });
@@ -114,7 +116,7 @@ public class StuckRemovals {
                 Task task = tasks.newTask();
                 task.setName(fitted("Your removal of " + (removal.integrationName() == null ? "a PSA integration"
                         : removal.integrationName()) + " waits for an operator"));
-                task.setDescription(forRequester(removal, step, failure));
+                task.setDescription(forRequester(removal, step, inWords));
                 task.setAssignee(removal.requestedBy());
                 task.setPriority(REQUESTER_PRIORITY);
                 tasks.saveTask(task);

@@ -2,6 +2,7 @@ package io.psaremoval.schema;
 
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,10 +30,7 @@ public class PlatformSchemaMigration implements InitializingBean {
 
     @Override
     public void afterPropertiesSet() {
-        MigrateResult result = Flyway.configure()
-                .dataSource(dataSource)
-                .locations(LOCATION)
-                .table(HISTORY_TABLE)
+        MigrateResult result = configure(dataSource)
                 // The host's schema is not empty (the engine's tables, the host's own): start the plugin's history
                 // from nothing, or from where a database of this application's earlier, stand-alone versions is.
                 .baselineOnMigrate(true)
@@ -41,6 +39,11 @@ public class PlatformSchemaMigration implements InitializingBean {
                 .migrate();
         log.info("PSA integration removal schema: {} migrations applied, now at version {}", result.migrationsExecuted,
                 result.targetSchemaVersion == null ? "(unchanged)" : result.targetSchemaVersion);
+    }
+
+    /** Flyway on the plugin's migrations and history table, nothing else set. */
+    static FluentConfiguration configure(DataSource dataSource) {
+        return Flyway.configure().dataSource(dataSource).locations(LOCATION).table(HISTORY_TABLE);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.psaremoval.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.psaremoval.engine.FailureInWords.Failure;
 import org.junit.jupiter.api.Test;
 
 class FailureInWordsTest {
@@ -9,56 +10,77 @@ class FailureInWordsTest {
     private static final String ENGINE = "An exception occurred in the persistence layer. Please check the server logs "
             + "for a detailed message and the entire exception stack trace.";
 
-    private static String trace(String... causes) {
-        StringBuilder trace = new StringBuilder("org.camunda.bpm.engine.ProcessEnginePersistenceException: " + ENGINE
-                + "\n\tat org.camunda.bpm.engine.impl.util.ExceptionUtil.wrapPersistenceException(ExceptionUtil.java:340)\n");
+    /** A stack trace whose first line is {@code top} and whose causes follow, outermost first. */
+    private static String trace(String top, String... causes) {
+        StringBuilder trace = new StringBuilder(top + "\n\tat org.camunda.bpm.engine.impl.Somewhere.run(Somewhere.java:1)\n");
         for (String cause : causes) {
             trace.append("Caused by: ").append(cause).append("\n\tat somewhere(Somewhere.java:1)\n\t... 10 more\n");
         }
         return trace.toString();
     }
 
+    private static String engineTrace(String... causes) {
+        return trace("org.camunda.bpm.engine.ProcessEnginePersistenceException: " + ENGINE, causes);
+    }
+
     @Test
     void theRemovalsOwnSentencesPassUnchanged() {
         String refusal = "Only psa-corp.admin, an Administrator, may confirm this deletion.";
-        assertThat(FailureInWords.of(refusal, trace("java.lang.IllegalStateException: x"))).isEqualTo(refusal);
+        assertThat(FailureInWords.of(refusal, trace("io.psaremoval.removal.RemovalRefusedException: " + refusal)))
+                .isEqualTo(new Failure(refusal, null));
+        assertThat(FailureInWords.of(null, trace("java.lang.IllegalStateException")))
+                .as("a failure without a message is not taken for the database's").isEqualTo(new Failure(null, null));
     }
 
     @Test
-    void aDatabaseThatStoppedUnderTheStepIsSaidSoWithItsOwnWords() {
-        assertThat(FailureInWords.of(ENGINE, trace(
+    void aDatabaseThatStoppedUnderTheStepIsSaidSoTheOperatorsReadItsOwnWords() {
+        Failure failure = FailureInWords.of(ENGINE, engineTrace(
                 "org.apache.ibatis.exceptions.PersistenceException: ### Error querying database.",
-                "org.postgresql.util.PSQLException: FATAL: terminating connection due to administrator command")))
-                .isEqualTo("the database stopped or restarted while the step ran:"
-                        + " FATAL: terminating connection due to administrator command");
+                "org.postgresql.util.PSQLException: FATAL: terminating connection due to administrator command"));
+        assertThat(failure.plain()).isEqualTo("the database stopped or restarted while the step ran");
+        assertThat(failure.forOperators()).isEqualTo("the database stopped or restarted while the step ran:"
+                + " FATAL: terminating connection due to administrator command");
     }
 
     @Test
-    void aLostOrRefusedConnectionIsSaidSo() {
-        assertThat(FailureInWords.of(ENGINE, trace(
+    void aSpringOrJdbcFailureIsReadByItsCausesNotItsSql() {
+        Failure failure = FailureInWords.of("PreparedStatementCallback; SQL [select a.id from attachment a]; FATAL: "
+                + "terminating connection due to administrator command", trace(
+                "org.springframework.dao.DataAccessResourceFailureException: PreparedStatementCallback; SQL [select a.id"
+                        + " from attachment a]; FATAL: terminating connection due to administrator command",
+                "org.postgresql.util.PSQLException: FATAL: terminating connection due to administrator command"));
+        assertThat(failure).isEqualTo(new Failure("the database stopped or restarted while the step ran",
+                "FATAL: terminating connection due to administrator command"));
+    }
+
+    @Test
+    void aLostOrRefusedConnectionIsSaidSoWhicheverCauseShowsIt() {
+        assertThat(FailureInWords.of(ENGINE, engineTrace(
                 "org.springframework.transaction.TransactionSystemException: JDBC rollback failed",
                 "java.sql.SQLException: Connection is closed")))
-                .isEqualTo("the connection to the database was lost: Connection is closed");
-        assertThat(FailureInWords.of(ENGINE, trace("org.postgresql.util.PSQLException: Connection to localhost:5432"
+                .isEqualTo(new Failure("the connection to the database was lost", "Connection is closed"));
+        assertThat(FailureInWords.of(ENGINE, engineTrace("org.postgresql.util.PSQLException: An I/O error occurred while"
+                + " sending to the backend.", "java.io.EOFException")))
+                .isEqualTo(new Failure("the connection to the database was lost", "java.io.EOFException"));
+        assertThat(FailureInWords.of(ENGINE, engineTrace("org.postgresql.util.PSQLException: Connection to localhost:5432"
                 + " refused. Check that the hostname and port are correct", "java.net.ConnectException: Connection refused")))
-                .isEqualTo("the database could not be reached: Connection refused");
-        assertThat(FailureInWords.of(ENGINE, trace("java.sql.SQLTransientConnectionException: psa - Connection is not"
-                + " available, request timed out after 20000ms (total=0, active=0, idle=0, waiting=0)")))
-                .startsWith("no database connection became free in time: psa - Connection is not available");
+                .isEqualTo(new Failure("the database could not be reached", "Connection refused"));
+        assertThat(FailureInWords.of(ENGINE, engineTrace("java.sql.SQLTransientConnectionException: psa - Connection is not"
+                + " available, request timed out after 20000ms (total=0, active=0, idle=0, waiting=0)")).plain())
+                .isEqualTo("no database connection became free in time");
     }
 
     @Test
-    void anyOtherDatabaseErrorNamesItsRootCause() {
-        assertThat(FailureInWords.of(ENGINE, trace(
+    void anyOtherDatabaseErrorNamesItsRootCauseToTheOperators() {
+        assertThat(FailureInWords.of(ENGINE, engineTrace(
                 "org.postgresql.util.PSQLException: ERROR: deadlock detected\n  Detail: Process 1 waits for ShareLock")))
-                .isEqualTo("a database error: ERROR: deadlock detected");
+                .isEqualTo(new Failure("a database error", "ERROR: deadlock detected"));
     }
 
     @Test
     void withoutACauseTheEnginesMessageStays() {
-        assertThat(FailureInWords.of(ENGINE, null)).isEqualTo(ENGINE);
-        assertThat(FailureInWords.of(ENGINE, "org.camunda.bpm.engine.ProcessEnginePersistenceException: " + ENGINE))
-                .isEqualTo(ENGINE);
-        assertThat(FailureInWords.of(null, null)).isNull();
+        assertThat(FailureInWords.of(ENGINE, null)).isEqualTo(new Failure(ENGINE, null));
+        assertThat(FailureInWords.of(ENGINE, engineTrace())).isEqualTo(new Failure(ENGINE, null));
+        assertThat(FailureInWords.of(null, null)).isEqualTo(new Failure(null, null));
     }
 }
