@@ -355,7 +355,7 @@ final class PlatformCommandGuard extends CommandInterceptor {
     }
 
     /** A field of an engine command, read as the command holds it; fails closed when the engine changed its shape. */
-    private static Object field(Object command, String name) {
+    static Object field(Object command, String name) {
         Field field = findField(command.getClass(), name);
         if (field == null) {
             throw new AuthorizationException("Refused: " + command.getClass().getSimpleName() + " has no field " + name

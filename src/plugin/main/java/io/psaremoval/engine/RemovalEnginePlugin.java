@@ -31,6 +31,8 @@ import org.springframework.stereotype.Component;
  * removal ends as aborted. Built-in listeners run even when a caller asks to skip custom listeners.</li>
  * <li>{@link StuckRemovalIncidentHandler}: a removal whose step runs out of retries reaches its requester and the
  * operators as Tasklist tasks ({@link StuckRemovals}).</li>
+ * <li>{@link TaskClosedMeanwhile}: a person whose completion collides with another's that closed the same task is told
+ * so in a sentence, not with the engine's locking failure.</li>
  * </ul>
  */
 @Component
@@ -52,6 +54,8 @@ class RemovalEnginePlugin extends AbstractProcessEnginePlugin {
     @Override
     public void preInit(ProcessEngineConfigurationImpl configuration) {
         configuration.setCustomPostCommandInterceptorsTxRequired(with(configuration.getCustomPostCommandInterceptorsTxRequired(), guard));
+        configuration.setCustomPreCommandInterceptorsTxRequired(with(configuration.getCustomPreCommandInterceptorsTxRequired(),
+                new TaskClosedMeanwhile(configuration)));
         List<BpmnParseListener> parseListeners = configuration.getCustomPostBPMNParseListeners() == null ? new ArrayList<>()
                 : new ArrayList<>(configuration.getCustomPostBPMNParseListeners());
         parseListeners.add(new AbstractBpmnParseListener() {
