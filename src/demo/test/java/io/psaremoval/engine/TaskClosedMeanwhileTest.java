@@ -78,10 +78,25 @@ class TaskClosedMeanwhileTest {
             assertThatThrownBy(() -> failingWith(collision).execute(new CompleteTaskCmd(open.getId(), Map.of())))
                     .isInstanceOf(NotFoundException.class).hasCause(collision)
                     .hasMessageContaining("The task " + open.getId() + " was closed while you were completing it")
-                    .hasMessageContaining("Nothing of what you sent was saved");
+                    .hasMessageContaining("This request changed nothing");
         }
         assertThatThrownBy(() -> failingWith(lockingFailure).execute(new ClaimTaskCmd(open.getId(), manager)))
-                .isInstanceOf(NotFoundException.class);
+                .isInstanceOf(NotFoundException.class).hasMessageContaining("while you were claiming it");
+        AuthorizationException guardsRefusal = new AuthorizationException("Only the person the task is assigned to ...");
+        assertThatThrownBy(() -> failingWith(guardsRefusal).execute(new CompleteTaskCmd(open.getId(), Map.of())))
+                .as("the guard's refusal stays a refusal").isSameAs(guardsRefusal);
+    }
+
+    @Test
+    void aClosedStandAloneTaskKeepsTheEnginesException() {
+        Task standAlone = engine.getTaskService().newTask();
+        standAlone.setName("A host's own to-do");
+        engine.getTaskService().saveTask(standAlone);
+        engine.getTaskService().complete(standAlone.getId());
+        OptimisticLockingException lockingFailure = new OptimisticLockingException("concurrently");
+
+        assertThatThrownBy(() -> failingWith(lockingFailure).execute(new CompleteTaskCmd(standAlone.getId(), Map.of())))
+                .isSameAs(lockingFailure);
     }
 
     @Test

@@ -164,8 +164,15 @@ class DatabaseOutageApplicationTest {
         String instance = removal.getId();
         cluster.await("the stuck removal's tasks", () -> stuckFailure(instance) != null, Duration.ofSeconds(30));
         String failure = stuckFailure(instance);
-        System.out.printf("the stuck removal's tasks say: %s%n", failure);
-        assertThat(failure).contains("database").doesNotContain("persistence layer");
+        String requesters = jdbc.sql("""
+                select t.description_ from act_ru_task t join removal_stuck_notice n on n.requester_task_id = t.id_
+                join removal r on r.id = n.removal_id where r.process_instance_id = :pid""")
+                .param("pid", instance).query(String.class).single();
+        System.out.printf("the stuck removal's tasks say: %s%nthe requester's: %s%n", failure, requesters);
+        assertThat(failure).contains("database").doesNotContain("persistence layer").contains(": ");
+        String databasesOwnMessage = failure.substring(failure.indexOf(": ") + 2);
+        assertThat(requesters).as("the words, not the database's own message").contains("database")
+                .doesNotContain("persistence layer").doesNotContain(databasesOwnMessage);
 
         EngineRest.Response retry = operator.put("job/" + incident.getConfiguration() + "/retries", Map.of("retries", 1));
         assertThat(retry.status()).isEqualTo(204);

@@ -38,7 +38,7 @@ final class FailureInWords {
             new Kind("no database connection became free in time", List.of("connection is not available")),
             new Kind("the connection to the database was lost", List.of(
                     "connection is closed", "this connection has been closed", "an i/o error occurred",
-                    "java.io.eofexception", "connection reset", "broken pipe")));
+                    "java.io.eofexception", "connection reset", "broken pipe", "read timed out")));
 
     /** Exceptions that say the failure came from the database, whatever the message on top. */
     private static final List<String> DATABASE_EXCEPTIONS = List.of("java.sql.", "org.postgresql.",
@@ -57,7 +57,8 @@ final class FailureInWords {
     static Failure of(String message, String stacktrace) {
         List<String> chain = chain(stacktrace);
         boolean engineWords = message != null && message.startsWith(ExceptionUtil.PERSISTENCE_EXCEPTION_MESSAGE);
-        boolean fromTheDatabase = chain.stream().anyMatch(line -> DATABASE_EXCEPTIONS.stream().anyMatch(line::startsWith));
+        // Only the exception on top decides: a sentence of the removal's that wraps a database error stays a sentence.
+        boolean fromTheDatabase = !chain.isEmpty() && DATABASE_EXCEPTIONS.stream().anyMatch(chain.get(0)::startsWith);
         if (!engineWords && !fromTheDatabase) {
             return new Failure(message, null);
         }

@@ -116,7 +116,7 @@ public class StuckRemovals {
                 Task task = tasks.newTask();
                 task.setName(fitted("Your removal of " + (removal.integrationName() == null ? "a PSA integration"
                         : removal.integrationName()) + " waits for an operator"));
-                task.setDescription(forRequester(removal, step, inWords));
+                task.setDescription(fitted(forRequester(removal, step, inWords), 4000));
                 task.setAssignee(removal.requestedBy());
                 task.setPriority(REQUESTER_PRIORITY);
                 tasks.saveTask(task);
@@ -125,7 +125,7 @@ public class StuckRemovals {
             operatorTask = command.runWithoutAuthorization(() -> {
                 Task task = tasks.newTask();
                 task.setName(fitted("Retry the stuck removal " + removal.businessKey() + " at \"" + step + "\""));
-                task.setDescription(forOperators(removal, stop, step, failure));
+                task.setDescription(fitted(forOperators(removal, stop, step, failure), 4000));
                 task.setPriority(OPERATOR_PRIORITY);
                 tasks.saveTask(task);
                 tasks.addCandidateGroup(task.getId(), AccountGroups.CAMUNDA_ADMIN);
@@ -160,7 +160,7 @@ public class StuckRemovals {
     private static void describe(TaskService tasks, String taskId, String description) {
         Task task = taskId == null ? null : tasks.createTaskQuery().taskId(taskId).singleResult();
         if (task != null) {
-            task.setDescription(description);
+            task.setDescription(fitted(description, 4000));
             tasks.saveTask(task);
         }
     }
@@ -240,7 +240,12 @@ public class StuckRemovals {
 
     /** A task name fits the engine's column (255). */
     private static String fitted(String name) {
-        return name.length() <= 255 ? name : name.substring(0, 254) + "…";
+        return fitted(name, 255);
+    }
+
+    /** A text fits the engine's column of that many characters (a task's description: 4,000). */
+    private static String fitted(String text, int characters) {
+        return text.length() <= characters ? text : text.substring(0, characters - 1) + "…";
     }
 
     private static String shortened(String message) {

@@ -10,6 +10,7 @@ import org.camunda.bpm.engine.impl.cmd.AssignTaskCmd;
 import org.camunda.bpm.engine.impl.cmd.ClaimTaskCmd;
 import org.camunda.bpm.engine.impl.cmd.CompleteTaskCmd;
 import org.camunda.bpm.engine.impl.cmd.SubmitTaskFormCmd;
+import org.camunda.bpm.engine.impl.context.Context;
 import org.camunda.bpm.engine.impl.interceptor.Command;
 import org.camunda.bpm.engine.impl.interceptor.CommandInterceptor;
 import org.camunda.bpm.engine.impl.persistence.entity.HistoricTaskInstanceEntity;
@@ -19,8 +20,9 @@ import org.camunda.bpm.engine.impl.persistence.entity.HistoricTaskInstanceEntity
  * (the approval decided as the requester withdraws it, say) gets the engine's words for the collision: an
  * optimistic-locking failure when the task's row is written (a 500 over REST), no permission on the task (the
  * assignee's permission went with it), or a task that is null. When the task is indeed gone, that is said in a
- * sentence, as not found (a 404 over REST); any other failure passes unchanged, and so does every failure on the tasks
- * of other processes (a host's own retry logic may expect the engine's exceptions).
+ * sentence, as not found (a 404 over REST, by {@link RestRefusals}); any other failure passes unchanged, and so does
+ * every failure on the tasks of other processes and stand-alone tasks (a host's own retry logic may expect the engine's
+ * exceptions), the guard's own refusals and commands run inside another command.
  *
  * <p>A pre-command interceptor, outside the command's context: it sees the failure of the command's final write too,
  * and looks for the task in a transaction of its own, which sees what the other completion committed.
@@ -38,24 +40,37 @@ final class TaskClosedMeanwhile extends CommandInterceptor {
 
     @Override
     public <T> T execute(Command<T> command) {
+        // A command run inside another one (sharing its context, or flushed on its own) is the application's, not a
+        // person's request: its caller gets the engine's exception as it is.
+        boolean nested = Context.getCommandContext() != null;
         try {
             return next.execute(command);
         } catch (OptimisticLockingException | AuthorizationException | NullValueException collision) {
-            String taskId = taskOf(command);
+            String taskId = nested || refusedByTheGuard(collision) ? null : taskOf(command);
             if (taskId == null || !closedRemovalTask(taskId)) {
                 throw collision;
             }
-            throw new NotFoundException("The task " + taskId + " was closed while you were completing it: its removal "
-                    + "moved on meanwhile (another person decided, or its time ran out). Nothing of what you sent was "
-                    + "saved; reload the task list to see where the removal is now.", collision);
+            throw new NotFoundException("The task " + taskId + " was closed while you were "
+                    + (command instanceof ClaimTaskCmd || command instanceof AssignTaskCmd ? "claiming" : "completing")
+                    + " it: its removal has moved on (completed, decided by another person, withdrawn, or its time ran "
+                    + "out). This request changed nothing; reload the task list to see where the removal is now.",
+                    collision);
         }
+    }
+
+    /** The guard's refusals carry a message only; the engine's own authorization failures name the user. */
+    private static boolean refusedByTheGuard(RuntimeException collision) {
+        return collision instanceof AuthorizationException refusal && refusal.getUserId() == null;
     }
 
     private static String taskOf(Command<?> command) {
         if (command instanceof CompleteTaskCmd || command instanceof SubmitTaskFormCmd || command instanceof ClaimTaskCmd
                 || command instanceof AssignTaskCmd) {
-            Object taskId = PlatformCommandGuard.field(command, "taskId");
-            return taskId instanceof String id ? id : null;
+            try {
+                return PlatformCommandGuard.field(command, "taskId") instanceof String id ? id : null;
+            } catch (AuthorizationException unknownShape) {
+                return null; // an engine version whose command has no such field: its exception stays as it is
+            }
         }
         return null;
     }
@@ -69,7 +84,9 @@ final class TaskClosedMeanwhile extends CommandInterceptor {
                 }
                 HistoricTaskInstanceEntity closed = context.getDbEntityManager()
                         .selectById(HistoricTaskInstanceEntity.class, taskId);
-                return closed != null && REMOVAL_PROCESSES.contains(closed.getProcessDefinitionKey());
+                // A stand-alone task has no process definition key.
+                String key = closed == null ? null : closed.getProcessDefinitionKey();
+                return key != null && REMOVAL_PROCESSES.contains(key);
             });
         } catch (RuntimeException unreadable) {
             return false; // the caller gets the engine's own exception
