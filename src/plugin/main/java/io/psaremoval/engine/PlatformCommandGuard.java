@@ -219,7 +219,7 @@ final class PlatformCommandGuard extends CommandInterceptor {
             // Given back, a task the process assigned to one person alone would be offered to no one: the removal
             // would wait on a task nobody sees (the requester's own withdrawal beside an approval, a restore's steps).
             throw refuse(caller, task, "ASSIGNMENT_REFUSED", "The task '" + task.getName() + "' is yours alone: no one "
-                    + "else may take it, so it cannot be given back. Complete it, or leave it open.");
+                    + "else may take it, so it cannot be given back. It stays yours until it is completed or its removal moves on.");
         }
     }
 
