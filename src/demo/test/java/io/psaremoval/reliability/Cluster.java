@@ -110,7 +110,7 @@ final class Cluster implements AutoCloseable {
                 .setPort(postgresPort)
                 .setRegisterShutdownHook(false)
                 .setServerConfig("max_connections", "300")
-                // The test's locks are prepared transactions (see lock).
+                // The outage test's locks are prepared transactions (see lockThroughOutages).
                 .setServerConfig("max_prepared_transactions", "20")
                 .start();
     }

@@ -11,6 +11,7 @@ import io.psaremoval.PlatformTest;
 import io.psaremoval.account.AccountGroups;
 import io.psaremoval.account.Role;
 import io.psaremoval.removal.DeletionApprovals;
+import io.psaremoval.removal.RemovalService;
 import io.psaremoval.test.GeneratedAccount;
 import io.psaremoval.test.RemovalDriver;
 import io.psaremoval.system.EngineApi.Door;
@@ -66,6 +67,8 @@ class EngineApiAttackMatrixTest {
     JdbcClient jdbc;
     @Autowired
     DeletionApprovals approvals;
+    @Autowired
+    RemovalService removals;
 
     GeneratedAccount account;
     GeneratedAccount otherAccount;
@@ -140,10 +143,8 @@ class EngineApiAttackMatrixTest {
         assertThat(engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).list())
                 .extracting(Task::getTaskDefinitionKey)
                 .containsExactlyInAnyOrder("UserTask_ApproveDeletion", "UserTask_WithdrawDeletion");
-        assertThat(jdbc.sql("""
-                select count(*) from removal_approval a join removal r on r.id = a.removal_id
-                where r.process_instance_id = :pid and a.decision is null""").param("pid", removal.getId())
-                .query(Long.class).single()).as("the approval undecided").isEqualTo(1);
+        assertThat(approvals.of(removals.get(removal.getId()).id())).as("the approval undecided")
+                .singleElement().satisfies(undecided -> assertThat(undecided.decision()).isNull());
         assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("REMOVING");
     }
 

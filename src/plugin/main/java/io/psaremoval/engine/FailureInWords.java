@@ -1,5 +1,6 @@
 package io.psaremoval.engine;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -82,12 +83,12 @@ final class FailureInWords {
     }
 
     /** The exception lines of a stack trace, outermost first: its first line and every "Caused by:" line. */
-    static List<String> chain(String stacktrace) {
+    private static List<String> chain(String stacktrace) {
         if (stacktrace == null || stacktrace.isBlank()) {
             return List.of();
         }
         List<String> lines = stacktrace.lines().toList();
-        java.util.ArrayList<String> chain = new java.util.ArrayList<>();
+        List<String> chain = new ArrayList<>();
         chain.add(lines.get(0).strip());
         for (String line : lines) {
             if (line.startsWith(CAUSED_BY)) {

@@ -243,13 +243,13 @@ public class StuckRemovals {
         return fitted(name, 255);
     }
 
-    /** A text fits the engine's column of that many characters (a task's description: 4,000). */
+    /** At most that many characters, an ellipsis marking a cut (a task's description fits the engine's 4,000). */
     private static String fitted(String text, int characters) {
         return text.length() <= characters ? text : text.substring(0, characters - 1) + "…";
     }
 
     private static String shortened(String message) {
         String plain = message == null || message.isBlank() ? "no message" : message.strip().replaceAll("\\s+", " ");
-        return plain.length() <= FAILURE_SHOWN ? plain : plain.substring(0, FAILURE_SHOWN - 1) + "…";
+        return fitted(plain, FAILURE_SHOWN);
     }
 }
