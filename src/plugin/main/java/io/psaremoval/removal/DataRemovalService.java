@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -136,9 +137,33 @@ public class DataRemovalService {
         long integrationId = removal.requireIntegrationId();
         return runChunks(removal, RemovalMode.DELETE, rulesOfAChunk,
                 (maxRows, candidates) -> remover.nextChunk(integrationId, maxRows, candidates),
-                (current, organizations) -> remover.hardDelete(removal.id(), current.scopeRound(), integrationId,
-                        organizations, scope.guard(current, RemovalMode.DELETE)),
+                (current, organizations) -> deletedOnRecord(current, organizations, () -> remover.hardDelete(
+                        removal.id(), current.scopeRound(), integrationId, organizations,
+                        scope.guard(current, RemovalMode.DELETE))),
                 () -> integrations.markDeleted(integrationId));
+    }
+
+    /**
+     * Runs a chunk of a hard delete and requires that every organization it deleted is on record under the chunk's
+     * scope round, in its transaction: that record is all a restore takes back ({@link PlatformData#hardDelete} must
+     * write it; a host's own adapter may forget). An organization deleted off the record could never be restored from
+     * the snapshot, so such a chunk fails and rolls back, deleting nothing.
+     */
+    private int deletedOnRecord(Removal current, List<Long> organizations, IntSupplier chunk) {
+        RemovalRepository.RecordedDeletions before = removals.recordedDeletions(current.id(), current.scopeRound(),
+                organizations);
+        int deleted = chunk.getAsInt();
+        RemovalRepository.RecordedDeletions after = removals.recordedDeletions(current.id(), current.scopeRound(),
+                organizations);
+        if (after.anyRound() - before.anyRound() != deleted || after.thisRound() - before.thisRound() != deleted) {
+            throw new IllegalStateException("The platform's data adapter (" + remover.getClass().getName() + ") deleted "
+                    + deleted + " organizations of removal " + current.businessKey() + " but put "
+                    + (after.thisRound() - before.thisRound()) + " on record under its scope round " + current.scopeRound()
+                    + " (removal_deleted_organization): what is not on record could not be restored, so the chunk is"
+                    + " rolled back and nothing of it is deleted. Its hardDelete must record every organization it"
+                    + " deletes, in the same transaction.");
+        }
+        return deleted;
     }
 
     /** What a hard delete needs before it writes anything, and before each chunk. */

@@ -77,7 +77,8 @@ public interface PlatformData {
      * unmatched, listed for the RMM notice. The guard sees the chunk's fingerprints before anything is written. Every
      * organization deleted is recorded in {@code removal_deleted_organization} with the scope round the guard compares
      * against ({@code scopeRound}, a round of the removal's), in the same transaction: a restore takes back from each
-     * round's snapshot what was deleted under it, nothing else.
+     * round's snapshot what was deleted under it, nothing else. The caller checks the record after each call and rolls
+     * the chunk back when any organization it deleted is missing from it.
      *
      * @param scopeRound the round of the removal's scope the guard compares against (the removal's confirmed round)
      * @return how many organizations this call deleted: 0 when another run did them first

@@ -296,4 +296,21 @@ public class RemovalRepository {
         return jdbc.sql("select coalesce(sum(rows), 0) from removal_count where removal_id = :id and action = :action")
                 .param("id", removalId).param("action", action).query(Long.class).single();
     }
+
+    /**
+     * How many of these organizations the removal has on record as deleted ({@code removal_deleted_organization}): in
+     * any round, and under this round. Read in the caller's transaction.
+     */
+    public RecordedDeletions recordedDeletions(long removalId, int scopeRound, List<Long> organizations) {
+        return jdbc.sql("""
+                select count(*) as any_round, count(*) filter (where scope_round = :round) as this_round
+                from removal_deleted_organization where removal_id = :id and organization_id = any(:organizations)""")
+                .param("id", removalId).param("round", scopeRound)
+                .param("organizations", organizations.toArray(Long[]::new))
+                .query(RecordedDeletions.class).single();
+    }
+
+    /** Organizations on record as deleted by a removal: in any of its rounds, and in one of them. */
+    public record RecordedDeletions(long anyRound, long thisRound) {
+    }
 }

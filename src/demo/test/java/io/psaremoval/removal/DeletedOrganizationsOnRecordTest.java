@@ -1,0 +1,107 @@
+package io.psaremoval.removal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.psaremoval.PlatformTest;
+import io.psaremoval.backup.BackupProperties;
+import io.psaremoval.backup.BackupService;
+import io.psaremoval.integration.Integrations;
+import io.psaremoval.test.GeneratedAccount;
+import io.psaremoval.test.PlatformFixtures;
+import io.psaremoval.test.RemovalDriver;
+import java.util.List;
+import javax.sql.DataSource;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.ManagementService;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * A host may bring its own platform data adapter; whatever it is, a hard delete's chunk commits only with every
+ * organization it deleted on record under the chunk's scope round, since that record is all a restore takes back.
+ */
+@PlatformTest
+class DeletedOrganizationsOnRecordTest {
+
+    @Autowired
+    PlatformFixtures fixtures;
+    @Autowired
+    RemovalDriver driver;
+    @Autowired
+    JdbcClient jdbc;
+    @Autowired
+    DataSource dataSource;
+    @Autowired
+    ManagementService management;
+    @Autowired
+    HistoryService history;
+    @Autowired
+    RemovalService removalService;
+    @Autowired
+    RemovalRepository removals;
+    @Autowired
+    Integrations integrations;
+    @Autowired
+    RemovalRules rules;
+    @Autowired
+    RemovalSettings settings;
+    @Autowired
+    ScopeContract scope;
+    @Autowired
+    PlatformTransactionManager transactions;
+    @Autowired
+    BackupService backups;
+    @Autowired
+    BackupProperties backupProperties;
+
+    /** An adapter that deletes as the platform's does, then loses its record of what it deleted. */
+    class ForgetfulPlatformData extends JdbcPlatformData {
+
+        ForgetfulPlatformData() {
+            super(jdbc, dataSource, true);
+        }
+
+        @Override
+        public int hardDelete(long removalId, int scopeRound, long psaIntegrationId, List<Long> organizations,
+                ScopeGuard guard) {
+            int deleted = super.hardDelete(removalId, scopeRound, psaIntegrationId, organizations, guard);
+            jdbc.sql("delete from removal_deleted_organization where removal_id = :removal")
+                    .param("removal", removalId).update();
+            return deleted;
+        }
+    }
+
+    @Test
+    void aChunkThatLeavesWhatItDeletedOffTheRecordDeletesNothing() {
+        GeneratedAccount account = fixtures.create();
+        ProcessInstance removal = driver.decide(account, RemovalMode.DELETE);
+        management.executeJob(management.createJobQuery().processInstanceId(removal.getId()).singleResult().getId());
+        long removalId = removalService.get(removal.getId()).id();
+        String before = fixtures.accountChecksum(account.accountId());
+        DataRemovalService withForgetfulAdapter = new DataRemovalService(removalService, removals, integrations,
+                new ForgetfulPlatformData(), rules, settings, scope, transactions, backups, backupProperties);
+
+        assertThatThrownBy(() -> withForgetfulAdapter.hardDelete(removal.getId()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("ForgetfulPlatformData) deleted")
+                .hasMessageContaining("but put 0 on record under its scope round 1")
+                .hasMessageContaining("the chunk is rolled back and nothing of it is deleted");
+
+        assertThat(fixtures.accountChecksum(account.accountId())).as("nothing deleted").isEqualTo(before);
+        assertThat(removals.total(removalId, "DELETED")).as("nothing counted").isZero();
+        assertThat(jdbc.sql("select count(*) from removal_deleted_organization where removal_id = :id")
+                .param("id", removalId).query(Long.class).single()).isZero();
+
+        // The platform's own adapter, in the process's job, then deletes with every organization on record.
+        driver.runJobs(removal);
+        assertThat(history.createHistoricProcessInstanceQuery().processInstanceId(removal.getId()).singleResult()
+                .getEndActivityId()).isEqualTo("EndEvent_IntegrationDeleted");
+        assertThat(jdbc.sql("select count(*) from removal_deleted_organization where removal_id = :id and scope_round = 1")
+                .param("id", removalId).query(Long.class).single())
+                .isEqualTo(removals.counts(removalId).get("DELETED").get("ORGANIZATION"));
+    }
+}
