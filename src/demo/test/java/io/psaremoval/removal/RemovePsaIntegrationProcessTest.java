@@ -20,6 +20,7 @@ import io.psaremoval.test.GeneratedAccount;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
@@ -1121,6 +1122,7 @@ class RemovePsaIntegrationProcessTest {
         String administrator = fixtures.username(account, Role.ADMINISTRATOR);
         String before = fixtures.accountChecksum(account.accountId());
         ProcessInstance removal = aManagersDeletionUnderFourEyes(administrator);
+        String secondAdministrator = fixtures.createUser(account, Role.ADMINISTRATOR);
         Task waiting = driver.openTask(removal, true);
         assertThat(waiting.getAssignee()).isEqualTo(manager);
 
@@ -1148,7 +1150,21 @@ class RemovePsaIntegrationProcessTest {
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
         assertThat(engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).count())
                 .as("the approval closed with it").isZero();
-        assertThat(noticeEnds(removal)).as("the requester withdrew it: no notice tells them").doesNotContainKey("OUTCOME");
+        assertThat(noticeEnds(removal)).as("the requester withdrew it: no notice tells them").doesNotContainKey("OUTCOME")
+                .containsEntry("APPROVAL_WITHDRAWN " + administrator, null)
+                .containsEntry("APPROVAL_WITHDRAWN " + secondAdministrator, null);
+        for (String approver : List.of(administrator, secondAdministrator)) {
+            Task told = engine.getTaskService().createTaskQuery().processDefinitionKey("RemovalNotice")
+                    .processInstanceBusinessKey(businessKey(removal)).taskAssignee(approver).singleResult();
+            assertThat(told.getName()).as("each Administrator asked to approve it learns why the approval is gone")
+                    .isEqualTo("Approval no longer needed: " + manager + " withdrew the deletion of "
+                            + fixtures.integrationName(account.psaIntegrationId()));
+            assertThat(noticeText(told)).contains(manager + " withdrew removal " + businessKey(removal))
+                    .contains(": Wrong integration: we keep Autotask")
+                    .contains("Nothing was deleted, and " + fixtures.integrationName(account.psaIntegrationId())
+                            + " is released as it was.")
+                    .contains("the approval task is closed");
+        }
         assertThatThrownBy(() -> approvals.decide(removal.getId(), true, null, administrator))
                 .as("an approval after the withdrawal, straight at the service").isInstanceOf(RemovalInputException.class)
                 .hasMessageContaining("is not waiting for a second approval: it is cancelled");
@@ -1975,6 +1991,10 @@ class RemovePsaIntegrationProcessTest {
                 .processDefinitionKey("RemovalNotice").processInstanceBusinessKey(businessKey(removal)).list()) {
             String kind = (String) engine.getHistoryService().createHistoricVariableInstanceQuery()
                     .processInstanceId(notice.getId()).variableName("noticeKind").singleResult().getValue();
+            if (kind.equals("APPROVAL_WITHDRAWN")) { // one for each Administrator who was asked to approve
+                kind += " " + engine.getHistoryService().createHistoricVariableInstanceQuery()
+                        .processInstanceId(notice.getId()).variableName("requester").singleResult().getValue();
+            }
             assertThat(ends).as("one notice of each kind").doesNotContainKey(kind);
             ends.put(kind, notice.getEndActivityId());
         }

@@ -6,6 +6,7 @@ import io.psaremoval.engine.EngineAuthorizations;
 import io.psaremoval.engine.NoticeWithdrawal;
 import io.psaremoval.removal.DataRemovalService;
 import io.psaremoval.removal.DataRemovalService.KindReconciled;
+import io.psaremoval.removal.DeletionApprovals;
 import io.psaremoval.removal.ImpactReport;
 import io.psaremoval.removal.Removal;
 import io.psaremoval.removal.RemovalMode;
@@ -46,7 +47,7 @@ public class RemovalNotices {
     public static final String PROCESS_KEY = EngineAuthorizations.NOTICE_PROCESS_KEY;
 
     /** What a notice is about. */
-    enum Kind { WAITING_FOR_SUPPORT, WAITING_FOR_APPROVAL, PENDING_DELETION, RUNNING, OUTCOME }
+    enum Kind { WAITING_FOR_SUPPORT, WAITING_FOR_APPROVAL, PENDING_DELETION, RUNNING, OUTCOME, APPROVAL_WITHDRAWN }
 
     /** Outcomes the requester learns of in a notice; a refusal of their role and their own cancel they saw already. */
     private static final Set<RemovalStatus> TOLD = Set.of(RemovalStatus.DELETED, RemovalStatus.DISCONNECTED,
@@ -268,6 +269,29 @@ public class RemovalNotices {
         }
     }
 
+    /**
+     * After the removal ended as withdrawn (its notices withdrawn): each Administrator who had been asked to approve the
+     * deletion learns, in a notice of their own, that its approval task is gone because the requester withdrew it, when
+     * and why, and that nothing was deleted.
+     */
+    void tellApproversOfWithdrawal(String processInstanceId, DeletionApprovals.Withdrawal withdrawal) {
+        Removal removal = removals.get(processInstanceId);
+        String name = removal.integrationName() == null ? "the PSA integration" : removal.integrationName();
+        String title = "Approval no longer needed: " + withdrawal.withdrawnBy() + " withdrew the deletion of " + name;
+        String text = "# The deletion was withdrawn\n" + plain(withdrawal.withdrawnBy()) + " withdrew removal "
+                + removal.businessKey() + ", the deletion of " + plain(name) + " in " + account(removal)
+                + " that waited for a second Administrator's approval, on "
+                + withdrawal.withdrawnAt().atZoneSameInstant(ZoneOffset.UTC).format(WHEN) + ": "
+                + plain(withdrawal.note()) + "\n\n" + (removal.mode() == null
+                ? "Nothing was deleted, and " + plain(name) + " is released as it was."
+                : "Nothing more was deleted; " + plain(name) + " is paused, and what an earlier round of the removal"
+                        + " deleted stays deleted.")
+                + " There is nothing for you to approve: the approval task is closed.";
+        for (String approver : withdrawal.approvers()) {
+            give(removal, approver, Kind.APPROVAL_WITHDRAWN, title, text);
+        }
+    }
+
     private String table(Removal removal, RemovalMode mode) {
         boolean delete = mode == RemovalMode.DELETE;
         List<KindReconciled> lines = data.reconciliation(removal.id(), mode);
@@ -324,11 +348,16 @@ public class RemovalNotices {
         if (removal.requestedBy() == null) {
             return; // no platform user to tell
         }
+        give(removal, removal.requestedBy(), kind, title, text);
+    }
+
+    /** A notice for one person, its only reader: the requester, or an Administrator asked to approve. */
+    private void give(Removal removal, String reader, Kind kind, String title, String text) {
         // A task's name holds 255 characters, a text variable 4,000: a long name never stops the removal.
         title = fitted(title, 255);
         text = fitted(text, 3_900);
         Map<String, Object> variables = new LinkedHashMap<>();
-        variables.put("requester", removal.requestedBy());
+        variables.put("requester", reader); // the notice's assignee (named so since notices were the requester's only)
         variables.put(NoticeWithdrawal.KIND, kind.name());
         variables.put("noticeTitle", title);
         variables.put("noticeText", text);

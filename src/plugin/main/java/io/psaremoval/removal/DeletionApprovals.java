@@ -3,9 +3,11 @@ package io.psaremoval.removal;
 import io.psaremoval.account.PlatformUser;
 import io.psaremoval.account.PlatformUsers;
 import io.psaremoval.account.Role;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -168,6 +170,23 @@ public class DeletionApprovals {
                 .map(approval -> approval.decidedBy() + " refused: " + approval.note()).findFirst().orElse(null);
     }
 
+    /**
+     * The requester's withdrawal of the confirmed round, when that is how the wait for an approval ended: who withdrew it,
+     * when, their note, and the Administrators who were asked to approve it (active, neither the requester nor who
+     * confirmed), by username.
+     */
+    public Optional<Withdrawal> withdrawal(String processInstanceId) {
+        Removal removal = removalService.get(processInstanceId);
+        return removal.scopeRound() == null ? Optional.empty() : approvals.find(removal.id(), removal.scopeRound())
+                .filter(approval -> "WITHDRAWN".equals(approval.decision()))
+                .map(approval -> new Withdrawal(approval.decidedBy(), approval.decidedAt(), approval.note(),
+                        eligibleApprovers(removal).stream().map(PlatformUser::username).toList()));
+    }
+
+    /** A withdrawn deletion: by whom, when, why, and whom it had asked to approve it. */
+    public record Withdrawal(String withdrawnBy, OffsetDateTime withdrawnAt, String note, List<String> approvers) {
+    }
+
     /** Every approval the removal asked for, oldest round first: the auditors' view. */
     public List<DeletionApproval> of(long removalId) {
         return approvals.all(removalId);
@@ -245,12 +264,17 @@ public class DeletionApprovals {
 
     /** The account's Administrators who may approve (not the requester, not who confirmed), as a person reads them. */
     private String approvers(Removal removal) {
-        List<PlatformUser> eligible = users.findActiveInAccount(removal.requireAccountId(), Role.ADMINISTRATOR).stream()
-                .filter(user -> !approvals.involved(removal.id(), user.username())).toList();
+        List<PlatformUser> eligible = eligibleApprovers(removal);
         if (eligible.isEmpty()) {
             return "none: no other active Administrator of the account can approve; unless one is added, the removal"
                     + " expires and nothing is deleted";
         }
         return PlatformUser.namesOf(eligible);
+    }
+
+    /** The account's active Administrators who neither asked for the removal nor confirmed it. */
+    private List<PlatformUser> eligibleApprovers(Removal removal) {
+        return users.findActiveInAccount(removal.requireAccountId(), Role.ADMINISTRATOR).stream()
+                .filter(user -> !approvals.involved(removal.id(), user.username())).toList();
     }
 }
