@@ -11,6 +11,11 @@ import io.psaremoval.test.GeneratedAccount;
 import io.psaremoval.test.PlatformFixtures;
 import io.psaremoval.test.RemovalDriver;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.ManagementService;
@@ -73,6 +78,74 @@ class DeletedOrganizationsOnRecordTest {
                     .param("removal", removalId).update();
             return deleted;
         }
+    }
+
+    /** The platform's adapter, holding its first chunk open until the test lets it commit. */
+    class HeldPlatformData extends JdbcPlatformData {
+
+        final CountDownLatch deleted = new CountDownLatch(1);
+        final CountDownLatch commit = new CountDownLatch(1);
+
+        HeldPlatformData() {
+            super(jdbc, dataSource, true);
+        }
+
+        @Override
+        public int hardDelete(long removalId, int scopeRound, long psaIntegrationId, List<Long> organizations,
+                ScopeGuard guard) {
+            int done = super.hardDelete(removalId, scopeRound, psaIntegrationId, organizations, guard);
+            deleted.countDown();
+            try {
+                commit.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return done;
+        }
+    }
+
+    /**
+     * Two runs of the same delete at once (a job taken over after its lock expired): the second waits for the first's
+     * chunk, then finds its organizations gone and on record, not its own doing, and goes on; neither fails.
+     */
+    @Test
+    void twoRunsOfTheSameDeleteAtOnceTakeTurnsAndNeitherFails() throws Exception {
+        GeneratedAccount account = fixtures.create();
+        ProcessInstance removal = driver.decide(account, RemovalMode.DELETE);
+        management.executeJob(management.createJobQuery().processInstanceId(removal.getId()).singleResult().getId());
+        long removalId = removalService.get(removal.getId()).id();
+        HeldPlatformData held = new HeldPlatformData();
+        DataRemovalService first = new DataRemovalService(removalService, removals, integrations, held, rules,
+                settings, scope, transactions, backups, backupProperties);
+        DataRemovalService second = new DataRemovalService(removalService, removals, integrations,
+                new JdbcPlatformData(jdbc, dataSource, true), rules, settings, scope, transactions, backups,
+                backupProperties);
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try {
+            Future<DataRemovalService.Progress> firstRun = two.submit(() -> first.hardDelete(removal.getId()));
+            assertThat(held.deleted.await(60, TimeUnit.SECONDS)).as("the first run deleted its first chunk").isTrue();
+            Future<DataRemovalService.Progress> secondRun = two.submit(() -> second.hardDelete(removal.getId()));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (jdbc.sql("select count(*) from pg_locks where not granted").query(Long.class).single() == 0) {
+                assertThat(System.nanoTime()).as("the second run waits for the first's chunk").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            held.commit.countDown();
+
+            assertThat(firstRun.get(60, TimeUnit.SECONDS).scopeChanged()).isFalse();
+            assertThat(secondRun.get(60, TimeUnit.SECONDS).scopeChanged()).as("neither run failed").isFalse();
+        } finally {
+            held.commit.countDown();
+            two.shutdownNow();
+        }
+        driver.runJobs(removal);
+        assertThat(history.createHistoricProcessInstanceQuery().processInstanceId(removal.getId()).singleResult()
+                .getEndActivityId()).isEqualTo("EndEvent_IntegrationDeleted");
+        assertThat(jdbc.sql("select count(*) from organization where psa_integration_id = :psa")
+                .param("psa", account.psaIntegrationId()).query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from removal_deleted_organization where removal_id = :id")
+                .param("id", removalId).query(Long.class).single())
+                .as("every organization on record once").isEqualTo(removals.counts(removalId).get("DELETED").get("ORGANIZATION"));
     }
 
     @Test

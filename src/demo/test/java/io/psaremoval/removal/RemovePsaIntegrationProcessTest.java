@@ -1123,6 +1123,8 @@ class RemovePsaIntegrationProcessTest {
         String before = fixtures.accountChecksum(account.accountId());
         ProcessInstance removal = aManagersDeletionUnderFourEyes(administrator);
         String secondAdministrator = fixtures.createUser(account, Role.ADMINISTRATOR);
+        String formerAdministrator = fixtures.createUser(account, Role.ADMINISTRATOR);
+        jdbc.sql("update platform_user set active = false where username = :u").param("u", formerAdministrator).update();
         Task waiting = driver.openTask(removal, true);
         assertThat(waiting.getAssignee()).isEqualTo(manager);
 
@@ -1152,7 +1154,8 @@ class RemovePsaIntegrationProcessTest {
                 .as("the approval closed with it").isZero();
         assertThat(noticeEnds(removal)).as("the requester withdrew it: no notice tells them").doesNotContainKey("OUTCOME")
                 .containsEntry("APPROVAL_WITHDRAWN " + administrator, null)
-                .containsEntry("APPROVAL_WITHDRAWN " + secondAdministrator, null);
+                .containsEntry("APPROVAL_WITHDRAWN " + secondAdministrator, null)
+                .as("no notice to the inactive Administrator, none to the requester").hasSize(2);
         for (String approver : List.of(administrator, secondAdministrator)) {
             Task told = engine.getTaskService().createTaskQuery().processDefinitionKey("RemovalNotice")
                     .processInstanceBusinessKey(businessKey(removal)).taskAssignee(approver).singleResult();
@@ -1237,6 +1240,11 @@ class RemovePsaIntegrationProcessTest {
         assertThat(fixtures.accountChecksum(account.accountId())).as("nothing more deleted").isEqualTo(before);
         assertThat(approvalDecisions(removal)).containsExactly("1: APPROVED by " + administrator,
                 "2: WITHDRAWN by " + manager);
+        Task told = openNotice(removal);
+        assertThat(told.getAssignee()).isEqualTo(administrator);
+        assertThat(noticeText(told)).contains(": Not the new servers after all").contains("Nothing more was deleted; "
+                + fixtures.integrationName(account.psaIntegrationId()) + " is paused, and what an earlier round of the"
+                + " removal deleted stays deleted.");
     }
 
     /**
@@ -1993,7 +2001,7 @@ class RemovePsaIntegrationProcessTest {
                     .processInstanceId(notice.getId()).variableName("noticeKind").singleResult().getValue();
             if (kind.equals("APPROVAL_WITHDRAWN")) { // one for each Administrator who was asked to approve
                 kind += " " + engine.getHistoryService().createHistoricVariableInstanceQuery()
-                        .processInstanceId(notice.getId()).variableName("requester").singleResult().getValue();
+                        .processInstanceId(notice.getId()).variableName("noticeReader").singleResult().getValue();
             }
             assertThat(ends).as("one notice of each kind").doesNotContainKey(kind);
             ends.put(kind, notice.getEndActivityId());

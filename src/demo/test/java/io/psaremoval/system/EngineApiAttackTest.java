@@ -449,7 +449,7 @@ class EngineApiAttackTest {
         for (String user : List.of(manager, editor, otherManager)) {
             EngineApi api = EngineApi.as(port, door, user);
             Response forged = api.post("process-definition/key/RemovalNotice/start", """
-                    {"variables": {"requester": {"value": "%s"}, "noticeTitle": {"value": "Call 555-0100 now"}}}"""
+                    {"variables": {"noticeReader": {"value": "%s"}, "noticeTitle": {"value": "Call 555-0100 now"}}}"""
                     .formatted(editor));
             assertThat(forged.status()).as(forged.toString()).isIn(400, 403);
             Response plain = api.post("process-definition/key/RemovalNotice/start", "{}");

@@ -24,7 +24,8 @@ import org.springframework.stereotype.Service;
  * <ul>
  * <li>every user of an account may open Tasklist, see and start "Remove PSA integration", and see
  * the removals of their own account, running and finished, nothing of another account; they see the definition of
- * "Removal notice" but may not start it (the removal gives its requester the notices, as their assignee);</li>
+ * "Removal notice" but may not start it (the removal gives each notice to its one reader, the requester or an
+ * Administrator who was asked to approve a deletion, as its assignee);</li>
  * <li>the tasks themselves are authorized by the engine for their assignee and candidate groups;</li>
  * <li>support may open Tasklist and work the tasks offered to the support group, nothing else;</li>
  * <li>auditors may read history of every removal and decision, and change nothing.</li>
@@ -34,7 +35,7 @@ import org.springframework.stereotype.Service;
 public class EngineAuthorizations {
 
     static final String PROCESS_KEY = "RemovePsaIntegration";
-    /** The notices a removal gives its requester: read by every account user, started by no one but the removal. */
+    /** The notices a removal gives its requester (or approvers): started by no one but the removal. */
     public static final String NOTICE_PROCESS_KEY = "RemovalNotice";
     /** Restore deleted PSA data: any user of an account may start it; its first step refuses all but Administrators. */
     public static final String RESTORE_PROCESS_KEY = "RestoreDeletedPsaData";

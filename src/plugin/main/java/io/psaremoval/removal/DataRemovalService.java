@@ -147,9 +147,11 @@ public class DataRemovalService {
      * Runs a chunk of a hard delete and requires that every organization it deleted is on record under the chunk's
      * scope round, in its transaction: that record is all a restore takes back ({@link PlatformData#hardDelete} must
      * write it; a host's own adapter may forget). An organization deleted off the record could never be restored from
-     * the snapshot, so such a chunk fails and rolls back, deleting nothing.
+     * the snapshot, so such a chunk fails and rolls back, deleting nothing. Two runs of the removal's chunks at once (a
+     * job taken over after its lock expired) take turns here, so that neither counts the other's record as its own.
      */
     private int deletedOnRecord(Removal current, List<Long> organizations, IntSupplier chunk) {
+        removals.takeTurnsWithOtherChunks(current.id());
         RemovalRepository.RecordedDeletions before = removals.recordedDeletions(current.id(), current.scopeRound(),
                 organizations);
         int deleted = chunk.getAsInt();

@@ -298,6 +298,17 @@ public class RemovalRepository {
     }
 
     /**
+     * Waits until no other transaction writes a chunk of this removal, and keeps others waiting until the caller's
+     * transaction ends (a PostgreSQL advisory lock of the transaction, on the removal's id; the removal row itself stays
+     * free for its other writers).
+     */
+    public void takeTurnsWithOtherChunks(long removalId) {
+        jdbc.sql("select 1 from (select pg_advisory_xact_lock(hashtext('psa-integration-removal chunk'),"
+                        + " hashtext(:id::text))) as locked")
+                .param("id", removalId).query(Integer.class).single();
+    }
+
+    /**
      * How many of these organizations the removal has on record as deleted ({@code removal_deleted_organization}): in
      * any round, and under this round. Read in the caller's transaction.
      */
