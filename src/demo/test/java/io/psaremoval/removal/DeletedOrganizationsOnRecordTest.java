@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import javax.sql.DataSource;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.ManagementService;
@@ -63,44 +64,22 @@ class DeletedOrganizationsOnRecordTest {
     @Autowired
     BackupProperties backupProperties;
 
-    /** An adapter that deletes as the platform's does, then loses its record of what it deleted. */
-    class ForgetfulPlatformData extends JdbcPlatformData {
+    /** The platform's adapter, with something done after each chunk it deletes, in the chunk's transaction. */
+    class AfterEachChunk extends JdbcPlatformData {
 
-        ForgetfulPlatformData() {
+        private final LongConsumer then;
+
+        AfterEachChunk(LongConsumer then) {
             super(jdbc, dataSource, true);
+            this.then = then;
         }
 
         @Override
         public int hardDelete(long removalId, int scopeRound, long psaIntegrationId, List<Long> organizations,
                 ScopeGuard guard) {
             int deleted = super.hardDelete(removalId, scopeRound, psaIntegrationId, organizations, guard);
-            jdbc.sql("delete from removal_deleted_organization where removal_id = :removal")
-                    .param("removal", removalId).update();
+            then.accept(removalId);
             return deleted;
-        }
-    }
-
-    /** The platform's adapter, holding its first chunk open until the test lets it commit. */
-    class HeldPlatformData extends JdbcPlatformData {
-
-        final CountDownLatch deleted = new CountDownLatch(1);
-        final CountDownLatch commit = new CountDownLatch(1);
-
-        HeldPlatformData() {
-            super(jdbc, dataSource, true);
-        }
-
-        @Override
-        public int hardDelete(long removalId, int scopeRound, long psaIntegrationId, List<Long> organizations,
-                ScopeGuard guard) {
-            int done = super.hardDelete(removalId, scopeRound, psaIntegrationId, organizations, guard);
-            deleted.countDown();
-            try {
-                commit.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return done;
         }
     }
 
@@ -114,7 +93,16 @@ class DeletedOrganizationsOnRecordTest {
         ProcessInstance removal = driver.decide(account, RemovalMode.DELETE);
         management.executeJob(management.createJobQuery().processInstanceId(removal.getId()).singleResult().getId());
         long removalId = removalService.get(removal.getId()).id();
-        HeldPlatformData held = new HeldPlatformData();
+        CountDownLatch deleted = new CountDownLatch(1);
+        CountDownLatch commit = new CountDownLatch(1);
+        AfterEachChunk held = new AfterEachChunk(ofRemoval -> { // holds its first chunk open until the test lets it commit
+            deleted.countDown();
+            try {
+                commit.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         DataRemovalService first = new DataRemovalService(removalService, removals, integrations, held, rules,
                 settings, scope, transactions, backups, backupProperties);
         DataRemovalService second = new DataRemovalService(removalService, removals, integrations,
@@ -123,19 +111,19 @@ class DeletedOrganizationsOnRecordTest {
         ExecutorService two = Executors.newFixedThreadPool(2);
         try {
             Future<DataRemovalService.Progress> firstRun = two.submit(() -> first.hardDelete(removal.getId()));
-            assertThat(held.deleted.await(60, TimeUnit.SECONDS)).as("the first run deleted its first chunk").isTrue();
+            assertThat(deleted.await(60, TimeUnit.SECONDS)).as("the first run deleted its first chunk").isTrue();
             Future<DataRemovalService.Progress> secondRun = two.submit(() -> second.hardDelete(removal.getId()));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (jdbc.sql("select count(*) from pg_locks where not granted").query(Long.class).single() == 0) {
                 assertThat(System.nanoTime()).as("the second run waits for the first's chunk").isLessThan(deadline);
                 Thread.sleep(20);
             }
-            held.commit.countDown();
+            commit.countDown();
 
             assertThat(firstRun.get(60, TimeUnit.SECONDS).scopeChanged()).isFalse();
             assertThat(secondRun.get(60, TimeUnit.SECONDS).scopeChanged()).as("neither run failed").isFalse();
         } finally {
-            held.commit.countDown();
+            commit.countDown();
             two.shutdownNow();
         }
         driver.runJobs(removal);
@@ -156,11 +144,13 @@ class DeletedOrganizationsOnRecordTest {
         long removalId = removalService.get(removal.getId()).id();
         String before = fixtures.accountChecksum(account.accountId());
         DataRemovalService withForgetfulAdapter = new DataRemovalService(removalService, removals, integrations,
-                new ForgetfulPlatformData(), rules, settings, scope, transactions, backups, backupProperties);
+                new AfterEachChunk(ofRemoval -> jdbc.sql("delete from removal_deleted_organization where removal_id = :removal")
+                        .param("removal", ofRemoval).update()), // loses its record of what it deleted
+                rules, settings, scope, transactions, backups, backupProperties);
 
         assertThatThrownBy(() -> withForgetfulAdapter.hardDelete(removal.getId()))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("ForgetfulPlatformData) deleted")
+                .hasMessageContaining("AfterEachChunk) deleted")
                 .hasMessageContaining("but put 0 on record under its scope round 1")
                 .hasMessageContaining("the chunk is rolled back and nothing of it is deleted");
 
