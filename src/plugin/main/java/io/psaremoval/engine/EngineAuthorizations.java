@@ -35,7 +35,7 @@ import org.springframework.stereotype.Service;
 public class EngineAuthorizations {
 
     static final String PROCESS_KEY = "RemovePsaIntegration";
-    /** The notices a removal gives its requester (or approvers): started by no one but the removal. */
+    /** The notices a removal gives its requester (or approvers): read by every account user, started by no one else. */
     public static final String NOTICE_PROCESS_KEY = "RemovalNotice";
     /** Restore deleted PSA data: any user of an account may start it; its first step refuses all but Administrators. */
     public static final String RESTORE_PROCESS_KEY = "RestoreDeletedPsaData";
