@@ -33,9 +33,9 @@ import org.springframework.stereotype.Component;
  * process {@value #PROCESS_KEY} with one task for one reader (the requester; or, when the requester withdraws a deletion
  * that waited for a second Administrator, each Administrator who was asked to approve it), named by the notice's
  * title, whose form shows its text. A removal waiting for support says so until support answers; a disconnect or
- * delete says it is running until it ends; every removal that ends without the requester's last word (done, nothing to remove, unavailable,
- * refused by a rule, expired) tells how it ended, a delete or disconnect per kind against the preview the person
- * confirmed, with the backup and the RMM notice. A notice that no longer holds is withdrawn by the removal
+ * delete says it is running until it ends; every removal that ends without the requester's last word (done, nothing
+ * to remove, unavailable, refused by a rule, expired) tells how it ended, a delete or disconnect per kind against the
+ * preview the person confirmed, with the backup and the RMM notice. A notice that no longer holds is withdrawn by the removal
  * ({@link NoticeWithdrawal}); an unread one closes by itself after {@code psa.removal.notice-timeout}.
  *
  * <p>Notices are started from inside the removal's own engine commands, often a person's task completion: the
