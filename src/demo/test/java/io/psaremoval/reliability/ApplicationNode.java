@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -163,7 +164,7 @@ final class ApplicationNode implements AutoCloseable {
         return lastLines(40, line -> true);
     }
 
-    private String lastLines(int count, java.util.function.Predicate<String> kept) throws IOException {
+    private String lastLines(int count, Predicate<String> kept) throws IOException {
         List<String> lines = Files.readAllLines(log).stream().filter(kept).toList();
         return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
     }

@@ -7,6 +7,7 @@ import io.psaremoval.PlatformTest;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -113,7 +114,7 @@ class DeletedOrganizationsBackfillTest {
         HikariDataSource platform = (HikariDataSource) dataSource;
         String current = jdbc.sql("select current_database()").query(String.class).single();
         // The database is the URL's path: "jdbc:postgresql://host:port/<database>[?parameters]".
-        String url = platform.getJdbcUrl().replaceFirst("/" + java.util.regex.Pattern.quote(current) + "(?=\\?|$)",
+        String url = platform.getJdbcUrl().replaceFirst("/" + Pattern.quote(current) + "(?=\\?|$)",
                 "/" + database);
         return new SingleConnectionDataSource(url, platform.getUsername(), platform.getPassword(), true);
     }

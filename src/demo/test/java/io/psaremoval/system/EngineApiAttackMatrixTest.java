@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.camunda.bpm.engine.ProcessEngine;
@@ -163,7 +164,7 @@ class EngineApiAttackMatrixTest {
         List<String> serverErrors = new ArrayList<>();
         Map<Door, Set<String>> allowedChanges = new TreeMap<>();
         for (Door door : Door.values()) {
-            allowedChanges.put(door, new java.util.TreeSet<>());
+            allowedChanges.put(door, new TreeSet<>());
             Map<Caller, EngineApi> apis = new LinkedHashMap<>();
             callers.forEach((caller, user) -> apis.put(caller,
                     user == null ? EngineApi.anonymous(port, door) : EngineApi.as(port, door, user)));
@@ -198,7 +199,7 @@ class EngineApiAttackMatrixTest {
         assertThat(violations).as("operations that changed what the caller may not change").isEmpty();
         assertThat(serverErrors).as("a refusal is a 4xx, never a 500").isEmpty();
         assertThat(allowedChanges).as("what a person may do, done through each door")
-                .allSatisfy((door, done) -> assertThat(done).isEqualTo(new java.util.TreeSet<>(allowed)));
+                .allSatisfy((door, done) -> assertThat(done).isEqualTo(new TreeSet<>(allowed)));
     }
 
     // --- the removal under attack --------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package io.psaremoval.camunda;
 import io.psaremoval.account.Accounts;
 import io.psaremoval.backup.BackupService;
 import io.psaremoval.engine.EngineAuthorizations;
+import io.psaremoval.engine.EngineTexts;
 import io.psaremoval.engine.NoticeWithdrawal;
 import io.psaremoval.removal.DataRemovalService;
 import io.psaremoval.removal.DataRemovalService.KindReconciled;
@@ -221,7 +222,7 @@ public class RemovalNotices {
         if (!TOLD.contains(outcome) && !cancelledByAnAdministrator) {
             return;
         }
-        String title = removal.integrationName() == null ? "the PSA integration" : removal.integrationName();
+        String title = integrationOf(removal);
         String name = plain(title);
         switch (outcome) {
             case DELETED -> give(removal, Kind.OUTCOME, "Removal done: " + title + " and its data deleted",
@@ -277,7 +278,7 @@ public class RemovalNotices {
      */
     void tellApproversOfWithdrawal(String processInstanceId, DeletionApprovals.Withdrawal withdrawal) {
         Removal removal = removals.get(processInstanceId);
-        String name = removal.integrationName() == null ? "the PSA integration" : removal.integrationName();
+        String name = integrationOf(removal);
         String title = "Approval no longer needed: " + withdrawal.withdrawnBy() + " withdrew the deletion of " + name;
         String text = "# The deletion was withdrawn\n" + plain(withdrawal.withdrawnBy()) + " withdrew removal "
                 + removal.businessKey() + ", the deletion of " + plain(name) + " in " + account(removal)
@@ -354,9 +355,9 @@ public class RemovalNotices {
 
     /** A notice for one person, its only reader: the requester, or an Administrator asked to approve. */
     private void give(Removal removal, String reader, Kind kind, String title, String text) {
-        // A task's name holds 255 characters, a text variable 4,000: a long name never stops the removal.
-        title = fitted(title, 255);
-        text = fitted(text, 3_900);
+        // A text variable holds 4,000 characters: a long name never stops the removal.
+        title = EngineTexts.fitted(title, EngineTexts.TASK_NAME);
+        text = EngineTexts.fitted(text, 3_900);
         Map<String, Object> variables = new LinkedHashMap<>();
         variables.put("noticeReader", reader); // its assignee
         variables.put(NoticeWithdrawal.KIND, kind.name());
@@ -368,6 +369,11 @@ public class RemovalNotices {
                 .businessKey(removal.businessKey()).setVariables(variables).execute());
     }
 
+    /** The integration's name, or what stands for it when the removal never had one chosen. */
+    private static String integrationOf(Removal removal) {
+        return removal.integrationName() == null ? "the PSA integration" : removal.integrationName();
+    }
+
     private static String sentence(String reason, String otherwise) {
         return reason == null || reason.isBlank() ? otherwise : plain(reason.strip());
     }
@@ -375,10 +381,6 @@ public class RemovalNotices {
     /** Text from the platform's data or a person, shown as it is: Markdown's characters lose their meaning. */
     public static String plain(String text) {
         return ImpactReport.plain(text);
-    }
-
-    private static String fitted(String text, int max) {
-        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
     }
 
     private static String n(long value) {

@@ -116,7 +116,7 @@ public class StuckRemovals {
                 Task task = tasks.newTask();
                 task.setName(fitted("Your removal of " + (removal.integrationName() == null ? "a PSA integration"
                         : removal.integrationName()) + " waits for an operator"));
-                task.setDescription(fitted(forRequester(removal, step, inWords), 4000));
+                task.setDescription(fittedDescription(forRequester(removal, step, inWords)));
                 task.setAssignee(removal.requestedBy());
                 task.setPriority(REQUESTER_PRIORITY);
                 tasks.saveTask(task);
@@ -125,7 +125,7 @@ public class StuckRemovals {
             operatorTask = command.runWithoutAuthorization(() -> {
                 Task task = tasks.newTask();
                 task.setName(fitted("Retry the stuck removal " + removal.businessKey() + " at \"" + step + "\""));
-                task.setDescription(fitted(forOperators(removal, stop, step, failure), 4000));
+                task.setDescription(fittedDescription(forOperators(removal, stop, step, failure)));
                 task.setPriority(OPERATOR_PRIORITY);
                 tasks.saveTask(task);
                 tasks.addCandidateGroup(task.getId(), AccountGroups.CAMUNDA_ADMIN);
@@ -160,7 +160,7 @@ public class StuckRemovals {
     private static void describe(TaskService tasks, String taskId, String description) {
         Task task = taskId == null ? null : tasks.createTaskQuery().taskId(taskId).singleResult();
         if (task != null) {
-            task.setDescription(fitted(description, 4000));
+            task.setDescription(fittedDescription(description));
             tasks.saveTask(task);
         }
     }
@@ -238,18 +238,18 @@ public class StuckRemovals {
                 : String.valueOf(activityId);
     }
 
-    /** A task name fits the engine's column (255). */
+    /** A task name fits the engine's column. */
     private static String fitted(String name) {
-        return fitted(name, 255);
+        return EngineTexts.fitted(name, EngineTexts.TASK_NAME);
     }
 
-    /** At most that many characters, an ellipsis marking a cut (a task's description fits the engine's 4,000). */
-    private static String fitted(String text, int characters) {
-        return text.length() <= characters ? text : text.substring(0, characters - 1) + "…";
+    /** A task description fits the engine's column. */
+    private static String fittedDescription(String description) {
+        return EngineTexts.fitted(description, EngineTexts.TASK_DESCRIPTION);
     }
 
     private static String shortened(String message) {
         String plain = message == null || message.isBlank() ? "no message" : message.strip().replaceAll("\\s+", " ");
-        return fitted(plain, FAILURE_SHOWN);
+        return EngineTexts.fitted(plain, FAILURE_SHOWN);
     }
 }
