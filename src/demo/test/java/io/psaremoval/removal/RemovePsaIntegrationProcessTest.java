@@ -1096,8 +1096,10 @@ class RemovePsaIntegrationProcessTest {
     }
 
     @Test
-    void anApprovalLeftUndecidedExpiresWithNothingDeleted() {
-        approvals.setPolicy(account.accountId(), true, fixtures.username(account, Role.ADMINISTRATOR), null);
+    void anApprovalLeftUndecidedExpiresWithNothingDeletedAndItsApproversAreTold() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        approvals.setPolicy(account.accountId(), true, administrator, null);
+        String secondAdministrator = fixtures.createUser(account, Role.ADMINISTRATOR);
         String before = fixtures.accountChecksum(account.accountId());
         ProcessInstance removal = startRemoval(manager);
         chooseTheIntegration(removal);
@@ -1115,6 +1117,37 @@ class RemovePsaIntegrationProcessTest {
                 .isTrue();
         assertThat(cancelledUnfinished(removal, "UserTask_ApproveDeletion")).as("the approval left undecided").isTrue();
         assertThat(approvalDecisions(removal)).containsExactly("1: undecided");
+        assertThat(noticeEnds(removal)).as("the requester learns the outcome, each Administrator asked to approve why"
+                        + " the approval task is gone").containsOnlyKeys("OUTCOME", "APPROVAL_EXPIRED " + administrator,
+                "APPROVAL_EXPIRED " + secondAdministrator);
+        String name = fixtures.integrationName(account.psaIntegrationId());
+        for (String approver : List.of(administrator, secondAdministrator)) {
+            Task told = engine.getTaskService().createTaskQuery().processDefinitionKey("RemovalNotice")
+                    .processInstanceBusinessKey(businessKey(removal)).taskAssignee(approver).singleResult();
+            assertThat(told.getName()).isEqualTo("Approval no longer needed: the deletion of " + name + " expired undecided");
+            assertThat(noticeText(told)).contains("Nobody approved or refused removal " + businessKey(removal))
+                    .contains("asked for by " + manager).contains("Nothing was deleted, and " + name + " is released as it was.")
+                    .contains("the approval task is closed");
+        }
+    }
+
+    @Test
+    void aChangedScopeWhoseApprovalExpiresTellsItsApproversThatNothingMoreWasDeleted() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        ProcessInstance removal = aChangedScopeWaitingForApprovalAfterAChunk(administrator);
+        String before = fixtures.accountChecksum(account.accountId());
+
+        execute(job("BoundaryEvent_ApproveDeletionTimedOut", removal));
+        driver.runJobs(removal);
+
+        assertThat(removal).isEnded().hasPassed("EndEvent_ApproveDeletionExpired", "EndEvent_RemovalExpired");
+        assertThat(integrationStatus()).as("paused: part of it was deleted").isEqualTo("PAUSED");
+        assertThat(fixtures.accountChecksum(account.accountId())).as("nothing more deleted").isEqualTo(before);
+        assertThat(approvalDecisions(removal)).containsExactly("1: APPROVED by " + administrator, "2: undecided");
+        Task told = engine.getTaskService().createTaskQuery().processDefinitionKey("RemovalNotice")
+                .processInstanceBusinessKey(businessKey(removal)).taskAssignee(administrator).singleResult();
+        assertThat(noticeText(told)).contains("Nothing more was deleted; " + fixtures.integrationName(account.psaIntegrationId())
+                + " is paused, and what an earlier round of the removal deleted stays deleted.");
     }
 
     @Test
@@ -1999,7 +2032,7 @@ class RemovePsaIntegrationProcessTest {
                 .processDefinitionKey("RemovalNotice").processInstanceBusinessKey(businessKey(removal)).list()) {
             String kind = (String) engine.getHistoryService().createHistoricVariableInstanceQuery()
                     .processInstanceId(notice.getId()).variableName("noticeKind").singleResult().getValue();
-            if (kind.equals("APPROVAL_WITHDRAWN")) { // one for each Administrator who was asked to approve
+            if (kind.startsWith("APPROVAL_")) { // one for each Administrator who was asked to approve
                 kind += " " + engine.getHistoryService().createHistoricVariableInstanceQuery()
                         .processInstanceId(notice.getId()).variableName("noticeReader").singleResult().getValue();
             }

@@ -14,8 +14,8 @@ import org.springframework.stereotype.Component;
 /**
  * On every end event: records the outcome named by the end event's {@code outcome} extension property,
  * in the removal's record and as the process variable {@code outcome}, and tells the requester in a notice
- * (see {@link RemovalNotices}); a deletion its requester withdrew while it waited for a second Administrator is told
- * to the Administrators who had been asked to approve it.
+ * (see {@link RemovalNotices}); a deletion its requester withdrew while it waited for a second Administrator, or that
+ * expired while it waited, is told to the Administrators who had been asked to approve it.
  */
 @Component
 class RecordOutcomeListener implements ExecutionListener {
@@ -46,6 +46,9 @@ class RecordOutcomeListener implements ExecutionListener {
         if (outcome == RemovalStatus.CANCELLED) {
             approvals.withdrawal(execution.getProcessInstanceId())
                     .ifPresent(withdrawal -> notices.tellApproversOfWithdrawal(execution.getProcessInstanceId(), withdrawal));
+        } else if (outcome == RemovalStatus.EXPIRED) {
+            notices.tellApproversOfExpiry(execution.getProcessInstanceId(),
+                    approvals.approversLeftUndecided(execution.getProcessInstanceId()));
         }
     }
 }

@@ -49,7 +49,7 @@ public class RemovalNotices {
     public static final String PROCESS_KEY = EngineAuthorizations.NOTICE_PROCESS_KEY;
 
     /** What a notice is about. */
-    enum Kind { WAITING_FOR_SUPPORT, WAITING_FOR_APPROVAL, PENDING_DELETION, RUNNING, OUTCOME, APPROVAL_WITHDRAWN }
+    enum Kind { WAITING_FOR_SUPPORT, WAITING_FOR_APPROVAL, PENDING_DELETION, RUNNING, OUTCOME, APPROVAL_WITHDRAWN, APPROVAL_EXPIRED }
 
     /** Outcomes the requester learns of in a notice; a refusal of their role and their own cancel they saw already. */
     private static final Set<RemovalStatus> TOLD = Set.of(RemovalStatus.DELETED, RemovalStatus.DISCONNECTED,
@@ -284,14 +284,41 @@ public class RemovalNotices {
                 + removal.businessKey() + ", the deletion of " + plain(name) + " in " + account(removal)
                 + " that waited for a second Administrator's approval, on "
                 + withdrawal.withdrawnAt().atZoneSameInstant(ZoneOffset.UTC).format(WHEN) + ": "
-                + plain(withdrawal.note()) + "\n\n" + (removal.mode() == null
+                + plain(withdrawal.note()) + "\n\n" + nothingMoreDeleted(removal, name);
+        for (String approver : withdrawal.approvers()) {
+            give(removal, approver, Kind.APPROVAL_WITHDRAWN, title, text);
+        }
+    }
+
+    /**
+     * After the removal expired while its deletion waited for a second approval: each Administrator who had been asked to
+     * approve it (and still may) learns, in a notice of their own, that its approval task is gone because nobody decided
+     * in time, and that nothing was deleted. No one to tell: nothing happens.
+     */
+    void tellApproversOfExpiry(String processInstanceId, List<String> approvers) {
+        if (approvers.isEmpty()) {
+            return;
+        }
+        Removal removal = removals.get(processInstanceId);
+        String name = integrationOf(removal);
+        String title = "Approval no longer needed: the deletion of " + name + " expired undecided";
+        String text = "# The deletion expired\nNobody approved or refused removal " + removal.businessKey()
+                + ", the deletion of " + plain(name) + " in " + account(removal) + " asked for by "
+                + plain(removal.requestedBy()) + ", within the time a task may stay untouched, so it expired on "
+                + OffsetDateTime.now(ZoneOffset.UTC).format(WHEN) + ".\n\n" + nothingMoreDeleted(removal, name)
+                + " If the deletion is still wanted, " + plain(removal.requestedBy()) + " starts a new removal.";
+        for (String approver : approvers) {
+            give(removal, approver, Kind.APPROVAL_EXPIRED, title, text);
+        }
+    }
+
+    /** How a deletion that waited for a second approval left the data when it ended undecided, for its approvers. */
+    private static String nothingMoreDeleted(Removal removal, String name) {
+        return (removal.mode() == null
                 ? "Nothing was deleted, and " + plain(name) + " is released as it was."
                 : "Nothing more was deleted; " + plain(name) + " is paused, and what an earlier round of the removal"
                         + " deleted stays deleted.")
                 + " There is nothing for you to approve: the approval task is closed.";
-        for (String approver : withdrawal.approvers()) {
-            give(removal, approver, Kind.APPROVAL_WITHDRAWN, title, text);
-        }
     }
 
     private String table(Removal removal, RemovalMode mode) {

@@ -187,6 +187,18 @@ public class DeletionApprovals {
     public record Withdrawal(String withdrawnBy, OffsetDateTime withdrawnAt, String note, List<String> approvers) {
     }
 
+    /**
+     * The Administrators who were still asked to approve the removal's confirmed round when it ended undecided (the wait
+     * for a decision expired): active, neither the requester nor who confirmed, by username; empty when no approval of
+     * that round was waiting for a decision.
+     */
+    public List<String> approversLeftUndecided(String processInstanceId) {
+        Removal removal = removalService.get(processInstanceId);
+        boolean undecided = removal.scopeRound() != null && approvals.find(removal.id(), removal.scopeRound())
+                .filter(approval -> approval.decision() == null).isPresent();
+        return undecided ? eligibleApprovers(removal).stream().map(PlatformUser::username).toList() : List.of();
+    }
+
     /** Every approval the removal asked for, oldest round first: the auditors' view. */
     public List<DeletionApproval> of(long removalId) {
         return approvals.all(removalId);
@@ -238,7 +250,6 @@ public class DeletionApprovals {
         return change;
     }
 
-    /** What the approver is shown: who asks, why, and what the confirmed round deletes, kind by kind. */
     /** What the removal's confirmed round deletes, kind by kind, as Markdown (the approver's and the canceller's view). */
     public String confirmedScopeSummary(String processInstanceId) {
         return summary(removalService.get(processInstanceId));
