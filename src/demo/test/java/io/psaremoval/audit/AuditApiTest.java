@@ -33,6 +33,8 @@ class AuditApiTest {
     @Autowired
     org.camunda.bpm.engine.HistoryService history;
     @Autowired
+    org.camunda.bpm.engine.TaskService tasks;
+    @Autowired
     org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
     /**
@@ -225,6 +227,38 @@ class AuditApiTest {
                     .isEqualTo(line.get("confirmed").asLong());
             assertThat(line.get("difference").asLong()).as(kind).isZero();
         }
+    }
+
+    /** Who the removal told what, and whether they read it: each notice given, read, withdrawn or left open. */
+    @Test
+    void theAuditShowsWhoWasToldWhatAndWhetherTheyReadIt() throws Exception {
+        GeneratedAccount account = fixtures.create();
+        String manager = fixtures.username(account, Role.MANAGER);
+        org.camunda.bpm.engine.runtime.ProcessInstance removal = driver.remove(account, RemovalMode.DISCONNECT);
+        org.camunda.bpm.engine.task.Task outcome = tasks.createTaskQuery().processDefinitionKey("RemovalNotice")
+                .taskAssignee(manager).singleResult();
+        driver.asUser(manager, () -> {
+            tasks.complete(outcome.getId());
+            return null;
+        });
+        long id = jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", removal.getId())
+                .query(Long.class).single();
+
+        com.fasterxml.jackson.databind.JsonNode timeline = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD)
+                        .getForEntity("/api/audit/removals/" + id, String.class).getBody()).get("timeline");
+        java.util.List<String> notices = new java.util.ArrayList<>();
+        for (var event : timeline) {
+            if (event.get("kind").asText().equals("notice")) {
+                notices.add(event.get("step").asText() + " | " + event.get("who").asText() + " | " + event.get("what").asText());
+            }
+        }
+        String running = "Removal of " + fixtures.integrationName(account.psaIntegrationId()) + " is running: disconnecting";
+        assertThat(notices).as("in the order they happened").containsExactly(
+                "notice given | " + manager + " | " + running,
+                "notice withdrawn: it no longer held | null | " + running,
+                "notice given | " + manager + " | " + outcome.getName(),
+                "notice read | " + manager + " | " + outcome.getName());
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +16,12 @@ import org.camunda.bpm.engine.history.HistoricActivityInstance;
 import org.camunda.bpm.engine.history.HistoricDecisionInstance;
 import org.camunda.bpm.engine.history.HistoricIncident;
 import org.camunda.bpm.engine.history.HistoricJobLog;
+import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricTaskInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.history.UserOperationLogEntry;
+import io.psaremoval.engine.EngineAuthorizations;
+import io.psaremoval.engine.NoticeWithdrawal;
 import io.psaremoval.removal.ImpactReport;
 import io.psaremoval.removal.RemovalMode;
 import io.psaremoval.removal.RemovalRepository;
@@ -201,6 +205,44 @@ public class AuditService {
                         dataRemoval.scopeRounds(removalId, RemovalMode.valueOf(summary.mode() != null ? summary.mode()
                                 : Optional.ofNullable(summary.chosenMode()).orElse("DELETE"))),
                         approvals.of(removalId), restores.ofRemoval(removalId), timeline(summary)));
+    }
+
+    /**
+     * The removal's notices (process {@code RemovalNotice}, by the removal's business key): to whom each was given and
+     * what it said, and how it closed: read by its reader, withdrawn by the removal, closed unread, or still open.
+     */
+    private void notices(String businessKey, List<Event> events) {
+        if (businessKey == null) {
+            return;
+        }
+        List<HistoricProcessInstance> notices = history.createHistoricProcessInstanceQuery()
+                .processDefinitionKey(EngineAuthorizations.NOTICE_PROCESS_KEY).processInstanceBusinessKey(businessKey)
+                .orderByProcessInstanceStartTime().asc().listPage(0, MAX_RESULTS);
+        if (notices.isEmpty()) {
+            return;
+        }
+        Map<String, Map<String, Object>> variables = new HashMap<>();
+        history.createHistoricVariableInstanceQuery()
+                .processInstanceIdIn(notices.stream().map(HistoricProcessInstance::getId).toArray(String[]::new))
+                .variableNameIn(NoticeWithdrawal.READER, NoticeWithdrawal.TITLE).listPage(0, MAX_RESULTS)
+                .forEach(variable -> variables.computeIfAbsent(variable.getProcessInstanceId(), id -> new HashMap<>())
+                        .put(variable.getName(), variable.getValue()));
+        for (HistoricProcessInstance notice : notices) {
+            Map<String, Object> given = variables.getOrDefault(notice.getId(), Map.of());
+            String reader = (String) given.get(NoticeWithdrawal.READER);
+            events.add(new Event(instant(notice.getStartTime()), "notice", "notice given", reader,
+                    (String) given.get(NoticeWithdrawal.TITLE)));
+            if (notice.getEndTime() != null) {
+                String how = switch (String.valueOf(notice.getEndActivityId())) {
+                    case "EndEvent_NoticeRead" -> "notice read";
+                    case "EndEvent_NoticeWithdrawn" -> "notice withdrawn: it no longer held";
+                    case "EndEvent_NoticeExpired" -> "notice closed unread after psa.removal.notice-timeout";
+                    default -> "notice ended" + (notice.getDeleteReason() == null ? "" : ": " + notice.getDeleteReason());
+                };
+                events.add(new Event(instant(notice.getEndTime()), "notice", how,
+                        how.equals("notice read") ? reader : null, (String) given.get(NoticeWithdrawal.TITLE)));
+            }
+        }
     }
 
     private static final String SUMMARY = """
@@ -459,6 +501,7 @@ public class AuditService {
                         .list();
             }
         }
+        notices(removal.businessKey(), events);
         jdbc.sql("""
                 select occurred_at, username, kind, detail from security_event where process_instance_id = :pid
                 order by occurred_at, id limit :max""")

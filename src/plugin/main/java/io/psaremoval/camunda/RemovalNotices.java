@@ -386,9 +386,9 @@ public class RemovalNotices {
         title = EngineTexts.fitted(title, EngineTexts.TASK_NAME);
         text = EngineTexts.fitted(text, 3_900);
         Map<String, Object> variables = new LinkedHashMap<>();
-        variables.put("noticeReader", reader); // its assignee
+        variables.put(NoticeWithdrawal.READER, reader); // its assignee
         variables.put(NoticeWithdrawal.KIND, kind.name());
-        variables.put("noticeTitle", title);
+        variables.put(NoticeWithdrawal.TITLE, title);
         variables.put("noticeText", text);
         variables.put("noticeExpiresOn", OffsetDateTime.now(ZoneOffset.UTC).plus(settings.noticeTimeout()).format(DAY));
         variables.put("removalBusinessKey", removal.businessKey());

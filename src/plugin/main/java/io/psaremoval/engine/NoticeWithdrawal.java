@@ -14,6 +14,10 @@ public final class NoticeWithdrawal {
     public static final String MESSAGE = "RemovalNoticeWithdrawn";
     /** The notice's variable that says what it is about. */
     public static final String KIND = "noticeKind";
+    /** The notice's variable that names its one reader, its task's assignee. */
+    public static final String READER = "noticeReader";
+    /** The notice's variable that holds its title, its task's name. */
+    public static final String TITLE = "noticeTitle";
 
     private NoticeWithdrawal() {
     }
