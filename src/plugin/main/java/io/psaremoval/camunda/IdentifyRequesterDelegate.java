@@ -9,10 +9,7 @@ import io.psaremoval.account.Role;
 import io.psaremoval.engine.EngineAuthorizations;
 import io.psaremoval.removal.Removal;
 import io.psaremoval.removal.RemovalService;
-import java.time.LocalDate;
 import java.util.ArrayList;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -62,8 +59,7 @@ class IdentifyRequesterDelegate implements JavaDelegate {
             ignored.add(INITIATOR + "=" + initiator);
         }
         execution.setVariable(INITIATOR, username);
-        String businessKey = "removal-" + LocalDate.now(ZoneOffset.UTC).format(DateTimeFormatter.BASIC_ISO_DATE)
-                + "-" + execution.getProcessInstanceId().replace("-", "").substring(0, 8);
+        String businessKey = BusinessKeys.ofRemoval(execution.getProcessInstanceId());
         if (execution.getProcessBusinessKey() != null && !execution.getProcessBusinessKey().equals(businessKey)) {
             ignored.add("businessKey=" + execution.getProcessBusinessKey());
         }
