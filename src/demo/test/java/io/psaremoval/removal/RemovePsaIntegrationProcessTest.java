@@ -53,6 +53,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 @TestPropertySource(properties = "camunda.bpm.process-engine-name=coverage")
 class RemovePsaIntegrationProcessTest {
 
+    /** A note of a no-break space and a zero-width space: not blank to Java or PostgreSQL, yet it shows nothing. */
+    private static final String NOTHING_VISIBLE = "\u00a0\u200b\u00a0";
+
     @Autowired
     ProcessEngine engine;
     @Autowired
@@ -265,6 +268,10 @@ class RemovePsaIntegrationProcessTest {
         assertThat(removal).isWaitingAt("UserTask_ChooseIntegration");
         Map<String, Object> chosen = Map.of(INTEGRATION_ID, String.valueOf(account.psaIntegrationId()), INTEGRATION_DECISION, "REMOVE");
         assertThatThrownBy(() -> completeAs(manager, removal, chosen)).rootCause()
+                .hasMessage("'Choose the PSA integration' needs the reason for the removal, for your auditors.");
+        Map<String, Object> invisibleReason = new HashMap<>(chosen);
+        invisibleReason.put(REMOVAL_REASON, NOTHING_VISIBLE);
+        assertThatThrownBy(() -> completeAs(manager, removal, invisibleReason)).as("a reason that shows nothing").rootCause()
                 .hasMessage("'Choose the PSA integration' needs the reason for the removal, for your auditors.");
 
         Map<String, Object> withReason = new HashMap<>(chosen);
@@ -1057,6 +1064,9 @@ class RemovePsaIntegrationProcessTest {
 
         assertThatThrownBy(() -> completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "REFUSE")))
                 .hasRootCauseInstanceOf(BadUserRequestException.class).hasMessageContaining("Say why you refuse");
+        assertThatThrownBy(() -> completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "REFUSE",
+                APPROVAL_NOTE, NOTHING_VISIBLE))).as("a note that shows nothing")
+                .hasRootCauseInstanceOf(BadUserRequestException.class).hasMessageContaining("Say why you refuse");
         completeAs(administrator, removal, Map.of(APPROVAL_DECISION, "REFUSE",
                 APPROVAL_NOTE, "Not before the contract with the new PSA is signed"));
         driver.runJobs(removal);
@@ -1162,6 +1172,8 @@ class RemovePsaIntegrationProcessTest {
         assertThat(waiting.getAssignee()).isEqualTo(manager);
 
         assertThatThrownBy(() -> driver.withdraw(manager, removal, " "))
+                .hasRootCauseInstanceOf(BadUserRequestException.class).hasMessageContaining("Say why you withdraw");
+        assertThatThrownBy(() -> driver.withdraw(manager, removal, NOTHING_VISIBLE)).as("a note that shows nothing")
                 .hasRootCauseInstanceOf(BadUserRequestException.class).hasMessageContaining("Say why you withdraw");
         assertThatThrownBy(() -> approvals.withdraw(removal.getId(), "Not mine to withdraw", administrator))
                 .as("an Administrator refuses it in the approval; only the requester withdraws")
@@ -1717,6 +1729,9 @@ class RemovePsaIntegrationProcessTest {
         setRole(administrator, Role.ADMINISTRATOR);
         engine.getTaskService().setAssignee(task(removal).getId(), null);
         assertThatThrownBy(() -> completeAs(administrator, removal, Map.of(PENDING_DECISION, "CANCEL_DELETION")))
+                .hasRootCauseInstanceOf(BadUserRequestException.class).hasMessageContaining("Say why you cancel");
+        assertThatThrownBy(() -> completeAs(administrator, removal, Map.of(PENDING_DECISION, "CANCEL_DELETION",
+                CANCEL_NOTE, NOTHING_VISIBLE))).as("a note that shows nothing")
                 .hasRootCauseInstanceOf(BadUserRequestException.class).hasMessageContaining("Say why you cancel");
         engine.getTaskService().setAssignee(task(removal).getId(), null);
         completeAs(administrator, removal, Map.of(PENDING_DECISION, "CANCEL_DELETION",

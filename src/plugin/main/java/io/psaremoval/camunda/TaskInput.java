@@ -1,5 +1,6 @@
 package io.psaremoval.camunda;
 
+import io.psaremoval.security.Notes;
 import io.psaremoval.integration.IntegrationUnavailableException;
 import io.psaremoval.removal.RemovalInputException;
 import java.util.List;
@@ -32,7 +33,7 @@ final class TaskInput {
     /** A text the user must fill in. */
     static String requireText(DelegateTask task, String variable, String what) {
         Object value = task.getVariable(variable);
-        if (!(value instanceof String text) || text.isBlank()) {
+        if (!(value instanceof String text) || !Notes.saysSomething(text)) {
             throw refused("'" + task.getName() + "' needs " + what + ".");
         }
         return text.strip();

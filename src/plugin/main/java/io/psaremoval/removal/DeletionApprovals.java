@@ -1,5 +1,6 @@
 package io.psaremoval.removal;
 
+import io.psaremoval.security.Notes;
 import io.psaremoval.account.PlatformUser;
 import io.psaremoval.account.PlatformUsers;
 import io.psaremoval.account.Role;
@@ -84,7 +85,7 @@ public class DeletionApprovals {
         if (notEligible != null) {
             throw new RemovalInputException(notEligible + " Nothing was decided.");
         }
-        String cleanNote = note == null || note.isBlank() ? null : note.strip();
+        String cleanNote = Notes.orNull(note);
         if (!approve && cleanNote == null) {
             throw new RemovalInputException("Say why you refuse the deletion: the requester reads it. Nothing was decided.");
         }
@@ -113,7 +114,7 @@ public class DeletionApprovals {
                     + removal.businessKey() + ", may withdraw it; an Administrator refuses it in 'Approve the deletion'."
                     + " Nothing was withdrawn.");
         }
-        if (note == null || note.isBlank()) {
+        if (!Notes.saysSomething(note)) {
             throw new RemovalInputException("Say why you withdraw the deletion, for the auditors."
                     + " Nothing was withdrawn.");
         }

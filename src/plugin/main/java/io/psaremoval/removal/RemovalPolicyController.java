@@ -1,5 +1,6 @@
 package io.psaremoval.removal;
 
+import io.psaremoval.security.Notes;
 import io.psaremoval.account.Accounts;
 import io.psaremoval.security.AccountAdministrators;
 import java.time.Duration;
@@ -71,7 +72,7 @@ class RemovalPolicyController {
                     + " sight before its purge ({\"coolingOffPeriod\": \"P7D\"}).");
         }
         Duration coolingOff = request.coolingOffPeriod() == null ? null : coolingOff(request.coolingOffPeriod());
-        String note = request.note() == null || request.note().isBlank() ? null : request.note().strip();
+        String note = Notes.orNull(request.note());
         if (note != null && note.length() > 1000) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The note is at most 1,000 characters long.");
         }

@@ -1,5 +1,6 @@
 package io.psaremoval.removal;
 
+import io.psaremoval.security.Notes;
 import io.psaremoval.account.Accounts;
 import io.psaremoval.account.PlatformUser;
 import io.psaremoval.backup.Backup;
@@ -382,7 +383,7 @@ public class RemovalService {
         if (notAdministrator != null) {
             throw new RemovalInputException(notAdministrator + " Nothing was cancelled.");
         }
-        if (note == null || note.isBlank()) {
+        if (!Notes.saysSomething(note)) {
             throw new RemovalInputException("Say why you cancel the deletion, for the requester and the auditors.");
         }
         int outOfSight = platformData.organizationsOutOfSight(removal.id());

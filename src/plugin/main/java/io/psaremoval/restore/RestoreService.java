@@ -1,5 +1,6 @@
 package io.psaremoval.restore;
 
+import io.psaremoval.security.Notes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.psaremoval.account.PlatformUser;
 import io.psaremoval.account.PlatformUsers;
@@ -93,7 +94,7 @@ public class RestoreService {
                     + " taken before every hard delete and kept for its retention, then removed.");
         }
         Restore restore = restores.createIfAbsent(processInstanceId, businessKey, user.accountId(), username,
-                reason == null || reason.isBlank() ? null : reason.strip());
+                Notes.orNull(reason));
         log.info("Restore {} requested by {} for account {}", businessKey, username, user.accountId());
         return restore;
     }
