@@ -1079,7 +1079,7 @@ class RemovePsaIntegrationProcessTest {
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
         Task notice = openNotice(removal);
         assertThat(notice.getName()).isEqualTo("Removal not approved: " + fixtures.integrationName(account.psaIntegrationId()));
-        assertThat(noticeText(notice)).contains(administrator + " refused: Not before the contract with the new PSA is signed")
+        assertThat(noticeText(notice)).contains(ImpactReport.plain(administrator + " refused: Not before the contract with the new PSA is signed"))
                 .contains("ended before anything was deleted");
         assertThat(approvalDecisions(removal)).containsExactly("1: REFUSED by " + administrator);
     }
@@ -1208,7 +1208,7 @@ class RemovePsaIntegrationProcessTest {
                     .isEqualTo("Approval no longer needed: " + manager + " withdrew the deletion of "
                             + fixtures.integrationName(account.psaIntegrationId()));
             assertThat(noticeText(told)).contains(manager + " withdrew removal " + businessKey(removal))
-                    .contains(": Wrong integration: we keep Autotask")
+                    .contains(": " + ImpactReport.plain("Wrong integration: we keep Autotask"))
                     .contains("Nothing was deleted, and " + fixtures.integrationName(account.psaIntegrationId())
                             + " is released as it was.")
                     .contains("the approval task is closed");
@@ -1261,7 +1261,7 @@ class RemovePsaIntegrationProcessTest {
         assertThat(removal).isEnded().hasPassed("EndEvent_DeletionNotApproved");
         assertThat(integrationStatus()).as("paused: part of it was deleted").isEqualTo("PAUSED");
         assertThat(fixtures.accountChecksum(account.accountId())).as("nothing more deleted").isEqualTo(before);
-        assertThat(noticeText(openNotice(removal))).contains(administrator + " refused: Not the new servers")
+        assertThat(noticeText(openNotice(removal))).contains(ImpactReport.plain(administrator + " refused: Not the new servers"))
                 .contains("stays deleted").contains("| Organizations | ");
         assertThat(approvalDecisions(removal)).containsExactly("1: APPROVED by " + administrator,
                 "2: REFUSED by " + administrator);
@@ -1752,7 +1752,7 @@ class RemovePsaIntegrationProcessTest {
         Task outcome = openNotice(removal);
         assertThat(outcome.getName()).isEqualTo("Deletion cancelled: " + fixtures.integrationName(account.psaIntegrationId())
                 + " kept");
-        assertThat(noticeText(outcome)).contains("period by " + administrator + ": Wrong PSA: we keep this one").contains("back in sight exactly as they were");
+        assertThat(noticeText(outcome)).contains(ImpactReport.plain("period by " + administrator + ": Wrong PSA: we keep this one")).contains("back in sight exactly as they were");
     }
 
     @Test

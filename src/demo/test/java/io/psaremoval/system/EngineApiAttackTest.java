@@ -464,6 +464,22 @@ class EngineApiAttackTest {
         EngineApi other = EngineApi.as(port, door, otherManager);
         assertThat(other.get("task?processDefinitionKey=RemovalNotice&firstResult=0&maxResults=50").body()).isEqualTo("[]");
         assertThat(other.post("task/" + notice.getId() + "/complete", "{}").status()).isIn(403, 404);
+        // An Administrator of the same account, offered the removal's own tasks, neither sees nor reads nor closes the
+        // requester's notice: a notice has one reader.
+        EngineApi administrator = EngineApi.as(port, door, fixtures.username(account, Role.ADMINISTRATOR));
+        assertThat(administrator.get("task?processDefinitionKey=RemovalNotice&firstResult=0&maxResults=50").body())
+                .isEqualTo("[]");
+        for (String path : List.of("task/" + notice.getId(), "task/" + notice.getId() + "/form-variables",
+                "task/" + notice.getId() + "/variables", "process-instance/" + notice.getProcessInstanceId() + "/variables")) {
+            Response response = administrator.get(path);
+            assertThat(response.status()).as(path + " " + response).isIn(403, 404);
+        }
+        assertThat(administrator.get("history/variable-instance?processInstanceId=" + notice.getProcessInstanceId()
+                + "&firstResult=0&maxResults=50")
+                .body()).as("the notice's history").isEqualTo("[]");
+        assertThat(administrator.post("task/" + notice.getId() + "/complete", "{}").status()).isIn(403, 404);
+        assertThat(administrator.post("task/" + notice.getId() + "/claim", "{\"userId\": \""
+                + fixtures.username(account, Role.ADMINISTRATOR) + "\"}").status()).isIn(403, 404);
 
         assertThat(engine.getRuntimeService().createProcessInstanceQuery().processDefinitionKey("RemovalNotice").count())
                 .as("no notice started or ended").isEqualTo(notices);

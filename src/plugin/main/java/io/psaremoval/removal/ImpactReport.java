@@ -50,12 +50,15 @@ public final class ImpactReport {
     }
 
     /**
-     * Text as Markdown shows it, character for character, on one line: a name cannot make a link, a heading, a table
-     * cell or a paragraph of its own.
+     * Text as Markdown shows it, character for character, on one line: a name or a person's note cannot make a link, a
+     * heading, a table cell or a paragraph of its own. Colons are escaped too, and the dot of {@code www.}, so that a bare
+     * address ({@code https://...}, {@code www....}) is not turned into a link by a renderer that links them (GitHub's
+     * extension, which Tasklist's forms may use): a note is read, not followed.
      */
     public static String plain(String text) {
         return text == null ? null
-                : text.replaceAll("[\\r\\n]+", " ").replaceAll("([\\\\`*_{}\\[\\]()#+!|<>~-])", "\\\\$1");
+                : text.replaceAll("[\\r\\n]+", " ").replaceAll("([\\\\`*_{}\\[\\]()#+!|<>~:-])", "\\\\$1")
+                        .replaceAll("(?i)\\b(www)\\.", "$1\\\\.");
     }
 
     static String n(long value) {
