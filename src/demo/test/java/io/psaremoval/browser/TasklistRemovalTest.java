@@ -324,17 +324,28 @@ class TasklistRemovalTest {
                     .contains("you may withdraw it until a second Administrator decides");
             screenshot(browser, "withdraw-1-waiting");
             clickLabel(browser, "Withdraw the deletion: keep everything");
-            typeText(browser, "Why you withdraw it", "Wrong integration: we keep this one");
+            typeText(browser, "Why you withdraw it", "Wrong integration: we keep this one, see https://tickets.example/42");
             complete(browser, "withdraw-2-withdrawn");
         }
         driver.runJobs(removal);
         assertThat(jdbc.sql("select status || ': ' || outcome_reason from removal where process_instance_id = :pid")
                 .param("pid", removal.getId()).query(String.class).single())
                 .isEqualTo("CANCELLED: Withdrawn by " + manager + " while it waited for a second Administrator's approval:"
-                        + " Wrong integration: we keep this one");
+                        + " Wrong integration: we keep this one, see https://tickets.example/42");
         assertThat(taskService.createTaskQuery().processInstanceId(removal.getId()).count()).isZero();
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
         assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("ACTIVE");
+
+        try (Browser browser = new Browser(port)) {
+            signIn(browser, administrator);
+            openTask(browser, "Approval no longer needed: " + manager + " withdrew the deletion of " + integrationName);
+            assertThat(formText(browser)).as("the note as the requester wrote it, no escape in sight")
+                    .contains(": Wrong integration: we keep this one, see https://tickets.example/42")
+                    .contains("the approval task is closed");
+            assertThat(browser.driver.findElements(By.cssSelector(".fjs-form a[href*='tickets.example']")))
+                    .as("a bare address in a note is not made a link").isEmpty();
+            screenshot(browser, "withdraw-3-approver-told");
+        }
     }
 
     /**
