@@ -275,14 +275,22 @@ class TasklistRemovalTest {
         String administrator = fixtures.username(account, Role.ADMINISTRATOR);
         String integrationName = fixtures.integrationName(account.psaIntegrationId());
         approvals.setPolicy(account.accountId(), true, administrator, "Four eyes");
-        ProcessInstance removal = driver.confirmDeletion(account, manager);
+        // What the requester wrote, and their own name, reach the approver as written: no link, no emphasis, no heading.
+        String name = "Mary-Jane [CEO](https://evil.example/ceo)";
+        String reason = "Moving on: re-approve at https://evil.example/login **now** # urgent";
+        jdbc.sql("update platform_user set full_name = :name where username = :u").param("name", name).param("u", manager)
+                .update();
+        ProcessInstance removal = driver.confirmDeletion(account, manager, reason);
 
         try (Browser browser = new Browser(port)) {
             signIn(browser, administrator);
             openTask(browser, "Approve the deletion of " + integrationName);
-            assertThat(formText(browser)).contains("asks to permanently delete everything")
+            assertThat(formText(browser)).contains(name + " asks to permanently delete everything")
+                    .contains("Reason given: " + reason)
                     .contains("Why your approval is needed: The account's removal policy asks a second Administrator")
                     .contains("Organizations").contains("Nothing of this scope has been deleted yet");
+            assertThat(browser.driver.findElements(By.cssSelector(".fjs-form a[href*='evil.example']")))
+                    .as("what a person wrote makes no link in another's form").isEmpty();
             screenshot(browser, "approve-1-offered");
             browser.click(By.cssSelector("[cam-tasklist-task-meta] .claim"));
             browser.until(d -> administrator.equals(driver.openTask(removal, false).getAssignee()));

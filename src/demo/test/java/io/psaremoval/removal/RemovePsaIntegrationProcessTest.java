@@ -414,7 +414,7 @@ class RemovePsaIntegrationProcessTest {
                 .param("a", account.accountId()).query(String.class).single())
                 .as("recorded as taken when the person said, not when they said it")
                 .isEqualTo(manager + " / Veeam, last night / " + stated);
-        assertThat(removal(removal).get(BACKUP_SUMMARY)).asString().contains("5 hours ago: recent enough");
+        assertThat(removal(removal).get(BACKUP_SUMMARY)).asString().contains(ImpactReport.plain("5 hours ago: recent enough"));
 
         // A later statement for the same removal (the first too old by the time it was checked) replaces the first.
         long removalId = (Long) removal(removal).get(REMOVAL_ID);
@@ -440,7 +440,7 @@ class RemovePsaIntegrationProcessTest {
         completeAs(administrator, second, Map.of(REMOVAL_MODE, "DELETE"));
         assertThat(second).as("the manager's word for the first removal is no backup for this one")
                 .isWaitingAt("UserTask_ConfirmBackup");
-        assertThat(removal(second).get(BACKUP_SUMMARY)).asString().contains("10 days ago: too old");
+        assertThat(removal(second).get(BACKUP_SUMMARY)).asString().contains(ImpactReport.plain("10 days ago: too old"));
     }
 
     @Test
@@ -1516,7 +1516,7 @@ class RemovePsaIntegrationProcessTest {
         driver.runJobs(restore);
 
         assertThat(restore).hasPassed("Task_RestoreSnapshot").isWaitingAt("UserTask_ReadRestoreRefusal");
-        assertThat((String) removal(restore).get("restoreRefusal")).startsWith("Restoring would collide with live data: 1 organization");
+        assertThat((String) removal(restore).get("restoreRefusal")).startsWith(ImpactReport.plain("Restoring would collide with live data: 1 organization"));
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
         assertThat(restoreStatus(restore)).isEqualTo("REFUSED");
         execute(job("BoundaryEvent_RefusalLeftUnread", restore));

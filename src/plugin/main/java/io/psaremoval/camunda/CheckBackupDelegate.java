@@ -1,5 +1,6 @@
 package io.psaremoval.camunda;
 
+import io.psaremoval.removal.ImpactReport;
 import static io.psaremoval.camunda.RemovalVariables.BACKUP_RECENT;
 import static io.psaremoval.camunda.RemovalVariables.BACKUP_SUMMARY;
 
@@ -22,6 +23,6 @@ class CheckBackupDelegate implements JavaDelegate {
     public void execute(DelegateExecution execution) {
         String processInstanceId = execution.getProcessInstanceId();
         execution.setVariable(BACKUP_RECENT, removals.checkRecentBackup(processInstanceId));
-        execution.setVariable(BACKUP_SUMMARY, removals.backupSummary(processInstanceId));
+        execution.setVariable(BACKUP_SUMMARY, ImpactReport.plain(removals.backupSummary(processInstanceId))); // shown as written
     }
 }

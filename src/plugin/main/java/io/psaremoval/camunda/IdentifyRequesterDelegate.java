@@ -78,12 +78,12 @@ class IdentifyRequesterDelegate implements JavaDelegate {
         }
         execution.setVariable(REMOVAL_ID, removal.id());
         execution.setVariable(REQUESTER_ROLE, removal.requesterRole());
-        execution.setVariable(REQUESTER_NAME, requester.map(PlatformUser::fullName).orElse(username));
+        RemovalVariables.setShown(execution, REQUESTER_NAME, requester.map(PlatformUser::fullName).orElse(username));
         execution.setVariable(REQUESTER_ROLE_LABEL, requester.map(user -> user.role().label()).orElse("no role in an account"));
-        execution.setVariable(ACCOUNT_ADMINISTRATORS, removal.accountId() == null ? "none"
+        RemovalVariables.setShown(execution, ACCOUNT_ADMINISTRATORS, removal.accountId() == null ? "none"
                 : administratorsOf(removal.accountId()));
         execution.setVariable(ACCOUNT_ID, removal.accountId());
-        execution.setVariable(ACCOUNT_NAME, removal.accountId() == null ? null
+        RemovalVariables.setShown(execution, ACCOUNT_NAME, removal.accountId() == null ? null
                 : accounts.findName(removal.accountId()).orElse(null));
         execution.setVariable(ADMINISTRATORS_GROUP,
                 removal.accountId() == null ? null : Role.ADMINISTRATOR.groupOf(removal.accountId()));

@@ -26,7 +26,7 @@ class ReserveIntegrationDelegate extends WriteStepDelegate {
     void write(DelegateExecution execution) {
         long integrationId = RemovalVariables.longValue(execution, INTEGRATION_ID);
         try {
-            execution.setVariable(INTEGRATION_NAME, removals.reserve(execution.getProcessInstanceId(), integrationId)
+            RemovalVariables.setShown(execution, INTEGRATION_NAME, removals.reserve(execution.getProcessInstanceId(), integrationId)
                     .integrationName());
         } catch (IntegrationUnavailableException e) {
             execution.setVariable(UNAVAILABLE_REASON, e.getMessage());

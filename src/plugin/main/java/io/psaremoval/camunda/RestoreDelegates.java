@@ -1,5 +1,6 @@
 package io.psaremoval.camunda;
 
+import io.psaremoval.removal.ImpactReport;
 import static io.psaremoval.camunda.RestoreVariables.*;
 
 import io.psaremoval.restore.RestoreRefusedException;
@@ -47,7 +48,7 @@ class RestoreDelegates {
                 execution.setVariable(RESTORE_REPORT, inspection.report());
             } else {
                 restores.refuse(execution.getProcessInstanceId(), inspection.refusal());
-                execution.setVariable(RESTORE_REFUSAL, inspection.refusal());
+                execution.setVariable(RESTORE_REFUSAL, ImpactReport.plain(inspection.refusal())); // shown as written
             }
         };
     }
@@ -64,7 +65,7 @@ class RestoreDelegates {
             } catch (RestoreRefusedException refused) {
                 restores.refuse(execution.getProcessInstanceId(), refused.getMessage());
                 execution.setVariable(RESTORED, false);
-                execution.setVariable(RESTORE_REFUSAL, refused.getMessage());
+                execution.setVariable(RESTORE_REFUSAL, ImpactReport.plain(refused.getMessage()));
             }
         };
     }

@@ -1,5 +1,6 @@
 package io.psaremoval.camunda;
 
+import io.psaremoval.removal.ImpactReport;
 import static io.psaremoval.camunda.RemovalVariables.*;
 
 import io.psaremoval.removal.DeletionApprovals;
@@ -45,6 +46,7 @@ class TaskValidators {
             // Asked here rather than before the start, so that who may not remove learns it before writing anything.
             String reason = TaskInput.requireText(task, REMOVAL_REASON, "the reason for the removal, for your auditors");
             TaskInput.asRefusal(() -> removals.recordReason(task.getProcessInstanceId(), reason));
+            RemovalVariables.setShown(task, REMOVAL_REASON, reason);
         });
     }
 
@@ -77,7 +79,8 @@ class TaskValidators {
             task.setVariable(SUPPORT_ASSIGNEE, supporter);
             if (decision.equals("DECLINE")) {
                 String note = TaskInput.requireText(task, SUPPORT_NOTE, "a note to the requester saying why");
-                task.setVariable(SUPPORT_ANSWER, "**Support (" + supporter + ") declined:** " + note);
+                task.setVariable(SUPPORT_ANSWER, "**Support (" + ImpactReport.plain(supporter) + ") declined:** "
+                        + ImpactReport.plain(note));
             } else {
                 TaskInput.asRefusal(() -> removals.recordBulkDeleteApproval(task.getProcessInstanceId(), supporter));
             }

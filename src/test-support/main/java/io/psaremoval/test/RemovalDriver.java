@@ -83,7 +83,12 @@ public class RemovalDriver {
      * what follows, a second Administrator's approval where the account asks for one.
      */
     public ProcessInstance confirmDeletion(GeneratedAccount account, String user) {
-        ProcessInstance removal = start(user);
+        return confirmDeletion(account, user, "Moving to another PSA");
+    }
+
+    /** The same, with the reason the user gives. */
+    public ProcessInstance confirmDeletion(GeneratedAccount account, String user, String reason) {
+        ProcessInstance removal = start(user, Map.of(REMOVAL_REASON, reason));
         complete(user, removal, Map.of(INTEGRATION_ID, String.valueOf(account.psaIntegrationId()),
                 INTEGRATION_DECISION, "REMOVE"));
         runJobs(removal);
