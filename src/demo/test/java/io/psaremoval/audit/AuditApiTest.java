@@ -248,11 +248,16 @@ class AuditApiTest {
                 rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD)
                         .getForEntity("/api/audit/removals/" + id, String.class).getBody()).get("timeline");
         java.util.List<String> notices = new java.util.ArrayList<>();
+        java.util.List<String> reasons = new java.util.ArrayList<>();
         for (var event : timeline) {
             if (event.get("kind").asText().equals("notice")) {
                 notices.add(event.get("step").asText() + " | " + event.get("who").asText() + " | " + event.get("what").asText());
+            } else if (event.get("step").asText().equals("reason given")) {
+                reasons.add(event.get("what").asText());
             }
         }
+        assertThat(reasons).as("the reason given once, as written (the forms' escaped copy is not an input)")
+                .containsExactly("Moving to another PSA");
         String running = "Removal of " + fixtures.integrationName(account.psaIntegrationId()) + " is running: disconnecting";
         assertThat(notices).as("in the order they happened").containsExactly(
                 "notice given | " + manager + " | " + running,

@@ -277,7 +277,7 @@ class TasklistRemovalTest {
         approvals.setPolicy(account.accountId(), true, administrator, "Four eyes");
         // What the requester wrote, and their own name, reach the approver as written: no link, no emphasis, no heading.
         String name = "Mary-Jane [CEO](https://evil.example/ceo)";
-        String reason = "Moving on: re-approve at https://evil.example/login **now** # urgent";
+        String reason = "Moving on: re-approve at https://evil.example/login **now** # urgent, or mail ops@evil.example";
         jdbc.sql("update platform_user set full_name = :name where username = :u").param("name", name).param("u", manager)
                 .update();
         ProcessInstance removal = driver.confirmDeletion(account, manager, reason);

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.camunda.bpm.engine.HistoryService;
@@ -240,9 +241,17 @@ public class AuditService {
                     default -> "notice ended" + (notice.getDeleteReason() == null ? "" : ": " + notice.getDeleteReason());
                 };
                 events.add(new Event(instant(notice.getEndTime()), "notice", how,
-                        how.equals("notice read") ? reader : null, (String) given.get(NoticeWithdrawal.TITLE)));
+                        how.equals("notice read") ? whoCompleted(notice.getId(), reader) : null,
+                        (String) given.get(NoticeWithdrawal.TITLE)));
             }
         }
+    }
+
+    /** Who completed the instance's task, from the engine's operation log (an operator may have); else {@code otherwise}. */
+    private String whoCompleted(String processInstanceId, String otherwise) {
+        return history.createUserOperationLogQuery().processInstanceId(processInstanceId)
+                .operationType(UserOperationLogEntry.OPERATION_TYPE_COMPLETE).listPage(0, 1).stream()
+                .map(UserOperationLogEntry::getUserId).filter(Objects::nonNull).findFirst().orElse(otherwise);
     }
 
     private static final String SUMMARY = """

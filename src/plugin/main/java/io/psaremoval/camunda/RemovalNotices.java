@@ -350,11 +350,11 @@ public class RemovalNotices {
 
     private String backup(Removal removal) {
         String snapshot = removal.scopeRound() == null ? "" : backups.snapshotOf(removal.id(), removal.scopeRound())
-                .map(taken -> "**Snapshot:** " + backups.describe(taken.id()).orElse("snapshot " + taken.id())
+                .map(taken -> "**Snapshot:** " + plain(backups.describe(taken.id()).orElse("snapshot " + taken.id()))
                         + "; it holds every row that was deleted, verified before the delete began.\n\n")
                 .orElse("");
-        return (removal.backupId() == null ? "" : "**Backup:** " + backups.describe(removal.backupId())
-                .orElse("backup " + removal.backupId()) + ".\n\n") + snapshot;
+        return (removal.backupId() == null ? "" : "**Backup:** " + plain(backups.describe(removal.backupId())
+                .orElse("backup " + removal.backupId())) + ".\n\n") + snapshot;
     }
 
     private String rmmNotice(Removal removal) {

@@ -46,7 +46,8 @@ class TaskValidators {
             // Asked here rather than before the start, so that who may not remove learns it before writing anything.
             String reason = TaskInput.requireText(task, REMOVAL_REASON, "the reason for the removal, for your auditors");
             TaskInput.asRefusal(() -> removals.recordReason(task.getProcessInstanceId(), reason));
-            RemovalVariables.setShown(task, REMOVAL_REASON, reason);
+            // Only its companion for the forms: the reason itself stays as entered (a second write would show in the audit).
+            task.setVariable(REMOVAL_REASON + RemovalVariables.SHOWN, ImpactReport.plain(reason));
         });
     }
 

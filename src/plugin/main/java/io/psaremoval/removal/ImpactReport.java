@@ -51,14 +51,15 @@ public final class ImpactReport {
 
     /**
      * Text as Markdown shows it, character for character, on one line: a name or a person's note cannot make a link, a
-     * heading, a table cell or a paragraph of its own. Colons are escaped too, and the dot of {@code www.}, so that a bare
-     * address ({@code https://...}, {@code www....}) is not turned into a link by a renderer that links them (GitHub's
+     * heading, a table cell, an entity or a paragraph of its own. Colons and at signs are escaped too, and the dot of
+     * {@code www.}, so that a bare address ({@code https://...}, {@code www....}, {@code name@host}) is not turned into a
+     * link by a renderer that links them (GitHub's
      * extension, which Tasklist's forms apply: the browser test saw a link made without it): a note is read, not followed.
      */
     public static String plain(String text) {
         return text == null ? null
-                : text.replaceAll("[\\r\\n]+", " ").replaceAll("([\\\\`*_{}\\[\\]()#+!|<>~:-])", "\\\\$1")
-                        .replaceAll("(?i)\\b(www)\\.", "$1\\\\.");
+                : text.replaceAll("[\\r\\n]+", " ").replaceAll("([\\\\`*_{}\\[\\]()#+!|<>~:@&-])", "\\\\$1")
+                        .replaceAll("(?i)(www)\\.", "$1\\\\.");
     }
 
     static String n(long value) {

@@ -19,5 +19,12 @@ class ImpactReportTest {
                 .isEqualTo("re\\-approve at https\\://evil.example/login or WWW\\.evil.example");
         assertThat(ImpactReport.plain("The new PSA: www.example and e.g. 1.5 GB"))
                 .isEqualTo("The new PSA\\: www\\.example and e.g. 1.5 GB");
+        assertThat(ImpactReport.plain("mail ops@evil.example or see _www.evil.example and xwww.evil.example"))
+                .isEqualTo("mail ops\\@evil.example or see \\_www\\.evil.example and xwww\\.evil.example");
+    }
+
+    @Test
+    void anEntityShowsAsWritten() {
+        assertThat(ImpactReport.plain("R&amp;D &lt;team&gt;")).isEqualTo("R\\&amp;D \\&lt;team\\&gt;");
     }
 }
