@@ -264,6 +264,41 @@ class TasklistRemovalTest {
     }
 
     /**
+     * A refusal that quotes a name from the platform's data shows it as written, in the banner above the form and in the
+     * corner notice Tasklist renders as HTML: no markup, no link.
+     */
+    @Test
+    void aRefusalThatQuotesANameShowsItAsWrittenInTasklist() {
+        GeneratedAccount account = fixtures.create();
+        String manager = fixtures.username(account, Role.MANAGER);
+        String name = "Acme <b>PSA</b> <a href=\"https://evil.example/login\">sign in</a> & co";
+        jdbc.sql("update integration set name = :name where id = :id").param("name", name)
+                .param("id", account.psaIntegrationId()).update();
+        ProcessInstance removal = driver.start(manager);
+        driver.complete(manager, removal, java.util.Map.of("integrationId", String.valueOf(account.psaIntegrationId()),
+                "integrationDecision", "REMOVE"));
+        driver.runJobs(removal);
+        driver.complete(manager, removal, java.util.Map.of("removalMode", "DELETE"));
+        driver.runJobs(removal);
+        assertThat(driver.openTask(removal, false).getTaskDefinitionKey()).isEqualTo("UserTask_ConfirmDeletion");
+
+        try (Browser browser = new Browser(port)) {
+            signIn(browser, manager);
+            openTask(browser, "Confirm the deletion");
+            assertThat(formText(browser)).as("the name to type, as it is").contains(name);
+            clickLabel(browser, "Permanently delete all data");
+            type(browser, "Integration name", "wrong name");
+            browser.click(By.xpath("//button[normalize-space()='Complete']"));
+            WebElement refusal = browser.visible(By.cssSelector(".psa-refusal"));
+            assertThat(refusal.getText()).contains("does not match the integration's name '" + name + "'");
+            assertThat(browser.driver.findElements(By.cssSelector(".page-notifications a, .page-notifications b,"
+                    + " .psa-refusal a, .psa-refusal b, .fjs-form a[href*='evil.example']")))
+                    .as("no markup of the name anywhere on the page").isEmpty();
+            screenshot(browser, "refusal-quotes-a-name-as-written");
+        }
+    }
+
+    /**
      * Four eyes in Tasklist: the account asks a second Administrator to approve every hard delete; the Manager's
      * confirmed deletion waits in the Administrators' list, shows what it deletes and why it needs them, and is approved
      * once claimed (a refusal without a note is refused in words, above the form).
