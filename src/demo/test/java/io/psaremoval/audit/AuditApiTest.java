@@ -8,6 +8,7 @@ import io.psaremoval.account.Role;
 import io.psaremoval.test.GeneratedAccount;
 import io.psaremoval.test.RemovalDriver;
 import io.psaremoval.removal.RemovalMode;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
@@ -168,6 +169,9 @@ class AuditApiTest {
         assertThat(AuditController.cell("a,b")).isEqualTo("\"a,b\"");
         assertThat(AuditController.cell("=HYPERLINK(\"x\")")).isEqualTo("\"'=HYPERLINK(\"\"x\"\")\"");
         assertThat(AuditController.cell(null)).isEmpty();
+        assertThat(AuditController.cell("\t=1+1")).isEqualTo("'\t=1+1");
+        assertThat(AuditController.cell("\r=1+1")).isEqualTo("\"'\r=1+1\"");
+        assertThat(AuditController.cell("NULL")).as("an integration so named keeps its name").isEqualTo("NULL");
     }
 
     @Test
@@ -226,6 +230,18 @@ class AuditApiTest {
             assertThat(line.get("written").asLong()).as(kind).isEqualTo(counted.getOrDefault(kind, 0L))
                     .isEqualTo(line.get("confirmed").asLong());
             assertThat(line.get("difference").asLong()).as(kind).isZero();
+        }
+    }
+
+    /** The audit page runs its own script and style only, in no other site's frame, its files never sniffed. */
+    @Test
+    void theAuditPageIsSentWithAPolicyThatRunsOnlyItsOwnScript() {
+        for (String file : List.of("/audit/index.html", "/audit/audit.js", "/audit/audit.css")) {
+            ResponseEntity<String> sent = rest.getForEntity(file, String.class);
+            assertThat(sent.getStatusCode().value()).as(file).isEqualTo(200);
+            assertThat(sent.getHeaders().getFirst("Content-Security-Policy")).as(file).contains("default-src 'none'")
+                    .contains("script-src 'self'").contains("frame-ancestors 'none'").doesNotContain("unsafe");
+            assertThat(sent.getHeaders().getFirst("X-Content-Type-Options")).as(file).isEqualTo("nosniff");
         }
     }
 

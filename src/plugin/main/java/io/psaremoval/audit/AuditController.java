@@ -19,7 +19,6 @@ import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -202,18 +201,21 @@ class AuditController {
         return Optional.of(accounts);
     }
 
-    /** A CSV cell, quoted when needed; a leading formula character is neutralised for spreadsheets. */
+    /**
+     * A CSV cell, quoted when needed; a leading formula character (OWASP's list: = + - @, tab and carriage return, which
+     * a spreadsheet may strip before it reads a formula) is neutralised. A name that reads "null" stays a name.
+     */
     static String cell(Object value) {
         if (value == null) {
             return "";
         }
         String text = value.toString();
-        if (!text.isEmpty() && "=+-@".indexOf(text.charAt(0)) >= 0) {
+        if (!text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0) {
             text = "'" + text;
         }
         if (text.contains(",") || text.contains("\"") || text.contains("\n") || text.contains("\r")) {
             text = "\"" + text.replace("\"", "\"\"") + "\"";
         }
-        return text.toLowerCase(Locale.ROOT).equals("null") ? "" : text;
+        return text;
     }
 }
