@@ -260,26 +260,33 @@ class AuditApiTest {
         long id = jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", removal.getId())
                 .query(Long.class).single();
 
-        com.fasterxml.jackson.databind.JsonNode timeline = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-                rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD)
-                        .getForEntity("/api/audit/removals/" + id, String.class).getBody()).get("timeline");
-        java.util.List<String> notices = new java.util.ArrayList<>();
-        java.util.List<String> reasons = new java.util.ArrayList<>();
-        for (var event : timeline) {
-            if (event.get("kind").asText().equals("notice")) {
-                notices.add(event.get("step").asText() + " | " + event.get("who").asText() + " | " + event.get("what").asText());
-            } else if (event.get("step").asText().equals("reason given")) {
-                reasons.add(event.get("what").asText());
-            }
-        }
-        assertThat(reasons).as("the reason given once, as written (the forms' escaped copy is not an input)")
-                .containsExactly("Moving to another PSA");
         String running = "Removal of " + fixtures.integrationName(account.psaIntegrationId()) + " is running: disconnecting";
-        assertThat(notices).as("in the order they happened").containsExactly(
-                "notice given | " + manager + " | " + running,
-                "notice withdrawn: it no longer held | null | " + running,
-                "notice given | " + manager + " | " + outcome.getName(),
-                "notice read | " + manager + " | " + outcome.getName());
+        // The platform's auditor, the account's auditor and its Administrators read the same: the notices are the removal's.
+        String accountAuditor = "auditor-of-" + account.accountId();
+        users.create(account.accountId(), accountAuditor, "Account Auditor", accountAuditor + "@example.com", Role.AUDITOR);
+        identity.mirror(users.findActiveByUsername(accountAuditor).orElseThrow(), PlatformFixtures.PASSWORD);
+        for (String reader : List.of("auditor", accountAuditor, fixtures.username(account, Role.ADMINISTRATOR))) {
+            com.fasterxml.jackson.databind.JsonNode timeline = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    rest.withBasicAuth(reader, PlatformFixtures.PASSWORD)
+                            .getForEntity("/api/audit/removals/" + id, String.class).getBody()).get("timeline");
+            java.util.List<String> notices = new java.util.ArrayList<>();
+            java.util.List<String> reasons = new java.util.ArrayList<>();
+            for (var event : timeline) {
+                if (event.get("kind").asText().equals("notice")) {
+                    notices.add(event.get("step").asText() + " | " + event.get("who").asText() + " | "
+                            + event.get("what").asText());
+                } else if (event.get("step").asText().equals("reason given")) {
+                    reasons.add(event.get("what").asText());
+                }
+            }
+            assertThat(reasons).as(reader + ": the reason given once, as written (the forms' escaped copy is no input)")
+                    .containsExactly("Moving to another PSA");
+            assertThat(notices).as(reader + ": in the order they happened").containsExactly(
+                    "notice given | " + manager + " | " + running,
+                    "notice withdrawn: it no longer held | null | " + running,
+                    "notice given | " + manager + " | " + outcome.getName(),
+                    "notice read | " + manager + " | " + outcome.getName());
+        }
     }
 
     @Test

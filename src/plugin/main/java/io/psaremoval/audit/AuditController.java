@@ -75,9 +75,7 @@ class AuditController {
 
     @GetMapping("/removals/{id}")
     AuditService.RemovalAudit removal(@PathVariable long id) {
-        Optional<Set<Long>> accounts = readableAccounts();
-        return audit.removal(id)
-                .filter(found -> accounts.isEmpty() || accounts.get().contains(found.removal().accountId()))
+        return audit.removal(id, readableAccounts())
                 .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No removal " + id));
     }
 

@@ -13,6 +13,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.history.HistoricActivityInstance;
 import org.camunda.bpm.engine.history.HistoricDecisionInstance;
 import org.camunda.bpm.engine.history.HistoricIncident;
@@ -76,14 +78,16 @@ public class AuditService {
 
     private final JdbcClient jdbc;
     private final HistoryService history;
+    private final IdentityService identity;
     private final RemovalRepository removals;
     private final DataRemovalService dataRemoval;
     private final DeletionApprovals approvals;
     private final RestoreService restores;
     private final FormLabels formLabels = FormLabels.ofThePluginsForms();
 
-    AuditService(JdbcClient jdbc, HistoryService history, RemovalRepository removals, DataRemovalService dataRemoval,
-            DeletionApprovals approvals, RestoreService restores) {
+    AuditService(JdbcClient jdbc, HistoryService history, IdentityService identity, RemovalRepository removals,
+            DataRemovalService dataRemoval, DeletionApprovals approvals, RestoreService restores) {
+        this.identity = identity;
         this.approvals = approvals;
         this.restores = restores;
         this.jdbc = jdbc;
@@ -199,13 +203,38 @@ public class AuditService {
         return new Page(page, total);
     }
 
+    /** One removal for a reader of every account. */
     public Optional<RemovalAudit> removal(long removalId) {
-        return jdbc.sql(SUMMARY + " where r.id = :id").param("id", removalId).query(RemovalSummary.class).optional()
-                .map(summary -> new RemovalAudit(summary, removals.counts(removalId), progress(summary),
-                        preview(summary.processInstanceId()), reconciliation(summary),
-                        dataRemoval.scopeRounds(removalId, RemovalMode.valueOf(summary.mode() != null ? summary.mode()
-                                : Optional.ofNullable(summary.chosenMode()).orElse("DELETE"))),
-                        approvals.of(removalId), restores.ofRemoval(removalId), timeline(summary)));
+        return removal(removalId, Optional.empty());
+    }
+
+    /**
+     * One removal, when the reader may read its account ({@code readable}: the accounts they may read; empty: every
+     * account). Decided here, from the removal's record, before anything else is read; the engine's history of the
+     * removal and of its notices is then read whole, whatever the reader's own engine authorizations (an account's
+     * auditor has none on another person's notice or on the values entered in a task, yet reads them in the audit).
+     */
+    public Optional<RemovalAudit> removal(long removalId, Optional<Set<Long>> readable) {
+        Optional<RemovalSummary> found = jdbc.sql(SUMMARY + " where r.id = :id").param("id", removalId)
+                .query(RemovalSummary.class).optional()
+                .filter(summary -> readable.isEmpty() || readable.get().contains(summary.accountId()));
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        RemovalSummary summary = found.get();
+        Authentication reader = identity.getCurrentAuthentication();
+        identity.clearAuthentication();
+        try {
+            return Optional.of(new RemovalAudit(summary, removals.counts(removalId), progress(summary),
+                    preview(summary.processInstanceId()), reconciliation(summary),
+                    dataRemoval.scopeRounds(removalId, RemovalMode.valueOf(summary.mode() != null ? summary.mode()
+                            : Optional.ofNullable(summary.chosenMode()).orElse("DELETE"))),
+                    approvals.of(removalId), restores.ofRemoval(removalId), timeline(summary)));
+        } finally {
+            if (reader != null) {
+                identity.setAuthentication(reader);
+            }
+        }
     }
 
     /**
