@@ -245,6 +245,33 @@ class AuditApiTest {
         }
     }
 
+    /** A stop's cause (the database's own message) is for the operators and the platform's auditors; an account reads its words. */
+    @Test
+    void anAccountReadsAStoppedStepInWordsAndThePlatformsAuditorItsCause() throws Exception {
+        GeneratedAccount account = fixtures.create();
+        org.camunda.bpm.engine.runtime.ProcessInstance removal = driver.remove(account, RemovalMode.DISCONNECT);
+        long id = jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", removal.getId())
+                .query(Long.class).single();
+        String cause = "FATAL: no pg_hba.conf entry for host \"10.20.0.7\", database \"platform_prod\"";
+        jdbc.sql("""
+                insert into removal_stuck_notice (removal_id, process_instance_id, job_id, incident_id, step_name, failure,
+                                                  failure_in_words, requester, closed_at, closed_how)
+                values (:removal, :pid, 'job-1', :incident, 'Disconnect the integration', :failure, :words, 'someone',
+                        now(), 'RESUMED')""")
+                .param("removal", id).param("pid", removal.getId()).param("incident", "incident-" + id)
+                .param("failure", "the database could not be reached: " + cause)
+                .param("words", "the database could not be reached").update();
+
+        String platformAuditor = rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD)
+                .getForObject("/api/audit/removals/" + id, String.class);
+        assertThat(platformAuditor).contains("pg_hba.conf").contains("10.20.0.7");
+        String forTheAccount = rest.withBasicAuth(fixtures.username(account, Role.ADMINISTRATOR), PlatformFixtures.PASSWORD)
+                .getForObject("/api/audit/removals/" + id, String.class);
+        assertThat(forTheAccount).contains("stopped at 'Disconnect the integration'")
+                .contains("the database could not be reached").doesNotContain("pg_hba.conf").doesNotContain("10.20.0.7")
+                .doesNotContain("platform_prod");
+    }
+
     /** Who the removal told what, and whether they read it: each notice given, read, withdrawn or left open. */
     @Test
     void theAuditShowsWhoWasToldWhatAndWhetherTheyReadIt() throws Exception {

@@ -140,6 +140,13 @@ class StuckRemovalTest {
         assertThat(rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD).getForObject("/api/audit/removals/"
                 + removalId(), String.class)).contains("after its retries ran out").contains("retried")
                 .contains("went on after the retry");
+        String words = jdbc.sql("select failure_in_words from removal_stuck_notice where incident_id = :i")
+                .param("i", incident.getId()).query(String.class).single();
+        assertThat(words).as("the words kept apart from the cause").startsWith("Not delivered");
+        assertThat(rest.withBasicAuth(fixtures.username(account, Role.ADMINISTRATOR), PlatformFixtures.PASSWORD)
+                .getForObject("/api/audit/removals/" + removalId(), String.class))
+                .as("the account's Administrator reads the stop in words").contains("after its retries ran out")
+                .contains("Not delivered").doesNotContain("Exception");
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.history.HistoricActivityInstance;
 import org.camunda.bpm.engine.history.HistoricDecisionInstance;
@@ -24,6 +25,7 @@ import org.camunda.bpm.engine.history.HistoricTaskInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.history.UserOperationLogEntry;
 import io.psaremoval.engine.EngineAuthorizations;
+import io.psaremoval.engine.FailureInWords;
 import io.psaremoval.engine.NoticeWithdrawal;
 import io.psaremoval.removal.ImpactReport;
 import io.psaremoval.removal.RemovalMode;
@@ -229,7 +231,7 @@ public class AuditService {
                     preview(summary.processInstanceId()), reconciliation(summary),
                     dataRemoval.scopeRounds(removalId, RemovalMode.valueOf(summary.mode() != null ? summary.mode()
                             : Optional.ofNullable(summary.chosenMode()).orElse("DELETE"))),
-                    approvals.of(removalId), restores.ofRemoval(removalId), timeline(summary)));
+                    approvals.of(removalId), restores.ofRemoval(removalId), timeline(summary, readable.isEmpty())));
         } finally {
             if (reader != null) {
                 identity.setAuthentication(reader);
@@ -274,6 +276,19 @@ public class AuditService {
                         (String) given.get(NoticeWithdrawal.TITLE)));
             }
         }
+    }
+
+    /** A job's failure as an account's reader reads it, from its message and its job log's stack trace when kept. */
+    private String failureInWords(String message, String jobLogId) {
+        String stacktrace = null;
+        if (jobLogId != null) {
+            try {
+                stacktrace = history.getHistoricJobLogExceptionStacktrace(jobLogId);
+            } catch (ProcessEngineException notKept) {
+                // no stack trace kept for it: the message alone decides
+            }
+        }
+        return FailureInWords.forAnAccount(message, stacktrace);
     }
 
     /** Who completed the instance's task, from the engine's operation log (an operator may have); else {@code otherwise}. */
@@ -322,7 +337,11 @@ public class AuditService {
         return preview;
     }
 
-    private List<Event> timeline(RemovalSummary removal) {
+    /**
+     * @param causes whether the reader reads a failure's cause (the platform's auditors, like the operators) or its
+     *               words only (an account's auditors and Administrators: never the database's own message)
+     */
+    private List<Event> timeline(RemovalSummary removal, boolean causes) {
         String pid = removal.processInstanceId();
         List<Event> events = new ArrayList<>();
         Map<String, String> completedBy = new LinkedHashMap<>();
@@ -379,12 +398,15 @@ public class AuditService {
             }
         }
         for (HistoricIncident incident : history.createHistoricIncidentQuery().processInstanceId(pid).listPage(0, MAX_RESULTS)) {
+            String said = causes ? incident.getIncidentMessage()
+                    : failureInWords(incident.getIncidentMessage(), incident.getHistoryConfiguration());
             events.add(new Event(instant(incident.getCreateTime()), "incident", incident.getActivityId(), null,
-                    incident.getIncidentMessage() + (incident.isResolved() ? " (resolved " + incident.getEndTime() + ")" : " (open)")));
+                    said + (incident.isResolved() ? " (resolved " + incident.getEndTime() + ")" : " (open)")));
         }
         for (HistoricJobLog failure : history.createHistoricJobLogQuery().processInstanceId(pid).failureLog().listPage(0, MAX_RESULTS)) {
             events.add(new Event(instant(failure.getTimestamp()), "retry", failure.getActivityId(), null,
-                    "failed, " + failure.getJobRetries() + " retries left: " + failure.getJobExceptionMessage()));
+                    "failed, " + failure.getJobRetries() + " retries left: " + (causes ? failure.getJobExceptionMessage()
+                            : failureInWords(failure.getJobExceptionMessage(), failure.getId()))));
         }
         if (removal.id() > 0) {
             jdbc.sql("""
@@ -485,7 +507,7 @@ public class AuditService {
                     .list();
             jdbc.sql("""
                     select opened_at, step_name, failure, incident_id, retried_at, retried_by, closed_at, closed_how,
-                           times_stopped
+                           times_stopped, failure_in_words
                     from removal_stuck_notice where removal_id = :id order by id""")
                     .param("id", removal.id())
                     .query((rs, n) -> {
@@ -493,7 +515,8 @@ public class AuditService {
                                 "stopped at '" + rs.getString(2) + "' after its retries ran out"
                                         + (rs.getInt(9) > 1 ? " (" + rs.getInt(9) + " times; last incident " : " (incident ")
                                         + rs.getString(4) + "); the requester and the operators were given a task",
-                                null, rs.getString(3)));
+                                null, causes ? rs.getString(3) : Optional.ofNullable(rs.getString(10))
+                                        .orElse("(stopped before its words were kept apart: the operators read its cause)")));
                         if (rs.getObject(5) != null) {
                             events.add(new Event(rs.getObject(5, OffsetDateTime.class).toInstant(), "stuck",
                                     "retried '" + rs.getString(2) + "'", rs.getString(6), null));

@@ -14,7 +14,7 @@ import org.camunda.bpm.engine.impl.util.ExceptionUtil;
  * database that stopped or restarted, one that cannot be reached, a lost connection, no free connection, or any other
  * database error), the words alone for the requester, with the database's own message for the operators.
  */
-final class FailureInWords {
+public final class FailureInWords {
 
     /** The failure for the requester ({@code plain}) and, when there is one, the cause for the operators. */
     record Failure(String plain, String detail) {
@@ -74,6 +74,25 @@ final class FailureInWords {
                 ? new Failure(message, null)
                 : new Failure("a database error", messageOf(root));
     }
+
+    /**
+     * The failure as someone outside the operators reads it (an account's auditor in the audit): the words, never the
+     * database's own message: a database's failure in its words, any other message only when it reads as a sentence,
+     * not as a technical one (an exception's class, a statement, a database's error line).
+     */
+    public static String forAnAccount(String message, String stacktrace) {
+        Failure failure = of(message, stacktrace);
+        if (failure.detail() != null) {
+            return failure.plain(); // a database's failure, in words
+        }
+        String said = failure.plain();
+        return said == null || TECHNICAL.matcher(said).find() ? "a technical failure (the operators read its cause)" : said;
+    }
+
+    /** What gives a message away as technical: an exception's or package's name, SQL, a database's error line. */
+    private static final java.util.regex.Pattern TECHNICAL = java.util.regex.Pattern.compile(
+            "(?i)(\\b(java|javax|jakarta|org|com)\\.[a-z]+\\.|exception|sql \\[|\\berror:|\\bfatal:|\\bselect\\b.*\\bfrom\\b"
+                    + "|\\binsert into\\b|\\bupdate\\b.*\\bset\\b|\\bdelete from\\b|jdbc)");
 
     private static Predicate<String> shows(Kind kind) {
         return line -> {

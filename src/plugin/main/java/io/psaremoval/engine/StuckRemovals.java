@@ -95,9 +95,10 @@ public class StuckRemovals {
             Notice notice = open.get();
             jdbc.sql("""
                     update removal_stuck_notice set incident_id = :incident, failure = :failure,
-                           times_stopped = times_stopped + 1
+                           failure_in_words = :inWords, times_stopped = times_stopped + 1
                     where id = :id""")
-                    .param("incident", stop.incidentId()).param("failure", failure).param("id", notice.id()).update();
+                    .param("incident", stop.incidentId()).param("failure", failure).param("inWords", inWords)
+                    .param("id", notice.id()).update();
             command.runWithoutAuthorization(() -> {
                 describe(tasks, notice.requesterTaskId(), forRequester(removal, step, inWords));
                 describe(tasks, notice.operatorTaskId(), forOperators(removal, stop, step, failure));
@@ -137,13 +138,13 @@ public class StuckRemovals {
         }
         jdbc.sql("""
                 insert into removal_stuck_notice (removal_id, process_instance_id, job_id, incident_id, activity_id,
-                       step_name, failure, requester, requester_task_id, operator_task_id)
-                values (:removal, :instance, :job, :incident, :activity, :step, :failure, :requester, :requesterTask,
-                        :operatorTask)""")
+                       step_name, failure, failure_in_words, requester, requester_task_id, operator_task_id)
+                values (:removal, :instance, :job, :incident, :activity, :step, :failure, :inWords, :requester,
+                        :requesterTask, :operatorTask)""")
                 .param("removal", removal.id()).param("instance", removal.processInstanceId())
                 .param("job", stop.jobId()).param("incident", stop.incidentId())
                 .param("activity", stop.activityId()).param("step", step).param("failure", failure)
-                .param("requester", removal.requestedBy()).param("requesterTask", requesterTask)
+                .param("inWords", inWords).param("requester", removal.requestedBy()).param("requesterTask", requesterTask)
                 .param("operatorTask", operatorTask).update();
         log.warn("Removal {} stopped at '{}' (job {}, incident {}): {}; the requester {} and the operators have a task",
                 removal.businessKey(), step, stop.jobId(), stop.incidentId(), failure, removal.requestedBy());

@@ -32,6 +32,26 @@ class FailureInWordsTest {
                 .as("a failure without a message is not taken for the database's").isEqualTo(new Failure(null, null));
     }
 
+    /** An account's auditor reads the words: never the database's message, a statement or an exception's name. */
+    @Test
+    void anAccountReadsTheWordsOnly() {
+        String sql = "PreparedStatementCallback; SQL [select secret from vault v]; ERROR: relation \"vault\" does not exist";
+        assertThat(FailureInWords.forAnAccount(sql, trace("org.springframework.jdbc.BadSqlGrammarException: " + sql,
+                "org.postgresql.util.PSQLException: ERROR: relation \"vault\" does not exist")))
+                .isEqualTo("a database error");
+        assertThat(FailureInWords.forAnAccount(sql, null)).as("no stack trace kept: the message gives itself away")
+                .isEqualTo("a technical failure (the operators read its cause)");
+        assertThat(FailureInWords.forAnAccount("Cannot invoke \"java.lang.Long.longValue()\" because x is null",
+                trace("java.lang.NullPointerException: Cannot invoke \"java.lang.Long.longValue()\" because x is null")))
+                .isEqualTo("a technical failure (the operators read its cause)");
+        String refusal = "Not delivered, retried on the back-off: RMM integration 7 answered HTTP 503";
+        assertThat(FailureInWords.forAnAccount(refusal, trace("io.psaremoval.rmm.RmmNotDeliveredException: " + refusal)))
+                .as("a sentence of the removal's own").isEqualTo(refusal);
+        assertThat(FailureInWords.forAnAccount(ENGINE, engineTrace(
+                "org.postgresql.util.PSQLException: FATAL: terminating connection due to administrator command")))
+                .isEqualTo("the database stopped or restarted while the step ran");
+    }
+
     @Test
     void aDatabaseThatStoppedUnderTheStepIsSaidSoTheOperatorsReadItsOwnWords() {
         Failure failure = FailureInWords.of(ENGINE, engineTrace(
