@@ -53,16 +53,19 @@ public class RmmEndpointPolicy {
             throw new RefusedEndpointException("The endpoint's URL needs a host, and no user name, password or fragment.");
         }
         if (!allowPrivateAddresses) {
+            // One answer whether the host does not resolve or resolves to a private address: the policy is no way to
+            // learn which names the application's own network knows.
+            RefusedEndpointException notPublic = new RefusedEndpointException("The endpoint's host " + uri.getHost()
+                    + " does not resolve to public addresses only: no address of a private or local network is called.");
             InetAddress[] addresses;
             try {
                 addresses = InetAddress.getAllByName(uri.getHost());
             } catch (UnknownHostException e) {
-                throw new RefusedEndpointException("The endpoint's host " + uri.getHost() + " does not resolve.");
+                throw notPublic;
             }
             for (InetAddress address : addresses) {
                 if (!isPublic(address)) {
-                    throw new RefusedEndpointException("The endpoint's host " + uri.getHost()
-                            + " resolves to an address of a private or local network; only public addresses are called.");
+                    throw notPublic;
                 }
             }
         }
@@ -84,21 +87,40 @@ public class RmmEndpointPolicy {
                     && !(first == 198 && (second == 18 || second == 19)) // benchmarking 198.18.0.0/15
                     && first < 240; // reserved and broadcast
         }
-        // IPv6: unique-local fc00::/7; an IPv4-mapped address is judged as its IPv4 address
-        if ((bytes[0] & 0xfe) == 0xfc) {
+        // IPv6: unique-local fc00::/7, documentation 2001:db8::/32, Teredo 2001::/32 and local-use NAT64 64:ff9b:1::/48
+        // are not called; an address that carries an IPv4 address (IPv4-mapped ::ffff:a.b.c.d, IPv4-compatible
+        // ::a.b.c.d, NAT64 64:ff9b::a.b.c.d, 6to4 2002:aabb:ccdd::) is judged as that IPv4 address, which a gateway
+        // may reach on its behalf.
+        int first16 = ((bytes[0] & 0xff) << 8) | (bytes[1] & 0xff);
+        int second16 = ((bytes[2] & 0xff) << 8) | (bytes[3] & 0xff);
+        if ((bytes[0] & 0xfe) == 0xfc || (first16 == 0x2001 && (second16 == 0x0db8 || second16 == 0))
+                || (first16 == 0x64 && second16 == 0xff9b && bytes[4] == 0 && bytes[5] == 1)) {
             return false;
         }
-        boolean mapped = true;
+        boolean zeroes = true;
         for (int i = 0; i < 10; i++) {
-            mapped &= bytes[i] == 0;
+            zeroes &= bytes[i] == 0;
         }
-        if (mapped && (bytes[10] & 0xff) == 0xff && (bytes[11] & 0xff) == 0xff) {
-            try {
-                return isPublic(InetAddress.getByAddress(new byte[] {bytes[12], bytes[13], bytes[14], bytes[15]}));
-            } catch (UnknownHostException e) {
-                return false;
-            }
+        boolean mapped = zeroes && (bytes[10] & 0xff) == 0xff && (bytes[11] & 0xff) == 0xff;
+        boolean compatible = zeroes && bytes[10] == 0 && bytes[11] == 0;
+        boolean nat64 = first16 == 0x64 && second16 == 0xff9b;
+        for (int i = 4; nat64 && i < 12; i++) {
+            nat64 = bytes[i] == 0;
+        }
+        if (mapped || compatible || nat64) {
+            return isPublicIpv4(bytes[12], bytes[13], bytes[14], bytes[15]);
+        }
+        if (first16 == 0x2002) { // 6to4
+            return isPublicIpv4(bytes[2], bytes[3], bytes[4], bytes[5]);
         }
         return true;
+    }
+
+    private static boolean isPublicIpv4(byte a, byte b, byte c, byte d) {
+        try {
+            return isPublic(InetAddress.getByAddress(new byte[] {a, b, c, d}));
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 }
