@@ -22,7 +22,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 class AuditPageConfiguration implements WebMvcConfigurer {
 
     static final String POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-            + "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+            + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     @Override
     public void addViewControllers(ViewControllerRegistry registry) {

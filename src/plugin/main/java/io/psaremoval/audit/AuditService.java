@@ -205,8 +205,8 @@ public class AuditService {
         return new Page(page, total);
     }
 
-    /** One removal for a reader of every account. */
-    public Optional<RemovalAudit> removal(long removalId) {
+    /** One removal for a reader of every account (the tests'). */
+    Optional<RemovalAudit> removal(long removalId) {
         return removal(removalId, Optional.empty());
     }
 
@@ -219,7 +219,8 @@ public class AuditService {
     public Optional<RemovalAudit> removal(long removalId, Optional<Set<Long>> readable) {
         Optional<RemovalSummary> found = jdbc.sql(SUMMARY + " where r.id = :id").param("id", removalId)
                 .query(RemovalSummary.class).optional()
-                .filter(summary -> readable.isEmpty() || readable.get().contains(summary.accountId()));
+                .filter(summary -> readable.isEmpty()
+                        || (summary.accountId() != null && readable.get().contains(summary.accountId())));
         if (found.isEmpty()) {
             return Optional.empty();
         }
@@ -463,7 +464,8 @@ public class AuditService {
                             + restore.status().toLowerCase(java.util.Locale.ROOT), restore.confirmedBy(),
                             restore.status().equals("RESTORED") ? "recreated " + restore.rowsRestored() + "; "
                                     + restore.devicesRematched() + " RMM devices matched again"
-                                    : restore.outcomeReason() == null ? "" : restore.outcomeReason()));
+                                    : restore.outcomeReason() == null ? ""
+                                    : causes ? restore.outcomeReason() : FailureInWords.forAnAccount(restore.outcomeReason(), null)));
                 }
             }
             for (DeletionApproval approval : approvals.of(removal.id())) {
@@ -515,8 +517,9 @@ public class AuditService {
                                 "stopped at '" + rs.getString(2) + "' after its retries ran out"
                                         + (rs.getInt(9) > 1 ? " (" + rs.getInt(9) + " times; last incident " : " (incident ")
                                         + rs.getString(4) + "); the requester and the operators were given a task",
-                                null, causes ? rs.getString(3) : Optional.ofNullable(rs.getString(10))
-                                        .orElse("(stopped before its words were kept apart: the operators read its cause)")));
+                                null, causes ? rs.getString(3) : rs.getString(10) == null
+                                        ? "(stopped before its words were kept apart: the operators read its cause)"
+                                        : FailureInWords.forAnAccount(rs.getString(10), null)));
                         if (rs.getObject(5) != null) {
                             events.add(new Event(rs.getObject(5, OffsetDateTime.class).toInstant(), "stuck",
                                     "retried '" + rs.getString(2) + "'", rs.getString(6), null));

@@ -12,7 +12,9 @@ import org.camunda.bpm.engine.impl.util.ExceptionUtil;
  * already and pass unchanged. A database failure reaches the job as the engine's "An exception occurred in the
  * persistence layer ..." or as a Spring or JDBC exception carrying SQL: it is said by what its stack trace names (a
  * database that stopped or restarted, one that cannot be reached, a lost connection, no free connection, or any other
- * database error), the words alone for the requester, with the database's own message for the operators.
+ * database error), the words alone for the requester, with the database's own message for the operators. Any other
+ * failure (an exception not of the plugin's, whose message may name classes, statements or hosts) is "a technical
+ * failure" for the requester, with its message for the operators.
  */
 public final class FailureInWords {
 
@@ -61,7 +63,10 @@ public final class FailureInWords {
         // Only the exception on top decides: a sentence of the removal's that wraps a database error stays a sentence.
         boolean fromTheDatabase = !chain.isEmpty() && DATABASE_EXCEPTIONS.stream().anyMatch(chain.get(0)::startsWith);
         if (!engineWords && !fromTheDatabase) {
-            return new Failure(message, null);
+            // The plugin's own exceptions say what happened in a sentence; anything else is for the operators only.
+            boolean sentence = chain.isEmpty() ? message != null && !TECHNICAL.matcher(message).find()
+                    : chain.get(0).startsWith(OWN_EXCEPTIONS);
+            return sentence ? new Failure(message, null) : new Failure(TECHNICAL_FAILURE, message);
         }
         for (Kind kind : KINDS) {
             Optional<String> sign = chain.stream().filter(shows(kind)).reduce((outer, inner) -> inner);
@@ -76,23 +81,26 @@ public final class FailureInWords {
     }
 
     /**
-     * The failure as someone outside the operators reads it (an account's auditor in the audit): the words, never the
-     * database's own message: a database's failure in its words, any other message only when it reads as a sentence,
-     * not as a technical one (an exception's class, a statement, a database's error line).
+     * The failure as an account's people read it (the requester, an account's auditor in the audit): {@link #of}'s
+     * words, which never hold the database's own message nor any message but a sentence of the plugin's own.
      */
     public static String forAnAccount(String message, String stacktrace) {
-        Failure failure = of(message, stacktrace);
-        if (failure.detail() != null) {
-            return failure.plain(); // a database's failure, in words
-        }
-        String said = failure.plain();
-        return said == null || TECHNICAL.matcher(said).find() ? "a technical failure (the operators read its cause)" : said;
+        return of(message, stacktrace).plain();
     }
 
-    /** What gives a message away as technical: an exception's or package's name, SQL, a database's error line. */
+    /** What an account's people read of a failure that is neither a sentence of the plugin's nor the database's. */
+    static final String TECHNICAL_FAILURE = "a technical failure (the operators read its cause)";
+
+    /** The plugin's exceptions, whose messages are sentences for people. */
+    private static final String OWN_EXCEPTIONS = "io.psaremoval.";
+
+    /**
+     * With no stack trace to tell where a message came from: what gives it away as technical (an exception's or a
+     * package's name, SQL, a database's error line).
+     */
     private static final java.util.regex.Pattern TECHNICAL = java.util.regex.Pattern.compile(
-            "(?i)(\\b(java|javax|jakarta|org|com)\\.[a-z]+\\.|exception|sql \\[|\\berror:|\\bfatal:|\\bselect\\b.*\\bfrom\\b"
-                    + "|\\binsert into\\b|\\bupdate\\b.*\\bset\\b|\\bdelete from\\b|jdbc)");
+            "(?is)(\\b(java|javax|jakarta|org|com|io)\\.[a-z]+\\.|exception|sql \\[|bad sql grammar|\\berror:|\\bfatal:"
+                    + "|\\bselect\\b.*\\bfrom\\b|\\binsert into\\b|\\bupdate\\b.*\\bset\\b|\\bdelete from\\b|jdbc)");
 
     private static Predicate<String> shows(Kind kind) {
         return line -> {

@@ -87,27 +87,35 @@ public class RmmEndpointPolicy {
                     && !(first == 198 && (second == 18 || second == 19)) // benchmarking 198.18.0.0/15
                     && first < 240; // reserved and broadcast
         }
-        // IPv6: unique-local fc00::/7, documentation 2001:db8::/32, Teredo 2001::/32 and local-use NAT64 64:ff9b:1::/48
-        // are not called; an address that carries an IPv4 address (IPv4-mapped ::ffff:a.b.c.d, IPv4-compatible
+        // IPv6: unique-local fc00::/7, documentation 2001:db8::/32, IETF protocol assignments 2001::/23 (Teredo
+        // 2001::/32 among them), discard-only 100::/64 and local-use NAT64 64:ff9b:1::/48 are not called; an address
+        // that carries an IPv4 address (IPv4-mapped ::ffff:a.b.c.d, IPv4-translated ::ffff:0:a.b.c.d, IPv4-compatible
         // ::a.b.c.d, NAT64 64:ff9b::a.b.c.d, 6to4 2002:aabb:ccdd::) is judged as that IPv4 address, which a gateway
         // may reach on its behalf.
         int first16 = ((bytes[0] & 0xff) << 8) | (bytes[1] & 0xff);
         int second16 = ((bytes[2] & 0xff) << 8) | (bytes[3] & 0xff);
-        if ((bytes[0] & 0xfe) == 0xfc || (first16 == 0x2001 && (second16 == 0x0db8 || second16 == 0))
+        boolean discardOnly = first16 == 0x0100 && second16 == 0 && bytes[4] == 0 && bytes[5] == 0 && bytes[6] == 0
+                && bytes[7] == 0; // 100::/64
+        if ((bytes[0] & 0xfe) == 0xfc || (first16 == 0x2001 && (second16 == 0x0db8 || second16 < 0x0200)) || discardOnly
                 || (first16 == 0x64 && second16 == 0xff9b && bytes[4] == 0 && bytes[5] == 1)) {
-            return false;
+            return false; // unique-local, documentation, IETF protocol assignments 2001::/23 (Teredo among them)
         }
         boolean zeroes = true;
         for (int i = 0; i < 10; i++) {
             zeroes &= bytes[i] == 0;
         }
         boolean mapped = zeroes && (bytes[10] & 0xff) == 0xff && (bytes[11] & 0xff) == 0xff;
+        boolean translated = true; // IPv4-translated ::ffff:0:a.b.c.d
+        for (int i = 0; i < 8; i++) {
+            translated &= bytes[i] == 0;
+        }
+        translated &= (bytes[8] & 0xff) == 0xff && (bytes[9] & 0xff) == 0xff && bytes[10] == 0 && bytes[11] == 0;
         boolean compatible = zeroes && bytes[10] == 0 && bytes[11] == 0;
         boolean nat64 = first16 == 0x64 && second16 == 0xff9b;
         for (int i = 4; nat64 && i < 12; i++) {
             nat64 = bytes[i] == 0;
         }
-        if (mapped || compatible || nat64) {
+        if (mapped || compatible || nat64 || translated) {
             return isPublicIpv4(bytes[12], bytes[13], bytes[14], bytes[15]);
         }
         if (first16 == 0x2002) { // 6to4

@@ -29,7 +29,12 @@ class FailureInWordsTest {
         assertThat(FailureInWords.of(refusal, trace("io.psaremoval.removal.RemovalRefusedException: " + refusal)))
                 .isEqualTo(new Failure(refusal, null));
         assertThat(FailureInWords.of(null, trace("java.lang.IllegalStateException")))
-                .as("a failure without a message is not taken for the database's").isEqualTo(new Failure(null, null));
+                .as("a failure without a message is not taken for the database's")
+                .isEqualTo(new Failure(FailureInWords.TECHNICAL_FAILURE, null));
+        assertThat(FailureInWords.of("Index 3 out of bounds for length 2",
+                trace("java.lang.ArrayIndexOutOfBoundsException: Index 3 out of bounds for length 2")))
+                .as("anything but the plugin's own sentence is for the operators")
+                .isEqualTo(new Failure(FailureInWords.TECHNICAL_FAILURE, "Index 3 out of bounds for length 2"));
     }
 
     /** An account's auditor reads the words: never the database's message, a statement or an exception's name. */
@@ -101,6 +106,7 @@ class FailureInWordsTest {
     void withoutACauseTheEnginesMessageStays() {
         assertThat(FailureInWords.of(ENGINE, null)).isEqualTo(new Failure(ENGINE, null));
         assertThat(FailureInWords.of(ENGINE, engineTrace())).isEqualTo(new Failure(ENGINE, null));
-        assertThat(FailureInWords.of(null, null)).isEqualTo(new Failure(null, null));
+        assertThat(FailureInWords.of(null, null)).as("nothing to say: still words")
+                .isEqualTo(new Failure(FailureInWords.TECHNICAL_FAILURE, null));
     }
 }

@@ -32,6 +32,7 @@ class RmmEndpointPolicyTest {
             "https://[::7f00:1]/hook", "https://[64:ff9b::a00:1]/hook", "https://[64:ff9b::a9fe:a9fe]/latest/",
             "https://[2002:a00:1::1]/hook", "https://[2002:7f00:1::]/hook", "https://[64:ff9b:1::a00:1]/hook",
             "https://[2001:db8::1]/hook", "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook",
+            "https://[::ffff:0:a00:1]/hook", "https://[2001:2::1]/hook", "https://[2001:10::1]/hook", "https://[100::1]/hook",
             // a name that does not resolve gets the same answer as one that resolves to a private address
             "https://no-such-host.invalid/hook"})
     void anAddressOfAPrivateOrLocalNetworkIsRefused(String url) {
