@@ -1,9 +1,9 @@
 package io.psaremoval.camunda;
 
-import io.psaremoval.removal.ImpactReport;
 import static io.psaremoval.camunda.RemovalVariables.BACKUP_RECENT;
 import static io.psaremoval.camunda.RemovalVariables.BACKUP_SUMMARY;
 
+import io.psaremoval.removal.ImpactReport;
 import io.psaremoval.removal.RemovalService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;

@@ -1,6 +1,7 @@
 package io.psaremoval.camunda;
 
 import io.psaremoval.removal.DataRemovalService;
+import io.psaremoval.removal.ImpactReport;
 import io.psaremoval.removal.RemovalMode;
 import org.camunda.bpm.engine.delegate.VariableScope;
 
@@ -10,6 +11,14 @@ import org.camunda.bpm.engine.delegate.VariableScope;
  * stays in the platform's tables.
  */
 public final class RemovalVariables {
+
+    /**
+     * The suffix of a text's companion that the forms show: what a person wrote or the platform's data named (the
+     * reason, a name) with Markdown's characters escaped ({@link #setShown}), so that it shows as written and makes no
+     * link, heading or emphasis in a form of someone else. The variable itself keeps the text as it is, for task names
+     * and the form field that edits it.
+     */
+    public static final String SHOWN = "Shown";
 
     // Set by the engine and the start form
     public static final String INITIATOR = "initiator";
@@ -26,14 +35,6 @@ public final class RemovalVariables {
     /** The names of the account's Administrators, for the refusal: whom to ask. */
     public static final String ACCOUNT_ADMINISTRATORS = "accountAdministrators";
     public static final String ADMINISTRATORS_GROUP = "administratorsGroup";
-
-    /**
-     * The suffix of a text's companion that the forms show: what a person wrote or the platform's data named (the
-     * reason, a name) with Markdown's characters escaped ({@link #setShown}), so that it shows as written and makes no
-     * link, heading or emphasis in a form of someone else. The variable itself keeps the text as it is, for task names
-     * and the form field that edits it.
-     */
-    public static final String SHOWN = "Shown";
     public static final String REMOVAL_PERMISSION = "removalPermission";
 
     // Choosing the integration
@@ -194,8 +195,8 @@ public final class RemovalVariables {
     }
 
     /** Sets the text variable and its companion for the forms ({@code name + "Shown"}), Markdown's characters escaped. */
-    static void setShown(org.camunda.bpm.engine.delegate.VariableScope scope, String name, String text) {
+    static void setShown(VariableScope scope, String name, String text) {
         scope.setVariable(name, text);
-        scope.setVariable(name + SHOWN, io.psaremoval.removal.ImpactReport.plain(text));
+        scope.setVariable(name + SHOWN, ImpactReport.plain(text));
     }
 }

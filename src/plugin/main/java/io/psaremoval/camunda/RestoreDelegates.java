@@ -1,8 +1,8 @@
 package io.psaremoval.camunda;
 
-import io.psaremoval.removal.ImpactReport;
 import static io.psaremoval.camunda.RestoreVariables.*;
 
+import io.psaremoval.removal.ImpactReport;
 import io.psaremoval.restore.RestoreRefusedException;
 import io.psaremoval.restore.RestoreService;
 import org.camunda.bpm.engine.delegate.ExecutionListener;

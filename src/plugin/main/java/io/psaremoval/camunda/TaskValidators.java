@@ -1,8 +1,8 @@
 package io.psaremoval.camunda;
 
-import io.psaremoval.removal.ImpactReport;
 import static io.psaremoval.camunda.RemovalVariables.*;
 
+import io.psaremoval.removal.ImpactReport;
 import io.psaremoval.removal.DeletionApprovals;
 import io.psaremoval.removal.RemovalMode;
 import io.psaremoval.removal.RemovalService;
