@@ -272,6 +272,31 @@ class AuditApiTest {
                 .doesNotContain("platform_prod");
     }
 
+    /** An account's reader learns that a user of another account tried something on its removal, not who. */
+    @Test
+    void anAccountReadsThatAUserOfAnotherAccountTriedSomethingNotWho() throws Exception {
+        GeneratedAccount account = fixtures.create();
+        String stranger = fixtures.username(fixtures.create(), Role.ADMINISTRATOR);
+        String colleague = fixtures.username(account, Role.EDITOR);
+        org.camunda.bpm.engine.runtime.ProcessInstance removal = driver.remove(account, RemovalMode.DISCONNECT);
+        long id = jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", removal.getId())
+                .query(Long.class).single();
+        for (String who : List.of(stranger, colleague)) {
+            jdbc.sql("""
+                    insert into security_event (username, kind, process_instance_id, detail)
+                    values (:who, 'OPERATION_REFUSED', :pid, :detail)""")
+                    .param("who", who).param("pid", removal.getId())
+                    .param("detail", "Refused for " + who + ": only the task's assignee completes it.").update();
+        }
+
+        String forTheAccount = rest.withBasicAuth(fixtures.username(account, Role.ADMINISTRATOR), PlatformFixtures.PASSWORD)
+                .getForObject("/api/audit/removals/" + id, String.class);
+        assertThat(forTheAccount).doesNotContain(stranger).contains("Refused for " + AuditService.ANOTHER_ACCOUNTS_USER)
+                .as("a colleague of the account is named").contains("Refused for " + colleague);
+        assertThat(rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD).getForObject("/api/audit/removals/" + id,
+                String.class)).as("the platform's auditor reads who").contains("Refused for " + stranger);
+    }
+
     /** Who the removal told what, and whether they read it: each notice given, read, withdrawn or left open. */
     @Test
     void theAuditShowsWhoWasToldWhatAndWhetherTheyReadIt() throws Exception {

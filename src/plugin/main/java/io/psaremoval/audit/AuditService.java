@@ -77,6 +77,7 @@ public class AuditService {
 
     /** Engine queries are paged: unbounded ones are refused for signed-in callers (queryMaxResultsLimit). */
     private static final int MAX_RESULTS = 5000;
+    static final String ANOTHER_ACCOUNTS_USER = "a user of another account";
 
     private final JdbcClient jdbc;
     private final HistoryService history;
@@ -339,8 +340,9 @@ public class AuditService {
     }
 
     /**
-     * @param causes whether the reader reads a failure's cause (the platform's auditors, like the operators) or its
-     *               words only (an account's auditors and Administrators: never the database's own message)
+     * @param causes whether the reader reads across accounts (the platform's auditors: a failure's cause, like the
+     *               operators, and who of another account tried something) or one account's (its auditors and
+     *               Administrators: a failure's words, never the database's own message; another account's user unnamed)
      */
     private List<Event> timeline(RemovalSummary removal, boolean causes) {
         String pid = removal.processInstanceId();
@@ -566,12 +568,25 @@ public class AuditService {
             }
         }
         notices(removal.businessKey(), events);
+        // An account's reader learns that a user of another account tried something, not who: that is the other
+        // account's to know (the platform's auditors read the name).
         jdbc.sql("""
-                select occurred_at, username, kind, detail from security_event where process_instance_id = :pid
-                order by occurred_at, id limit :max""")
-                .param("pid", pid).param("max", MAX_RESULTS)
-                .query((rs, n) -> events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "refused",
-                        refusalInWords(rs.getString(3)), rs.getString(2), rs.getString(4))))
+                select e.occurred_at, e.username, e.kind, e.detail,
+                       u.account_id is not null and u.account_id is distinct from :account as of_another_account
+                from security_event e left join platform_user u on u.username = e.username
+                where e.process_instance_id = :pid
+                order by e.occurred_at, e.id limit :max""")
+                .param("pid", pid).param("account", removal.accountId()).param("max", MAX_RESULTS)
+                .query((rs, n) -> {
+                    String who = rs.getString(2);
+                    String detail = rs.getString(4);
+                    if (!causes && rs.getBoolean(5)) {
+                        detail = detail == null ? null : detail.replace(who, ANOTHER_ACCOUNTS_USER);
+                        who = ANOTHER_ACCOUNTS_USER;
+                    }
+                    return events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "refused",
+                            refusalInWords(rs.getString(3)), who, detail));
+                })
                 .list();
         events.sort(Comparator.comparing(Event::at));
         return events;
