@@ -912,6 +912,8 @@ class RemovePsaIntegrationProcessTest {
         driver.runJobs(removal);
         String changed = mode == RemovalMode.DELETE ? "ChangedDeletion" : "ChangedDisconnect";
         assertThat(removal).isWaitingAt("UserTask_Confirm" + changed);
+        assertThat(noticeEnds(removal)).as("nothing runs while it waits for the person: the running notice is withdrawn")
+                .containsEntry("RUNNING", "EndEvent_NoticeWithdrawn");
 
         execute(job("BoundaryEvent_Confirm" + changed + "TimedOut", removal));
         driver.runJobs(removal);

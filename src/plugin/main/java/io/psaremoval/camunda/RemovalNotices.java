@@ -101,6 +101,14 @@ public class RemovalNotices {
     }
 
     /**
+     * On the creation of the task that asks the person to confirm a changed scope: nothing runs while it waits, so the
+     * "running" notice no longer holds (a write step gives it again when the removal goes on).
+     */
+    public void waitingForChangedScope(DelegateTask confirmTask) {
+        NoticeWithdrawal.withdraw(removals.get(confirmTask.getProcessInstanceId()).businessKey(), Kind.RUNNING.name());
+    }
+
+    /**
      * On the approval task's creation in a process deployed before the requester could withdraw: the requester learns
      * whom the deletion waits for in a notice.
      */
