@@ -178,8 +178,7 @@ class AuditApiTest {
     void theTimelineShowsWhenEachStepEndedInWordsAndTheChoicesAsTheFormsWordedThem() {
         GeneratedAccount account = fixtures.create();
         org.camunda.bpm.engine.runtime.ProcessInstance removal = driver.remove(account, RemovalMode.DELETE);
-        long id = jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", removal.getId())
-                .query(Long.class).single();
+        long id = fixtures.removalId(removal.getId());
 
         java.util.List<AuditService.Event> timeline = audit.removal(id).orElseThrow().timeline();
 
@@ -206,8 +205,7 @@ class AuditApiTest {
     void theAuditReconcilesTheConfirmedPreviewWithTheRowsWrittenInTheFormsWords() throws Exception {
         GeneratedAccount account = fixtures.create();
         org.camunda.bpm.engine.runtime.ProcessInstance removal = driver.remove(account, RemovalMode.DELETE);
-        long id = jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", removal.getId())
-                .query(Long.class).single();
+        long id = fixtures.removalId(removal.getId());
 
         com.fasterxml.jackson.databind.JsonNode lines = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
                 rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD)
@@ -250,8 +248,7 @@ class AuditApiTest {
     void anAccountReadsAStoppedStepInWordsAndThePlatformsAuditorItsCause() throws Exception {
         GeneratedAccount account = fixtures.create();
         org.camunda.bpm.engine.runtime.ProcessInstance removal = driver.remove(account, RemovalMode.DISCONNECT);
-        long id = jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", removal.getId())
-                .query(Long.class).single();
+        long id = fixtures.removalId(removal.getId());
         String cause = "FATAL: no pg_hba.conf entry for host \"10.20.0.7\", database \"platform_prod\"";
         jdbc.sql("""
                 insert into removal_stuck_notice (removal_id, process_instance_id, job_id, incident_id, step_name, failure,
@@ -279,8 +276,7 @@ class AuditApiTest {
         String stranger = fixtures.username(fixtures.create(), Role.ADMINISTRATOR);
         String colleague = fixtures.username(account, Role.EDITOR);
         org.camunda.bpm.engine.runtime.ProcessInstance removal = driver.remove(account, RemovalMode.DISCONNECT);
-        long id = jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", removal.getId())
-                .query(Long.class).single();
+        long id = fixtures.removalId(removal.getId());
         for (String who : List.of(stranger, colleague)) {
             jdbc.sql("""
                     insert into security_event (username, kind, process_instance_id, detail)
@@ -309,8 +305,7 @@ class AuditApiTest {
             tasks.complete(outcome.getId());
             return null;
         });
-        long id = jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", removal.getId())
-                .query(Long.class).single();
+        long id = fixtures.removalId(removal.getId());
 
         String running = "Removal of " + fixtures.integrationName(account.psaIntegrationId()) + " is running: disconnecting";
         // The platform's auditor, the account's auditor and its Administrators read the same: the notices are the removal's.
@@ -346,8 +341,7 @@ class AuditApiTest {
         GeneratedAccount account = fixtures.create();
         String manager = fixtures.username(account, Role.MANAGER);
         org.camunda.bpm.engine.runtime.ProcessInstance removal = driver.decide(account, RemovalMode.DELETE);
-        long id = jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", removal.getId())
-                .query(Long.class).single();
+        long id = fixtures.removalId(removal.getId());
         jdbc.sql("""
                 insert into item (account_id, organization_id, kind, name, body)
                 select account_id, id, 'DOCUMENT', 'Written after the confirmation', 'new' from organization

@@ -223,7 +223,6 @@ class StuckRemovalTest {
     }
 
     private long removalId() {
-        return jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", removal.getId())
-                .query(Long.class).single();
+        return fixtures.removalId(removal.getId());
     }
 }

@@ -2085,8 +2085,7 @@ class RemovePsaIntegrationProcessTest {
     }
 
     private long removalId(ProcessInstance removal) {
-        return jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", removal.getId())
-                .query(Long.class).single();
+        return fixtures.removalId(removal.getId());
     }
 
     private String removalStatus(ProcessInstance removal) {

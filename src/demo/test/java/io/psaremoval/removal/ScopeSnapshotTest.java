@@ -215,8 +215,7 @@ class ScopeSnapshotTest {
     }
 
     private long removalId(ProcessInstance removal) {
-        return jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", removal.getId())
-                .query(Long.class).single();
+        return fixtures.removalId(removal.getId());
     }
 
     private String snapshotLocation(ProcessInstance removal) {

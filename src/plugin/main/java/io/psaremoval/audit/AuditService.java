@@ -267,15 +267,14 @@ public class AuditService {
             events.add(new Event(instant(notice.getStartTime()), "notice", "notice given", reader,
                     (String) given.get(NoticeWithdrawal.TITLE)));
             if (notice.getEndTime() != null) {
-                String how = switch (String.valueOf(notice.getEndActivityId())) {
-                    case "EndEvent_NoticeRead" -> "notice read";
+                boolean read = "EndEvent_NoticeRead".equals(notice.getEndActivityId());
+                String how = read ? "notice read" : switch (String.valueOf(notice.getEndActivityId())) {
                     case "EndEvent_NoticeWithdrawn" -> "notice withdrawn: it no longer held";
                     case "EndEvent_NoticeExpired" -> "notice closed unread after psa.removal.notice-timeout";
                     default -> "notice ended" + (notice.getDeleteReason() == null ? "" : ": " + notice.getDeleteReason());
                 };
                 events.add(new Event(instant(notice.getEndTime()), "notice", how,
-                        how.equals("notice read") ? whoCompleted(notice.getId(), reader) : null,
-                        (String) given.get(NoticeWithdrawal.TITLE)));
+                        read ? whoCompleted(notice.getId(), reader) : null, (String) given.get(NoticeWithdrawal.TITLE)));
             }
         }
     }

@@ -194,9 +194,14 @@ public final class RemovalVariables {
         }
     }
 
-    /** Sets the text variable and its companion for the forms ({@code name + "Shown"}), Markdown's characters escaped. */
+    /** Sets the text variable and its companion for the forms ({@link #showInForms}). */
     static void setShown(VariableScope scope, String name, String text) {
         scope.setVariable(name, text);
+        showInForms(scope, name, text);
+    }
+
+    /** Sets only the text's companion for the forms ({@code name + "Shown"}), Markdown's characters escaped. */
+    static void showInForms(VariableScope scope, String name, String text) {
         scope.setVariable(name + SHOWN, ImpactReport.plain(text));
     }
 }

@@ -47,7 +47,7 @@ class TaskValidators {
             String reason = TaskInput.requireText(task, REMOVAL_REASON, "the reason for the removal, for your auditors");
             TaskInput.asRefusal(() -> removals.recordReason(task.getProcessInstanceId(), reason));
             // Only its companion for the forms: the reason itself stays as entered (a second write would show in the audit).
-            task.setVariable(REMOVAL_REASON + RemovalVariables.SHOWN, ImpactReport.plain(reason));
+            RemovalVariables.showInForms(task, REMOVAL_REASON, reason);
         });
     }
 

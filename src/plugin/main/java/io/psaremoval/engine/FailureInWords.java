@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.camunda.bpm.engine.impl.util.ExceptionUtil;
 
 /**
@@ -98,7 +99,7 @@ public final class FailureInWords {
      * With no stack trace to tell where a message came from: what gives it away as technical (an exception's or a
      * package's name, SQL, a database's error line).
      */
-    private static final java.util.regex.Pattern TECHNICAL = java.util.regex.Pattern.compile(
+    private static final Pattern TECHNICAL = Pattern.compile(
             "(?is)(\\b(java|javax|jakarta|org|com|io)\\.[a-z]+\\.|exception|sql \\[|bad sql grammar|\\berror:|\\bfatal:"
                     + "|\\bselect\\b.*\\bfrom\\b|\\binsert into\\b|\\bupdate\\b.*\\bset\\b|\\bdelete from\\b|jdbc)");
 

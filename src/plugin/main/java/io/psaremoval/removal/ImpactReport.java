@@ -53,8 +53,8 @@ public final class ImpactReport {
      * Text as Markdown shows it, character for character, on one line: a name or a person's note cannot make a link, a
      * heading, a table cell, an entity or a paragraph of its own. Colons and at signs are escaped too, and the dot of
      * {@code www.}, so that a bare address ({@code https://...}, {@code www....}, {@code name@host}) is not turned into a
-     * link by a renderer that links them (GitHub's
-     * extension, which Tasklist's forms apply: the browser test saw a link made without it): a note is read, not followed.
+     * link by a renderer that links them (GitHub's extension, which Tasklist's forms apply: the browser test saw a link
+     * made without it): a note is read, not followed.
      */
     public static String plain(String text) {
         return text == null ? null

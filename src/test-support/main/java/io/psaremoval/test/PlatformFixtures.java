@@ -131,6 +131,12 @@ public class PlatformFixtures {
         return jdbc.sql("select status from integration where id = :id").param("id", integrationId).query(String.class).single();
     }
 
+    /** The id of the removal record of a process instance of the removal. */
+    public long removalId(String processInstanceId) {
+        return jdbc.sql("select id from removal where process_instance_id = :pid").param("pid", processInstanceId)
+                .query(Long.class).single();
+    }
+
     public String integrationName(long integrationId) {
         return jdbc.sql("select name from integration where id = :id").param("id", integrationId).query(String.class).single();
     }
