@@ -59,7 +59,8 @@ class IdentifyRequesterDelegate implements JavaDelegate {
             ignored.add(INITIATOR + "=" + initiator);
         }
         execution.setVariable(INITIATOR, username);
-        String businessKey = BusinessKeys.ofRemoval(execution.getProcessInstanceId());
+        String businessKey = BusinessKeys.ofRemoval(execution.getProcessInstanceId(),
+                key -> removals.businessKeyTaken(key, execution.getProcessInstanceId()));
         if (execution.getProcessBusinessKey() != null && !execution.getProcessBusinessKey().equals(businessKey)) {
             ignored.add("businessKey=" + execution.getProcessBusinessKey());
         }

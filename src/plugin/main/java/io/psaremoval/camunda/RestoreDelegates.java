@@ -30,7 +30,8 @@ class RestoreDelegates {
             String requester = authentication != null && authentication.getUserId() != null ? authentication.getUserId()
                     : (String) execution.getVariable("initiator");
             TaskInput.asRefusal(() -> restores.register(execution.getProcessInstanceId(), execution.getProcessBusinessKey() != null
-                    ? execution.getProcessBusinessKey() : BusinessKeys.ofRestore(execution.getProcessInstanceId()),
+                    ? execution.getProcessBusinessKey() : BusinessKeys.ofRestore(execution.getProcessInstanceId(),
+                            key -> restores.businessKeyTaken(key, execution.getProcessInstanceId())),
                     requester, reason instanceof String text ? text : null));
             // JSON, as Tasklist's select reads its options (and no Java object is stored).
             execution.setVariable(SNAPSHOT_OPTIONS, org.camunda.spin.plugin.variable.SpinValues.jsonValue(

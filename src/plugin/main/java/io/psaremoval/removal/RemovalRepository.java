@@ -49,6 +49,11 @@ public class RemovalRepository {
         return findByProcessInstance(processInstanceId).orElseThrow();
     }
 
+    public boolean businessKeyTaken(String businessKey, String processInstanceId) {
+        return jdbc.sql("select exists (select 1 from removal where business_key = :key and process_instance_id <> :pid)")
+                .param("key", businessKey).param("pid", processInstanceId).query(Boolean.class).single();
+    }
+
     public Optional<Removal> findByProcessInstance(String processInstanceId) {
         return jdbc.sql("select " + COLUMNS + " from removal where process_instance_id = :pid")
                 .param("pid", processInstanceId).query(Removal.class).optional();

@@ -81,6 +81,11 @@ public class RemovalService {
                 role, requester.map(PlatformUser::accountId).orElse(null), reason);
     }
 
+    /** Whether a removal other than the process instance's has this business key already. */
+    public boolean businessKeyTaken(String businessKey, String processInstanceId) {
+        return removals.businessKeyTaken(businessKey, processInstanceId);
+    }
+
     public Removal get(String processInstanceId) {
         return find(processInstanceId)
                 .orElseThrow(() -> new IllegalStateException("No removal recorded for process instance " + processInstanceId));

@@ -33,6 +33,11 @@ class RestoreRepository {
         return findByProcessInstance(processInstanceId).orElseThrow();
     }
 
+    boolean businessKeyTaken(String businessKey, String processInstanceId) {
+        return jdbc.sql("select exists (select 1 from removal_restore where business_key = :key and process_instance_id <> :pid)")
+                .param("key", businessKey).param("pid", processInstanceId).query(Boolean.class).single();
+    }
+
     Optional<Restore> findByProcessInstance(String processInstanceId) {
         return jdbc.sql("select " + COLUMNS + " from removal_restore where process_instance_id = :pid")
                 .param("pid", processInstanceId).query(Restore.class).optional();

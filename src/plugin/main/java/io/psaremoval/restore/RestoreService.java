@@ -82,6 +82,11 @@ public class RestoreService {
      * @throws RestoreRefusedException saying why not (the start is refused, nothing recorded)
      */
     @Transactional
+    /** Whether a restore other than the process instance's has this business key already. */
+    public boolean businessKeyTaken(String businessKey, String processInstanceId) {
+        return restores.businessKeyTaken(businessKey, processInstanceId);
+    }
+
     public Restore register(String processInstanceId, String businessKey, String username, String reason) {
         PlatformUser user = username == null ? null : users.findActiveByUsername(username).orElse(null);
         String notPermitted = whyNotAdministrator(user, username, null, "You");

@@ -28,8 +28,8 @@ class BusinessKeysTest {
             Set<String> removals = new HashSet<>();
             Set<String> restores = new HashSet<>();
             IntStream.range(0, INSTANCES).mapToObj(i -> ids.get()).forEach(id -> {
-                removals.add(BusinessKeys.ofRemoval(id));
-                restores.add(BusinessKeys.ofRestore(id));
+                removals.add(BusinessKeys.ofRemoval(id, key -> false));
+                restores.add(BusinessKeys.ofRestore(id, key -> false));
             });
             assertThat(removals).as("a key per removal, e.g. " + removals.iterator().next())
                     .hasSizeGreaterThanOrEqualTo(INSTANCES - REPEATS_ALLOWED)
@@ -40,8 +40,19 @@ class BusinessKeysTest {
 
     @Test
     void theSameInstanceAlwaysGetsTheSameDigits() {
-        assertThat(BusinessKeys.digits("psa-removal-host-0b8c1a2e-5f3d-11ef-9c1a-0242ac120002"))
-                .isEqualTo(BusinessKeys.digits("psa-removal-host-0b8c1a2e-5f3d-11ef-9c1a-0242ac120002"))
-                .isNotEqualTo(BusinessKeys.digits("psa-removal-host-0b8c1a2f-5f3d-11ef-9c1a-0242ac120002"));
+        assertThat(BusinessKeys.digits("psa-removal-host-0b8c1a2e-5f3d-11ef-9c1a-0242ac120002", 4))
+                .isEqualTo(BusinessKeys.digits("psa-removal-host-0b8c1a2e-5f3d-11ef-9c1a-0242ac120002", 4))
+                .isNotEqualTo(BusinessKeys.digits("psa-removal-host-0b8c1a2f-5f3d-11ef-9c1a-0242ac120002", 4));
+    }
+
+    @Test
+    void aKeyTakenAlreadyGivesSixteenDigits() {
+        String id = new StrongUuidGenerator().getNextId();
+        String removal = BusinessKeys.ofRemoval(id, key -> false);
+        String restore = BusinessKeys.ofRestore(id, key -> false);
+
+        assertThat(BusinessKeys.ofRemoval(id, removal::equals)).matches("removal-\\d{8}-[0-9a-f]{16}")
+                .startsWith(removal);
+        assertThat(BusinessKeys.ofRestore(id, restore::equals)).matches("restore-[0-9a-f]{16}").startsWith(restore);
     }
 }
