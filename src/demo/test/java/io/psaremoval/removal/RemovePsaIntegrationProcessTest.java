@@ -359,7 +359,7 @@ class RemovePsaIntegrationProcessTest {
     }
 
     @Test
-    void userExportsTheAccountNow() {
+    void userExportsTheAccountNow() throws java.io.IOException {
         givenAccount(PlatformFixtures.smallAccount().withLastBackupAge(Duration.ofDays(10)));
         ProcessInstance removal = startRemoval(manager);
         chooseTheIntegration(removal);
@@ -374,6 +374,15 @@ class RemovePsaIntegrationProcessTest {
         assertThat(fixtures.count("""
                 select count(*) from account_backup where account_id = :p and kind = 'PLATFORM_EXPORT'
                 and size_bytes > 0 and sha256 is not null and removal_id is not null""", account.accountId())).isEqualTo(1);
+        java.nio.file.Path export = java.nio.file.Path.of(jdbc.sql(
+                "select location from account_backup where account_id = :a and kind = 'PLATFORM_EXPORT' and removal_id is not null")
+                .param("a", account.accountId()).query(String.class).single());
+        assertThat(java.nio.file.Files.getPosixFilePermissions(export)).as("the account's passwords, documents and users: "
+                + "the application's user's only").isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        try (var folder = java.nio.file.Files.list(export.getParent())) {
+            assertThat(folder.map(file -> file.getFileName().toString())).as("no draft left beside the export")
+                    .noneMatch(name -> name.endsWith(".partial"));
+        }
     }
 
     @Test

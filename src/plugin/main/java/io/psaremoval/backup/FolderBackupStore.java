@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import javax.sql.DataSource;
@@ -17,7 +19,10 @@ import org.springframework.jdbc.datasource.DataSourceUtils;
 
 /**
  * The default {@link BackupStore}: a zip of one CSV per table of the account, streamed with PostgreSQL's COPY into
- * {@code psa.backup.directory} (a local folder; a shared one for a cluster).
+ * {@code psa.backup.directory} (a local folder; a shared one for a cluster). The export holds the account's passwords,
+ * documents and users: the folder and every file are the application's user's only ({@link OwnerOnlyFiles}). It is
+ * written as a hidden draft and renamed into place when whole, so that a crash never leaves a partial export under an
+ * export's name.
  */
 public class FolderBackupStore implements BackupStore {
 
@@ -35,10 +40,11 @@ public class FolderBackupStore implements BackupStore {
     @Override
     public StoredExport export(long accountId, String name) {
         try {
-            Path directory = Files.createDirectories(Path.of(properties.directory()).toAbsolutePath());
+            Path directory = OwnerOnlyFiles.folder(Path.of(properties.directory()).toAbsolutePath());
             Path file = directory.resolve(name + ".zip");
+            Path draft = directory.resolve("." + name + "-" + UUID.randomUUID() + ".partial");
             MessageDigest sha256 = Sha256.digest();
-            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha256);
+            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(OwnerOnlyFiles.newFile(draft)), sha256);
                  ZipOutputStream zip = new ZipOutputStream(out)) {
                 Connection connection = DataSourceUtils.getConnection(dataSource);
                 try {
@@ -53,7 +59,11 @@ public class FolderBackupStore implements BackupStore {
                 } finally {
                     DataSourceUtils.releaseConnection(connection, dataSource);
                 }
+            } catch (IOException | SQLException | RuntimeException e) {
+                Files.deleteIfExists(draft);
+                throw e;
             }
+            Files.move(draft, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return new StoredExport(file.toString(), Files.size(file), Sha256.hex(sha256));
         } catch (IOException | SQLException e) {
             throw new IllegalStateException("Export of account " + accountId + " failed: " + e.getMessage(), e);

@@ -5,28 +5,22 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
- * The default {@link SnapshotStore}: files in one folder, readable and writable by the application's user only (the
- * folder itself {@code rwx------}, each file {@code rw-------}, set as they are created, where the file system has
- * POSIX permissions). A draft is a hidden file renamed into place atomically when committed; drafts a crash left behind
+ * The default {@link SnapshotStore}: files in one folder, readable and writable by the application's user only
+ * ({@link OwnerOnlyFiles}). A draft is a hidden file renamed into place atomically when committed; drafts a crash left behind
  * are never opened, and the retention job removes them, and snapshots no backup record knows, once they are older
  * than the retention.
  */
 public class FolderSnapshotStore implements SnapshotStore {
-
-    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
     private final Path directory;
 
@@ -39,11 +33,11 @@ public class FolderSnapshotStore implements SnapshotStore {
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
             throw new IllegalArgumentException("Not a snapshot name: " + name);
         }
-        createDirectory();
+        OwnerOnlyFiles.folder(directory);
         String unique = name + "-" + UUID.randomUUID().toString().substring(0, 8);
         Path target = directory.resolve(unique + ".zip");
         Path draft = directory.resolve("." + unique + ".partial");
-        FileChannel channel = FileChannel.open(Files.createFile(draft, ownerOnly("rw-------")), StandardOpenOption.WRITE);
+        FileChannel channel = FileChannel.open(OwnerOnlyFiles.newFile(draft), StandardOpenOption.WRITE);
         // Closing what was written (the zip closes its stream) puts it on disk and leaves the file to the draft.
         OutputStream out = new java.io.FilterOutputStream(Channels.newOutputStream(channel)) {
             @Override
@@ -122,16 +116,5 @@ public class FolderSnapshotStore implements SnapshotStore {
             throw new IllegalArgumentException("Not a snapshot of " + directory + ": " + location);
         }
         return file;
-    }
-
-    private void createDirectory() throws IOException {
-        if (!Files.isDirectory(directory)) {
-            Files.createDirectories(directory, ownerOnly("rwx------"));
-        }
-    }
-
-    private static FileAttribute<?>[] ownerOnly(String permissions) {
-        return POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions))}
-                : new FileAttribute<?>[0];
     }
 }
