@@ -8,7 +8,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 
-/** The production profile does not start with a missing or default administrator password. */
+/**
+ * The production profile does not start with a missing or default administrator password, nor without its database's
+ * URL (on an embedded database of its own, beside the cluster's).
+ */
 class ProductionProfileApplicationTest {
 
     @Test
@@ -29,11 +32,22 @@ class ProductionProfileApplicationTest {
                     .profiles("prod")
                     .run("--server.port=0", "--psa.embedded-postgres.port=0",
                             "--psa.embedded-postgres.data-directory=" + dataDirectory,
+                            "--psa.embedded-postgres.enabled=true", // the password is checked whatever the database
                             "--psa.operator.password=" + password,
                             "--camunda.bpm.job-execution.enabled=false", "--logging.level.root=OFF",
                         "--camunda.bpm.process-engine-name=prod-profile-test").close())
                     .as("password '%s'", password)
                     .hasStackTraceContaining("Refusing to start in the prod profile");
         }
+    }
+
+    @Test
+    void refusesToStartWithoutTheDatabasesUrl() {
+        assertThatThrownBy(() -> new SpringApplicationBuilder(DemoApplication.class)
+                .profiles("prod")
+                .run("--server.port=0", "--psa.operator.password=a-strong-operator-password",
+                        "--camunda.bpm.job-execution.enabled=false", "--logging.level.root=OFF",
+                        "--camunda.bpm.process-engine-name=prod-profile-test").close())
+                .hasStackTraceContaining("Failed to determine a suitable driver class");
     }
 }

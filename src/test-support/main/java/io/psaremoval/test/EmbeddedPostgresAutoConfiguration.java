@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.jdbc.DataSourceBuilder;
 import org.springframework.context.annotation.Bean;
@@ -24,9 +25,12 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
  * {@code mvn spring-boot:run} works on a machine with no database installed, and the database of a host's tests
  * ({@code psa.embedded-postgres.data-directory} empty: a fresh temporary cluster; {@code port} 0: any free port).
  * With an external URL configured, or a DataSource of the host's own, this does nothing and the host's or Spring
- * Boot's own DataSource configuration applies.
+ * Boot's own DataSource configuration applies. {@code psa.embedded-postgres.enabled=false} (the demo's {@code prod}
+ * profile) turns it off: a node started without its database's URL then refuses to start, rather than run on a database
+ * of its own beside the cluster's.
  */
 @AutoConfiguration(before = DataSourceAutoConfiguration.class)
+@ConditionalOnProperty(prefix = "psa.embedded-postgres", name = "enabled", matchIfMissing = true)
 @ConditionalOnExpression("'${spring.datasource.url:}'.isEmpty()")
 @ConditionalOnMissingBean(DataSource.class)
 @EnableConfigurationProperties(EmbeddedPostgresProperties.class)
