@@ -29,8 +29,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 @SpringBootTest(classes = ExpensesApplication.class, properties = {
         "psa.embedded-postgres.port=0", // the test support's embedded PostgreSQL, on any free port
         "camunda.bpm.job-execution.enabled=false", // the test runs the asynchronous steps itself
-        "psa.removal.chunk-rows=40", "psa.removal.job-time-budget=PT0S",
-        "psa.removal.cooling-off-period=PT0S"}) // the host's deletes purge at once here; the plugin's own tests wait
+        "psa.removal.chunk-rows=40", "psa.removal.job-time-budget=PT0S"})
 @Import(RemovalTestSupport.class)
 class ExpensesWithPsaRemovalTest {
 
@@ -54,12 +53,21 @@ class ExpensesWithPsaRemovalTest {
         String before = fixtures.accountChecksum(account.accountId());
 
         ProcessInstance removal = driver.remove(account, RemovalMode.DELETE);
+        assertThat(removal).as("the cooling-off period: 7 days by default, nothing purged yet")
+                .isWaitingAt(RemovalDriver.PENDING_DELETION_TASK);
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
+
+        driver.letTheCoolingOffPass(removal);
 
         assertThat(removal).isEnded().hasPassed("Task_HardDeleteIntegration", "EndEvent_IntegrationDeleted");
         assertThat(fixtures.integrationStatus(account.psaIntegrationId())).isEqualTo("DELETED");
         assertThat(fixtures.count("select count(*) from organization where psa_integration_id = :p",
                 account.psaIntegrationId())).isZero();
         assertThat(fixtures.accountChecksum(account.accountId())).isNotEqualTo(before);
+        assertThat(jdbc.sql("select location from account_backup where account_id = :a and kind = 'SCOPE_SNAPSHOT'")
+                .param("a", account.accountId()).query(String.class).single())
+                .as("the test's snapshot below the machine's temporary folder, not in the host's working directory")
+                .startsWith(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().toString());
     }
 
     @Test

@@ -137,6 +137,12 @@ public class PlatformFixtures {
                 .query(Long.class).single();
     }
 
+    /** A deletion's cooling-off period is over: its purge_after behind the database's clock, which the purge obeys. */
+    public void purgeDueNow(String processInstanceId) {
+        jdbc.sql("update removal set purge_after = now() - interval '1 second' where process_instance_id = :pid"
+                + " and status = 'PENDING_DELETION'").param("pid", processInstanceId).update();
+    }
+
     public String integrationName(long integrationId) {
         return jdbc.sql("select name from integration where id = :id").param("id", integrationId).query(String.class).single();
     }

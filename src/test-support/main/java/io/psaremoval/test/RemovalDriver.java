@@ -109,7 +109,32 @@ public class RemovalDriver {
         }
     }
 
-    /** A manager's whole removal of the account's PSA integration, with the given mode. */
+    /** The activity at which a deletion waits out its cooling-off period, out of sight (an Administrator may cancel). */
+    public static final String PENDING_DELETION_TASK = "UserTask_CancelPendingDeletion";
+
+    /**
+     * A deletion waiting out its cooling-off period ({@link #PENDING_DELETION_TASK}) reaches its end: the period passes
+     * (the removal's purge due by the database's clock, its timer fired), and the purge runs to its end (see
+     * {@link #runJobs}), as it does days later in production.
+     *
+     * @throws IllegalStateException when the removal waits out no cooling-off period
+     */
+    public void letTheCoolingOffPass(ProcessInstance removal) {
+        Job timer = engine.getManagementService().createJobQuery().processInstanceId(removal.getId())
+                .activityId("BoundaryEvent_CoolingOffOver").singleResult();
+        if (timer == null) {
+            throw new IllegalStateException("Removal " + removal.getId() + " waits out no cooling-off period");
+        }
+        fixtures.purgeDueNow(removal.getId());
+        engine.getManagementService().executeJob(timer.getId());
+        runJobs(removal);
+    }
+
+    /**
+     * A manager's whole removal of the account's PSA integration, with the given mode. A delete confirmed under a
+     * cooling-off period (7 days unless the host or the account sets another) then waits at
+     * {@link #PENDING_DELETION_TASK}, nothing purged yet: {@link #letTheCoolingOffPass} ends it.
+     */
     public ProcessInstance remove(GeneratedAccount account, RemovalMode mode) {
         ProcessInstance removal = decide(account, mode);
         runJobs(removal);
