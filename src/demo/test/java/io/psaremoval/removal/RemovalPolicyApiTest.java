@@ -138,6 +138,36 @@ class RemovalPolicyApiTest {
                         "COOLING_OFF " + administrator + " PT1H (was P14D)");
     }
 
+    @Test
+    void aFirstRequestCountsOnlyWhileItsAdministratorIsOneAndForAWeek() throws Exception {
+        String second = fixtures.createUser(account, Role.ADMINISTRATOR);
+        String both = "{\"deletionApprovalRequired\": false, \"coolingOffPeriod\": \"P1D\"}";
+        call(administrator, HttpMethod.PUT, "{\"deletionApprovalRequired\": true, \"coolingOffPeriod\": \"P14D\"}");
+        call(administrator, HttpMethod.PUT, both);
+        jdbc.sql("update platform_user set role = 'EDITOR' where username = :u").param("u", administrator).update();
+
+        JsonNode alone = json(call(second, HttpMethod.PUT, both));
+        assertThat(alone.path("deletionApprovalRequired").asBoolean()).as("a demoted Administrator's request counts no more")
+                .isTrue();
+        assertThat(alone.path("coolingOffPeriod").asText()).isEqualTo("P14D");
+        assertThat(alone.path("offRequestedBy").asText()).as("the second one's request waits, as a first").isEqualTo(second);
+        assertThat(alone.path("shorterCoolingOffRequestedBy").asText()).isEqualTo(second);
+
+        String third = fixtures.createUser(account, Role.ADMINISTRATOR);
+        jdbc.sql("""
+                update removal_policy set off_requested_at = now() - interval '8 days',
+                                          cooling_off_requested_at = now() - interval '8 days' where account_id = :a""")
+                .param("a", account.accountId()).update();
+        JsonNode late = json(call(third, HttpMethod.PUT, both));
+        assertThat(late.path("deletionApprovalRequired").asBoolean()).as("a request older than a week counts no more").isTrue();
+        assertThat(late.path("coolingOffPeriod").asText()).isEqualTo("P14D");
+        assertThat(late.path("offRequestedBy").asText()).isEqualTo(third);
+
+        JsonNode confirmed = json(call(second, HttpMethod.PUT, both));
+        assertThat(confirmed.path("deletionApprovalRequired").asBoolean()).as("a standing request, confirmed").isFalse();
+        assertThat(confirmed.path("coolingOffPeriod").asText()).isEqualTo("P1D");
+    }
+
     private long approvalsPolicyCoolingOff() {
         return jdbc.sql("select extract(epoch from cooling_off)::bigint from removal_policy where account_id = :a")
                 .param("a", account.accountId()).query(Long.class).single();

@@ -43,7 +43,8 @@ class ApprovalRepository {
      * Sets the policy, row-locked. Switching four eyes on is at once; switching it off takes two Administrators: the
      * first one's request waits until another one asks the same.
      */
-    RemovalPolicy.Change setPolicy(long accountId, boolean deletionApprovalRequired, String changedBy) {
+    RemovalPolicy.Change setPolicy(long accountId, boolean deletionApprovalRequired, String changedBy,
+            StandingRequest standing) {
         if (!deletionApprovalRequired && policy(accountId).changedBy() == null) {
             return RemovalPolicy.Change.UNCHANGED; // never set: off already
         }
@@ -62,7 +63,7 @@ class ApprovalRepository {
         if (!now.deletionApprovalRequired()) {
             return RemovalPolicy.Change.UNCHANGED;
         }
-        if (now.offRequestedBy() == null || now.offRequestedBy().equals(changedBy)) {
+        if (!standing.test(now.offRequestedBy(), now.offRequestedAt()) || now.offRequestedBy().equals(changedBy)) {
             jdbc.sql("""
                     update removal_policy set off_requested_by = :by, off_requested_at = now() where account_id = :account""")
                     .param("account", accountId).param("by", changedBy).update();
@@ -81,7 +82,7 @@ class ApprovalRepository {
      * the same period.
      */
     RemovalPolicy.Change setCoolingOff(long accountId, java.time.Duration period, java.time.Duration hostDefault,
-            String changedBy) {
+            String changedBy, StandingRequest standing) {
         RemovalPolicy now = lockPolicy(accountId, changedBy);
         java.time.Duration current = now.coolingOff(hostDefault);
         if (period.compareTo(current) >= 0) {
@@ -95,7 +96,8 @@ class ApprovalRepository {
             setCoolingOff(accountId, period, changedBy);
             return RemovalPolicy.Change.CHANGED;
         }
-        boolean askedBySomeoneElse = now.coolingOffRequestedBy() != null && !now.coolingOffRequestedBy().equals(changedBy)
+        boolean askedBySomeoneElse = standing.test(now.coolingOffRequestedBy(), now.coolingOffRequestedAt())
+                && !now.coolingOffRequestedBy().equals(changedBy)
                 && Long.valueOf(period.toSeconds()).equals(now.coolingOffRequestedSeconds());
         if (!askedBySomeoneElse) {
             jdbc.sql("""
@@ -116,6 +118,15 @@ class ApprovalRepository {
                                           cooling_off_requested_at = null
                 where account_id = :account""")
                 .param("account", accountId).param("seconds", period.toSeconds()).param("by", changedBy).update();
+    }
+
+    /**
+     * Whether a first Administrator's request (to switch four eyes off, to shorten the cooling-off period) still counts
+     * when a second one asks the same, read under the policy's lock: false for no request.
+     */
+    @FunctionalInterface
+    interface StandingRequest {
+        boolean test(String requestedBy, java.time.OffsetDateTime requestedAt);
     }
 
     /** The account's policy row, created with the defaults if it has none, locked until the caller's transaction ends. */

@@ -217,7 +217,8 @@ public class DeletionApprovals {
      */
     @Transactional
     public RemovalPolicy.Change setPolicy(long accountId, boolean deletionApprovalRequired, String changedBy, String note) {
-        RemovalPolicy.Change change = approvals.setPolicy(accountId, deletionApprovalRequired, changedBy);
+        RemovalPolicy.Change change = approvals.setPolicy(accountId, deletionApprovalRequired, changedBy,
+                standingRequestOf(accountId));
         if (change == RemovalPolicy.Change.CHANGED) {
             approvals.recordFeatureChange(accountId, "DELETION_APPROVAL", deletionApprovalRequired, changedBy, note);
             log.info("Account {}: a second Administrator's approval of every hard delete {} by {}", accountId,
@@ -238,7 +239,8 @@ public class DeletionApprovals {
     @Transactional
     public RemovalPolicy.Change setCoolingOff(long accountId, java.time.Duration period, String changedBy, String note) {
         java.time.Duration before = approvals.policy(accountId).coolingOff(settings.coolingOffPeriod());
-        RemovalPolicy.Change change = approvals.setCoolingOff(accountId, period, settings.coolingOffPeriod(), changedBy);
+        RemovalPolicy.Change change = approvals.setCoolingOff(accountId, period, settings.coolingOffPeriod(), changedBy,
+                standingRequestOf(accountId));
         String what = RemovalPolicy.iso(period) + " (was " + RemovalPolicy.iso(before) + ")" + (note == null ? "" : ": " + note);
         if (change == RemovalPolicy.Change.CHANGED) {
             approvals.recordFeatureChange(accountId, "COOLING_OFF", !period.isZero(), changedBy, what);
@@ -249,6 +251,20 @@ public class DeletionApprovals {
                     accountId, changedBy, period);
         }
         return change;
+    }
+
+    /**
+     * A first request counts for the second Administrator only while its requester is still an active Administrator of
+     * the account, and for as long as a person's task waits ({@code psa.removal.user-task-timeout}): one left by someone
+     * demoted, deactivated or gone, or long forgotten, does not let a single Administrator lower the guard alone; the
+     * second one's request then waits for another, as a first.
+     */
+    private ApprovalRepository.StandingRequest standingRequestOf(long accountId) {
+        return (requestedBy, requestedAt) -> requestedBy != null && requestedAt != null
+                && requestedAt.isAfter(java.time.OffsetDateTime.now().minus(settings.userTaskTimeout()))
+                && users.findActiveByUsername(requestedBy)
+                        .filter(user -> user.role() == Role.ADMINISTRATOR && java.util.Objects.equals(user.accountId(), accountId))
+                        .isPresent();
     }
 
     /** What the removal's confirmed round deletes, kind by kind, as Markdown (the approver's and the canceller's view). */
