@@ -11,7 +11,11 @@ import io.psaremoval.PlatformTest;
 import io.psaremoval.account.Role;
 import io.psaremoval.test.GeneratedAccount;
 import io.psaremoval.test.RemovalDriver;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.util.ArrayList;
 import java.util.List;
+import javax.sql.DataSource;
 import org.camunda.bpm.engine.HistoryService;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +45,8 @@ class SecurityTest {
     JdbcClient jdbc;
     @Autowired
     HistoryService history;
+    @Autowired
+    DataSource dataSource;
 
     EngineRestCalls calls;
     GeneratedAccount accountA;
@@ -55,6 +61,36 @@ class SecurityTest {
         accountB = fixtures.create();
         managerA = fixtures.username(accountA, Role.MANAGER);
         managerB = fixtures.username(accountB, Role.MANAGER);
+    }
+
+    @Test
+    void aRefusalHoldsOneConnectionAtATimeSoThatRefusedCallsCannotDrainThePool() throws Exception {
+        String removal = calls.start(managerA);
+        HikariDataSource pool = (HikariDataSource) dataSource;
+        List<Connection> held = new ArrayList<>();
+        try {
+            // Every connection but one taken, as by callers whose refusals are under way at once.
+            while (held.size() < pool.getMaximumPoolSize() - 1) {
+                held.add(pool.getConnection());
+            }
+            ResponseEntity<String> suspend = rest.withBasicAuth(managerA, PlatformFixtures.PASSWORD).exchange(
+                    "/engine-rest/process-instance/" + removal + "/suspended", HttpMethod.PUT,
+                    json("{\"suspended\": true}"), String.class);
+            assertThat(suspend.getStatusCode()).as("refused and recorded on the one connection left: "
+                    + suspend.getBody()).isEqualTo(HttpStatus.FORBIDDEN);
+            ResponseEntity<String> delete = rest.withBasicAuth(managerA, PlatformFixtures.PASSWORD).exchange(
+                    "/engine-rest/process-instance/" + removal, HttpMethod.DELETE, null, String.class);
+            assertThat(delete.getStatusCode()).as(delete.getBody()).isEqualTo(HttpStatus.FORBIDDEN);
+        } finally {
+            for (Connection connection : held) {
+                connection.close();
+            }
+        }
+        assertThat(jdbc.sql("""
+                select count(*) from security_event
+                where username = :u and process_instance_id = :pid and kind = 'ENGINE_OPERATION_REFUSED'""")
+                .param("u", managerA).param("pid", removal).query(Long.class).single()).as("both refusals recorded")
+                .isEqualTo(2);
     }
 
     @Test

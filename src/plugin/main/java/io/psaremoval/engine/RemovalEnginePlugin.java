@@ -26,6 +26,8 @@ import org.springframework.stereotype.Component;
  * <ul>
  * <li>{@link PlatformCommandGuard}: the engine's generic API narrowed for the platform's people, and no caller's
  * expression evaluated in a query;</li>
+ * <li>{@link SecurityEventsAfterCommand}: what a command records as a security event is written after its transaction,
+ * so that a refusal holds one connection at a time;</li>
  * <li>a built-in end listener on every process: when a removal's process instance ends without an outcome of its
  * own (an operator deletes it in Cockpit, an error nobody catches ends it), its integration is released and the
  * removal ends as aborted. Built-in listeners run even when a caller asks to skip custom listeners.</li>
@@ -39,6 +41,7 @@ import org.springframework.stereotype.Component;
 class RemovalEnginePlugin extends AbstractProcessEnginePlugin {
 
     private final PlatformCommandGuard guard;
+    private final SecurityEvents securityEvents;
     private final ObjectProvider<RemovalService> removals;
     private final ObjectProvider<StuckRemovals> stuckRemovals;
     private final ObjectProvider<io.psaremoval.restore.RestoreService> restores;
@@ -46,6 +49,7 @@ class RemovalEnginePlugin extends AbstractProcessEnginePlugin {
     RemovalEnginePlugin(PlatformUsers users, SecurityEvents securityEvents, ObjectProvider<RemovalService> removals,
             ObjectProvider<StuckRemovals> stuckRemovals, ObjectProvider<io.psaremoval.restore.RestoreService> restores) {
         this.guard = new PlatformCommandGuard(users, securityEvents);
+        this.securityEvents = securityEvents;
         this.removals = removals;
         this.restores = restores;
         this.stuckRemovals = stuckRemovals;
@@ -54,8 +58,11 @@ class RemovalEnginePlugin extends AbstractProcessEnginePlugin {
     @Override
     public void preInit(ProcessEngineConfigurationImpl configuration) {
         configuration.setCustomPostCommandInterceptorsTxRequired(with(configuration.getCustomPostCommandInterceptorsTxRequired(), guard));
-        configuration.setCustomPreCommandInterceptorsTxRequired(with(configuration.getCustomPreCommandInterceptorsTxRequired(),
-                new TaskClosedMeanwhile(configuration)));
+        // An interceptor is a link of one chain (it holds the next one): each chain gets its own.
+        configuration.setCustomPreCommandInterceptorsTxRequired(with(with(configuration.getCustomPreCommandInterceptorsTxRequired(),
+                new SecurityEventsAfterCommand(securityEvents)), new TaskClosedMeanwhile(configuration)));
+        configuration.setCustomPreCommandInterceptorsTxRequiresNew(with(
+                configuration.getCustomPreCommandInterceptorsTxRequiresNew(), new SecurityEventsAfterCommand(securityEvents)));
         List<BpmnParseListener> parseListeners = configuration.getCustomPostBPMNParseListeners() == null ? new ArrayList<>()
                 : new ArrayList<>(configuration.getCustomPostBPMNParseListeners());
         parseListeners.add(new AbstractBpmnParseListener() {
