@@ -293,6 +293,55 @@ class AuditApiTest {
                 String.class)).as("the platform's auditor reads who").contains("Refused for " + stranger);
     }
 
+    /**
+     * A flood of one refusal is one line, with how often and until when, and does not push a later attempt out of the
+     * timeline; of more distinct attempts than it holds, the first and the latest show and a line says how many are
+     * left out.
+     */
+    @Test
+    void aFloodOfRefusalsNeverHidesTheLatestAttempt() {
+        GeneratedAccount account = fixtures.create();
+        String manager = fixtures.username(account, Role.MANAGER);
+        org.camunda.bpm.engine.runtime.ProcessInstance removal = driver.start(manager);
+        long id = fixtures.removalId(removal.getId());
+        var asManager = rest.withBasicAuth(manager, PlatformFixtures.PASSWORD);
+        String suspend = "/engine-rest/process-instance/" + removal.getId() + "/suspended";
+        for (int i = 0; i < 3; i++) {
+            assertThat(asManager.exchange(suspend, org.springframework.http.HttpMethod.PUT,
+                    jsonBody("{\"suspended\": true}"), String.class).getStatusCode())
+                    .isEqualTo(HttpStatus.FORBIDDEN);
+        }
+        assertThat(asManager.exchange("/engine-rest/process-instance/" + removal.getId(),
+                org.springframework.http.HttpMethod.DELETE, null, String.class).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+
+        List<String> refused = audit.removal(id).orElseThrow().timeline().stream()
+                .filter(event -> event.kind().equals("refused")).map(AuditService.Event::what).toList();
+        assertThat(refused).hasSize(2);
+        assertThat(refused.get(0)).contains("suspend").contains("(3 times, the last at ");
+        assertThat(refused.get(1)).contains("delete").doesNotContain("times, the last at");
+
+        // Past what the timeline holds: 6,000 distinct attempts before the latest one (written as the guard writes them).
+        jdbc.sql("""
+                insert into security_event (occurred_at, username, kind, process_instance_id, detail)
+                select now() - interval '1 hour' + n * interval '1 millisecond', :u, 'ENGINE_OPERATION_REFUSED', :pid,
+                       'attempt ' || n
+                from generate_series(1, 6000) n""").param("u", manager).param("pid", removal.getId()).update();
+        assertThat(asManager.exchange(suspend, org.springframework.http.HttpMethod.PUT,
+                jsonBody("{\"suspended\": false}"), String.class).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        List<AuditService.Event> flooded = audit.removal(id).orElseThrow().timeline().stream()
+                .filter(event -> event.kind().equals("refused")).toList();
+        assertThat(flooded).hasSize(5001);
+        assertThat(flooded.get(2500).step()).isEqualTo("more refused attempts than the timeline shows");
+        assertThat(flooded.get(2500).what()).startsWith("1,003 further attempts (1,003 refusals) from here on are left out");
+        assertThat(flooded.get(5000).what()).as("the latest attempt shows").contains("activate");
+    }
+
+    private static org.springframework.http.HttpEntity<String> jsonBody(String body) {
+        org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
+        headers.setContentType(org.springframework.http.MediaType.APPLICATION_JSON);
+        return new org.springframework.http.HttpEntity<>(body, headers);
+    }
+
     /** Who the removal told what, and whether they read it: each notice given, read, withdrawn or left open. */
     @Test
     void theAuditShowsWhoWasToldWhatAndWhetherTheyReadIt() throws Exception {

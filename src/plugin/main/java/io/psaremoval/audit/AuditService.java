@@ -8,6 +8,7 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -569,29 +570,63 @@ public class AuditService {
         notices(removal.businessKey(), events);
         // An account's reader learns that a user of another account tried something, not who: that is the other
         // account's to know (the platform's auditors read the name).
-        jdbc.sql("""
-                select e.occurred_at, e.username, e.kind, e.detail,
+        refusals(pid, removal.accountId(), causes, events);
+        events.sort(Comparator.comparing(Event::at));
+        return events;
+    }
+
+    /**
+     * The refused attempts on the removal, the same attempt repeated (the same person, kind and words) as one line with
+     * how often and until when, so that a flood of one refusal never pushes another out of sight. Of more distinct
+     * attempts than the timeline holds, the first and the latest half show, and a line says how many between them are
+     * left out (they stay in {@code security_event}).
+     */
+    private void refusals(String pid, Long accountId, boolean causes, List<Event> events) {
+        String grouped = """
+                with grouped as (
+                    select e.username, e.kind, e.detail, min(e.occurred_at) as first_at, max(e.occurred_at) as last_at,
+                           count(*) as times, min(e.id) as first_id
+                    from security_event e where e.process_instance_id = :pid
+                    group by e.username, e.kind, e.detail),
+                numbered as (
+                    select g.*, row_number() over (order by g.first_at, g.first_id) as n, count(*) over () as attempts
+                    from grouped g)
+                """;
+        int half = MAX_RESULTS / 2;
+        jdbc.sql(grouped + """
+                select n.first_at, n.username, n.kind, n.detail, n.times, n.last_at,
                        u.account_id is not null and u.account_id is distinct from :account as of_another_account
-                from security_event e left join platform_user u on u.username = e.username
-                where e.process_instance_id = :pid
-                order by e.occurred_at, e.id limit :max""")
-                .param("pid", pid).param("account", removal.accountId()).param("max", MAX_RESULTS)
+                from numbered n left join platform_user u on u.username = n.username
+                where n.n <= :half or n.n > n.attempts - :half
+                order by n.n""")
+                .param("pid", pid).param("account", accountId).param("half", half)
                 .query((rs, n) -> {
                     String who = rs.getString(2);
                     String detail = rs.getString(4);
-                    if (!causes && rs.getBoolean(5)) {
+                    if (!causes && rs.getBoolean(7)) {
                         detail = detail == null ? null : detail.replace(who, ANOTHER_ACCOUNTS_USER);
                         who = ANOTHER_ACCOUNTS_USER;
+                    }
+                    long times = rs.getLong(5);
+                    if (times > 1) {
+                        detail = detail + " (" + String.format(Locale.ROOT, "%,d", times) + " times, the last at "
+                                + rs.getObject(6, OffsetDateTime.class).toInstant() + ")";
                     }
                     return events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "refused",
                             refusalInWords(rs.getString(3)), who, detail));
                 })
                 .list();
-        events.sort(Comparator.comparing(Event::at));
-        return events;
+        jdbc.sql(grouped + """
+                select min(first_at), count(*), sum(times)::bigint from numbered
+                where n > :half and n <= attempts - :half having count(*) > 0""")
+                .param("pid", pid).param("half", half)
+                .query((rs, n) -> events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "refused",
+                        "more refused attempts than the timeline shows", null, String.format(Locale.ROOT,
+                                "%,d further attempts (%,d refusals) from here on are left out; the first and the latest"
+                                        + " %,d show. Every one is kept in security_event.", rs.getLong(2), rs.getLong(3), half))))
+                .list();
     }
 
-    /** The engine's name of an activity type in the words of the audit page: task, step, start, end, timer or event. */
     /** A value of the permission decision as people say it: a role by its name, the answer as a sentence. */
     static String decisionValueInWords(Object value) {
         String code = String.valueOf(value);
