@@ -121,10 +121,33 @@ class SecurityTest {
         assertThat(calls.get(managerA, "/engine-rest/task?processInstanceId=" + removalB)).isEmpty();
         assertThat(calls.get(managerA, "/engine-rest/history/process-instance?processInstanceId=" + removalB)).isEmpty();
         assertThat(calls.get(managerA, "/engine-rest/history/task?processInstanceId=" + removalB)).isEmpty();
-        assertThat(calls.post(managerA, "/engine-rest/task/" + taskB + "/claim", "{\"userId\":\"" + managerA + "\"}")
-                .getStatusCode().is4xxClientError()).isTrue();
-        assertThat(calls.post(managerA, "/engine-rest/task/" + taskB + "/complete", chooseIntegration(accountB.psaIntegrationId()))
-                .getStatusCode().is4xxClientError()).isTrue();
+        // Another account's task is answered as one that does not exist, in the same words: neither its name nor
+        // whether it is open is told (ids are guessable where a host's engine uses the "simple" id generator).
+        ResponseEntity<String> missing = calls.post(managerA, "/engine-rest/task/no-such-task/claim",
+                "{\"userId\":\"" + managerA + "\"}");
+        assertThat(missing.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        String notOpen = EngineRestCalls.message(missing).replace("no-such-task", taskB);
+        ResponseEntity<String> claim = calls.post(managerA, "/engine-rest/task/" + taskB + "/claim", "{\"userId\":\"" + managerA + "\"}");
+        assertThat(claim.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(EngineRestCalls.message(claim)).isEqualTo(notOpen);
+        ResponseEntity<String> complete = calls.post(managerA, "/engine-rest/task/" + taskB + "/complete",
+                chooseIntegration(accountB.psaIntegrationId()));
+        assertThat(complete.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(EngineRestCalls.message(complete)).isEqualTo(notOpen);
+        // Nor its comments, which the engine serves by the task's id and the comment's without a check of its own.
+        ResponseEntity<String> commented = calls.post(managerB, "/engine-rest/task/" + taskB + "/comment/create",
+                "{\"message\": \"Our PSA contract ends on the 31st\"}");
+        assertThat(commented.getStatusCode()).as(commented.getBody()).isEqualTo(HttpStatus.OK);
+        String comment = read(commented.getBody()).get("id").asText();
+        ResponseEntity<String> readComment = rest.withBasicAuth(managerA, PlatformFixtures.PASSWORD)
+                .getForEntity("/engine-rest/task/" + taskB + "/comment/" + comment, String.class);
+        assertThat(readComment.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(readComment.getBody()).doesNotContain("PSA contract");
+        assertThat(rest.withBasicAuth(managerB, PlatformFixtures.PASSWORD).getForObject(
+                "/engine-rest/task/" + taskB + "/comment/" + comment, String.class)).as("its assignee reads it")
+                .contains("Our PSA contract ends on the 31st");
+        assertThat(jdbc.sql("select count(*) from security_event where username = :u and kind = 'TASK_NOT_VISIBLE'")
+                .param("u", managerA).query(Long.class).single()).as("each attempt recorded").isEqualTo(3);
 
         assertThat(calls.get(managerB, "/engine-rest/task?processInstanceId=" + removalB)).hasSize(1);
         assertThat(calls.get(managerB, "/engine-rest/history/process-instance?processInstanceId=" + removalB)).hasSize(1);

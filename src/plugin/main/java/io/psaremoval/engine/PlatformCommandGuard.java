@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.camunda.bpm.engine.AuthorizationException;
+import org.camunda.bpm.engine.impl.cfg.CommandChecker;
 import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.impl.cmd.CompleteTaskCmd;
@@ -65,6 +66,12 @@ final class PlatformCommandGuard extends CommandInterceptor {
     /** Engine commands that only read (queries are {@link AbstractQuery}s and pass without a name check). */
     private static final Pattern READ_COMMAND = Pattern.compile(
             "(Get|Find|Is|Check|Create\\w*Query|ExecuteFilter|Optimize|DetermineHistoryLevel|AuthorizationCheck)\\w*");
+    /**
+     * Reads of a task's comments, attachments and events by its id, which the engine serves without checking that the
+     * caller may read the task: open to platform users for an open task they may read, as anything else about it.
+     */
+    private static final Set<String> TASK_READS = Set.of("GetTaskCommentCmd", "GetTaskCommentsCmd", "GetTaskAttachmentCmd",
+            "GetTaskAttachmentContentCmd", "GetTaskAttachmentsCmd", "GetTaskEventsCmd");
     /** Commands named like reads that write: a password check counts failed attempts (and can lock a user out). */
     private static final Set<String> WRITING_READS = Set.of("CheckPassword", "GetNextIdBlockCmd");
     private static final String ENGINE_PACKAGE = "org.camunda.bpm.engine.impl.";
@@ -132,6 +139,10 @@ final class PlatformCommandGuard extends CommandInterceptor {
             return;
         }
         String name = command.getClass().getSimpleName();
+        if (TASK_READS.contains(name) && command.getClass().getName().startsWith(ENGINE_PACKAGE)) {
+            openTask(context, caller, (String) field(command, "taskId")); // the engine checks no permission on these
+            return;
+        }
         if (command instanceof AbstractQuery<?, ?> || !command.getClass().getName().startsWith(ENGINE_PACKAGE)
                 || (READ_COMMAND.matcher(name).matches() && !WRITING_READS.contains(name))) {
             return;
@@ -196,7 +207,7 @@ final class PlatformCommandGuard extends CommandInterceptor {
     // --- working on a task -----------------------------------------------------------------------------------
 
     private void checkCompletion(CommandContext context, Authentication caller, String taskId, Map<String, Object> variables) {
-        TaskEntity task = openTask(context, taskId);
+        TaskEntity task = openTask(context, caller, taskId);
         if (!caller.getUserId().equals(task.getAssignee())) {
             throw refuse(caller, task, "TASK_NOT_ASSIGNED", "Only the person the task '" + task.getName()
                     + "' is assigned to may complete it" + (task.getAssignee() == null ? "; claim it first." : "."));
@@ -207,7 +218,7 @@ final class PlatformCommandGuard extends CommandInterceptor {
     }
 
     private void checkAssignment(CommandContext context, Authentication caller, String taskId, String assignee) {
-        TaskEntity task = openTask(context, taskId);
+        TaskEntity task = openTask(context, caller, taskId);
         boolean claimsForThemselves = caller.getUserId().equals(assignee)
                 && (task.getAssignee() == null || task.getAssignee().equals(assignee));
         boolean givesBackTheirOwn = assignee == null && caller.getUserId().equals(task.getAssignee());
@@ -226,7 +237,7 @@ final class PlatformCommandGuard extends CommandInterceptor {
     /** A comment by the task's assignee, on that task (and its own process instance), of a length that is kept. */
     private void checkComment(CommandContext context, Authentication caller, String taskId, String processInstanceId,
             String message) {
-        TaskEntity task = openTask(context, taskId);
+        TaskEntity task = openTask(context, caller, taskId);
         if (!caller.getUserId().equals(task.getAssignee())
                 || (processInstanceId != null && !processInstanceId.equals(task.getProcessInstanceId()))) {
             throw refuse(caller, task, "COMMENT_REFUSED", "Only the person a task is assigned to may comment on it.");
@@ -237,13 +248,33 @@ final class PlatformCommandGuard extends CommandInterceptor {
         }
     }
 
-    private static TaskEntity openTask(CommandContext context, String taskId) {
+    /**
+     * The open task, when the caller may read it. A task they may not read (another account's) is answered as one that
+     * does not exist, in the same words, so that its id, name and state are not told by the refusal; the attempt is
+     * recorded all the same.
+     */
+    private TaskEntity openTask(CommandContext context, Authentication caller, String taskId) {
         TaskEntity task = taskId == null ? null : context.getTaskManager().findTaskById(taskId);
+        if (task != null && !readable(context, task)) {
+            record(caller, task, "TASK_NOT_VISIBLE", "Asked for a task they may not read.");
+            task = null;
+        }
         if (task == null) {
             throw new NotFoundException("Task " + taskId + " is not open: it was completed already, its removal ended "
                     + "or was cancelled, or it does not exist.");
         }
         return task;
+    }
+
+    private static boolean readable(CommandContext context, TaskEntity task) {
+        try {
+            for (CommandChecker checker : context.getProcessEngineConfiguration().getCommandCheckers()) {
+                checker.checkReadTask(task);
+            }
+            return true;
+        } catch (AuthorizationException notPermitted) {
+            return false;
+        }
     }
 
     // --- what is sent ----------------------------------------------------------------------------------------
