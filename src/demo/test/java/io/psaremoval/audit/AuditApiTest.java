@@ -37,6 +37,12 @@ class AuditApiTest {
     org.camunda.bpm.engine.TaskService tasks;
     @Autowired
     org.springframework.jdbc.core.simple.JdbcClient jdbc;
+    @Autowired
+    org.camunda.bpm.engine.RuntimeService runtime;
+    @Autowired
+    org.camunda.bpm.engine.ManagementService management;
+    @Autowired
+    org.camunda.bpm.engine.IdentityService identityService;
 
     /**
      * The audit page's session: signed in once with the password, it reads the audit and nothing else (an RMM
@@ -340,6 +346,44 @@ class AuditApiTest {
         org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
         headers.setContentType(org.springframework.http.MediaType.APPLICATION_JSON);
         return new org.springframework.http.HttpEntity<>(body, headers);
+    }
+
+    /** What an operator did to a removal through the engine's API is in its timeline, with who, when and what changed. */
+    @Test
+    void theTimelineShowsWhatOperatorsDidToTheRemoval() {
+        GeneratedAccount account = fixtures.create();
+        org.camunda.bpm.engine.runtime.ProcessInstance removal = driver.decide(account, RemovalMode.DISCONNECT);
+        long id = fixtures.removalId(removal.getId());
+        List<String> plain = operations(id);
+        assertThat(plain).as("the requester's start and completions are shown as such, not as operations").isEmpty();
+
+        runtimeAsOperator(() -> {
+            runtime.suspendProcessInstanceById(removal.getId());
+            runtime.activateProcessInstanceById(removal.getId());
+            String job = management.createJobQuery().processInstanceId(removal.getId()).singleResult().getId();
+            management.setJobRetries(job, 7);
+        });
+        driver.runJobs(removal);
+
+        List<String> operations = operations(id);
+        assertThat(operations).containsExactly(
+                "suspend (process instance) | operator | suspensionState: suspended",
+                "activate (process instance) | operator | suspensionState: active",
+                "set job retries (job) | operator | retries: 5 → 7");
+    }
+
+    private List<String> operations(long removalId) {
+        return audit.removal(removalId).orElseThrow().timeline().stream().filter(event -> event.kind().equals("operation"))
+                .map(event -> event.step() + " | " + event.who() + " | " + event.what()).toList();
+    }
+
+    private void runtimeAsOperator(Runnable action) {
+        identityService.setAuthentication("operator", List.of("camunda-admin"));
+        try {
+            action.run();
+        } finally {
+            identityService.clearAuthentication();
+        }
     }
 
     /** Who the removal told what, and whether they read it: each notice given, read, withdrawn or left open. */

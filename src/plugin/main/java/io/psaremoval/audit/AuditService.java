@@ -25,6 +25,7 @@ import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricTaskInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.history.UserOperationLogEntry;
+import org.camunda.bpm.engine.EntityTypes;
 import io.psaremoval.engine.EngineAuthorizations;
 import io.psaremoval.engine.FailureInWords;
 import io.psaremoval.engine.NoticeWithdrawal;
@@ -568,11 +569,48 @@ public class AuditService {
             }
         }
         notices(removal.businessKey(), events);
+        operations(pid, events);
         // An account's reader learns that a user of another account tried something, not who: that is the other
         // account's to know (the platform's auditors read the name).
         refusals(pid, removal.accountId(), causes, events);
         events.sort(Comparator.comparing(Event::at));
         return events;
+    }
+
+    /**
+     * What people did to the removal's process instance through the engine's API besides completing its tasks, from the
+     * engine's operation log, one row per operation: an operator's modification, retries, a changed due date, a
+     * suspension or a deletion, a variable set by hand, a task claimed, given back or commented on, with who and what
+     * it changed (the engine's own words for the properties; a variable's name, never its value).
+     */
+    private void operations(String pid, List<Event> events) {
+        Map<String, List<UserOperationLogEntry>> byOperation = new LinkedHashMap<>();
+        for (UserOperationLogEntry entry : history.createUserOperationLogQuery().processInstanceId(pid)
+                .orderByTimestamp().asc().listPage(0, MAX_RESULTS)) {
+            boolean shownAlready = UserOperationLogEntry.OPERATION_TYPE_COMPLETE.equals(entry.getOperationType())
+                    || (UserOperationLogEntry.OPERATION_TYPE_CREATE.equals(entry.getOperationType())
+                            && EntityTypes.PROCESS_INSTANCE.equals(entry.getEntityType())); // the start
+            if (!shownAlready) {
+                byOperation.computeIfAbsent(entry.getOperationId() == null ? entry.getId() : entry.getOperationId(),
+                        operation -> new ArrayList<>()).add(entry);
+            }
+        }
+        for (List<UserOperationLogEntry> operation : byOperation.values()) {
+            UserOperationLogEntry first = operation.get(0);
+            String changed = operation.stream().filter(entry -> entry.getProperty() != null)
+                    .map(entry -> entry.getProperty() + ": " + (entry.getOrgValue() == null ? "" : entry.getOrgValue() + " → ")
+                            + entry.getNewValue())
+                    .collect(java.util.stream.Collectors.joining("; "));
+            events.add(new Event(first.getTimestamp().toInstant(), "operation", operationInWords(first), first.getUserId(),
+                    changed.isEmpty() ? null : changed));
+        }
+    }
+
+    /** The engine's "SetJobRetries" on a "Job" as "set job retries (job)". */
+    static String operationInWords(UserOperationLogEntry entry) {
+        String words = entry.getOperationType().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
+        return entry.getEntityType() == null ? words
+                : words + " (" + entry.getEntityType().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT) + ")";
     }
 
     /**
