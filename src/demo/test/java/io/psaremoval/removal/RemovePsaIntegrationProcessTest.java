@@ -63,6 +63,8 @@ class RemovePsaIntegrationProcessTest {
     @Autowired
     JdbcClient jdbc;
     @Autowired
+    io.psaremoval.backup.SnapshotRetention retention;
+    @Autowired
     RemovalDriver driver;
     @Autowired
     io.psaremoval.backup.BackupService backups;
@@ -383,6 +385,17 @@ class RemovePsaIntegrationProcessTest {
             assertThat(folder.map(file -> file.getFileName().toString())).as("no draft left beside the export")
                     .noneMatch(name -> name.endsWith(".partial"));
         }
+
+        // Past psa.backup.export-retention (30 days) the retention job deletes it, and its record says when and by what.
+        retention.removeExpiredExports();
+        assertThat(export).as("younger than its retention: kept").exists();
+        jdbc.sql("update account_backup set completed_at = now() - interval '31 days' where location = :l")
+                .param("l", export.toString()).update();
+        assertThat(retention.removeExpiredExports()).isGreaterThanOrEqualTo(1);
+        assertThat(export).doesNotExist();
+        assertThat(jdbc.sql("select removed_by from account_backup where location = :l").param("l", export.toString())
+                .query(String.class).single()).isEqualTo(io.psaremoval.backup.SnapshotRetention.REMOVED_BY);
+        assertThat(retention.removeExpiredExports()).as("removed once").isZero();
     }
 
     @Test

@@ -10,10 +10,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                                 folder for a cluster)
  * @param snapshotRetention        how long a snapshot is kept before the retention job removes it
  * @param retentionCheckInterval   how often the retention job looks for snapshots past their retention
+ * @param exportRetention          how long an account's export (it holds the account's passwords, documents and users)
+ *                                 is kept before the retention job deletes it from its store
  */
 @ConfigurationProperties("psa.backup")
 public record BackupProperties(@DefaultValue(".data/backups") String directory,
         @DefaultValue(".data/snapshots") String snapshotDirectory,
         @DefaultValue("P30D") Duration snapshotRetention,
-        @DefaultValue("PT1H") Duration retentionCheckInterval) {
+        @DefaultValue("PT1H") Duration retentionCheckInterval,
+        @DefaultValue("P30D") Duration exportRetention) {
 }

@@ -219,6 +219,43 @@ public class BackupService {
         return true;
     }
 
+    /** Exports written by the store older than the retention, not yet removed, oldest first. */
+    public java.util.List<Backup> expiredExports(java.time.Duration retention, int limit) {
+        return jdbc.sql("select " + COLUMNS + " from account_backup where kind = 'PLATFORM_EXPORT' and removed_at is null"
+                        + " and location is not null and completed_at <= now() - make_interval(secs => :retention)"
+                        + " order by completed_at limit :limit")
+                .param("retention", retention.toSeconds()).param("limit", limit).query(Backup.class).list();
+    }
+
+    /**
+     * Removes one export past its retention as {@link #removeExpiredSnapshot} removes a snapshot: row locked, file
+     * deleted by its store, the row recording when and by what; nothing when the store keeps its exports itself.
+     *
+     * @return whether this call removed it
+     */
+    @Transactional
+    public boolean removeExpiredExport(long backupId, java.time.Duration retention, BackupStore store, String by) {
+        Optional<String> location = jdbc.sql("""
+                select location from account_backup where id = :id and kind = 'PLATFORM_EXPORT' and removed_at is null
+                and location is not null and completed_at <= now() - make_interval(secs => :retention)
+                for update skip locked""")
+                .param("id", backupId).param("retention", retention.toSeconds()).query(String.class).optional();
+        if (location.isEmpty()) {
+            return false;
+        }
+        try {
+            if (!store.delete(location.get())) {
+                return false;
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Export " + location.get() + " could not be removed: " + e.getMessage(), e);
+        }
+        jdbc.sql("update account_backup set removed_at = now(), removed_by = :by where id = :id")
+                .param("id", backupId).param("by", by).update();
+        log.info("Export {} removed after its retention, by {}", location.get(), by);
+        return true;
+    }
+
     /**
      * When a person says their backup elsewhere was taken, read from what they typed or picked: ISO-8601 with an
      * offset, or without one as UTC ("2026-11-28T22:00", "2026-11-28 22:00"). Not in the future, and, when

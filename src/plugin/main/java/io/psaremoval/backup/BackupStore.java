@@ -16,4 +16,15 @@ public interface BackupStore {
      * @param name a name for the export unique to the removal, e.g. {@code account-7-removal-42}
      */
     StoredExport export(long accountId, String name);
+
+    /**
+     * Deletes an export this store wrote, past its retention ({@code psa.backup.export-retention}). A store that keeps
+     * its exports under a retention of its own (object storage's lifecycle rules, say) deletes nothing and says so: the
+     * export's record then stays as it is.
+     *
+     * @return whether the export is gone (also when it was gone already)
+     */
+    default boolean delete(String location) throws java.io.IOException {
+        return false;
+    }
 }

@@ -37,6 +37,18 @@ public class FolderBackupStore implements BackupStore {
         this.properties = properties;
     }
 
+    /** Deletes an export of this folder; a location anywhere else is refused. */
+    @Override
+    public boolean delete(String location) throws IOException {
+        Path directory = Path.of(properties.directory()).toAbsolutePath().normalize();
+        Path file = Path.of(location).toAbsolutePath().normalize();
+        if (!directory.equals(file.getParent()) || !file.getFileName().toString().endsWith(".zip")) {
+            throw new IllegalArgumentException("Not an export of " + directory + ": " + location);
+        }
+        Files.deleteIfExists(file);
+        return true;
+    }
+
     @Override
     public StoredExport export(long accountId, String name) {
         try {

@@ -11,11 +11,11 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Removes the snapshots of removals' scopes once they are older than {@code psa.backup.snapshot-retention}, every
- * {@code psa.backup.retention-check-interval}, on a thread of its own (the plugin does not switch on Spring's
- * scheduling for the host). Each removal deletes the file from the store and records on the snapshot's row when and
- * by what it was removed, in one transaction; on several nodes each snapshot is removed by one of them (its row is
- * locked, the others skip it).
+ * Removes the snapshots of removals' scopes once they are older than {@code psa.backup.snapshot-retention}, and the
+ * accounts' exports once older than {@code psa.backup.export-retention}, every {@code psa.backup.retention-check-interval},
+ * on a thread of its own (the plugin does not switch on Spring's scheduling for the host). Each removal deletes the file
+ * from its store and records on the backup's row when and by what it was removed, in one transaction; on several nodes
+ * each is removed by one of them (its row is locked, the others skip it).
  */
 @Component
 public class SnapshotRetention implements DisposableBean {
@@ -29,6 +29,7 @@ public class SnapshotRetention implements DisposableBean {
 
     private final BackupService backups;
     private final SnapshotStore store;
+    private final BackupStore exports;
     private final BackupProperties properties;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "psa-snapshot-retention");
@@ -36,9 +37,10 @@ public class SnapshotRetention implements DisposableBean {
         return thread;
     });
 
-    SnapshotRetention(BackupService backups, SnapshotStore store, BackupProperties properties) {
+    SnapshotRetention(BackupService backups, SnapshotStore store, BackupStore exports, BackupProperties properties) {
         this.backups = backups;
         this.store = store;
+        this.exports = exports;
         this.properties = properties;
     }
 
@@ -70,6 +72,30 @@ public class SnapshotRetention implements DisposableBean {
             }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+        return removed;
+    }
+
+    /** Removes every account export past its retention now (none where the export store keeps them itself). */
+    public int removeExpiredExports() {
+        int removed = 0;
+        for (var batch = backups.expiredExports(properties.exportRetention(), 100); !batch.isEmpty();
+                batch = backups.expiredExports(properties.exportRetention(), 100)) {
+            int before = removed;
+            int failed = 0;
+            for (Backup export : batch) {
+                try {
+                    if (backups.removeExpiredExport(export.id(), properties.exportRetention(), exports, REMOVED_BY)) {
+                        removed++;
+                    }
+                } catch (RuntimeException e) {
+                    failed++;
+                    log.warn("Export {} past its retention could not be removed: {}", export.location(), e.getMessage());
+                }
+            }
+            if (removed == before || failed > 0) {
+                break; // another node holds the rest, or the store keeps its exports itself
+            }
         }
         return removed;
     }
@@ -108,6 +134,10 @@ public class SnapshotRetention implements DisposableBean {
             }
             if (removed > 0) {
                 log.info("{} snapshots past their retention of {} removed", removed, properties.snapshotRetention());
+            }
+            int exportsRemoved = removeExpiredExports();
+            if (exportsRemoved > 0) {
+                log.info("{} account exports past their retention of {} removed", exportsRemoved, properties.exportRetention());
             }
         } catch (RuntimeException e) {
             log.warn("Removing expired snapshots failed; it runs again in {}", properties.retentionCheckInterval(), e);
