@@ -65,6 +65,8 @@ class RemovePsaIntegrationProcessTest {
     @Autowired
     io.psaremoval.backup.SnapshotRetention retention;
     @Autowired
+    io.psaremoval.audit.AuditService audit;
+    @Autowired
     RemovalDriver driver;
     @Autowired
     io.psaremoval.backup.BackupService backups;
@@ -396,6 +398,9 @@ class RemovePsaIntegrationProcessTest {
         assertThat(jdbc.sql("select removed_by from account_backup where location = :l").param("l", export.toString())
                 .query(String.class).single()).isEqualTo(io.psaremoval.backup.SnapshotRetention.REMOVED_BY);
         assertThat(retention.removeExpiredExports()).as("removed once").isZero();
+        assertThat(audit.removal(removalId(removal), java.util.Optional.empty()).orElseThrow().timeline()).as("the audit says so")
+                .anyMatch(event -> event.step().equals("export removed after its retention")
+                        && io.psaremoval.backup.SnapshotRetention.REMOVED_BY.equals(event.who()));
     }
 
     @Test

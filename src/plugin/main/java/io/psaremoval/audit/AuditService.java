@@ -431,8 +431,10 @@ public class AuditService {
                                 }, rs.getString(3), rs.getString(4)));
                         OffsetDateTime removed = rs.getObject(5, OffsetDateTime.class);
                         if (removed != null) {
-                            events.add(new Event(removed.toInstant(), "backup", "snapshot removed after its retention",
-                                    rs.getString(6), "the file is deleted from the snapshot store; this record stays"));
+                            boolean export = "PLATFORM_EXPORT".equals(kind);
+                            events.add(new Event(removed.toInstant(), "backup", (export ? "export" : "snapshot")
+                                    + " removed after its retention", rs.getString(6), "the file is deleted from the "
+                                    + (export ? "export" : "snapshot") + " store; this record stays"));
                         }
                         return null;
                     })
