@@ -31,6 +31,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
         "camunda.bpm.job-execution.enabled=false", // the test runs the asynchronous steps itself
         "psa.removal.chunk-rows=40", "psa.removal.job-time-budget=PT0S"})
 @Import(RemovalTestSupport.class)
+@org.springframework.boot.test.autoconfigure.web.servlet.AutoConfigureMockMvc
 class ExpensesWithPsaRemovalTest {
 
     @Autowired
@@ -41,6 +42,8 @@ class ExpensesWithPsaRemovalTest {
     RemovalDriver driver;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    org.springframework.test.web.servlet.MockMvc mvc;
 
     @BeforeEach
     void assertionsOnThisEngine() {
@@ -68,6 +71,16 @@ class ExpensesWithPsaRemovalTest {
                 .param("a", account.accountId()).query(String.class).single())
                 .as("the test's snapshot below the machine's temporary folder, not in the host's working directory")
                 .startsWith(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().toString());
+    }
+
+    /** The host's own API under /api/accounts/ stays the host's: the plugin's credentials and limits take its own paths only. */
+    @Test
+    void theHostsOwnApiBesideThePluginsIsTheHosts() throws Exception {
+        mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get("/api/accounts/7/expenses"))
+                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.status().isOk())
+                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath("$.accountId").value(7));
+        mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get("/api/accounts/7/removal-policy"))
+                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.status().isUnauthorized());
     }
 
     @Test

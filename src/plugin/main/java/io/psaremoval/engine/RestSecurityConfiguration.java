@@ -81,6 +81,12 @@ public class RestSecurityConfiguration {
             this.maxBytes = maxBytes;
         }
 
+        /** A host's own endpoint under {@code /api/accounts/} keeps the host's own limits. */
+        @Override
+        protected boolean shouldNotFilter(HttpServletRequest request) {
+            return io.psaremoval.security.PluginPaths.isTheHosts(request);
+        }
+
         @Override
         protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                 throws ServletException, IOException {

@@ -56,6 +56,12 @@ class ApiAuthentication {
             this.identityService = identityService;
         }
 
+        /** A host's own endpoint under {@code /api/accounts/} is the host's to secure. */
+        @Override
+        protected boolean shouldNotFilter(HttpServletRequest request) {
+            return PluginPaths.isTheHosts(request);
+        }
+
         @Override
         protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                 throws ServletException, IOException {
