@@ -76,17 +76,17 @@ public class RestoreService {
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
 
+    /** Whether a restore other than the process instance's has this business key already. */
+    public boolean businessKeyTaken(String businessKey, String processInstanceId) {
+        return restores.businessKeyTaken(businessKey, processInstanceId);
+    }
+
     /**
      * Records the request of an active Administrator of an account that has a snapshot to restore.
      *
      * @throws RestoreRefusedException saying why not (the start is refused, nothing recorded)
      */
     @Transactional
-    /** Whether a restore other than the process instance's has this business key already. */
-    public boolean businessKeyTaken(String businessKey, String processInstanceId) {
-        return restores.businessKeyTaken(businessKey, processInstanceId);
-    }
-
     public Restore register(String processInstanceId, String businessKey, String username, String reason) {
         PlatformUser user = username == null ? null : users.findActiveByUsername(username).orElse(null);
         String notPermitted = whyNotAdministrator(user, username, null, "You");
