@@ -393,6 +393,9 @@ class RemovePsaIntegrationProcessTest {
         assertThat(export).as("younger than its retention: kept").exists();
         jdbc.sql("update account_backup set completed_at = now() - interval '31 days' where location = :l")
                 .param("l", export.toString()).update();
+        retention.removeExpiredExports();
+        assertThat(export).as("older, but relied on by its removal, still open (a long cooling-off, a stuck step)").exists();
+        engine.getRuntimeService().deleteProcessInstance(removal.getId(), "the test ends the removal");
         assertThat(retention.removeExpiredExports()).isGreaterThanOrEqualTo(1);
         assertThat(export).doesNotExist();
         assertThat(jdbc.sql("select removed_by from account_backup where location = :l").param("l", export.toString())

@@ -3,6 +3,7 @@ package io.psaremoval.backup;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -186,11 +187,14 @@ public class BackupService {
                 .param("removal", removalId).param("retention", retention.toSeconds()).update();
     }
 
-    /** Snapshots past their retention, not yet removed: where each is, to be removed by {@link #removeExpiredSnapshot}. */
-    public java.util.List<Backup> expiredSnapshots(int limit) {
+    /**
+     * Snapshots past their retention, not yet removed, after the given id in id order: where each is, to be removed by
+     * {@link #removeExpiredSnapshot}.
+     */
+    public java.util.List<Backup> expiredSnapshots(long afterId, int limit) {
         return jdbc.sql("select " + COLUMNS + " from account_backup where kind = 'SCOPE_SNAPSHOT' and removed_at is null"
-                        + " and expires_at <= now() order by expires_at limit :limit")
-                .param("limit", limit).query(Backup.class).list();
+                        + " and expires_at <= now() and id > :after order by id limit :limit")
+                .param("after", afterId).param("limit", limit).query(Backup.class).list();
     }
 
     /**
@@ -201,30 +205,60 @@ public class BackupService {
      */
     @Transactional
     public boolean removeExpiredSnapshot(long backupId, SnapshotStore store, String by) {
-        Optional<String> location = jdbc.sql("""
-                select location from account_backup where id = :id and kind = 'SCOPE_SNAPSHOT' and removed_at is null
-                and expires_at <= now() for update skip locked""")
-                .param("id", backupId).query(String.class).optional();
+        return removeLocked(backupId, "kind = 'SCOPE_SNAPSHOT' and removed_at is null and expires_at <= now()", Map.of(),
+                "Snapshot", location -> {
+                    store.delete(location);
+                    return true;
+                }, by);
+    }
+
+    /** What removes a backup's stored file; false: the store keeps it (the record stays as it is). */
+    private interface StoredFileRemoval {
+        boolean remove(String location) throws java.io.IOException;
+    }
+
+    /**
+     * Locks the backup's row when it still meets the condition (skipped when another node holds it), removes its file,
+     * and records on the row when and by what, all or nothing.
+     */
+    private boolean removeLocked(long backupId, String condition, Map<String, Object> parameters, String what,
+            StoredFileRemoval removal, String by) {
+        Optional<String> location = jdbc.sql("select location from account_backup where id = :id and " + condition
+                        + " for update skip locked")
+                .params(parameters).param("id", backupId).query(String.class).optional();
         if (location.isEmpty()) {
             return false;
         }
         try {
-            store.delete(location.get());
+            if (!removal.remove(location.get())) {
+                return false;
+            }
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("Snapshot " + location.get() + " could not be removed: " + e.getMessage(), e);
+            throw new java.io.UncheckedIOException(what + " " + location.get() + " could not be removed: " + e.getMessage(), e);
         }
         jdbc.sql("update account_backup set removed_at = now(), removed_by = :by where id = :id")
                 .param("id", backupId).param("by", by).update();
-        log.info("Snapshot {} removed after its retention, by {}", location.get(), by);
+        log.info("{} {} removed after its retention, by {}", what, location.get(), by);
         return true;
     }
 
-    /** Exports written by the store older than the retention, not yet removed, oldest first. */
-    public java.util.List<Backup> expiredExports(java.time.Duration retention, int limit) {
-        return jdbc.sql("select " + COLUMNS + " from account_backup where kind = 'PLATFORM_EXPORT' and removed_at is null"
-                        + " and location is not null and completed_at <= now() - make_interval(secs => :retention)"
-                        + " order by completed_at limit :limit")
-                .param("retention", retention.toSeconds()).param("limit", limit).query(Backup.class).list();
+    /**
+     * An export past its retention: written by the store, not removed yet, and relied on by no removal still open (a
+     * deletion that waits out a long cooling-off period, or for an operator, keeps the backup it was confirmed with).
+     */
+    private static final String EXPIRED_EXPORT = """
+            kind = 'PLATFORM_EXPORT' and removed_at is null and location is not null
+            and completed_at <= now() - make_interval(secs => :retention)
+            and not exists (select 1 from removal r where (r.id = account_backup.removal_id or r.backup_id = account_backup.id)
+                            -- RemovalStatus.isOpen
+                            and r.status in ('REQUESTED', 'PENDING', 'CONFIRMED', 'PENDING_DELETION', 'RUNNING', 'SCOPE_CHANGED'))""";
+
+    /** Exports past their retention (see {@link #EXPIRED_EXPORT}) after the given id, in id order. */
+    public java.util.List<Backup> expiredExports(java.time.Duration retention, long afterId, int limit) {
+        return jdbc.sql("select " + COLUMNS + " from account_backup where " + EXPIRED_EXPORT
+                        + " and id > :after order by id limit :limit")
+                .param("retention", retention.toSeconds()).param("after", afterId).param("limit", limit)
+                .query(Backup.class).list();
     }
 
     /**
@@ -235,25 +269,7 @@ public class BackupService {
      */
     @Transactional
     public boolean removeExpiredExport(long backupId, java.time.Duration retention, BackupStore store, String by) {
-        Optional<String> location = jdbc.sql("""
-                select location from account_backup where id = :id and kind = 'PLATFORM_EXPORT' and removed_at is null
-                and location is not null and completed_at <= now() - make_interval(secs => :retention)
-                for update skip locked""")
-                .param("id", backupId).param("retention", retention.toSeconds()).query(String.class).optional();
-        if (location.isEmpty()) {
-            return false;
-        }
-        try {
-            if (!store.delete(location.get())) {
-                return false;
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("Export " + location.get() + " could not be removed: " + e.getMessage(), e);
-        }
-        jdbc.sql("update account_backup set removed_at = now(), removed_by = :by where id = :id")
-                .param("id", backupId).param("by", by).update();
-        log.info("Export {} removed after its retention, by {}", location.get(), by);
-        return true;
+        return removeLocked(backupId, EXPIRED_EXPORT, Map.of("retention", retention.toSeconds()), "Export", store::delete, by);
     }
 
     /**

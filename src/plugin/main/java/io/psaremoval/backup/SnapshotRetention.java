@@ -78,46 +78,35 @@ public class SnapshotRetention implements DisposableBean {
 
     /** Removes every account export past its retention now (none where the export store keeps them itself). */
     public int removeExpiredExports() {
-        int removed = 0;
-        for (var batch = backups.expiredExports(properties.exportRetention(), 100); !batch.isEmpty();
-                batch = backups.expiredExports(properties.exportRetention(), 100)) {
-            int before = removed;
-            int failed = 0;
-            for (Backup export : batch) {
-                try {
-                    if (backups.removeExpiredExport(export.id(), properties.exportRetention(), exports, REMOVED_BY)) {
-                        removed++;
-                    }
-                } catch (RuntimeException e) {
-                    failed++;
-                    log.warn("Export {} past its retention could not be removed: {}", export.location(), e.getMessage());
-                }
-            }
-            if (removed == before || failed > 0) {
-                break; // another node holds the rest, or the store keeps its exports itself
-            }
-        }
-        return removed;
+        return removeEach("Export", (after, limit) -> backups.expiredExports(properties.exportRetention(), after, limit),
+                id -> backups.removeExpiredExport(id, properties.exportRetention(), exports, REMOVED_BY));
     }
 
     /** Removes every snapshot past its retention now. */
     public int removeExpired() {
+        return removeEach("Snapshot", backups::expiredSnapshots,
+                id -> backups.removeExpiredSnapshot(id, store, REMOVED_BY));
+    }
+
+    /**
+     * Removes each backup the query finds, in id order, each in a transaction of its own. One that fails (its file out
+     * of the store's reach) or that another node holds is passed over, never in the way of the ones after it, and is
+     * tried again the next time.
+     */
+    private int removeEach(String what, java.util.function.BiFunction<Long, Integer, java.util.List<Backup>> expired,
+            java.util.function.LongPredicate remove) {
         int removed = 0;
-        for (var batch = backups.expiredSnapshots(100); !batch.isEmpty(); batch = backups.expiredSnapshots(100)) {
-            int before = removed;
-            int failed = 0;
-            for (Backup snapshot : batch) {
+        long after = 0;
+        for (var batch = expired.apply(after, 100); !batch.isEmpty(); batch = expired.apply(after, 100)) {
+            for (Backup backup : batch) {
+                after = backup.id();
                 try {
-                    if (backups.removeExpiredSnapshot(snapshot.id(), store, REMOVED_BY)) {
+                    if (remove.test(backup.id())) {
                         removed++;
                     }
                 } catch (RuntimeException e) {
-                    failed++; // the others are removed all the same; this one is tried again next time
-                    log.warn("Snapshot {} past its retention could not be removed: {}", snapshot.location(), e.getMessage());
+                    log.warn("{} {} past its retention could not be removed: {}", what, backup.location(), e.getMessage());
                 }
-            }
-            if (removed == before || failed > 0) {
-                break; // another node holds the rest
             }
         }
         return removed;
