@@ -28,7 +28,9 @@ public class SecurityEvents {
     /** The events recorded while the thread runs an engine command, written when it is over. */
     private static final ThreadLocal<List<Event>> DEFERRED = new ThreadLocal<>();
 
-    private record Event(String username, String kind, String processInstanceId, String taskId, String detail) {
+    /** An event as recorded, with the moment it happened (not the moment it is written). */
+    private record Event(java.time.OffsetDateTime at, String username, String kind, String processInstanceId,
+            String taskId, String detail) {
     }
 
     private final JdbcClient jdbc;
@@ -46,8 +48,8 @@ public class SecurityEvents {
      * it still does, the failure is logged and the refusal that is being recorded goes on to the caller all the same.
      */
     public void record(String username, String kind, String processInstanceId, String taskId, String detail) {
-        Event event = new Event(clean(username, 200), kind, clean(processInstanceId, 100), clean(taskId, 100),
-                clean(detail, 2000));
+        Event event = new Event(java.time.OffsetDateTime.now(), clean(username, 200), kind, clean(processInstanceId, 100),
+                clean(taskId, 100), clean(detail, 2000));
         log.warn("Security event {} by {} (process instance {}, task {}): {}", kind, event.username(),
                 event.processInstanceId(), event.taskId(), event.detail());
         List<Event> deferred = DEFERRED.get();
@@ -78,17 +80,20 @@ public class SecurityEvents {
         }
     }
 
+    /** Each event in a transaction of its own, so that one that cannot be written costs no other. */
     private void write(List<Event> events) {
-        try {
-            ownTransaction.executeWithoutResult(status -> events.forEach(event -> jdbc.sql("""
-                    insert into security_event (username, kind, process_instance_id, task_id, detail)
-                    values (:username, :kind, :pid, :task, :detail)""")
-                    .param("username", event.username()).param("kind", event.kind())
-                    .param("pid", event.processInstanceId()).param("task", event.taskId())
-                    .param("detail", event.detail())
-                    .update()));
-        } catch (RuntimeException e) {
-            log.error("Security events {} could not be recorded", events.stream().map(Event::kind).toList(), e);
+        for (Event event : events) {
+            try {
+                ownTransaction.executeWithoutResult(status -> jdbc.sql("""
+                        insert into security_event (occurred_at, username, kind, process_instance_id, task_id, detail)
+                        values (:at, :username, :kind, :pid, :task, :detail)""")
+                        .param("at", event.at()).param("username", event.username()).param("kind", event.kind())
+                        .param("pid", event.processInstanceId()).param("task", event.taskId())
+                        .param("detail", event.detail())
+                        .update());
+            } catch (RuntimeException e) {
+                log.error("Security event {} by {} could not be recorded", event.kind(), event.username(), e);
+            }
         }
     }
 
