@@ -583,12 +583,30 @@ public class AuditService {
      * What people did to the removal's process instance through the engine's API besides completing its tasks, from the
      * engine's operation log, one row per operation: an operator's modification, retries, a changed due date, a
      * suspension or a deletion, a variable set by hand, a task claimed, given back or commented on, with who and what
-     * it changed (the engine's own words for the properties; a variable's name, never its value).
+     * it changed (the engine's own words for the properties; it keeps no variable's value).
      */
     private void operations(String pid, List<Event> events) {
+        // Of more entries than the timeline holds, the first and the latest half: a flood of claims and give-backs
+        // never pushes a later operation out of sight.
+        int half = MAX_RESULTS / 2;
+        long total = history.createUserOperationLogQuery().processInstanceId(pid).count();
+        List<UserOperationLogEntry> entries = new ArrayList<>(history.createUserOperationLogQuery().processInstanceId(pid)
+                .orderByTimestamp().asc().listPage(0, half));
+        if (total > half) {
+            List<UserOperationLogEntry> latest = new ArrayList<>(history.createUserOperationLogQuery().processInstanceId(pid)
+                    .orderByTimestamp().desc().listPage(0, (int) Math.min(half, total - half)));
+            java.util.Collections.reverse(latest);
+            if (total > 2L * half) {
+                events.add(new Event(entries.get(entries.size() - 1).getTimestamp().toInstant(), "operation",
+                        "more operations than the timeline shows", null, String.format(Locale.ROOT,
+                                "%,d entries of the engine's operation log from here on are left out; the first and the"
+                                        + " latest %,d show.", total - 2L * half, half)));
+            }
+            Set<String> first = entries.stream().map(UserOperationLogEntry::getId).collect(java.util.stream.Collectors.toSet());
+            latest.stream().filter(entry -> !first.contains(entry.getId())).forEach(entries::add); // ties of one instant
+        }
         Map<String, List<UserOperationLogEntry>> byOperation = new LinkedHashMap<>();
-        for (UserOperationLogEntry entry : history.createUserOperationLogQuery().processInstanceId(pid)
-                .orderByTimestamp().asc().listPage(0, MAX_RESULTS)) {
+        for (UserOperationLogEntry entry : entries) {
             boolean shownAlready = UserOperationLogEntry.OPERATION_TYPE_COMPLETE.equals(entry.getOperationType())
                     || (UserOperationLogEntry.OPERATION_TYPE_CREATE.equals(entry.getOperationType())
                             && EntityTypes.PROCESS_INSTANCE.equals(entry.getEntityType())); // the start
@@ -649,8 +667,8 @@ public class AuditService {
                     }
                     long times = rs.getLong(5);
                     if (times > 1) {
-                        detail = detail + " (" + String.format(Locale.ROOT, "%,d", times) + " times, the last at "
-                                + rs.getObject(6, OffsetDateTime.class).toInstant() + ")";
+                        detail = (detail == null ? "" : detail + " ") + "(" + String.format(Locale.ROOT, "%,d", times)
+                                + " times, the last at " + rs.getObject(6, OffsetDateTime.class).toInstant() + ")";
                     }
                     return events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "refused",
                             refusalInWords(rs.getString(3)), who, detail));
