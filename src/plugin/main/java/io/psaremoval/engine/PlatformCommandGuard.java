@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.impl.cfg.CommandChecker;
+import org.camunda.bpm.engine.impl.cmd.GetTaskFormVariablesCmd;
 import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.impl.cmd.CompleteTaskCmd;
@@ -66,12 +67,6 @@ final class PlatformCommandGuard extends CommandInterceptor {
     /** Engine commands that only read (queries are {@link AbstractQuery}s and pass without a name check). */
     private static final Pattern READ_COMMAND = Pattern.compile(
             "(Get|Find|Is|Check|Create\\w*Query|ExecuteFilter|Optimize|DetermineHistoryLevel|AuthorizationCheck)\\w*");
-    /**
-     * Reads of a task's comments, attachments and events by its id, which the engine serves without checking that the
-     * caller may read the task: open to platform users for an open task they may read, as anything else about it.
-     */
-    private static final Set<String> TASK_READS = Set.of("GetTaskCommentCmd", "GetTaskCommentsCmd", "GetTaskAttachmentCmd",
-            "GetTaskAttachmentContentCmd", "GetTaskAttachmentsCmd", "GetTaskEventsCmd");
     /** Commands named like reads that write: a password check counts failed attempts (and can lock a user out). */
     private static final Set<String> WRITING_READS = Set.of("CheckPassword", "GetNextIdBlockCmd");
     private static final String ENGINE_PACKAGE = "org.camunda.bpm.engine.impl.";
@@ -139,9 +134,10 @@ final class PlatformCommandGuard extends CommandInterceptor {
             return;
         }
         String name = command.getClass().getSimpleName();
-        if (TASK_READS.contains(name) && command.getClass().getName().startsWith(ENGINE_PACKAGE)) {
-            openTask(context, caller, (String) field(command, "taskId")); // the engine checks no permission on these
-            return;
+        if (command.getClass().getName().startsWith(ENGINE_PACKAGE) && taskOf(command) instanceof String taskId) {
+            // Anything about one task, read or write: the task open and readable, else not found in the same words
+            // whether it is missing or another's (some reads, a comment or an attachment by id, check nothing else).
+            openTask(context, caller, taskId);
         }
         if (command instanceof AbstractQuery<?, ?> || !command.getClass().getName().startsWith(ENGINE_PACKAGE)
                 || (READ_COMMAND.matcher(name).matches() && !WRITING_READS.contains(name))) {
@@ -397,6 +393,11 @@ final class PlatformCommandGuard extends CommandInterceptor {
         } catch (IllegalAccessException e) {
             throw new AuthorizationException("Refused: cannot read " + name + " of " + command.getClass().getSimpleName());
         }
+    }
+
+    /** The task a command is about: its taskId, or the resource of a task form's variables. */
+    private static Object taskOf(Command<?> command) {
+        return command instanceof GetTaskFormVariablesCmd ? optionalField(command, "resourceId") : optionalField(command, "taskId");
     }
 
     private static Object optionalField(Object command, String name) {
