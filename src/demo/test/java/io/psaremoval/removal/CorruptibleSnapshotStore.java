@@ -45,6 +45,11 @@ class CorruptibleSnapshotStore {
             }
 
             @Override
+            public boolean deleteIfPresent(String location) throws IOException {
+                return folder.deleteIfPresent(location);
+            }
+
+            @Override
             public List<Stored> list() throws IOException {
                 return folder.list();
             }

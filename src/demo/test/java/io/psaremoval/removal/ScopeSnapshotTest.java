@@ -209,6 +209,27 @@ class ScopeSnapshotTest {
         engine.getRuntimeService().deleteProcessInstance(removal.getId(), "test over");
     }
 
+    /**
+     * A snapshot whose file is not where the store looks (removed by hand, or on a disk of another node that does not
+     * share the folder) is recorded as removed with that said, not as if this node had deleted it.
+     */
+    @Test
+    void aSnapshotTheRetentionDoesNotFindIsRecordedAsNotFound() throws Exception {
+        GeneratedAccount account = fixtures.create();
+        ProcessInstance removal = driver.decide(account, RemovalMode.DELETE);
+        job(removal, "Task_TakeScopeSnapshot");
+        Files.delete(Path.of(snapshotLocation(removal)));
+        jdbc.sql("update account_backup set expires_at = now() - interval '1 minute' where kind = 'SCOPE_SNAPSHOT'"
+                + " and removal_id = :id").param("id", removalId(removal)).update();
+
+        assertThat(retention.removeExpired()).isGreaterThanOrEqualTo(1);
+
+        assertThat(jdbc.sql("select removed_by from account_backup where kind = 'SCOPE_SNAPSHOT' and removal_id = :id")
+                .param("id", removalId(removal)).query(String.class).single())
+                .isEqualTo(SnapshotRetention.REMOVED_BY + " (" + io.psaremoval.backup.BackupService.FILE_NOT_FOUND + ")");
+        engine.getRuntimeService().deleteProcessInstance(removal.getId(), "test over");
+    }
+
     private void job(ProcessInstance removal, String activity) {
         engine.getManagementService().executeJob(engine.getManagementService().createJobQuery()
                 .processInstanceId(removal.getId()).activityId(activity).singleResult().getId());

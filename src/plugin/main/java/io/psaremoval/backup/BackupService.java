@@ -18,6 +18,9 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class BackupService {
 
+    /** What the record of a snapshot the retention did not find adds to who removed it. */
+    public static final String FILE_NOT_FOUND = "the file was not found in the snapshot store";
+
     private static final Logger log = LoggerFactory.getLogger(BackupService.class);
     private static final String COLUMNS = "id, account_id, kind, requested_by, completed_at, location, size_bytes, note";
 
@@ -205,12 +208,20 @@ public class BackupService {
      */
     @Transactional
     public boolean removeExpiredSnapshot(long backupId, SnapshotStore store, String by) {
+        String[] removedBy = {by};
         return removeLocked(backupId, "kind = 'SCOPE_SNAPSHOT' and removed_at is null and expires_at <= now()", Map.of(),
                 "Snapshot", location -> {
-                    store.delete(location);
+                    if (!store.deleteIfPresent(location)) {
+                        // Gone by hand, or on a disk this node does not see: the record says which it could not tell.
+                        removedBy[0] = by + " (" + FILE_NOT_FOUND + ")";
+                        log.warn("Snapshot {} past its retention was not found in this node's snapshot store: recorded as"
+                                + " removed. If the nodes of a cluster do not share psa.backup.snapshot-directory, the"
+                                + " file may still be on another node's disk.", location);
+                    }
                     return true;
-                }, by);
+                }, () -> removedBy[0]);
     }
+
 
     /** What removes a backup's stored file; false: the store keeps it (the record stays as it is). */
     private interface StoredFileRemoval {
@@ -222,7 +233,7 @@ public class BackupService {
      * and records on the row when and by what, all or nothing.
      */
     private boolean removeLocked(long backupId, String condition, Map<String, Object> parameters, String what,
-            StoredFileRemoval removal, String by) {
+            StoredFileRemoval removal, java.util.function.Supplier<String> by) {
         Optional<String> location = jdbc.sql("select location from account_backup where id = :id and " + condition
                         + " for update skip locked")
                 .params(parameters).param("id", backupId).query(String.class).optional();
@@ -237,8 +248,8 @@ public class BackupService {
             throw new java.io.UncheckedIOException(what + " " + location.get() + " could not be removed: " + e.getMessage(), e);
         }
         jdbc.sql("update account_backup set removed_at = now(), removed_by = :by where id = :id")
-                .param("id", backupId).param("by", by).update();
-        log.info("{} {} removed after its retention, by {}", what, location.get(), by);
+                .param("id", backupId).param("by", by.get()).update();
+        log.info("{} {} removed after its retention, by {}", what, location.get(), by.get());
         return true;
     }
 
@@ -269,7 +280,8 @@ public class BackupService {
      */
     @Transactional
     public boolean removeExpiredExport(long backupId, java.time.Duration retention, BackupStore store, String by) {
-        return removeLocked(backupId, EXPIRED_EXPORT, Map.of("retention", retention.toSeconds()), "Export", store::delete, by);
+        return removeLocked(backupId, EXPIRED_EXPORT, Map.of("retention", retention.toSeconds()), "Export", store::delete,
+                () -> by);
     }
 
     /**

@@ -91,6 +91,11 @@ public class FolderSnapshotStore implements SnapshotStore {
     }
 
     @Override
+    public boolean deleteIfPresent(String location) throws IOException {
+        return Files.deleteIfExists(inside(location));
+    }
+
+    @Override
     public List<Stored> list() throws IOException {
         if (!Files.isDirectory(directory)) {
             return List.of();

@@ -47,4 +47,13 @@ public interface SnapshotStore {
 
     /** Removes the snapshot; removing one that is gone already is not an error. */
     void delete(String location) throws IOException;
+
+    /**
+     * Removes the snapshot and says whether this call found it. A store that cannot tell answers true (the default):
+     * the retention records the file as removed either way, and says so when it was not found.
+     */
+    default boolean deleteIfPresent(String location) throws IOException {
+        delete(location);
+        return true;
+    }
 }
