@@ -628,9 +628,13 @@ public class AuditService {
 
     /** The engine's "SetJobRetries" on a "Job" as "set job retries (job)". */
     static String operationInWords(UserOperationLogEntry entry) {
-        String words = entry.getOperationType().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
-        return entry.getEntityType() == null ? words
-                : words + " (" + entry.getEntityType().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT) + ")";
+        String words = spaced(entry.getOperationType());
+        return entry.getEntityType() == null ? words : words + " (" + spaced(entry.getEntityType()) + ")";
+    }
+
+    /** A name in camel case as words: "SetJobRetries" as "set job retries". */
+    private static String spaced(String camelCase) {
+        return camelCase.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
     }
 
     /**

@@ -208,24 +208,22 @@ public class BackupService {
      */
     @Transactional
     public boolean removeExpiredSnapshot(long backupId, SnapshotStore store, String by) {
-        String[] removedBy = {by};
         return removeLocked(backupId, "kind = 'SCOPE_SNAPSHOT' and removed_at is null and expires_at <= now()", Map.of(),
-                "Snapshot", location -> {
-                    if (!store.deleteIfPresent(location)) {
-                        // Gone by hand, or on a disk this node does not see: the record says which it could not tell.
-                        removedBy[0] = by + " (" + FILE_NOT_FOUND + ")";
-                        log.warn("Snapshot {} past its retention was not found in this node's snapshot store: recorded as"
-                                + " removed. If the nodes of a cluster do not share psa.backup.snapshot-directory, the"
-                                + " file may still be on another node's disk.", location);
-                    }
-                    return true;
-                }, () -> removedBy[0]);
+                "Snapshot", location -> store.deleteIfPresent(location) ? FileRemoval.DELETED : FileRemoval.NOT_FOUND, by);
     }
 
+    /** What became of a backup's stored file. */
+    private enum FileRemoval {
+        DELETED,
+        /** Gone by hand, or on a disk this node does not see: the record says it could not tell which. */
+        NOT_FOUND,
+        /** The store keeps it (a retention of its own): the record stays as it is. */
+        KEPT
+    }
 
-    /** What removes a backup's stored file; false: the store keeps it (the record stays as it is). */
+    /** What removes a backup's stored file. */
     private interface StoredFileRemoval {
-        boolean remove(String location) throws java.io.IOException;
+        FileRemoval remove(String location) throws java.io.IOException;
     }
 
     /**
@@ -233,23 +231,30 @@ public class BackupService {
      * and records on the row when and by what, all or nothing.
      */
     private boolean removeLocked(long backupId, String condition, Map<String, Object> parameters, String what,
-            StoredFileRemoval removal, java.util.function.Supplier<String> by) {
+            StoredFileRemoval removal, String by) {
         Optional<String> location = jdbc.sql("select location from account_backup where id = :id and " + condition
                         + " for update skip locked")
                 .params(parameters).param("id", backupId).query(String.class).optional();
         if (location.isEmpty()) {
             return false;
         }
+        FileRemoval removed;
         try {
-            if (!removal.remove(location.get())) {
-                return false;
-            }
+            removed = removal.remove(location.get());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(what + " " + location.get() + " could not be removed: " + e.getMessage(), e);
         }
+        if (removed == FileRemoval.KEPT) {
+            return false;
+        }
+        String removedBy = removed == FileRemoval.NOT_FOUND ? by + " (" + FILE_NOT_FOUND + ")" : by;
+        if (removed == FileRemoval.NOT_FOUND) {
+            log.warn("{} {} past its retention was not found in this node's store: recorded as removed. If the nodes of a"
+                    + " cluster do not share the folder, the file may still be on another node's disk.", what, location.get());
+        }
         jdbc.sql("update account_backup set removed_at = now(), removed_by = :by where id = :id")
-                .param("id", backupId).param("by", by.get()).update();
-        log.info("{} {} removed after its retention, by {}", what, location.get(), by.get());
+                .param("id", backupId).param("by", removedBy).update();
+        log.info("{} {} removed after its retention, by {}", what, location.get(), removedBy);
         return true;
     }
 
@@ -280,8 +285,8 @@ public class BackupService {
      */
     @Transactional
     public boolean removeExpiredExport(long backupId, java.time.Duration retention, BackupStore store, String by) {
-        return removeLocked(backupId, EXPIRED_EXPORT, Map.of("retention", retention.toSeconds()), "Export", store::delete,
-                () -> by);
+        return removeLocked(backupId, EXPIRED_EXPORT, Map.of("retention", retention.toSeconds()), "Export",
+                location -> store.delete(location) ? FileRemoval.DELETED : FileRemoval.KEPT, by);
     }
 
     /**

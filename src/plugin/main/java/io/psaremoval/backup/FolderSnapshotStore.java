@@ -87,7 +87,7 @@ public class FolderSnapshotStore implements SnapshotStore {
 
     @Override
     public void delete(String location) throws IOException {
-        Files.deleteIfExists(inside(location));
+        deleteIfPresent(location);
     }
 
     @Override

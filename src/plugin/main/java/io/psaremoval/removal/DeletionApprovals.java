@@ -261,10 +261,8 @@ public class DeletionApprovals {
      */
     private ApprovalRepository.StandingRequest standingRequestOf(long accountId) {
         return (requestedBy, requestedAt) -> requestedBy != null && requestedAt != null
-                && requestedAt.isAfter(java.time.OffsetDateTime.now().minus(settings.userTaskTimeout()))
-                && users.findActiveByUsername(requestedBy)
-                        .filter(user -> user.role() == Role.ADMINISTRATOR && java.util.Objects.equals(user.accountId(), accountId))
-                        .isPresent();
+                && requestedAt.isAfter(OffsetDateTime.now().minus(settings.userTaskTimeout()))
+                && rules.whyNotAdministrator(accountId, requestedBy, "The first requester", "lowers the guard") == null;
     }
 
     /** What the removal's confirmed round deletes, kind by kind, as Markdown (the approver's and the canceller's view). */
