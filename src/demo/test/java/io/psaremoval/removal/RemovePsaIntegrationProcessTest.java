@@ -1812,10 +1812,7 @@ class RemovePsaIntegrationProcessTest {
         assertThat(noticeEnds(removal)).as("told once").containsEntry("PENDING_DELETION", null);
 
         // A day passes (the removal's purge_after is behind the database's clock), and the timer fires.
-        jdbc.sql("update removal set purge_after = now() - interval '1 second' where id = :id")
-                .param("id", removalId(removal)).update();
-        execute(coolingOffTimer(removal));
-        driver.runJobs(removal);
+        driver.letTheCoolingOffPass(removal);
 
         assertThat(removal).isEnded().hasPassed("BoundaryEvent_CoolingOffOver", "EndEvent_IntegrationDeleted");
         assertThat(removalStatus(removal)).isEqualTo("DELETED");
@@ -1833,11 +1830,8 @@ class RemovePsaIntegrationProcessTest {
         approvals.setCoolingOff(account.accountId(), Duration.ofDays(1), administrator, null);
         ProcessInstance removal = aManagersPendingDeletion();
         long added = addItem(lastOrganizationInScope(), "PASSWORD", null); // written past the listings, e.g. by an API
-        jdbc.sql("update removal set purge_after = now() - interval '1 second' where id = :id")
-                .param("id", removalId(removal)).update();
 
-        execute(coolingOffTimer(removal));
-        driver.runJobs(removal);
+        driver.letTheCoolingOffPass(removal);
 
         assertThat(removal).as("the purge compared the scope with the confirmed one first")
                 .isWaitingAt("UserTask_ConfirmChangedDeletion");
@@ -1864,8 +1858,7 @@ class RemovePsaIntegrationProcessTest {
     void aPurgeUnderWayWhoseScopeChangedGoesOnWithoutASecondWait() {
         approvals.setCoolingOff(account.accountId(), Duration.ofDays(1), fixtures.username(account, Role.ADMINISTRATOR), null);
         ProcessInstance removal = aManagersPendingDeletion();
-        jdbc.sql("update removal set purge_after = now() - interval '1 second' where id = :id")
-                .param("id", removalId(removal)).update();
+        fixtures.purgeDueNow(removal.getId());
         execute(coolingOffTimer(removal));
         execute(job("Task_HardDeleteIntegration", removal)); // the first chunk is purged
         assertThat(removalStatus(removal)).isEqualTo("RUNNING");
