@@ -26,7 +26,9 @@ import io.psaremoval.rmm.RmmNotifier;
 import io.psaremoval.rmm.WebhookRmmConnector;
 import jakarta.servlet.Filter;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.web.servlet.JerseyApplicationPath;
 import org.camunda.bpm.engine.IdentityService;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -107,7 +109,7 @@ public class PlatformAdaptersConfiguration {
 
     @Bean(RestSecurityConfiguration.ENGINE_REST_AUTHENTICATION)
     @ConditionalOnMissingBean(name = RestSecurityConfiguration.ENGINE_REST_AUTHENTICATION)
-    FilterRegistrationBean<Filter> engineRestAuthentication() {
-        return RestSecurityConfiguration.engineRestAuthentication();
+    FilterRegistrationBean<Filter> engineRestAuthentication(ObjectProvider<JerseyApplicationPath> jerseyPath) {
+        return RestSecurityConfiguration.engineRestAuthentication(RestSecurityConfiguration.engineRestMapping(jerseyPath));
     }
 }

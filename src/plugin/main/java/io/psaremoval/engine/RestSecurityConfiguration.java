@@ -15,7 +15,9 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import org.camunda.bpm.engine.rest.security.auth.ProcessEngineAuthenticationFilter;
 import org.camunda.bpm.engine.rest.security.auth.impl.HttpBasicAuthenticationProvider;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.web.servlet.JerseyApplicationPath;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,6 +30,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * authenticated callers may do is decided inside the engine ({@link PlatformCommandGuard}), for this API and the
  * one the webapps use alike. Request bodies over {@code psa.security.max-request-bytes} are refused with 413, and a
  * NUL character anywhere in a request with 400, on both and on the audit API.
+ *
+ * <p>Both APIs are found where the host put them: the engine's REST API at Spring Boot's Jersey path
+ * ({@code spring.jersey.application-path}, else Camunda's {@code /engine-rest}), the webapps' API below
+ * {@code camunda.bpm.webapp.application-path}. A host that moves either keeps its authentication and limits.
  */
 @Configuration(proxyBeanMethods = false)
 public class RestSecurityConfiguration {
@@ -36,22 +42,42 @@ public class RestSecurityConfiguration {
 
     @Bean
     FilterRegistrationBean<RequestHygiene> requestSizeLimit(
-            @Value("${psa.security.max-request-bytes:1048576}") long maxRequestBytes) {
-        FilterRegistrationBean<RequestHygiene> registration = new FilterRegistrationBean<>(new RequestHygiene(maxRequestBytes));
+            @Value("${psa.security.max-request-bytes:1048576}") long maxRequestBytes,
+            ObjectProvider<JerseyApplicationPath> jerseyPath,
+            @Value("${camunda.bpm.webapp.application-path:/camunda}") String webappPath) {
+        String webappApi = withoutTrailingSlash(webappPath) + "/api";
+        FilterRegistrationBean<RequestHygiene> registration = new FilterRegistrationBean<>(
+                new RequestHygiene(maxRequestBytes, webappApi + "/engine/"));
         registration.setName("request-hygiene");
-        registration.addUrlPatterns("/engine-rest/*", "/camunda/api/*", "/api/audit/*", "/api/rmm-integrations/*", "/api/accounts/*");
+        registration.addUrlPatterns(engineRestMapping(jerseyPath), webappApi + "/*", "/api/audit/*",
+                "/api/rmm-integrations/*", "/api/accounts/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 50);
         return registration;
     }
 
     /**
-     * HTTP Basic for every path of {@code /engine-rest} (the plugin's default; a host that secures the API its own
-     * way defines a bean named {@value #ENGINE_REST_AUTHENTICATION} and this one backs off).
+     * The URL pattern of the engine's REST API: Spring Boot's Jersey path, which {@code spring.jersey.application-path}
+     * sets and which is otherwise Camunda's {@code /engine-rest}; the same value Jersey itself is registered under.
      */
-    public static FilterRegistrationBean<Filter> engineRestAuthentication() {
+    public static String engineRestMapping(ObjectProvider<JerseyApplicationPath> jerseyPath) {
+        JerseyApplicationPath path = jerseyPath.getIfAvailable();
+        return path == null ? "/engine-rest/*" : path.getUrlMapping();
+    }
+
+    private static String withoutTrailingSlash(String path) {
+        String trimmed = path.strip();
+        return trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;
+    }
+
+    /**
+     * HTTP Basic for every path of the engine's REST API, at the given URL pattern (see {@link #engineRestMapping}; the
+     * plugin's default: a host that secures the API its own way defines a bean named
+     * {@value #ENGINE_REST_AUTHENTICATION} and this one backs off).
+     */
+    public static FilterRegistrationBean<Filter> engineRestAuthentication(String urlMapping) {
         FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(new EveryPathAuthenticationFilter());
         registration.setName(ENGINE_REST_AUTHENTICATION);
-        registration.addUrlPatterns("/engine-rest/*");
+        registration.addUrlPatterns(urlMapping);
         registration.addInitParameter(ProcessEngineAuthenticationFilter.AUTHENTICATION_PROVIDER_PARAM,
                 HttpBasicAuthenticationProvider.class.getName());
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 100);
@@ -76,9 +102,12 @@ public class RestSecurityConfiguration {
         private static final java.util.regex.Pattern ESCAPED_NUL = java.util.regex.Pattern.compile("\\\\u0000",
                 java.util.regex.Pattern.CASE_INSENSITIVE);
         private final long maxBytes;
+        private final String webappEngineApi;
 
-        RequestHygiene(long maxBytes) {
+        /** @param webappEngineApi the path of the webapps' engine API, {@code /camunda/api/engine/} by default */
+        RequestHygiene(long maxBytes, String webappEngineApi) {
             this.maxBytes = maxBytes;
+            this.webappEngineApi = webappEngineApi;
         }
 
         /** A host's own endpoint under {@code /api/accounts/} keeps the host's own limits. */
@@ -96,11 +125,11 @@ public class RestSecurityConfiguration {
                         "Request bodies are limited to " + maxBytes + " bytes.");
                 return;
             }
-            if (request.getRequestURI().startsWith("/camunda/api/engine/")
-                    && request.getRequestURI().endsWith("/external-task/fetchAndLock")) {
+            String path = request.getRequestURI().substring(request.getContextPath().length());
+            if (path.startsWith(webappEngineApi) && path.endsWith("/external-task/fetchAndLock")) {
                 // Long polling is served by /engine-rest only; in the webapps' copy of the API it fails with a 500.
                 refuse(response, HttpServletResponse.SC_NOT_FOUND, "NotFound",
-                        "Fetching external tasks is offered at /engine-rest only.");
+                        "Fetching external tasks is offered by the engine's REST API only.");
                 return;
             }
             if (hasNul(request.getRequestURI()) || hasNul(request.getQueryString())) {
