@@ -12,7 +12,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 
-/** The engine administrator at start-up: never locked out for good, and default passwords found without signing in. */
+/**
+ * The engine administrator at start-up: never locked out for good, its password the configured one, and default
+ * passwords found without signing in.
+ */
 @PlatformTest
 class EngineOperatorSetupTest {
 
@@ -59,6 +62,21 @@ class EngineOperatorSetupTest {
         setup(OPERATOR_PASSWORD, false).afterPropertiesSet();
 
         assertThat(identity.checkPassword("operator", OPERATOR_PASSWORD)).as("in again after a start").isTrue();
+    }
+
+    @Test
+    void aStartWithAnotherConfiguredPasswordReplacesTheOldOne() {
+        IdentityService identity = engine.getIdentityService();
+        try {
+            setup(OPERATOR_PASSWORD + "-rotated", false).afterPropertiesSet();
+
+            assertThat(identity.checkPassword("operator", OPERATOR_PASSWORD + "-rotated")).as("the new password").isTrue();
+            assertThat(identity.checkPassword("operator", OPERATOR_PASSWORD)).as("the leaked one, no longer").isFalse();
+            assertThat(identity.createUserQuery().userId("operator").memberOfGroup("camunda-admin").count()).isOne();
+        } finally {
+            setup(OPERATOR_PASSWORD, false).afterPropertiesSet();
+        }
+        assertThat(identity.checkPassword("operator", OPERATOR_PASSWORD)).as("back for the other tests").isTrue();
     }
 
     private EngineOperatorSetup setup(String password, boolean production) {

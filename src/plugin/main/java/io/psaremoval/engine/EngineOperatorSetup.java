@@ -22,7 +22,9 @@ import org.springframework.stereotype.Component;
  * shows a "Setup" page on which any visitor could make themselves administrator. The operator
  * ({@code psa.operator.username}, password {@code psa.operator.password} / PSA_OPERATOR_PASSWORD) is
  * created on first start; with no administrator and no password configured the application refuses
- * to start.
+ * to start. The configured password is the operator's: a start that finds another one stored (the variable was
+ * changed, say after a leak) sets the configured one, so that the old password stops working; a password changed
+ * only in Camunda Admin lasts until the next start.
  *
  * <p>With {@code psa.operator.require-strong-password} (the prod profile) it also refuses to start when
  * the operator's password is short or a known default, or when any engine user still signs in with a
@@ -30,6 +32,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class EngineOperatorSetup implements InitializingBean {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EngineOperatorSetup.class);
 
     static final List<String> DEFAULT_PASSWORDS = List.of("demo", "admin", "password", "changeme", "camunda", "secret",
             "operator");
@@ -81,12 +85,18 @@ class EngineOperatorSetup implements InitializingBean {
     private void ensureEngineOperator() {
         transaction.executeWithoutResult(status -> {
             clusterLock.holdUntilTransactionEnds(EngineIdentityMirror.CLUSTER_LOCK);
-            if (identityService.createUserQuery().userId(username).count() == 0) {
+            User existing = identityService.createUserQuery().userId(username).singleResult();
+            if (existing == null) {
                 User user = identityService.newUser(username);
                 user.setFirstName("Engine");
                 user.setLastName("Operator");
                 user.setPassword(password);
                 identityService.saveUser(user);
+            } else if (!hasPassword(existing, password)) {
+                existing.setPassword(password);
+                identityService.saveUser(existing);
+                log.warn("The engine operator '{}' signed in with another password than psa.operator.password"
+                        + " (PSA_OPERATOR_PASSWORD): it now has the configured one, and the old one no longer works", username);
             }
             if (identityService.createGroupQuery().groupId(AccountGroups.CAMUNDA_ADMIN).count() == 0) {
                 Group group = identityService.newGroup(AccountGroups.CAMUNDA_ADMIN);
