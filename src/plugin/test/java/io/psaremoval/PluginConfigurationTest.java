@@ -82,7 +82,8 @@ class PluginConfigurationTest {
 
         @Bean
         io.psaremoval.engine.EngineAuthorizations engineAuthorizations(AuthorizationService authorizations) {
-            return new io.psaremoval.engine.EngineAuthorizations(authorizations);
+            return new io.psaremoval.engine.EngineAuthorizations(authorizations,
+                    new org.camunda.bpm.engine.impl.FilterServiceImpl());
         }
     }
 

@@ -275,6 +275,25 @@ class AuditApiTest {
                 .doesNotContain("platform_prod");
     }
 
+    /** Where the server keeps an export is the platform auditors' to read; an account's reader is told the file's name. */
+    @Test
+    void anAccountReadsTheFileOfAnExportNotTheServersFolders() throws Exception {
+        GeneratedAccount account = fixtures.create();
+        org.camunda.bpm.engine.runtime.ProcessInstance removal = driver.remove(account, RemovalMode.DISCONNECT);
+        long id = fixtures.removalId(removal.getId());
+        jdbc.sql("""
+                insert into account_backup (account_id, kind, requested_by, location, removal_id, completed_at)
+                values (:account, 'PLATFORM_EXPORT', 'someone', '/srv/psa/private-exports/account-7-export.zip', :removal, now())""")
+                .param("account", account.accountId()).param("removal", id).update();
+
+        String platformAuditor = rest.withBasicAuth("auditor", PlatformFixtures.PASSWORD)
+                .getForObject("/api/audit/removals/" + id, String.class);
+        assertThat(platformAuditor).contains("/srv/psa/private-exports/account-7-export.zip");
+        String forTheAccount = rest.withBasicAuth(fixtures.username(account, Role.ADMINISTRATOR), PlatformFixtures.PASSWORD)
+                .getForObject("/api/audit/removals/" + id, String.class);
+        assertThat(forTheAccount).contains("account-7-export.zip").doesNotContain("/srv/psa").doesNotContain("private-exports");
+    }
+
     /** An account's reader learns that a user of another account tried something on its removal, not who. */
     @Test
     void anAccountReadsThatAUserOfAnotherAccountTriedSomethingNotWho() throws Exception {

@@ -1588,6 +1588,40 @@ class RemovePsaIntegrationProcessTest {
     }
 
     /**
+     * A deletion is restored by one restore at a time: a second restore that chooses the same deletion's snapshot while
+     * the first is under way is refused in words (and the database refuses two such choices at the same moment); once
+     * the first has ended, the second goes on.
+     */
+    @Test
+    void aDeletionIsRestoredByOneRestoreAtATime() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        ProcessInstance removal = deleteEverything(administrator);
+        Map<String, Object> chooseIt = Map.of("snapshotId", String.valueOf(snapshotOf(removal)), "restoreDecision", "RESTORE");
+        ProcessInstance first = startRestore(administrator);
+        completeAs(administrator, first, chooseIt);
+        ProcessInstance second = startRestore(administrator);
+
+        assertThatThrownBy(() -> completeAs(administrator, second, chooseIt))
+                .hasMessageContaining("Another restore of this deletion is under way")
+                .hasMessageContaining(jdbc.sql("select business_key from removal_restore where process_instance_id = :pid")
+                        .param("pid", first.getId()).query(String.class).single());
+        assertThat(second).isWaitingAt("UserTask_ChooseSnapshot");
+        assertThat(restoreStatus(second)).isEqualTo("REQUESTED");
+        assertThatThrownBy(() -> jdbc.sql("""
+                update removal_restore set status = 'CHOSEN', snapshot_id = :snapshot, removal_id = :removal
+                where process_instance_id = :pid""").param("snapshot", snapshotOf(removal))
+                .param("removal", removalId(removal)).param("pid", second.getId()).update())
+                .as("two choices at once: the database decides").isInstanceOf(org.springframework.dao.DuplicateKeyException.class);
+
+        driver.runJobs(first);
+        completeAs(administrator, first, Map.of("restoreConfirmation", "CANCEL"));
+        assertThat(restoreStatus(first)).isEqualTo("CANCELLED");
+        completeAs(administrator, second, chooseIt);
+        driver.runJobs(second);
+        assertThat(second).isWaitingAt("UserTask_ConfirmRestore");
+    }
+
+    /**
      * The account's policy asks for four eyes (set by the Administrator); the Manager's deletion, confirmed, waits for
      * the second approval.
      */

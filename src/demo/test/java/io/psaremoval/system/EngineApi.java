@@ -102,6 +102,14 @@ final class EngineApi {
         return send("GET", path, null, "application/json");
     }
 
+    /** A GET that accepts any answer, as for a stack trace (served as text). */
+    Response getAnything(String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(door.prefix + path)).timeout(Duration.ofSeconds(30))
+                .GET().header("Accept", "*/*");
+        authorize(request);
+        return exchange(request);
+    }
+
     Response post(String path, String jsonBody) {
         return send("POST", path, jsonBody, "application/json");
     }

@@ -93,6 +93,40 @@ class EngineApiAttackTest {
         assertUnchanged();
     }
 
+    /**
+     * Nobody fills the engine with removals: a person who asked for {@code psa.removal.max-requests-per-day} removals
+     * in the last 24 hours is refused the next start with 400, through either door, and nothing of it is started;
+     * requests older than a day do not count.
+     */
+    @ParameterizedTest
+    @EnumSource(Door.class)
+    void nobodyAsksForMoreRemovalsADayThanAllowed(Door door) {
+        EngineApi api = EngineApi.as(port, door, editor);
+        String start = "{\"variables\": {\"removalReason\": {\"value\": \"again\"}}}";
+        jdbc.sql("""
+                insert into removal (process_instance_id, business_key, requested_by, requester_role, account_id, status,
+                                     started_at, ended_at)
+                select 'earlier-' || :u || n, 'earlier-' || :u || n, :u, 'EDITOR', :a, 'NOT_PERMITTED',
+                       now() - interval '2 days', now() - interval '2 days'
+                from generate_series(1, :limit) n""")
+                .param("u", editor).param("a", account.accountId()).param("limit", 20).update();
+        Response allowed = api.post("process-definition/key/RemovePsaIntegration/start", start);
+        assertThat(allowed.status()).as("older than a day: " + allowed).isEqualTo(200);
+        jdbc.sql("update removal set started_at = now() - interval '1 hour' where requested_by = :u")
+                .param("u", editor).update();
+        long instances = instances();
+
+        Response refused = api.post("process-definition/key/RemovePsaIntegration/start", start);
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        assertThat(refused.message()).contains("You asked for 21 removals in the last 24 hours");
+        assertThat(instances()).isEqualTo(instances);
+        assertThat(jdbc.sql("select count(*) from removal where requested_by = :u").param("u", editor)
+                .query(Long.class).single()).isEqualTo(21);
+        assertThat(jdbc.sql("select count(*) from security_event where username = :u and kind = 'START_REFUSED'")
+                .param("u", editor).query(Long.class).single()).isOne();
+    }
+
     @ParameterizedTest
     @EnumSource(Door.class)
     void nobodyStartsARemovalInAnotherPersonsName(Door door) {
@@ -198,6 +232,43 @@ class EngineApiAttackTest {
         assertThat(jdbc.sql("select scope_round from removal where process_instance_id = :pid").param("pid", removal.getId())
                 .query(Integer.class).single()).as("the preview's round is the contract").isEqualTo(1);
         assertUnchanged();
+    }
+
+    /**
+     * A changed deletion is confirmed only with the integration's name typed again: completing "Confirm the changed
+     * deletion" with the decision alone, through either door, is refused (the name typed for the first round no longer
+     * counts, nor is it offered in the form), and nothing more is deleted.
+     */
+    @ParameterizedTest
+    @EnumSource(Door.class)
+    void aChangedDeletionNeedsTheNameTypedAgain(Door door) {
+        String name = fixtures.integrationName(account.psaIntegrationId());
+        driver.complete(manager, removal, Map.of("removalMode", "DELETE"));
+        driver.complete(manager, removal, Map.of("deletionDecision", "DELETE", "confirmationText", name));
+        jdbc.sql("""
+                insert into item (account_id, organization_id, kind, name, body)
+                select account_id, id, 'DOCUMENT', 'Added after the confirmation', 'new' from organization
+                where psa_integration_id = :psa order by id desc limit 1""").param("psa", account.psaIntegrationId()).update();
+        driver.runJobs(removal);
+        Task changed = engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).singleResult();
+        assertThat(changed.getTaskDefinitionKey()).isEqualTo("UserTask_ConfirmChangedDeletion");
+        assertThat(engine.getRuntimeService().getVariable(removal.getId(), "confirmationText"))
+                .as("the first round's name is not offered again").isNull();
+        String before = fixtures.accountChecksum(account.accountId());
+
+        Response decisionAlone = EngineApi.as(port, door, manager).post("task/" + changed.getId() + "/complete", """
+                {"variables": {"scopeDecision": {"value": "GO_ON"}}}""");
+
+        assertThat(decisionAlone.status()).as(decisionAlone.toString()).isEqualTo(400);
+        assertThat(decisionAlone.message()).contains("does not match the integration's name");
+        assertThat(openTask()).isEqualTo(changed.getId());
+        assertThat(removalRow("status")).isEqualTo("SCOPE_CHANGED");
+        assertThat(fixtures.accountChecksum(account.accountId())).as("nothing more deleted").isEqualTo(before);
+
+        Response typedAgain = EngineApi.as(port, door, manager).post("task/" + changed.getId() + "/complete", """
+                {"variables": {"scopeDecision": {"value": "GO_ON"}, "confirmationText": {"value": "%s"}}}""".formatted(name));
+        assertThat(typedAgain.status()).as(typedAgain.toString()).isEqualTo(204);
+        assertThat(removalRow("status")).isEqualTo("CONFIRMED");
     }
 
     /**
@@ -544,6 +615,33 @@ class EngineApiAttackTest {
         assertThat(instances()).isEqualTo(instances);
         assertThat(openTask()).isEqualTo(task);
         assertUnchanged();
+    }
+
+    /**
+     * The engine's own failure messages, which may name statements, keys, files and hosts, are not read by an account's
+     * users through the generic API (jobs, incidents, external tasks and their logs, stack traces, instances looked up
+     * by an incident's message), through either door; the platform's auditors read them.
+     */
+    @ParameterizedTest
+    @EnumSource(Door.class)
+    void accountUsersReadNoFailureMessagesOfTheEngine(Door door) {
+        EngineApi api = EngineApi.as(port, door, manager);
+        String pid = removal.getId();
+        List<String> failures = List.of("job?processInstanceId=" + pid, "job/count?processInstanceId=" + pid,
+                "job/a-job/stacktrace", "incident?processInstanceId=" + pid, "history/incident?processInstanceId=" + pid,
+                "history/job-log?processInstanceId=" + pid + "&failureLog=true", "history/job-log/a-log/stacktrace",
+                "external-task?processInstanceId=" + pid, "process-instance?incidentMessageLike=%25",
+                "history/process-instance?incidentMessageLike=%25");
+        for (String path : failures) {
+            assertForbidden(path.endsWith("stacktrace") ? api.getAnything(path) : api.get(path));
+        }
+        Response own = api.get("process-instance?processInstanceIds=" + pid + "&firstResult=0&maxResults=10");
+        assertThat(own.status()).as("the removal itself stays readable: " + own).isEqualTo(200);
+        assertRefusalsRecorded(manager, failures.size());
+
+        Response auditor = EngineApi.as(port, Door.ENGINE_REST, "auditor")
+                .get("history/incident?processInstanceId=" + pid + "&firstResult=0&maxResults=10");
+        assertThat(auditor.status()).as("the platform's auditors: " + auditor).isEqualTo(200);
     }
 
     @ParameterizedTest

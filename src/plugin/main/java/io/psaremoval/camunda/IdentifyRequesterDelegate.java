@@ -8,6 +8,7 @@ import io.psaremoval.account.PlatformUsers;
 import io.psaremoval.account.Role;
 import io.psaremoval.engine.EngineAuthorizations;
 import io.psaremoval.removal.Removal;
+import io.psaremoval.removal.RemovalInputException;
 import io.psaremoval.removal.RemovalService;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,8 @@ import org.springframework.stereotype.Component;
  * (the authenticated user of the starting command; the engine's {@code initiator} only when there is none, as for
  * the application's own Java calls), records the removal, and removes every variable a caller sent along besides
  * the reason (recorded as a security event): a forged role, account or initiator grants nothing. The business key
- * is the application's. The requester's account may then see this removal and its history.
+ * is the application's. The requester's account may then see this removal and its history. A person who asked for
+ * {@code psa.removal.max-requests-per-day} removals in the last 24 hours is refused at once (400), nothing started.
  */
 @Component
 class IdentifyRequesterDelegate implements JavaDelegate {
@@ -67,8 +69,14 @@ class IdentifyRequesterDelegate implements JavaDelegate {
         execution.setProcessBusinessKey(businessKey);
         Object reason = execution.getVariable(REMOVAL_REASON);
         Optional<PlatformUser> requester = username == null ? Optional.empty() : users.findActiveByUsername(username);
-        Removal removal = removals.register(execution.getProcessInstanceId(), businessKey, requester, username,
-                reason instanceof String text ? text : null);
+        Removal removal;
+        try {
+            removal = removals.register(execution.getProcessInstanceId(), businessKey, requester, username,
+                    reason instanceof String text ? text : null);
+        } catch (RemovalInputException tooMany) {
+            securityEvents.record(username, "START_REFUSED", null, null, tooMany.getMessage());
+            throw TaskInput.refused(tooMany.getMessage()); // the start fails with 400; nothing of it stays
+        }
         if (!ignored.isEmpty()) {
             securityEvents.record(username, "START_VARIABLES_IGNORED", execution.getProcessInstanceId(), null,
                     "Sent at the start and ignored: " + ignored);

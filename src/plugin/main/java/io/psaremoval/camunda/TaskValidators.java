@@ -119,6 +119,16 @@ class TaskValidators {
         });
     }
 
+    /**
+     * On the creation of "Confirm the changed deletion" (or disconnect): what an earlier confirmation submitted is
+     * removed, so that only what the person submits now counts (the name typed for an earlier round would otherwise be
+     * read again, and Tasklist would show it filled in).
+     */
+    @Bean
+    TaskListener forgetEarlierConfirmation() {
+        return task -> task.removeVariables(List.of(SCOPE_DECISION, CONFIRMATION_TEXT));
+    }
+
     @Bean
     TaskListener confirmChangedScopeValidator(RemovalService removals, SecurityEvents events,
             IdentityService identityService) {

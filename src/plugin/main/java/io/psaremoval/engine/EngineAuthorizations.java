@@ -5,16 +5,16 @@ import static org.camunda.bpm.engine.authorization.Authorization.AUTH_TYPE_GRANT
 import io.psaremoval.account.AccountGroups;
 import io.psaremoval.account.Role;
 import org.camunda.bpm.engine.AuthorizationService;
+import org.camunda.bpm.engine.FilterService;
+import org.camunda.bpm.engine.filter.Filter;
 import org.camunda.bpm.engine.authorization.Authorization;
 import org.camunda.bpm.engine.authorization.HistoricProcessInstancePermissions;
-import org.camunda.bpm.engine.authorization.HistoricTaskPermissions;
 import org.camunda.bpm.engine.authorization.Permission;
 import org.camunda.bpm.engine.authorization.Permissions;
 import org.camunda.bpm.engine.authorization.ProcessDefinitionPermissions;
 import org.camunda.bpm.engine.authorization.ProcessInstancePermissions;
 import org.camunda.bpm.engine.authorization.Resource;
 import org.camunda.bpm.engine.authorization.Resources;
-import org.camunda.bpm.engine.authorization.UserOperationLogCategoryPermissions;
 import org.camunda.bpm.engine.impl.context.Context;
 import org.camunda.bpm.engine.impl.interceptor.CommandContext;
 import org.springframework.stereotype.Service;
@@ -28,7 +28,8 @@ import org.springframework.stereotype.Service;
  * Administrator who was asked to approve a deletion, as its assignee);</li>
  * <li>the tasks themselves are authorized by the engine for their assignee and candidate groups;</li>
  * <li>support may open Tasklist and work the tasks offered to the support group, nothing else;</li>
- * <li>auditors may read history of every removal and decision, and change nothing.</li>
+ * <li>auditors may read history of every removal, notice, restore and permission decision, and change nothing;</li>
+ * <li>none of them is granted anything of the host's own processes, deployments or filters.</li>
  * </ul>
  */
 @Service
@@ -40,16 +41,31 @@ public class EngineAuthorizations {
     /** Restore deleted PSA data: any user of an account may start it; its first step refuses all but Administrators. */
     public static final String RESTORE_PROCESS_KEY = "RestoreDeletedPsaData";
 
-    private final AuthorizationService authorizationService;
+    /** The decision of who may remove (RemovalPermission.dmn). */
+    static final String DECISION_KEY = "RemovalPermission";
+    static final java.util.List<String> PROCESS_KEYS = java.util.List.of(PROCESS_KEY, NOTICE_PROCESS_KEY, RESTORE_PROCESS_KEY);
+    /** The kinds of resource on which earlier versions granted the auditors everything ({@code *}). */
+    private static final java.util.Set<Integer> AUDITORS_EARLIER_WILDCARDS = java.util.Set.of(
+            Resources.PROCESS_DEFINITION.resourceType(), Resources.DECISION_DEFINITION.resourceType(),
+            Resources.DECISION_REQUIREMENTS_DEFINITION.resourceType(), Resources.DEPLOYMENT.resourceType(),
+            Resources.HISTORIC_PROCESS_INSTANCE.resourceType(), Resources.HISTORIC_TASK.resourceType(),
+            Resources.OPERATION_LOG_CATEGORY.resourceType());
 
-    public EngineAuthorizations(AuthorizationService authorizationService) {
+    private final AuthorizationService authorizationService;
+    private final FilterService filterService;
+
+    public EngineAuthorizations(AuthorizationService authorizationService, FilterService filterService) {
         this.authorizationService = authorizationService;
+        this.filterService = filterService;
     }
 
-    /** What every user of the account may do, whatever their role: the process refuses the roles that may not remove. */
+    /**
+     * What every user of the account may do, whatever their role: the process refuses the roles that may not remove. They
+     * read the plugin's Tasklist filter, when it exists (see {@link RemovalTaskFilter}), and no other.
+     */
     public void grantAccountGroup(String accountGroup) {
         grant(accountGroup, Resources.APPLICATION, "tasklist", Permissions.ACCESS);
-        grant(accountGroup, Resources.FILTER, "*", Permissions.READ);
+        grantRemovalFilter(accountGroup);
         grant(accountGroup, Resources.PROCESS_DEFINITION, PROCESS_KEY, ProcessDefinitionPermissions.READ,
                 ProcessDefinitionPermissions.CREATE_INSTANCE);
         grant(accountGroup, Resources.PROCESS_INSTANCE, "*", ProcessInstancePermissions.CREATE);
@@ -69,22 +85,48 @@ public class EngineAuthorizations {
 
     public void grantSupportGroup() {
         grant(AccountGroups.SUPPORT, Resources.APPLICATION, "tasklist", Permissions.ACCESS);
-        grant(AccountGroups.SUPPORT, Resources.FILTER, "*", Permissions.READ);
+        grantRemovalFilter(AccountGroups.SUPPORT);
         grant(AccountGroups.SUPPORT, Resources.PROCESS_DEFINITION, PROCESS_KEY, ProcessDefinitionPermissions.READ);
         grant(AccountGroups.SUPPORT, Resources.GROUP, AccountGroups.SUPPORT, Permissions.READ);
     }
 
+    /**
+     * The platform's auditors read the history of the plugin's processes and decision, in Cockpit too: the removals,
+     * their notices and restores, and the permission decision; nothing of the host's own processes.
+     */
     public void grantAuditorsGroup() {
         grant(AccountGroups.AUDITORS, Resources.APPLICATION, "cockpit", Permissions.ACCESS);
-        grant(AccountGroups.AUDITORS, Resources.PROCESS_DEFINITION, "*", ProcessDefinitionPermissions.READ,
-                ProcessDefinitionPermissions.READ_HISTORY);
-        grant(AccountGroups.AUDITORS, Resources.DECISION_DEFINITION, "*", Permissions.READ, Permissions.READ_HISTORY);
-        grant(AccountGroups.AUDITORS, Resources.DECISION_REQUIREMENTS_DEFINITION, "*", Permissions.READ);
-        grant(AccountGroups.AUDITORS, Resources.DEPLOYMENT, "*", Permissions.READ);
-        grant(AccountGroups.AUDITORS, Resources.HISTORIC_PROCESS_INSTANCE, "*", HistoricProcessInstancePermissions.READ);
-        grant(AccountGroups.AUDITORS, Resources.HISTORIC_TASK, "*", HistoricTaskPermissions.READ,
-                HistoricTaskPermissions.READ_VARIABLE);
-        grant(AccountGroups.AUDITORS, Resources.OPERATION_LOG_CATEGORY, "*", UserOperationLogCategoryPermissions.READ);
+        for (String key : PROCESS_KEYS) {
+            grant(AccountGroups.AUDITORS, Resources.PROCESS_DEFINITION, key, ProcessDefinitionPermissions.READ,
+                    ProcessDefinitionPermissions.READ_HISTORY);
+        }
+        grant(AccountGroups.AUDITORS, Resources.DECISION_DEFINITION, DECISION_KEY, Permissions.READ, Permissions.READ_HISTORY);
+    }
+
+    /**
+     * What earlier versions granted the platform's groups on every resource of a kind ({@code *}), which reached the
+     * host's own processes, deployments, history and filters, withdrawn; what the groups need instead is granted by
+     * {@link #grantAccountGroup}, {@link #grantSupportGroup} and {@link #grantAuditorsGroup}. A grant of {@code *} that
+     * is no platform group's, or that the plugin never gave, is left alone.
+     *
+     * @return how many grants were withdrawn
+     */
+    public int withdrawWildcardGrants() {
+        int withdrawn = 0;
+        for (Authorization authorization : authorizationService.createAuthorizationQuery().resourceId("*").list()) {
+            String group = authorization.getGroupId();
+            if (group == null || !AccountGroups.isPlatformGroup(group)) {
+                continue;
+            }
+            int resource = authorization.getResourceType();
+            boolean earlier = resource == Resources.FILTER.resourceType()
+                    || (group.equals(AccountGroups.AUDITORS) && AUDITORS_EARLIER_WILDCARDS.contains(resource));
+            if (earlier) {
+                authorizationService.deleteAuthorization(authorization.getId());
+                withdrawn++;
+            }
+        }
+        return withdrawn;
     }
 
     /** The engine's administrators may do everything, as the starter's own admin user may. */
@@ -113,6 +155,21 @@ public class EngineAuthorizations {
                 command.enableAuthorizationCheck();
             }
         }
+    }
+
+    /** READ on the plugin's Tasklist filter, when it exists (a host that creates none grants its own filters). */
+    private void grantRemovalFilter(String groupId) {
+        removalFilterId().ifPresent(filterId -> grantFilter(groupId, filterId));
+    }
+
+    /** The id of the plugin's Tasklist filter ({@link RemovalTaskFilter}), if there is one. */
+    java.util.Optional<String> removalFilterId() {
+        return filterService.createFilterQuery().filterName(RemovalTaskFilter.NAME).list().stream().map(Filter::getId)
+                .findFirst();
+    }
+
+    void grantFilter(String groupId, String filterId) {
+        grant(groupId, Resources.FILTER, filterId, Permissions.READ);
     }
 
     /** Grants the permissions to the group on the resource, once: an existing grant is extended, not duplicated. */

@@ -26,9 +26,12 @@ public class HostSettingsCheck implements InitializingBean {
     private static final String DEFAULT_WHITELIST = "[a-zA-Z0-9]+|camunda-admin";
 
     private final CamundaBpmProperties camunda;
+    private final io.psaremoval.removal.RemovalSettings removal;
 
-    public HostSettingsCheck(CamundaBpmProperties camunda) {
+    public HostSettingsCheck(CamundaBpmProperties camunda,
+            org.springframework.beans.factory.ObjectProvider<io.psaremoval.removal.RemovalSettings> removal) {
         this.camunda = camunda;
+        this.removal = removal.getIfAvailable();
     }
 
     @Override
@@ -50,6 +53,13 @@ public class HostSettingsCheck implements InitializingBean {
         }
         checkWhitelist("userResourceWhitelistPattern", SAMPLE_USER, missing);
         checkWhitelist("groupResourceWhitelistPattern", SAMPLE_GROUP, missing);
+        Integer configuredLock = camunda.getJobExecution().getLockTimeInMillis();
+        long lockMillis = configuredLock == null ? 300_000 : configuredLock; // the engine's default: 5 minutes
+        if (removal != null && lockMillis > 0 && removal.jobTimeBudget().toMillis() * 2 >= lockMillis) {
+            // A job that outlives its lock is taken over by another job executor while it still writes.
+            missing.add("psa.removal.job-time-budget (" + removal.jobTimeBudget() + ") well under the job lock time"
+                    + " (camunda.bpm.job-execution.lock-time-in-millis=" + lockMillis + "): at most half of it");
+        }
         refuseIfMissing(missing);
     }
 

@@ -21,6 +21,8 @@ import org.camunda.bpm.engine.impl.cmd.CompleteTaskCmd;
 import org.camunda.bpm.engine.impl.cmd.SubmitTaskFormCmd;
 import org.camunda.bpm.engine.exception.NotFoundException;
 import org.camunda.bpm.engine.impl.AbstractQuery;
+import org.camunda.bpm.engine.impl.HistoricProcessInstanceQueryImpl;
+import org.camunda.bpm.engine.impl.ProcessInstanceQueryImpl;
 import org.camunda.bpm.engine.impl.ProcessInstantiationBuilderImpl;
 import org.camunda.bpm.engine.impl.TaskQueryImpl;
 import org.camunda.bpm.engine.impl.context.Context;
@@ -52,7 +54,9 @@ import org.slf4j.LoggerFactory;
  * engine command that changes something (modification, restart, migration, bpmnError and escalation, messages and
  * signals, job execution and retries, suspension, deletion, variables outside a form, task or identity changes,
  * checking other people's passwords, ...) is refused with HTTP 403. Variables they send have plain names and must be
- * text (at most 4,000 characters, no NUL), whole or decimal numbers, booleans or dates.</li>
+ * text (at most 4,000 characters, no NUL), whole or decimal numbers, booleans or dates. The engine's own failure
+ * messages (stack traces; jobs, incidents, external tasks and their logs; instances looked up by an incident's
+ * message) are not theirs to read, but for the platform's auditors ({@code psa-auditors}).</li>
  * <li>Engine administrators ({@code camunda-admin}), the engine itself (job executor, no user) and the host's own
  * users (not platform users) are not restricted here; the engine's authorizations and the removal's own rules,
  * checked where its data is written, still apply to them.</li>
@@ -70,6 +74,11 @@ final class PlatformCommandGuard extends CommandInterceptor {
     /** Commands named like reads that write: a password check counts failed attempts (and can lock a user out). */
     private static final Set<String> WRITING_READS = Set.of("CheckPassword", "GetNextIdBlockCmd");
     private static final String ENGINE_PACKAGE = "org.camunda.bpm.engine.impl.";
+    /** What shows the engine's own failure messages: stack traces, and the queries whose results carry a message. */
+    private static final Set<String> FAILURE_CAUSES = Set.of("GetJobExceptionStacktraceCmd",
+            "GetHistoricJobLogExceptionStacktraceCmd", "GetExternalTaskErrorDetailsCmd",
+            "GetHistoricExternalTaskLogErrorDetailsCmd", "JobQueryImpl", "IncidentQueryImpl", "HistoricIncidentQueryImpl",
+            "HistoricJobLogQueryImpl", "ExternalTaskQueryImpl", "HistoricExternalTaskLogQueryImpl");
     private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
     static final int MAX_TEXT = 4000;
 
@@ -134,6 +143,12 @@ final class PlatformCommandGuard extends CommandInterceptor {
             return;
         }
         String name = command.getClass().getSimpleName();
+        if (command.getClass().getName().startsWith(ENGINE_PACKAGE) && readsFailureCauses(command)
+                && !groups.contains(AccountGroups.AUDITORS)) {
+            throw refuse(caller, command, "ENGINE_OPERATION_REFUSED", "'" + describe(name) + "' shows the engine's own"
+                    + " failure messages, which may name statements, keys, files and hosts: they are for the operators and the"
+                    + " platform's auditors. The removal's audit and its notices tell a failure in words.");
+        }
         if (command.getClass().getName().startsWith(ENGINE_PACKAGE) && taskOf(command) instanceof String taskId) {
             // Anything about one task, read or write: the task open and readable, else not found in the same words
             // whether it is missing or another's (some reads, a comment or an attachment by id, check nothing else).
@@ -334,6 +349,25 @@ final class PlatformCommandGuard extends CommandInterceptor {
             throw badRequest(caller, command, "Queries may not contain expressions (such as assigneeExpression), "
                     + "also not in orQueries or a filter's extending query.");
         }
+    }
+
+    /**
+     * Whether the command reads (or, by a query's criteria, tests) the engine's own failure messages and stack traces:
+     * jobs, incidents, external tasks and their logs, and process instances looked up by an incident's message.
+     */
+    private static boolean readsFailureCauses(Command<?> command) {
+        if (FAILURE_CAUSES.contains(command.getClass().getSimpleName())) {
+            return true;
+        }
+        if (command instanceof ProcessInstanceQueryImpl || command instanceof HistoricProcessInstanceQueryImpl) {
+            List<Object> queries = new java.util.ArrayList<>(List.of(command));
+            if (optionalField(command, "queries") instanceof List<?> orQueries) {
+                queries.addAll(orQueries);
+            }
+            return queries.stream().anyMatch(query -> optionalField(query, "incidentMessage") != null
+                    || optionalField(query, "incidentMessageLike") != null);
+        }
+        return false;
     }
 
     private static boolean hasExpressions(AbstractQuery<?, ?> query) {

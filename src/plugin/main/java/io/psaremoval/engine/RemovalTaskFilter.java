@@ -20,8 +20,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * every 10 seconds, so the next task of a removal appears without a reload. Created at start-up when no filter of that
  * name exists (once for a cluster: nodes take the identity lock); an operator may change it afterwards in Tasklist,
  * which a later start leaves alone. Its priority is 0: Tasklist opens the filter of the lowest priority first, so a
- * host decides by its own filters' priorities whether this one comes first. Every account group may read every filter
- * (see {@link EngineAuthorizations}); what a filter lists is what the engine lets the person see.
+ * host decides by its own filters' priorities whether this one comes first. Every account group and support may read
+ * this filter and no other (see {@link EngineAuthorizations}, {@link PlatformGroupGrants}); what a filter lists is what
+ * the engine lets the person see.
  */
 @Component
 class RemovalTaskFilter implements InitializingBean {

@@ -76,6 +76,14 @@ public class RemovalService {
     @Transactional
     public Removal register(String processInstanceId, String businessKey, Optional<PlatformUser> requester,
             String username, String reason) {
+        if (username != null) {
+            long asked = removals.requestsInTheLastDay(username, processInstanceId);
+            if (asked >= settings.maxRequestsPerDay()) {
+                throw new RemovalInputException("You asked for " + asked + " removals in the last 24 hours, the most one"
+                        + " person may: ask again tomorrow (or an operator raises psa.removal.max-requests-per-day)."
+                        + " Nothing was started.");
+            }
+        }
         String role = requester.map(user -> user.role().name()).orElse(UNKNOWN_ROLE);
         return removals.createIfAbsent(processInstanceId, businessKey, username == null ? "(anonymous)" : username,
                 role, requester.map(PlatformUser::accountId).orElse(null), reason);

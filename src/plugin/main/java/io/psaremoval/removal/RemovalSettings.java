@@ -27,6 +27,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param coolingOffPeriod   how long a hard delete keeps its confirmed scope out of sight, cancellable by an
  *                           Administrator of the account, before it purges anything, unless the account's removal
  *                           policy sets its own; zero: purged at once
+ * @param maxRequestsPerDay  how many removals one person may ask for in 24 hours (refused, not repaired, when each
+ *                           of them is: a start beyond this is refused at once, so that no one fills the engine, the
+ *                           history and the account's Tasklist with waiting removals)
  */
 @ConfigurationProperties("psa.removal")
 public record RemovalSettings(
@@ -40,5 +43,72 @@ public record RemovalSettings(
         @DefaultValue("P14D") Duration noticeTimeout,
         @DefaultValue("500") long approvalAboveOrganizations,
         @DefaultValue("100000") long approvalAboveItems,
-        @DefaultValue("P7D") Duration coolingOffPeriod) {
+        @DefaultValue("P7D") Duration coolingOffPeriod,
+        @DefaultValue("20") int maxRequestsPerDay) {
+
+    /** A setting no removal could run with is refused at start-up, naming the property, not when it is first needed. */
+    public RemovalSettings {
+        java.util.List<String> wrong = new java.util.ArrayList<>();
+        positive(wrong, "user-task-timeout", userTaskTimeout);
+        positive(wrong, "support-task-timeout", supportTaskTimeout);
+        positive(wrong, "backup-max-age", backupMaxAge);
+        positive(wrong, "notice-timeout", noticeTimeout);
+        notNegative(wrong, "job-time-budget", jobTimeBudget);
+        notNegative(wrong, "cooling-off-period", coolingOffPeriod);
+        if (chunkRows < 1) {
+            wrong.add("chunk-rows must be 1 or more, not " + chunkRows);
+        }
+        if (approvalAboveOrganizations < 0 || approvalAboveItems < 0) {
+            wrong.add("approval-above-organizations and approval-above-items must not be negative");
+        }
+        if (maxRequestsPerDay < 1) {
+            wrong.add("max-requests-per-day must be 1 or more, not " + maxRequestsPerDay);
+        }
+        String cycle = retryCycleProblem(jobRetryCycle);
+        if (cycle != null) {
+            wrong.add("job-retry-cycle " + cycle);
+        }
+        if (!wrong.isEmpty()) {
+            throw new IllegalArgumentException("psa.removal: " + String.join("; ", wrong));
+        }
+    }
+
+    private static void positive(java.util.List<String> wrong, String name, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            wrong.add(name + " must be a positive duration (ISO-8601, e.g. P7D or PT30S), not " + value);
+        }
+    }
+
+    private static void notNegative(java.util.List<String> wrong, String name, Duration value) {
+        if (value == null || value.isNegative()) {
+            wrong.add(name + " must be zero or a positive duration (ISO-8601), not " + value);
+        }
+    }
+
+    /**
+     * Why a retry cycle is not one Camunda reads (null when it is): {@code R<retries>/<ISO-8601 duration>}, or a
+     * comma-separated list of ISO-8601 durations, one per retry.
+     */
+    static String retryCycleProblem(String cycle) {
+        if (cycle == null || cycle.isBlank()) {
+            return "is empty";
+        }
+        java.util.regex.Matcher repeated = java.util.regex.Pattern.compile("R(\\d+)/(.+)").matcher(cycle.strip());
+        java.util.List<String> intervals = repeated.matches() ? java.util.List.of(repeated.group(2))
+                : java.util.Arrays.stream(cycle.split(",")).map(String::strip).toList();
+        if (repeated.matches() && Integer.parseInt(repeated.group(1)) < 1) {
+            return "must retry at least once (R1/...), not " + cycle;
+        }
+        for (String interval : intervals) {
+            try {
+                if (Duration.parse(interval).isNegative()) {
+                    return "has a negative interval: " + interval;
+                }
+            } catch (java.time.format.DateTimeParseException e) {
+                return "is not R<retries>/<ISO-8601 duration> (e.g. R5/PT30S) nor a list of durations (e.g. PT1M,PT5M,PT10M): "
+                        + cycle;
+            }
+        }
+        return null;
+    }
 }

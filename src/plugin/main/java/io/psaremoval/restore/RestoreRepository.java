@@ -54,6 +54,13 @@ class RestoreRepository {
                 .param("removal", removalId).query(Restore.class).list();
     }
 
+    /** Another restore of the removal's deletion under way (its snapshot chosen or confirmed), if any. */
+    Optional<Restore> otherUnderWay(long removalId, long restoreId) {
+        return jdbc.sql("select " + COLUMNS + " from removal_restore where removal_id = :removal and id <> :id"
+                        + " and status in ('CHOSEN', 'CONFIRMED') order by id limit 1")
+                .param("removal", removalId).param("id", restoreId).query(Restore.class).optional();
+    }
+
     /** REQUESTED or CHOSEN → CHOSEN: the snapshot the person chose (they may choose again after a refusal). */
     boolean choose(long restoreId, long snapshotId, long removalId) {
         return jdbc.sql("""

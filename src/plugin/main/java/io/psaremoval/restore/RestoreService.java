@@ -135,10 +135,32 @@ public class RestoreService {
         requireAdministrator(restore, chosenBy, "You");
         RestorableSnapshot snapshot = restores.restorable(restore.accountId(), snapshotId)
                 .orElseThrow(() -> new RestoreRefusedException(restores.whyNotRestorable(restore.accountId(), snapshotId)));
-        if (!restores.choose(restore.id(), snapshot.snapshotId(), snapshot.removalId())) {
+        restores.otherUnderWay(snapshot.removalId(), restore.id()).ifPresent(other -> {
+            throw underWay(other);
+        });
+        boolean chosen;
+        try {
+            chosen = restores.choose(restore.id(), snapshot.snapshotId(), snapshot.removalId());
+        } catch (org.springframework.dao.DuplicateKeyException chosenMeanwhile) {
+            // Another restore of the same deletion chose it meanwhile (V25's unique index); the transaction is aborted, so
+            // nothing more is read in it.
+            throw underWay(null);
+        }
+        if (!chosen) {
             throw new RestoreRefusedException("Restore " + restore.businessKey() + " is not waiting for a snapshot: it is "
                     + restore.status().toLowerCase(Locale.ROOT) + ".");
         }
+    }
+
+    /**
+     * One restore of a deletion at a time: a second one would read and check the same snapshot while the first holds its
+     * locks, each holding its connections while it waits.
+     */
+    private static RestoreRefusedException underWay(Restore other) {
+        return new RestoreRefusedException("Another restore of this deletion is under way"
+                + (other == null ? "" : " (" + other.businessKey() + ", asked for by " + other.requestedBy() + ")")
+                + ": a deletion is restored by one restore at a time. Finish or cancel that one first; nothing was"
+                + " restored.");
     }
 
     /**

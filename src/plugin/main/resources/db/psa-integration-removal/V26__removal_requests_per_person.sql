@@ -1,0 +1,2 @@
+-- A start counts what its requester asked for in the last 24 hours (psa.removal.max-requests-per-day).
+create index removal_requested_by_started_idx on removal (requested_by, started_at);
