@@ -1588,6 +1588,36 @@ class RemovePsaIntegrationProcessTest {
     }
 
     /**
+     * Before the name is typed, "Confirm the deletion" says what happens next, as the account's policy stands: whether a
+     * second Administrator must approve it and who can, how long it waits out of sight and cancellable, and how long it
+     * can be restored from its snapshot.
+     */
+    @Test
+    void theConfirmationSaysWhatHappensNext() {
+        ProcessInstance plain = startRemoval(manager);
+        chooseTheIntegration(plain);
+        completeAs(manager, plain, Map.of(REMOVAL_MODE, "DELETE"));
+        assertThat(plain).isWaitingAt("UserTask_ConfirmDeletion");
+        assertThat((String) removal(plain).get(DELETION_OUTLOOK)).contains("**No second approval is needed**")
+                .contains("**Nothing waits**: the deletion starts right after your confirmation")
+                .contains("**It can be restored for 30 days**");
+        completeAs(manager, plain, Map.of(DELETION_DECISION, CANCEL));
+        driver.runJobs(plain);
+
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        approvals.setPolicy(account.accountId(), true, administrator, null);
+        approvals.setCoolingOff(account.accountId(), Duration.ofDays(1), administrator, null);
+        ProcessInstance guarded = startRemoval(manager);
+        chooseTheIntegration(guarded);
+        completeAs(manager, guarded, Map.of(REMOVAL_MODE, "DELETE"));
+
+        assertThat((String) removal(guarded).get(DELETION_OUTLOOK))
+                .contains("**A second Administrator must approve it first.** The account's removal policy asks")
+                .contains("Who can approve (not you, nor whoever confirms): ").doesNotContain("none:")
+                .contains("**It waits 1 day out of sight before anything is deleted**: right after the approval");
+    }
+
+    /**
      * A deletion is restored by one restore at a time: a second restore that chooses the same deletion's snapshot while
      * the first is under way is refused in words (and the database refuses two such choices at the same moment); once
      * the first has ended, the second goes on.

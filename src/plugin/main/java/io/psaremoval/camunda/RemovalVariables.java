@@ -86,6 +86,8 @@ public final class RemovalVariables {
     public static final String BULK_DELETE_ENABLED = "bulkDeleteEnabled";
     public static final String BACKUP_RECENT = "backupRecent";
     public static final String BACKUP_SUMMARY = "backupSummary";
+    /** What happens once the person confirms a deletion: a second approval, the cooling-off period, the restore window. */
+    public static final String DELETION_OUTLOOK = "deletionOutlook";
     /** Whether the confirmed deletion waits for a second Administrator's approval. */
     public static final String APPROVAL_REQUIRED = "approvalRequired";
     /** Why it does, in words, for the approver and the auditors. */

@@ -38,9 +38,12 @@ public class DeletionApprovals {
     private final RemovalRules rules;
     private final PlatformUsers users;
     private final RemovalSettings settings;
+    private final java.time.Duration snapshotRetention;
 
     DeletionApprovals(RemovalService removalService, ApprovalRepository approvals,
-            RemovalRules rules, PlatformUsers users, RemovalSettings settings) {
+            RemovalRules rules, PlatformUsers users, RemovalSettings settings,
+            io.psaremoval.backup.BackupProperties backupProperties) {
+        this.snapshotRetention = backupProperties.snapshotRetention();
         this.settings = settings;
         this.removalService = removalService;
         this.approvals = approvals;
@@ -263,6 +266,42 @@ public class DeletionApprovals {
         return (requestedBy, requestedAt) -> requestedBy != null && requestedAt != null
                 && requestedAt.isAfter(OffsetDateTime.now().minus(settings.userTaskTimeout()))
                 && rules.whyNotAdministrator(accountId, requestedBy, "The first requester", "lowers the guard") == null;
+    }
+
+    /**
+     * What happens once the person confirms the deletion, as the account's policy and the settings stand now, as
+     * Markdown for "Confirm the deletion": whether a second Administrator must approve it first, and who can; how long
+     * it waits out of sight, cancellable, before anything is deleted; how long it can be restored from its snapshot.
+     */
+    public String outlook(String processInstanceId) {
+        Removal removal = removalService.get(processInstanceId);
+        RemovalPolicy policy = approvals.policy(removal.requireAccountId());
+        StringBuilder md = new StringBuilder("### What happens when you confirm\n\n");
+        String because = rules.whyApprovalWouldBeRequired(removal, policy.deletionApprovalRequired());
+        String afterWhat = because == null ? "your confirmation" : "the approval";
+        if (because == null) {
+            md.append("* **No second approval is needed**: the account's removal policy does not ask for one, and it")
+                    .append(" deletes at most ").append(ImpactReport.n(settings.approvalAboveOrganizations()))
+                    .append(" organizations and ").append(ImpactReport.n(settings.approvalAboveItems())).append(" items.\n");
+        } else {
+            md.append("* **A second Administrator must approve it first.** ").append(because)
+                    .append(" Who can approve (not you, nor whoever confirms): ").append(approvers(removal)).append(".\n");
+        }
+        java.time.Duration coolingOff = removalService.platformHidesPendingDeletions() ? policy.coolingOff(settings.coolingOffPeriod())
+                : java.time.Duration.ZERO;
+        if (coolingOff.isZero()) {
+            md.append("* **Nothing waits**: the deletion starts right after ").append(afterWhat)
+                    .append(" (the account has no cooling-off period).\n");
+        } else {
+            md.append("* **It waits ").append(ImpactReport.duration(coolingOff)).append(" out of sight before anything is")
+                    .append(" deleted**: right after ").append(afterWhat).append(" the organizations leave every list and")
+                    .append(" their RMM devices can no longer be matched to them; until the period is over any")
+                    .append(" Administrator of the account can cancel, and everything comes back as it was.\n");
+        }
+        md.append("* **It can be restored for ").append(ImpactReport.duration(snapshotRetention))
+                .append("**: a verified snapshot of everything above is taken before anything is deleted, and an")
+                .append(" Administrator of the account can restore it until then. After that only a backup of your own has it.");
+        return md.toString();
     }
 
     /** What the removal's confirmed round deletes, kind by kind, as Markdown (the approver's and the canceller's view). */

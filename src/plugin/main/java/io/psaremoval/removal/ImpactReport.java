@@ -62,6 +62,25 @@ public final class ImpactReport {
                         .replaceAll("(?i)(www)\\.", "$1\\\\.");
     }
 
+    /** A period as a person reads it: "7 days", "1 day", "36 hours", "2 minutes", "45 seconds". */
+    static String duration(java.time.Duration period) {
+        long seconds = period.toSeconds();
+        if (seconds % 86_400 == 0 && seconds > 0) {
+            return plural(seconds / 86_400, "day");
+        }
+        if (seconds % 3_600 == 0 && seconds > 0) {
+            return plural(seconds / 3_600, "hour");
+        }
+        if (seconds % 60 == 0 && seconds > 0) {
+            return plural(seconds / 60, "minute");
+        }
+        return plural(seconds, "second");
+    }
+
+    private static String plural(long count, String unit) {
+        return n(count) + " " + unit + (count == 1 ? "" : "s");
+    }
+
     static String n(long value) {
         return String.format(Locale.ENGLISH, "%,d", value);
     }

@@ -138,8 +138,19 @@ class RemovalRules {
         if (asked != null) {
             return asked.requiredBecause(); // asked for once, needed whatever the settings say since
         }
+        return whyApprovalWouldBeRequired(removal, removal.approvalRequiredByPolicy());
+    }
+
+    /**
+     * Why a hard delete of the removal's scope round would need a second Administrator's approval under the given
+     * policy, in words; null when it would not (what the person is told before they confirm).
+     */
+    String whyApprovalWouldBeRequired(Removal removal, boolean byPolicy) {
+        if (removal.scopeRound() == null) {
+            return null;
+        }
         List<String> reasons = new java.util.ArrayList<>();
-        if (removal.approvalRequiredByPolicy()) {
+        if (byPolicy) {
             reasons.add("The account's removal policy asks a second Administrator to approve every hard delete.");
         }
         ApprovalRepository.RoundSize size = approvals.size(removal.id(), removal.scopeRound());

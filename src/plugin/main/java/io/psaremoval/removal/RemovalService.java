@@ -89,6 +89,11 @@ public class RemovalService {
                 role, requester.map(PlatformUser::accountId).orElse(null), reason);
     }
 
+    /** Whether a confirmed deletion can wait out a cooling-off period: the platform's data adapter can hide its scope. */
+    boolean platformHidesPendingDeletions() {
+        return platformData.hidesPendingDeletions();
+    }
+
     /** Whether a removal other than the process instance's has this business key already. */
     public boolean businessKeyTaken(String businessKey, String processInstanceId) {
         return removals.businessKeyTaken(businessKey, processInstanceId);
