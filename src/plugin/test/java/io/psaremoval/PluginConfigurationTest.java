@@ -223,4 +223,24 @@ class PluginConfigurationTest {
                         "camunda.bpm.generic-properties.properties.group-resource-whitelist-pattern=[a-z0-9][a-z0-9._-]*")
                 .run(context -> assertThat(context).hasNotFailed());
     }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties({CamundaBpmProperties.class, io.psaremoval.removal.RemovalSettings.class})
+    @Import(HostSettingsCheck.class)
+    static class WithRemovalSettings {
+    }
+
+    @Test
+    void aRetryCycleTheEngineCannotReadStopsTheStartNamingIt() {
+        ApplicationContextRunner withSettings = host.withUserConfiguration(WithRemovalSettings.class);
+        for (String readable : new String[] {"R5/PT30S", "R3/P1D", "PT1M,PT5M,PT10M", "R2/P1W"}) {
+            withSettings.withPropertyValues("psa.removal.job-retry-cycle=" + readable)
+                    .run(context -> assertThat(context).as(readable).hasNotFailed());
+        }
+        for (String unreadable : new String[] {"R5/30 seconds", "soon", "PT1M,later"}) {
+            withSettings.withPropertyValues("psa.removal.job-retry-cycle=" + unreadable)
+                    .run(context -> assertThat(context).as(unreadable).getFailure().rootCause()
+                            .hasMessageContaining("psa.removal.job-retry-cycle as the engine reads a retry cycle"));
+        }
+    }
 }

@@ -77,6 +77,10 @@ class EngineOperatorSetupTest {
             setup(OPERATOR_PASSWORD, false).afterPropertiesSet();
         }
         assertThat(identity.checkPassword("operator", OPERATOR_PASSWORD)).as("back for the other tests").isTrue();
+        int revision = jdbc.sql("select rev_ from act_id_user where id_ = 'operator'").query(Integer.class).single();
+        setup(OPERATOR_PASSWORD, false).afterPropertiesSet();
+        assertThat(jdbc.sql("select rev_ from act_id_user where id_ = 'operator'").query(Integer.class).single())
+                .as("a start with the same password writes nothing").isEqualTo(revision);
     }
 
     private EngineOperatorSetup setup(String password, boolean production) {

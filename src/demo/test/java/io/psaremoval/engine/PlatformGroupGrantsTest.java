@@ -103,6 +103,8 @@ class PlatformGroupGrantsTest {
             }
             assertThat(grants.createAuthorizationQuery().resourceId("*").groupIdIn("expense-clerks").count())
                     .as("a host group's grant is the host's").isOne();
+            assertThat(grants.isUserAuthorized(null, java.util.List.of(accountGroup), Permissions.CREATE,
+                    Resources.PROCESS_INSTANCE, "*")).as("starting a removal stays possible").isTrue();
             String filterId = authorizations.removalFilterId().orElseThrow();
             assertThat(grants.isUserAuthorized(null, java.util.List.of(accountGroup), Permissions.READ, Resources.FILTER,
                     filterId)).as("the plugin's filter").isTrue();

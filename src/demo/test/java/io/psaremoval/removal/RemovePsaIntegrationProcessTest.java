@@ -75,6 +75,8 @@ class RemovePsaIntegrationProcessTest {
     @Autowired
     RemovalRepository removalRepository;
     @Autowired
+    RemovalSettings removalSettings;
+    @Autowired
     RemovalService removalService;
 
     GeneratedAccount account;
@@ -555,7 +557,7 @@ class RemovePsaIntegrationProcessTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"UserTask_ChooseIntegration", "UserTask_ChooseRemovalMode", "UserTask_FeatureUnavailable",
-            "UserTask_EnableBulkDelete", "UserTask_ConfirmBackup", "UserTask_ConfirmDeletion"})
+            "UserTask_ConfirmBackup", "UserTask_ConfirmDeletion"})
     void taskLeftUntouchedExpiresTheRemovalWithNothingChanged(String userTask) {
         givenAccount(PlatformFixtures.smallAccount()
                 .withBulkDeleteEnabled(!userTask.contains("BulkDelete") && !userTask.contains("Feature"))
@@ -575,10 +577,33 @@ class RemovePsaIntegrationProcessTest {
         assertThat(openNotice(removal).getName()).isEqualTo("Removal expired: nothing changed");
         Map<String, String> notices = noticeEnds(removal);
         assertThat(notices).containsEntry("OUTCOME", null); // open: the requester has not read it yet
-        if (userTask.equals("UserTask_EnableBulkDelete")) {
-            assertThat(notices).as("the notice that support was asked is withdrawn when support's time runs out")
-                    .containsEntry("WAITING_FOR_SUPPORT", "EndEvent_NoticeWithdrawn");
-        }
+    }
+
+    /**
+     * Support's silence does not end the removal: when support's task runs out of time, the requester decides again
+     * (ask again, disconnect instead, or cancel), told that support did not answer; nothing is written.
+     */
+    @Test
+    void supportsSilenceSendsTheRequesterBackToDecide() {
+        givenAccount(PlatformFixtures.smallAccount().withBulkDeleteEnabled(false));
+        String before = fixtures.accountChecksum(account.accountId());
+        ProcessInstance removal = startRemoval(manager);
+        walkTo(removal, "UserTask_EnableBulkDelete");
+        assertThat(removal).isWaitingAt("UserTask_EnableBulkDelete");
+
+        execute(job("BoundaryEvent_EnableBulkDeleteTimedOut", removal));
+
+        assertThat(removal).isWaitingAt("UserTask_FeatureUnavailable");
+        assertThat(task(removal)).isAssignedTo(manager);
+        assertThat(removal).variables().containsEntry(SUPPORT_ANSWER,
+                "**Support did not answer** within 3 days: you can ask again, disconnect the integration instead, or cancel.");
+        assertThat(removalStatus(removal)).isEqualTo("PENDING");
+        assertThat(integrationStatus()).as("still reserved for this removal").isEqualTo("REMOVING");
+        assertThat(noticeEnds(removal)).as("the notice that support was asked is withdrawn")
+                .containsEntry("WAITING_FOR_SUPPORT", "EndEvent_NoticeWithdrawn");
+        completeAs(manager, removal, Map.of(FEATURE_DECISION, "ASK_SUPPORT"));
+        assertThat(removal).as("asked again").isWaitingAt("UserTask_EnableBulkDelete");
+        assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);
     }
 
     @ParameterizedTest
@@ -1599,6 +1624,7 @@ class RemovePsaIntegrationProcessTest {
         completeAs(manager, plain, Map.of(REMOVAL_MODE, "DELETE"));
         assertThat(plain).isWaitingAt("UserTask_ConfirmDeletion");
         assertThat((String) removal(plain).get(DELETION_OUTLOOK)).contains("**No second approval is needed**")
+                .contains("12 organizations and")
                 .contains("**Nothing waits**: the deletion starts right after your confirmation")
                 .contains("**It can be restored for 30 days**");
         completeAs(manager, plain, Map.of(DELETION_DECISION, CANCEL));
@@ -1615,6 +1641,24 @@ class RemovePsaIntegrationProcessTest {
                 .contains("**A second Administrator must approve it first.** The account's removal policy asks")
                 .contains("Who can approve (not you, nor whoever confirms): ").doesNotContain("none:")
                 .contains("**It waits 1 day out of sight before anything is deleted**: right after the approval");
+    }
+
+    /** Nobody fills the engine with restores either: the same daily number per person as for removals. */
+    @Test
+    void nobodyAsksForMoreRestoresADayThanAllowed() {
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        deleteEverything(administrator);
+        int limit = removalSettings.maxRequestsPerDay();
+        jdbc.sql("""
+                insert into removal_restore (process_instance_id, business_key, account_id, requested_by, status, ended_at)
+                select 'earlier-restore-' || :u || n, 'earlier-restore-' || :u || n, :a, :u, 'CANCELLED', now()
+                from generate_series(1, :limit) n""")
+                .param("u", administrator).param("a", account.accountId()).param("limit", limit).update();
+        long instances = engine.getHistoryService().createHistoricProcessInstanceQuery().count();
+
+        assertThatThrownBy(() -> startRestore(administrator))
+                .hasMessageContaining("You asked for " + limit + " restores in the last 24 hours");
+        assertThat(engine.getHistoryService().createHistoricProcessInstanceQuery().count()).isEqualTo(instances);
     }
 
     /**

@@ -46,6 +46,8 @@ class EngineApiAttackTest {
     JdbcClient jdbc;
     @Autowired
     io.psaremoval.removal.DeletionApprovals approvals;
+    @Autowired
+    io.psaremoval.removal.RemovalSettings settings;
 
     GeneratedAccount account;
     String manager;
@@ -109,7 +111,7 @@ class EngineApiAttackTest {
                 select 'earlier-' || :u || n, 'earlier-' || :u || n, :u, 'EDITOR', :a, 'NOT_PERMITTED',
                        now() - interval '2 days', now() - interval '2 days'
                 from generate_series(1, :limit) n""")
-                .param("u", editor).param("a", account.accountId()).param("limit", 20).update();
+                .param("u", editor).param("a", account.accountId()).param("limit", settings.maxRequestsPerDay()).update();
         Response allowed = api.post("process-definition/key/RemovePsaIntegration/start", start);
         assertThat(allowed.status()).as("older than a day: " + allowed).isEqualTo(200);
         jdbc.sql("update removal set started_at = now() - interval '1 hour' where requested_by = :u")
@@ -119,10 +121,11 @@ class EngineApiAttackTest {
         Response refused = api.post("process-definition/key/RemovePsaIntegration/start", start);
 
         assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
-        assertThat(refused.message()).contains("You asked for 21 removals in the last 24 hours");
+        assertThat(refused.message()).contains("You asked for " + (settings.maxRequestsPerDay() + 1)
+                + " removals in the last 24 hours");
         assertThat(instances()).isEqualTo(instances);
         assertThat(jdbc.sql("select count(*) from removal where requested_by = :u").param("u", editor)
-                .query(Long.class).single()).isEqualTo(21);
+                .query(Long.class).single()).isEqualTo(settings.maxRequestsPerDay() + 1);
         assertThat(jdbc.sql("select count(*) from security_event where username = :u and kind = 'START_REFUSED'")
                 .param("u", editor).query(Long.class).single()).isOne();
     }
@@ -630,11 +633,14 @@ class EngineApiAttackTest {
         List<String> failures = List.of("job?processInstanceId=" + pid, "job/count?processInstanceId=" + pid,
                 "job/a-job/stacktrace", "incident?processInstanceId=" + pid, "history/incident?processInstanceId=" + pid,
                 "history/job-log?processInstanceId=" + pid + "&failureLog=true", "history/job-log/a-log/stacktrace",
-                "external-task?processInstanceId=" + pid, "process-instance?incidentMessageLike=%25",
-                "history/process-instance?incidentMessageLike=%25");
+                "external-task?processInstanceId=" + pid, "external-task/a-task/errorDetails",
+                "history/external-task-log?processInstanceId=" + pid, "process-instance?incidentMessageLike=%25",
+                "history/process-instance?incidentMessageLike=%25", "execution?incidentMessageLike=%25");
         for (String path : failures) {
-            assertForbidden(path.endsWith("stacktrace") ? api.getAnything(path) : api.get(path));
+            assertForbidden(path.endsWith("stacktrace") || path.endsWith("errorDetails") ? api.getAnything(path) : api.get(path));
         }
+        assertForbidden(api.post("process-instance?firstResult=0&maxResults=10", """
+                {"orQueries": [{"incidentMessageLike": "ERROR: dup%"}]}"""));
         Response own = api.get("process-instance?processInstanceIds=" + pid + "&firstResult=0&maxResults=10");
         assertThat(own.status()).as("the removal itself stays readable: " + own).isEqualTo(200);
         assertRefusalsRecorded(manager, failures.size());

@@ -415,7 +415,7 @@ public class AuditService {
         if (removal.id() > 0) {
             jdbc.sql("""
                     select completed_at, kind, requested_by,
-                           coalesce(note, '') || coalesce(' · ' || case when :wholeLocation then location
+                           coalesce(note, '') || coalesce(' · ' || case when :forPlatformAuditors then location
                                                                          else regexp_replace(translate(location, chr(92), '/'), '^.*/', '') end, '')
                            || coalesce(' · ' || size_bytes || ' bytes', '') || coalesce(' · SHA-256 ' || sha256, '')
                            || coalesce(' · verified ' || to_char(verified_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS'), '')
@@ -424,7 +424,7 @@ public class AuditService {
                     from account_backup where removal_id = :id""")
                     .param("id", removal.id())
                     // An account's readers are told the file, not the server's folders; the platform's auditors the whole location.
-                    .param("wholeLocation", causes)
+                    .param("forPlatformAuditors", causes)
                     .query((rs, n) -> {
                         String kind = rs.getString(2);
                         events.add(new Event(rs.getObject(1, OffsetDateTime.class).toInstant(), "backup",

@@ -88,6 +88,17 @@ public class RemovalNotices {
     }
 
     /**
+     * On the way back from support's request left unanswered for {@code psa.removal.support-task-timeout}: the
+     * requester decides again, told so (the removal does not expire for support's silence; the requester's own task
+     * has its own timeout).
+     */
+    public void supportDidNotAnswer(org.camunda.bpm.engine.delegate.DelegateExecution execution) {
+        execution.setVariable(RemovalVariables.SUPPORT_ANSWER, "**Support did not answer** within "
+                + io.psaremoval.removal.ImpactReport.duration(settings.supportTaskTimeout())
+                + ": you can ask again, disconnect the integration instead, or cancel.");
+    }
+
+    /**
      * On the creation of the requester's task beside the approval ("Withdraw or wait"): the task is named for the wait,
      * and its form tells whom the deletion waits for and until when ({@code approvalWaitText}, local to the task).
      */

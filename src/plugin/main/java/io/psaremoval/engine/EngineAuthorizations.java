@@ -51,6 +51,9 @@ public class EngineAuthorizations {
             Resources.HISTORIC_PROCESS_INSTANCE.resourceType(), Resources.HISTORIC_TASK.resourceType(),
             Resources.OPERATION_LOG_CATEGORY.resourceType());
 
+    /** An account's group (every user of the account), as the identity mirror names it. */
+    private static final java.util.regex.Pattern ACCOUNT_GROUP = java.util.regex.Pattern.compile("account-\\d+");
+
     private final AuthorizationService authorizationService;
     private final FilterService filterService;
 
@@ -109,9 +112,11 @@ public class EngineAuthorizations {
      * {@link #grantAccountGroup}, {@link #grantSupportGroup} and {@link #grantAuditorsGroup}. A grant of {@code *} that
      * is no platform group's, or that the plugin never gave, is left alone.
      *
+     * @param filterReplaced whether the plugin's own Tasklist filter exists to be read instead of every filter (a host
+     *                       that creates none keeps the filter grants it relies on)
      * @return how many grants were withdrawn
      */
-    public int withdrawWildcardGrants() {
+    public int withdrawWildcardGrants(boolean filterReplaced) {
         int withdrawn = 0;
         for (Authorization authorization : authorizationService.createAuthorizationQuery().resourceId("*").list()) {
             String group = authorization.getGroupId();
@@ -119,7 +124,7 @@ public class EngineAuthorizations {
                 continue;
             }
             int resource = authorization.getResourceType();
-            boolean earlier = resource == Resources.FILTER.resourceType()
+            boolean earlier = (resource == Resources.FILTER.resourceType() && filterReplaced)
                     || (group.equals(AccountGroups.AUDITORS) && AUDITORS_EARLIER_WILDCARDS.contains(resource));
             if (earlier) {
                 authorizationService.deleteAuthorization(authorization.getId());
@@ -159,7 +164,7 @@ public class EngineAuthorizations {
 
     /** READ on the plugin's Tasklist filter, when it exists (a host that creates none grants its own filters). */
     private void grantRemovalFilter(String groupId) {
-        removalFilterId().ifPresent(filterId -> grantFilter(groupId, filterId));
+        removalFilterId().ifPresent(filterId -> grant(groupId, Resources.FILTER, filterId, Permissions.READ));
     }
 
     /** The id of the plugin's Tasklist filter ({@link RemovalTaskFilter}), if there is one. */
@@ -168,8 +173,28 @@ public class EngineAuthorizations {
                 .findFirst();
     }
 
-    void grantFilter(String groupId, String filterId) {
-        grant(groupId, Resources.FILTER, filterId, Permissions.READ);
+    /**
+     * READ on the filter for every account group and support that opens Tasklist and may not read it yet (found by
+     * their grants, not by listing an identity provider's every group).
+     *
+     * @return how many groups were granted it
+     */
+    int grantFilterToTasklistGroups(String filterId) {
+        java.util.Set<String> reading = new java.util.HashSet<>();
+        authorizationService.createAuthorizationQuery().resourceType(Resources.FILTER).resourceId(filterId).list()
+                .forEach(grant -> reading.add(grant.getGroupId()));
+        int granted = 0;
+        for (Authorization tasklist : authorizationService.createAuthorizationQuery().resourceType(Resources.APPLICATION)
+                .resourceId("tasklist").list()) {
+            String group = tasklist.getGroupId();
+            if (group != null && !reading.contains(group) && (ACCOUNT_GROUP.matcher(group).matches()
+                    || group.equals(AccountGroups.SUPPORT))) {
+                grant(group, Resources.FILTER, filterId, Permissions.READ);
+                reading.add(group);
+                granted++;
+            }
+        }
+        return granted;
     }
 
     /** Grants the permissions to the group on the resource, once: an existing grant is extended, not duplicated. */

@@ -92,6 +92,10 @@ class EngineOperatorSetup implements InitializingBean {
                 user.setLastName("Operator");
                 user.setPassword(password);
                 identityService.saveUser(user);
+            } else if (!(existing instanceof UserEntity entity) || entity.getPassword() == null
+                    || identityService.isReadOnly()) {
+                log.warn("The engine operator '{}' keeps the password its identity provider holds: it stores none here"
+                        + " to compare with psa.operator.password", username);
             } else if (!hasPassword(existing, password)) {
                 existing.setPassword(password);
                 identityService.saveUser(existing);

@@ -20,6 +20,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class HostSettingsCheck implements InitializingBean {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HostSettingsCheck.class);
+
     static final String SAMPLE_USER = "acmeit.manager";
     static final String SAMPLE_GROUP = "account-7-administrator";
     /** The engine's own defaults, when the host sets no pattern. */
@@ -53,14 +55,55 @@ public class HostSettingsCheck implements InitializingBean {
         }
         checkWhitelist("userResourceWhitelistPattern", SAMPLE_USER, missing);
         checkWhitelist("groupResourceWhitelistPattern", SAMPLE_GROUP, missing);
-        Integer configuredLock = camunda.getJobExecution().getLockTimeInMillis();
-        long lockMillis = configuredLock == null ? 300_000 : configuredLock; // the engine's default: 5 minutes
-        if (removal != null && lockMillis > 0 && removal.jobTimeBudget().toMillis() * 2 >= lockMillis) {
-            // A job that outlives its lock is taken over by another job executor while it still writes.
-            missing.add("psa.removal.job-time-budget (" + removal.jobTimeBudget() + ") well under the job lock time"
-                    + " (camunda.bpm.job-execution.lock-time-in-millis=" + lockMillis + "): at most half of it");
+        if (removal != null) {
+            String cycle = retryCycleProblem(removal.jobRetryCycle());
+            if (cycle != null) {
+                missing.add("psa.removal.job-retry-cycle as the engine reads a retry cycle (R<retries>/<ISO-8601 duration>,"
+                        + " e.g. R5/PT30S, or a list of durations, e.g. PT1M,PT5M,PT10M), not " + removal.jobRetryCycle()
+                        + " (" + cycle + ")");
+            }
         }
         refuseIfMissing(missing);
+        warnOfAJobTimeBudgetOverHalfTheLock();
+    }
+
+    /**
+     * Why the engine could not read the retry cycle (null when it can), read as the engine reads a
+     * {@code failedJobRetryTimeCycle}: one repeated interval, or a comma-separated list of intervals.
+     */
+    static String retryCycleProblem(String cycle) {
+        try {
+            String[] intervals = cycle.split(",");
+            for (String interval : intervals) {
+                org.camunda.bpm.engine.impl.calendar.DurationHelper read =
+                        new org.camunda.bpm.engine.impl.calendar.DurationHelper(interval.strip());
+                if (intervals.length == 1 && read.getTimes() < 1) {
+                    return "no retry";
+                }
+            }
+            return null;
+        } catch (Exception unreadable) {
+            return unreadable.getMessage() == null ? unreadable.getClass().getSimpleName() : unreadable.getMessage();
+        }
+    }
+
+    /**
+     * A write step's job that takes chunks for longer than its lock lasts is taken over by another job executor while
+     * it still runs: the two take turns chunk by chunk (see {@code DataRemovalService}) and nothing is written twice,
+     * but the work is done twice over. Said at start-up, not refused (a test may shorten the lock on purpose).
+     */
+    private void warnOfAJobTimeBudgetOverHalfTheLock() {
+        if (removal == null) {
+            return;
+        }
+        Integer configuredLock = camunda.getJobExecution().getLockTimeInMillis();
+        long lockMillis = configuredLock == null ? 300_000 : configuredLock; // the engine's default: 5 minutes
+        if (lockMillis > 0 && removal.jobTimeBudget().toMillis() * 2 > lockMillis) {
+            log.warn("psa.removal.job-time-budget ({}) is more than half the job lock time"
+                    + " (camunda.bpm.job-execution.lock-time-in-millis={}): a write step still taking chunks when its lock"
+                    + " expires is taken over by another job executor, and the two take turns; keep the budget under half",
+                    removal.jobTimeBudget(), lockMillis);
+        }
     }
 
     /** The same on the engine as built, whatever configured it. */

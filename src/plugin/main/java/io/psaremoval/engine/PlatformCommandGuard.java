@@ -21,8 +21,6 @@ import org.camunda.bpm.engine.impl.cmd.CompleteTaskCmd;
 import org.camunda.bpm.engine.impl.cmd.SubmitTaskFormCmd;
 import org.camunda.bpm.engine.exception.NotFoundException;
 import org.camunda.bpm.engine.impl.AbstractQuery;
-import org.camunda.bpm.engine.impl.HistoricProcessInstanceQueryImpl;
-import org.camunda.bpm.engine.impl.ProcessInstanceQueryImpl;
 import org.camunda.bpm.engine.impl.ProcessInstantiationBuilderImpl;
 import org.camunda.bpm.engine.impl.TaskQueryImpl;
 import org.camunda.bpm.engine.impl.context.Context;
@@ -359,7 +357,9 @@ final class PlatformCommandGuard extends CommandInterceptor {
         if (FAILURE_CAUSES.contains(command.getClass().getSimpleName())) {
             return true;
         }
-        if (command instanceof ProcessInstanceQueryImpl || command instanceof HistoricProcessInstanceQueryImpl) {
+        if (command instanceof AbstractQuery<?, ?>) {
+            // Any query that looks rows up by an incident's message (process instances, executions, their history),
+            // also inside its orQueries: a "like" criterion would spell a message out letter by letter.
             List<Object> queries = new java.util.ArrayList<>(List.of(command));
             if (optionalField(command, "queries") instanceof List<?> orQueries) {
                 queries.addAll(orQueries);

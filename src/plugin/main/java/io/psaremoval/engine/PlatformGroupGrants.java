@@ -4,7 +4,6 @@ import io.psaremoval.account.AccountGroups;
 import java.util.Optional;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.identity.Group;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
@@ -14,10 +13,13 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * At start-up, the grants of the platform's groups brought in step with what {@link EngineAuthorizations} gives a new
- * group: what earlier versions granted on every resource of a kind (every filter; for the auditors every process
- * definition, decision, deployment and historic instance, the host's own included) is withdrawn, and every account
- * group and support may read the plugin's Tasklist filter (made before this runs, see {@link RemovalTaskFilter}). Once
- * per cluster at a time (the identity lock); a start that finds everything in step writes nothing.
+ * group: what earlier versions granted on every resource of a kind (for the auditors every process definition,
+ * decision, deployment and historic instance, the host's own included; every filter, when the plugin's own Tasklist
+ * filter is there to be read instead) is withdrawn, and every account group and support that opens Tasklist may read
+ * the plugin's filter (made before this runs, see {@link RemovalTaskFilter}). Groups are found by their grants, not by
+ * listing the identity provider's groups. Once per cluster at a time (the identity lock); a start that finds everything
+ * in step writes nothing. (A node of an earlier version still grants a new account group every filter, until the next
+ * start of a node of this one.)
  */
 @Component
 class PlatformGroupGrants implements InitializingBean {
@@ -42,19 +44,16 @@ class PlatformGroupGrants implements InitializingBean {
     public void afterPropertiesSet() {
         transaction.executeWithoutResult(status -> {
             clusterLock.holdUntilTransactionEnds(EngineIdentityMirror.CLUSTER_LOCK);
-            int withdrawn = authorizations.withdrawWildcardGrants();
             Optional<String> filter = authorizations.removalFilterId();
-            for (Group group : identityService.createGroupQuery().list()) {
-                String id = group.getId();
-                if (id.equals(AccountGroups.AUDITORS)) {
-                    authorizations.grantAuditorsGroup();
-                } else if (AccountGroups.isPlatformGroup(id)) {
-                    filter.ifPresent(filterId -> authorizations.grantFilter(id, filterId));
-                }
+            int withdrawn = authorizations.withdrawWildcardGrants(filter.isPresent());
+            int granted = filter.map(authorizations::grantFilterToTasklistGroups).orElse(0);
+            if (identityService.createGroupQuery().groupId(AccountGroups.AUDITORS).count() > 0) {
+                authorizations.grantAuditorsGroup();
             }
-            if (withdrawn > 0) {
-                log.info("Withdrew {} grants on every resource of a kind from the platform's groups (the host's processes,"
-                        + " deployments and filters are not theirs); they keep what the removal needs", withdrawn);
+            if (withdrawn > 0 || granted > 0) {
+                log.info("Platform groups' grants brought in step: {} grants on every resource of a kind withdrawn (the"
+                        + " host's processes, deployments and filters are not theirs), the removal's Tasklist filter granted"
+                        + " to {} groups", withdrawn, granted);
             }
         });
     }

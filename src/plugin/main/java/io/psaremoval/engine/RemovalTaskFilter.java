@@ -65,8 +65,7 @@ class RemovalTaskFilter implements InitializingBean {
             // operator", "Retry the stuck removal ..."), which belong to no process.
             Filter filter = filters.newTaskFilter(NAME)
                     .setQuery(tasks.createTaskQuery().or()
-                            .processDefinitionKeyIn(EngineAuthorizations.PROCESS_KEY, EngineAuthorizations.NOTICE_PROCESS_KEY,
-                                    EngineAuthorizations.RESTORE_PROCESS_KEY)
+                            .processDefinitionKeyIn(EngineAuthorizations.PROCESS_KEYS.toArray(String[]::new))
                             .taskNameLike("%" + StuckRemovals.TASK_NAME_WORD + "%")
                             .endOr())
                     .setProperties(properties);

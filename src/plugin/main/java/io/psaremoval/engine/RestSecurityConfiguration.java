@@ -15,6 +15,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import org.camunda.bpm.engine.rest.security.auth.ProcessEngineAuthenticationFilter;
 import org.camunda.bpm.engine.rest.security.auth.impl.HttpBasicAuthenticationProvider;
+import org.camunda.bpm.spring.boot.starter.property.CamundaBpmProperties;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.web.servlet.JerseyApplicationPath;
@@ -43,8 +44,10 @@ public class RestSecurityConfiguration {
     @Bean
     FilterRegistrationBean<RequestHygiene> requestSizeLimit(
             @Value("${psa.security.max-request-bytes:1048576}") long maxRequestBytes,
-            ObjectProvider<JerseyApplicationPath> jerseyPath,
-            @Value("${camunda.bpm.webapp.application-path:/camunda}") String webappPath) {
+            ObjectProvider<JerseyApplicationPath> jerseyPath, ObjectProvider<CamundaBpmProperties> camunda) {
+        // The webapps' path as Camunda itself reads it (a leading slash added, a trailing one dropped).
+        String webappPath = camunda.getIfAvailable() == null ? "/camunda"
+                : camunda.getIfAvailable().getWebapp().getApplicationPath();
         String webappApi = withoutTrailingSlash(webappPath) + "/api";
         FilterRegistrationBean<RequestHygiene> registration = new FilterRegistrationBean<>(
                 new RequestHygiene(maxRequestBytes, webappApi + "/engine/"));

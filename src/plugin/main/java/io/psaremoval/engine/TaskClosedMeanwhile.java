@@ -19,8 +19,10 @@ import org.camunda.bpm.engine.impl.persistence.entity.HistoricTaskInstanceEntity
  * A person who completes, submits or claims a removal's task at the instant another person's completion closes it
  * (the approval decided as the requester withdraws it, say) gets the engine's words for the collision: an
  * optimistic-locking failure when the task's row is written (a 500 over REST), no permission on the task (the
- * assignee's permission went with it), or a task that is null. When the task is indeed gone, that is said in a
- * sentence, as not found (a 404 over REST, by {@link RestRefusals}); any other failure passes unchanged, and so does
+ * assignee's permission went with it), a task that is null, or a NullPointerException inside the engine (the task
+ * read, its process instance deleted by the other completion before the engine read that too: seen in a run of
+ * {@code anApprovalAndAWithdrawalAtOnceEndInTheStateOfTheOneThatWon}). When the task is indeed gone, that is said in
+ * a sentence, as not found (a 404 over REST, by {@link RestRefusals}); any other failure passes unchanged, and so does
  * every failure on the tasks of other processes and stand-alone tasks (a host's own retry logic may expect the engine's
  * exceptions), the guard's own refusals and commands run inside another command.
  *
@@ -45,7 +47,7 @@ final class TaskClosedMeanwhile extends CommandInterceptor {
         boolean nested = Context.getCommandContext() != null;
         try {
             return next.execute(command);
-        } catch (OptimisticLockingException | AuthorizationException | NullValueException collision) {
+        } catch (OptimisticLockingException | AuthorizationException | NullValueException | NullPointerException collision) {
             String taskId = nested || refusedByTheGuard(collision) ? null : taskOf(command);
             if (taskId == null || !closedRemovalTask(taskId)) {
                 throw collision;

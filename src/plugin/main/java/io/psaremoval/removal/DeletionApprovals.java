@@ -280,18 +280,22 @@ public class DeletionApprovals {
         String because = rules.whyApprovalWouldBeRequired(removal, policy.deletionApprovalRequired());
         String afterWhat = because == null ? "your confirmation" : "the approval";
         if (because == null) {
-            md.append("* **No second approval is needed**: the account's removal policy does not ask for one, and it")
-                    .append(" deletes at most ").append(ImpactReport.n(settings.approvalAboveOrganizations()))
-                    .append(" organizations and ").append(ImpactReport.n(settings.approvalAboveItems())).append(" items.\n");
+            ApprovalRepository.RoundSize size = approvals.size(removal.id(), removal.scopeRound());
+            md.append("* **No second approval is needed**: the account's removal policy does not ask for one, and ")
+                    .append(ImpactReport.n(size.organizations())).append(" organizations and ")
+                    .append(ImpactReport.n(size.items())).append(" items are within the ")
+                    .append(ImpactReport.n(settings.approvalAboveOrganizations())).append(" and ")
+                    .append(ImpactReport.n(settings.approvalAboveItems())).append(" one person may delete alone.\n");
         } else {
             md.append("* **A second Administrator must approve it first.** ").append(because)
                     .append(" Who can approve (not you, nor whoever confirms): ").append(approvers(removal)).append(".\n");
         }
-        java.time.Duration coolingOff = removalService.platformHidesPendingDeletions() ? policy.coolingOff(settings.coolingOffPeriod())
-                : java.time.Duration.ZERO;
+        boolean canWait = removalService.platformHidesPendingDeletions();
+        java.time.Duration coolingOff = canWait ? policy.coolingOff(settings.coolingOffPeriod()) : java.time.Duration.ZERO;
         if (coolingOff.isZero()) {
-            md.append("* **Nothing waits**: the deletion starts right after ").append(afterWhat)
-                    .append(" (the account has no cooling-off period).\n");
+            md.append("* **Nothing waits**: the deletion starts right after ").append(afterWhat).append(canWait
+                    ? " (the account has no cooling-off period).\n"
+                    : " (this platform cannot take data out of sight, so there is no cooling-off period).\n");
         } else {
             md.append("* **It waits ").append(ImpactReport.duration(coolingOff)).append(" out of sight before anything is")
                     .append(" deleted**: right after ").append(afterWhat).append(" the organizations leave every list and")

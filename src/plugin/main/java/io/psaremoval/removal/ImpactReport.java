@@ -63,7 +63,7 @@ public final class ImpactReport {
     }
 
     /** A period as a person reads it: "7 days", "1 day", "36 hours", "2 minutes", "45 seconds". */
-    static String duration(java.time.Duration period) {
+    public static String duration(java.time.Duration period) {
         long seconds = period.toSeconds();
         if (seconds % 86_400 == 0 && seconds > 0) {
             return plural(seconds / 86_400, "day");

@@ -64,9 +64,8 @@ public record RemovalSettings(
         if (maxRequestsPerDay < 1) {
             wrong.add("max-requests-per-day must be 1 or more, not " + maxRequestsPerDay);
         }
-        String cycle = retryCycleProblem(jobRetryCycle);
-        if (cycle != null) {
-            wrong.add("job-retry-cycle " + cycle);
+        if (jobRetryCycle == null || jobRetryCycle.isBlank()) {
+            wrong.add("job-retry-cycle must not be empty (e.g. R5/PT30S); its form is checked with the engine's parser");
         }
         if (!wrong.isEmpty()) {
             throw new IllegalArgumentException("psa.removal: " + String.join("; ", wrong));
@@ -83,32 +82,5 @@ public record RemovalSettings(
         if (value == null || value.isNegative()) {
             wrong.add(name + " must be zero or a positive duration (ISO-8601), not " + value);
         }
-    }
-
-    /**
-     * Why a retry cycle is not one Camunda reads (null when it is): {@code R<retries>/<ISO-8601 duration>}, or a
-     * comma-separated list of ISO-8601 durations, one per retry.
-     */
-    static String retryCycleProblem(String cycle) {
-        if (cycle == null || cycle.isBlank()) {
-            return "is empty";
-        }
-        java.util.regex.Matcher repeated = java.util.regex.Pattern.compile("R(\\d+)/(.+)").matcher(cycle.strip());
-        java.util.List<String> intervals = repeated.matches() ? java.util.List.of(repeated.group(2))
-                : java.util.Arrays.stream(cycle.split(",")).map(String::strip).toList();
-        if (repeated.matches() && Integer.parseInt(repeated.group(1)) < 1) {
-            return "must retry at least once (R1/...), not " + cycle;
-        }
-        for (String interval : intervals) {
-            try {
-                if (Duration.parse(interval).isNegative()) {
-                    return "has a negative interval: " + interval;
-                }
-            } catch (java.time.format.DateTimeParseException e) {
-                return "is not R<retries>/<ISO-8601 duration> (e.g. R5/PT30S) nor a list of durations (e.g. PT1M,PT5M,PT10M): "
-                        + cycle;
-            }
-        }
-        return null;
     }
 }

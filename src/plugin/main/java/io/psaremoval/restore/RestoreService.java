@@ -60,9 +60,12 @@ public class RestoreService {
     private final TransactionTemplate ownTransaction;
     private final ObjectMapper json = new ObjectMapper();
 
+    private final int maxRequestsPerDay;
+
     RestoreService(RestoreRepository restores, SnapshotRestorer restorer, PlatformUsers users, RmmNotifier rmm,
             RmmDeliveryService rmmDelivery, SecurityEvents securityEvents, JdbcClient jdbc,
-            PlatformTransactionManager transactionManager) {
+            PlatformTransactionManager transactionManager, io.psaremoval.removal.RemovalSettings settings) {
+        this.maxRequestsPerDay = settings.maxRequestsPerDay();
         this.restores = restores;
         this.restorer = restorer;
         this.users = users;
@@ -97,6 +100,13 @@ public class RestoreService {
         if (restores.restorable(user.accountId()).isEmpty()) {
             throw new RestoreRefusedException("Your account has no snapshot of deleted PSA data to restore: a snapshot is"
                     + " taken before every hard delete and kept for its retention, then removed.");
+        }
+        long asked = restores.requestsInTheLastDay(username, processInstanceId);
+        if (asked >= maxRequestsPerDay) {
+            String tooMany = "You asked for " + asked + " restores in the last 24 hours, the most one person may: ask"
+                    + " again tomorrow (or an operator raises psa.removal.max-requests-per-day). Nothing was started.";
+            securityEvents.record(username, "RESTORE_REFUSED", processInstanceId, null, tooMany);
+            throw new RestoreRefusedException(tooMany);
         }
         Restore restore = restores.createIfAbsent(processInstanceId, businessKey, user.accountId(), username,
                 Notes.orNull(reason));
@@ -159,8 +169,8 @@ public class RestoreService {
     private static RestoreRefusedException underWay(Restore other) {
         return new RestoreRefusedException("Another restore of this deletion is under way"
                 + (other == null ? "" : " (" + other.businessKey() + ", asked for by " + other.requestedBy() + ")")
-                + ": a deletion is restored by one restore at a time. Finish or cancel that one first; nothing was"
-                + " restored.");
+                + ": a deletion is restored by one restore at a time. Finish or cancel that one first (one stopped for an"
+                + " operator ends when an operator retries or ends it); nothing was restored.");
     }
 
     /**

@@ -1,9 +1,7 @@
 package io.psaremoval.removal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -31,8 +29,7 @@ class RemovalSettingsTest {
     @Test
     void aSettingNoRemovalCouldRunWithStopsTheStartNamingIt() {
         Map<String, String> wrong = Map.of(
-                "psa.removal.job-retry-cycle=R5/30 seconds", "job-retry-cycle is not R<retries>/<ISO-8601 duration>",
-                "psa.removal.job-retry-cycle=R0/PT30S", "must retry at least once",
+                "psa.removal.job-retry-cycle= ", "job-retry-cycle must not be empty",
                 "psa.removal.chunk-rows=0", "chunk-rows must be 1 or more",
                 "psa.removal.user-task-timeout=PT0S", "user-task-timeout must be a positive duration",
                 "psa.removal.cooling-off-period=-P1D", "cooling-off-period must be zero or a positive duration",
@@ -41,15 +38,5 @@ class RemovalSettingsTest {
             assertThat(context).as(setting).hasFailed();
             assertThat(context.getStartupFailure()).as(setting).rootCause().hasMessageContaining(said);
         }));
-    }
-
-    @Test
-    void retryCyclesAreReadAsCamundaReadsThem() {
-        assertThat(RemovalSettings.retryCycleProblem("R3/P1D")).isNull();
-        assertThat(RemovalSettings.retryCycleProblem("PT10S, PT1M")).isNull();
-        assertThat(RemovalSettings.retryCycleProblem("")).isEqualTo("is empty");
-        assertThatThrownBy(() -> new RemovalSettings(Duration.ofDays(7), Duration.ofDays(3), Duration.ofHours(24), "soon",
-                10, Duration.ofSeconds(30), true, Duration.ofDays(14), 500, 100000, Duration.ofDays(7), 20))
-                .hasMessageStartingWith("psa.removal: job-retry-cycle is not");
     }
 }
