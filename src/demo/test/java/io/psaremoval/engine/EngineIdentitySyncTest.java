@@ -27,6 +27,12 @@ class EngineIdentitySyncTest {
     IdentityService identity;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    EngineIdentitySync identitySync;
+    @Autowired
+    io.psaremoval.test.RemovalDriver driver;
+    @Autowired
+    org.camunda.bpm.engine.ProcessEngine engine;
 
     /**
      * Tasklist shows a task's candidate groups by their names: the account's groups are named as people read them,
@@ -139,5 +145,37 @@ class EngineIdentitySyncTest {
             tasks.deleteTask(waiting.getId(), true);
             identity.deleteGroup("auditors");
         }
+    }
+
+    /**
+     * A removal whose requester left the platform does not keep its integration reserved for a week with nobody able to
+     * end it: after the sync its open task goes back to the account's Administrators, one of whom claims it and cancels.
+     */
+    @Test
+    void aRemovalWhoseRequesterLeftGoesBackToTheAccountsAdministrators() {
+        GeneratedAccount account = fixtures.create();
+        String manager = fixtures.username(account, Role.MANAGER);
+        String administrator = fixtures.username(account, Role.ADMINISTRATOR);
+        org.camunda.bpm.engine.runtime.ProcessInstance removal = driver.start(manager);
+        driver.complete(manager, removal, java.util.Map.of("integrationId", String.valueOf(account.psaIntegrationId()),
+                "integrationDecision", "REMOVE"));
+        driver.runJobs(removal);
+        String task = engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).singleResult().getId();
+        assertThat(engine.getTaskService().createTaskQuery().taskId(task).singleResult().getAssignee()).isEqualTo(manager);
+        jdbc.sql("update platform_user set active = false where username = :u").param("u", manager).update();
+
+        identitySync.synchronize();
+
+        assertThat(engine.getTaskService().createTaskQuery().taskId(task).singleResult().getAssignee())
+                .as("offered to the account's Administrators").isNull();
+        driver.asUser(administrator, () -> {
+            engine.getTaskService().claim(task, administrator);
+            engine.getTaskService().complete(task, java.util.Map.of("removalMode", "CANCEL"));
+            return null;
+        });
+        driver.runJobs(removal);
+        assertThat(fixtures.integrationStatus(account.psaIntegrationId())).as("released").isEqualTo("ACTIVE");
+        assertThat(jdbc.sql("select status from removal where process_instance_id = :pid").param("pid", removal.getId())
+                .query(String.class).single()).isEqualTo("CANCELLED");
     }
 }

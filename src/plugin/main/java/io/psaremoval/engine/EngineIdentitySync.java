@@ -15,7 +15,8 @@ import org.springframework.stereotype.Component;
 /**
  * Brings the engine's identities in step with the platform's ({@link IdentityMirror#synchronize()}) at start-up and
  * then every {@code psa.identity.sync-interval} (default one minute), on a thread of its own: the plugin does not
- * switch on Spring's scheduling for the host.
+ * switch on Spring's scheduling for the host. After each sync, a removal's task held by someone who may no longer
+ * hold it goes back to the account's Administrators ({@link OrphanedRemovalTasks}).
  */
 @Component
 class EngineIdentitySync implements DisposableBean {
@@ -23,6 +24,7 @@ class EngineIdentitySync implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(EngineIdentitySync.class);
 
     private final IdentityMirror mirror;
+    private final OrphanedRemovalTasks orphanedTasks;
     private final Duration interval;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "psa-identity-sync");
@@ -30,23 +32,31 @@ class EngineIdentitySync implements DisposableBean {
         return thread;
     });
 
-    EngineIdentitySync(IdentityMirror mirror, @Value("${psa.identity.sync-interval:PT1M}") Duration interval) {
+    EngineIdentitySync(IdentityMirror mirror, OrphanedRemovalTasks orphanedTasks,
+            @Value("${psa.identity.sync-interval:PT1M}") Duration interval) {
         this.mirror = mirror;
+        this.orphanedTasks = orphanedTasks;
         this.interval = interval;
     }
 
     @EventListener(ApplicationReadyEvent.class)
     void atStartup() {
-        mirror.synchronize();
+        synchronize();
         scheduler.scheduleWithFixedDelay(this::periodically, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void periodically() {
         try {
-            mirror.synchronize();
+            synchronize();
         } catch (RuntimeException e) {
             log.warn("Engine identity sync failed; it runs again in {}", interval, e);
         }
+    }
+
+    /** The identities in step, then a removal's task held by someone who may no longer hold it handed back. */
+    void synchronize() {
+        mirror.synchronize();
+        orphanedTasks.handBack();
     }
 
     @Override
