@@ -233,11 +233,11 @@ class PluginConfigurationTest {
     @Test
     void aRetryCycleTheEngineCannotReadStopsTheStartNamingIt() {
         ApplicationContextRunner withSettings = host.withUserConfiguration(WithRemovalSettings.class);
-        for (String readable : new String[] {"R5/PT30S", "R3/P1D", "PT1M,PT5M,PT10M", "R2/P1W"}) {
+        for (String readable : new String[] {"R5/PT30S", "R3/P1D", "PT1M,PT5M,PT10M", "R2/P1W", "PT5M"}) {
             withSettings.withPropertyValues("psa.removal.job-retry-cycle=" + readable)
                     .run(context -> assertThat(context).as(readable).hasNotFailed());
         }
-        for (String unreadable : new String[] {"R5/30 seconds", "soon", "PT1M,later"}) {
+        for (String unreadable : new String[] {"R5/30 seconds", "soon", "PT1M,later", "R/PT30S"}) {
             withSettings.withPropertyValues("psa.removal.job-retry-cycle=" + unreadable)
                     .run(context -> assertThat(context).as(unreadable).getFailure().rootCause()
                             .hasMessageContaining("psa.removal.job-retry-cycle as the engine reads a retry cycle"));

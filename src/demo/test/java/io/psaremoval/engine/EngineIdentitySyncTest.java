@@ -163,8 +163,18 @@ class EngineIdentitySyncTest {
         String task = engine.getTaskService().createTaskQuery().processInstanceId(removal.getId()).singleResult().getId();
         assertThat(engine.getTaskService().createTaskQuery().taskId(task).singleResult().getAssignee()).isEqualTo(manager);
         jdbc.sql("update platform_user set active = false where username = :u").param("u", manager).update();
+        // Another account's removal whose requester left too, suspended by an operator: left as it is, the sync goes on.
+        GeneratedAccount other = fixtures.create();
+        String otherManager = fixtures.username(other, Role.MANAGER);
+        org.camunda.bpm.engine.runtime.ProcessInstance suspended = driver.start(otherManager);
+        engine.getRuntimeService().suspendProcessInstanceById(suspended.getId());
+        jdbc.sql("update platform_user set active = false where username = :u").param("u", otherManager).update();
 
         identitySync.synchronize();
+
+        assertThat(engine.getTaskService().createTaskQuery().processInstanceId(suspended.getId()).singleResult()
+                .getAssignee()).as("suspended: left as it is").isEqualTo(otherManager);
+        engine.getRuntimeService().deleteProcessInstance(suspended.getId(), "test over");
 
         assertThat(engine.getTaskService().createTaskQuery().taskId(task).singleResult().getAssignee())
                 .as("offered to the account's Administrators").isNull();

@@ -181,11 +181,12 @@ public class EngineAuthorizations {
      */
     int grantFilterToTasklistGroups(String filterId) {
         java.util.Set<String> reading = new java.util.HashSet<>();
-        authorizationService.createAuthorizationQuery().resourceType(Resources.FILTER).resourceId(filterId).list()
+        authorizationService.createAuthorizationQuery().authorizationType(AUTH_TYPE_GRANT).resourceType(Resources.FILTER)
+                .resourceId(filterId).list()
                 .forEach(grant -> reading.add(grant.getGroupId()));
         int granted = 0;
-        for (Authorization tasklist : authorizationService.createAuthorizationQuery().resourceType(Resources.APPLICATION)
-                .resourceId("tasklist").list()) {
+        for (Authorization tasklist : authorizationService.createAuthorizationQuery().authorizationType(AUTH_TYPE_GRANT)
+                .resourceType(Resources.APPLICATION).resourceId("tasklist").list()) {
             String group = tasklist.getGroupId();
             if (group != null && !reading.contains(group) && (ACCOUNT_GROUP.matcher(group).matches()
                     || group.equals(AccountGroups.SUPPORT))) {

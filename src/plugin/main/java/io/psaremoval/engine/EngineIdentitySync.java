@@ -56,7 +56,11 @@ class EngineIdentitySync implements DisposableBean {
     /** The identities in step, then a removal's task held by someone who may no longer hold it handed back. */
     void synchronize() {
         mirror.synchronize();
-        orphanedTasks.handBack();
+        try {
+            orphanedTasks.handBack();
+        } catch (RuntimeException e) {
+            log.warn("Handing back removals' tasks whose holders left failed; it runs again after the next sync", e);
+        }
     }
 
     @Override

@@ -23,6 +23,8 @@ public class HostSettingsCheck implements InitializingBean {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HostSettingsCheck.class);
 
     static final String SAMPLE_USER = "acmeit.manager";
+    /** More retries than this would keep a failing step from ever reaching an operator. */
+    static final int MAX_RETRIES = 1000;
     static final String SAMPLE_GROUP = "account-7-administrator";
     /** The engine's own defaults, when the host sets no pattern. */
     private static final String DEFAULT_WHITELIST = "[a-zA-Z0-9]+|camunda-admin";
@@ -77,8 +79,10 @@ public class HostSettingsCheck implements InitializingBean {
             for (String interval : intervals) {
                 org.camunda.bpm.engine.impl.calendar.DurationHelper read =
                         new org.camunda.bpm.engine.impl.calendar.DurationHelper(interval.strip());
-                if (intervals.length == 1 && read.getTimes() < 1) {
-                    return "no retry";
+                if (read.isRepeat() && (read.getTimes() < 1 || read.getTimes() > MAX_RETRIES)) {
+                    // R/... repeats without end: a failing write step would be retried for ever, never reaching an operator.
+                    return "retries " + (read.getTimes() < 1 ? "never" : "without end") + ": give between 1 and "
+                            + MAX_RETRIES + " (R5/PT30S)";
                 }
             }
             return null;

@@ -31,6 +31,8 @@ import org.camunda.bpm.engine.impl.persistence.entity.HistoricTaskInstanceEntity
  */
 final class TaskClosedMeanwhile extends CommandInterceptor {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TaskClosedMeanwhile.class);
+
     private static final Set<String> REMOVAL_PROCESSES = Set.of(EngineAuthorizations.PROCESS_KEY,
             EngineAuthorizations.RESTORE_PROCESS_KEY, EngineAuthorizations.NOTICE_PROCESS_KEY);
 
@@ -51,6 +53,10 @@ final class TaskClosedMeanwhile extends CommandInterceptor {
             String taskId = nested || refusedByTheGuard(collision) ? null : taskOf(command);
             if (taskId == null || !closedRemovalTask(taskId)) {
                 throw collision;
+            }
+            if (collision instanceof NullPointerException) {
+                log.warn("Task {} was closed while it was being completed; the engine failed on it with a"
+                        + " NullPointerException, told the caller as a closed task", taskId, collision);
             }
             throw new NotFoundException("The task " + taskId + " was closed while you were "
                     + (command instanceof ClaimTaskCmd || command instanceof AssignTaskCmd ? "claiming" : "completing")
