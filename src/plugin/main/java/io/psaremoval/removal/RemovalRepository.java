@@ -49,18 +49,9 @@ public class RemovalRepository {
         return findByProcessInstance(processInstanceId).orElseThrow();
     }
 
-    /**
-     * How many removals the person asked for in the last 24 hours, the given process instance's left out. Two requests
-     * of one person at the same moment are counted one after the other: an advisory lock per person, held until the
-     * caller's transaction ends.
-     */
+    /** How many removals the person asked for in the last 24 hours, this one left out (see {@code RequestsPerPerson}). */
     long requestsInTheLastDay(String requestedBy, String processInstanceId) {
-        jdbc.sql("select 1 from pg_advisory_xact_lock(hashtextextended('psa-removal-requests:' || :by, 0))")
-                .param("by", requestedBy).query(Integer.class).single();
-        return jdbc.sql("""
-                select count(*) from removal
-                where requested_by = :by and started_at > now() - interval '1 day' and process_instance_id <> :pid""")
-                .param("by", requestedBy).param("pid", processInstanceId).query(Long.class).single();
+        return io.psaremoval.security.RequestsPerPerson.inTheLastDay(jdbc, "removal", requestedBy, processInstanceId);
     }
 
     public boolean businessKeyTaken(String businessKey, String processInstanceId) {

@@ -33,17 +33,9 @@ class RestoreRepository {
         return findByProcessInstance(processInstanceId).orElseThrow();
     }
 
-    /**
-     * How many restores the person asked for in the last 24 hours, the given process instance's left out; two requests
-     * of one person at the same moment are counted one after the other (an advisory lock until the transaction ends).
-     */
+    /** How many restores the person asked for in the last 24 hours, this one left out (see {@code RequestsPerPerson}). */
     long requestsInTheLastDay(String requestedBy, String processInstanceId) {
-        jdbc.sql("select 1 from pg_advisory_xact_lock(hashtextextended('psa-restore-requests:' || :by, 0))")
-                .param("by", requestedBy).query(Integer.class).single();
-        return jdbc.sql("""
-                select count(*) from removal_restore
-                where requested_by = :by and started_at > now() - interval '1 day' and process_instance_id <> :pid""")
-                .param("by", requestedBy).param("pid", processInstanceId).query(Long.class).single();
+        return io.psaremoval.security.RequestsPerPerson.inTheLastDay(jdbc, "removal_restore", requestedBy, processInstanceId);
     }
 
     boolean businessKeyTaken(String businessKey, String processInstanceId) {
