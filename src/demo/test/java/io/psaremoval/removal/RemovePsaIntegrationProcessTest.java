@@ -601,6 +601,10 @@ class RemovePsaIntegrationProcessTest {
         assertThat(integrationStatus()).as("still reserved for this removal").isEqualTo("REMOVING");
         assertThat(noticeEnds(removal)).as("the notice that support was asked is withdrawn")
                 .containsEntry("WAITING_FOR_SUPPORT", "EndEvent_NoticeWithdrawn");
+        assertThat(engine.getRuntimeService().getVariable(removal.getId(), FEATURE_DECISION))
+                .as("the earlier decision is not offered again: the person decides anew").isNull();
+        assertThatThrownBy(() -> completeAs(manager, removal, Map.of())).as("no decision, no repeat of the last one")
+                .hasRootCauseInstanceOf(BadUserRequestException.class);
         completeAs(manager, removal, Map.of(FEATURE_DECISION, "ASK_SUPPORT"));
         assertThat(removal).as("asked again").isWaitingAt("UserTask_EnableBulkDelete");
         assertThat(fixtures.accountChecksum(account.accountId())).isEqualTo(before);

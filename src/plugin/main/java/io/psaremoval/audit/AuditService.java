@@ -62,6 +62,7 @@ public class AuditService {
         DECISION_VARIABLES.put("featureDecision", "when bulk delete was unavailable");
         DECISION_VARIABLES.put("supportDecision", "support's decision");
         DECISION_VARIABLES.put("supportNote", "support's note");
+        DECISION_VARIABLES.put("supportAnswer", "told to the requester about support");
         DECISION_VARIABLES.put("backupDecision", "backup decision");
         DECISION_VARIABLES.put("externalBackupNote", "external backup");
         DECISION_VARIABLES.put("externalBackupTakenAt", "external backup taken at (as stated)");

@@ -129,6 +129,16 @@ class TaskValidators {
         return task -> task.removeVariables(List.of(SCOPE_DECISION, CONFIRMATION_TEXT));
     }
 
+    /**
+     * On the creation of "Bulk delete unavailable: decide", again after support declined or did not answer: the
+     * earlier decision is removed, so that the person decides anew (Tasklist would show it chosen, and a completion
+     * without one would repeat it).
+     */
+    @Bean
+    TaskListener forgetEarlierFeatureDecision() {
+        return task -> task.removeVariables(List.of(FEATURE_DECISION));
+    }
+
     @Bean
     TaskListener confirmChangedScopeValidator(RemovalService removals, SecurityEvents events,
             IdentityService identityService) {
