@@ -29,9 +29,13 @@ public final class AccountGroups {
 
     /** The account whose removals the members of this group may read in the audit: its auditors and Administrators. */
     public static Optional<Long> accountReadableInTheAudit(String groupId) {
-        Matcher administrators = ACCOUNT_ADMINISTRATOR_GROUP.matcher(groupId);
-        return administrators.matches() ? Optional.of(Long.parseLong(administrators.group(1)))
-                : accountOfAuditors(groupId);
+        return accountOfAdministrators(groupId).or(() -> accountOfAuditors(groupId));
+    }
+
+    /** The account whose Administrators this group is ({@code account-7-administrator} → 7), if it is such a group. */
+    public static Optional<Long> accountOfAdministrators(String groupId) {
+        Matcher matcher = ACCOUNT_ADMINISTRATOR_GROUP.matcher(groupId);
+        return matcher.matches() ? Optional.of(Long.parseLong(matcher.group(1))) : Optional.empty();
     }
 
     /** The account whose auditors this group is ({@code account-7-auditor} → 7), if it is such a group. */
@@ -75,6 +79,13 @@ public final class AccountGroups {
         Matcher matcher = ACCOUNT_OF_GROUP.matcher(groupId);
         return matcher.matches() ? Optional.of(Long.parseLong(matcher.group(1))) : Optional.empty();
     }
+
+    /** Whether this is the group of every user of an account ({@code account-7}, not {@code account-7-manager}). */
+    public static boolean isAccountGroup(String groupId) {
+        return EVERYONE_OF_ACCOUNT.matcher(groupId).matches();
+    }
+
+    private static final Pattern EVERYONE_OF_ACCOUNT = Pattern.compile("account-\\d+");
 
     /** Every user of an account belongs to this group. */
     public static String ofAccount(long accountId) {

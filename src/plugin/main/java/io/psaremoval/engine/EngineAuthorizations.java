@@ -51,9 +51,6 @@ public class EngineAuthorizations {
             Resources.HISTORIC_PROCESS_INSTANCE.resourceType(), Resources.HISTORIC_TASK.resourceType(),
             Resources.OPERATION_LOG_CATEGORY.resourceType());
 
-    /** An account's group (every user of the account), as the identity mirror names it. */
-    private static final java.util.regex.Pattern ACCOUNT_GROUP = java.util.regex.Pattern.compile("account-\\d+");
-
     private final AuthorizationService authorizationService;
     private final FilterService filterService;
 
@@ -188,7 +185,7 @@ public class EngineAuthorizations {
         for (Authorization tasklist : authorizationService.createAuthorizationQuery().authorizationType(AUTH_TYPE_GRANT)
                 .resourceType(Resources.APPLICATION).resourceId("tasklist").list()) {
             String group = tasklist.getGroupId();
-            if (group != null && !reading.contains(group) && (ACCOUNT_GROUP.matcher(group).matches()
+            if (group != null && !reading.contains(group) && (AccountGroups.isAccountGroup(group)
                     || group.equals(AccountGroups.SUPPORT))) {
                 grant(group, Resources.FILTER, filterId, Permissions.READ);
                 reading.add(group);

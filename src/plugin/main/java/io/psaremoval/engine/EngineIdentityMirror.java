@@ -178,7 +178,7 @@ public class EngineIdentityMirror implements IdentityMirror {
 
     /** The authorizations the members of a group need (each granted once; a grant that exists is kept). */
     private void grantWhatItsMembersNeed(String groupId) {
-        if (groupId.matches("account-\\d+")) {
+        if (AccountGroups.isAccountGroup(groupId)) {
             authorizations.grantAccountGroup(groupId);
         } else if (groupId.equals(AccountGroups.SUPPORT)) {
             authorizations.grantSupportGroup();

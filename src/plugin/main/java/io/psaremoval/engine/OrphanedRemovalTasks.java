@@ -88,8 +88,8 @@ class OrphanedRemovalTasks {
     private Optional<Long> administratorsAccountOf(Task task) {
         for (IdentityLink link : tasks.getIdentityLinksForTask(task.getId())) {
             if (IdentityLinkType.CANDIDATE.equals(link.getType()) && link.getGroupId() != null) {
-                Optional<Long> account = AccountGroups.accountOf(link.getGroupId());
-                if (account.isPresent() && link.getGroupId().equals(Role.ADMINISTRATOR.groupOf(account.get()))) {
+                Optional<Long> account = AccountGroups.accountOfAdministrators(link.getGroupId());
+                if (account.isPresent()) {
                     return account;
                 }
             }

@@ -46,9 +46,8 @@ public class RestSecurityConfiguration {
             @Value("${psa.security.max-request-bytes:1048576}") long maxRequestBytes,
             ObjectProvider<JerseyApplicationPath> jerseyPath, ObjectProvider<CamundaBpmProperties> camunda) {
         // The webapps' path as Camunda itself reads it (a leading slash added, a trailing one dropped).
-        String webappPath = camunda.getIfAvailable() == null ? "/camunda"
-                : camunda.getIfAvailable().getWebapp().getApplicationPath();
-        String webappApi = withoutTrailingSlash(webappPath) + "/api";
+        String webappApi = (camunda.getIfAvailable() == null ? "/camunda"
+                : camunda.getIfAvailable().getWebapp().getApplicationPath()) + "/api";
         FilterRegistrationBean<RequestHygiene> registration = new FilterRegistrationBean<>(
                 new RequestHygiene(maxRequestBytes, webappApi + "/engine/"));
         registration.setName("request-hygiene");
@@ -65,11 +64,6 @@ public class RestSecurityConfiguration {
     public static String engineRestMapping(ObjectProvider<JerseyApplicationPath> jerseyPath) {
         JerseyApplicationPath path = jerseyPath.getIfAvailable();
         return path == null ? "/engine-rest/*" : path.getUrlMapping();
-    }
-
-    private static String withoutTrailingSlash(String path) {
-        String trimmed = path.strip();
-        return trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;
     }
 
     /**

@@ -33,8 +33,7 @@ final class TaskClosedMeanwhile extends CommandInterceptor {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TaskClosedMeanwhile.class);
 
-    private static final Set<String> REMOVAL_PROCESSES = Set.of(EngineAuthorizations.PROCESS_KEY,
-            EngineAuthorizations.RESTORE_PROCESS_KEY, EngineAuthorizations.NOTICE_PROCESS_KEY);
+    private static final Set<String> REMOVAL_PROCESSES = Set.copyOf(EngineAuthorizations.PROCESS_KEYS);
 
     private final ProcessEngineConfigurationImpl configuration;
 

@@ -49,9 +49,10 @@ public class RemovalRepository {
         return findByProcessInstance(processInstanceId).orElseThrow();
     }
 
-    /** How many removals the person asked for in the last 24 hours, this one left out (see {@code RequestsPerPerson}). */
-    long requestsInTheLastDay(String requestedBy, String processInstanceId) {
-        return io.psaremoval.security.RequestsPerPerson.inTheLastDay(jdbc, "removal", requestedBy, processInstanceId);
+    /** Why the person may not ask for one more removal now; null while they may (see {@code RequestsPerPerson}). */
+    String whyNotOneMoreRequest(String requestedBy, String processInstanceId, int maxPerDay) {
+        return io.psaremoval.security.RequestsPerPerson.whyNotOneMore(jdbc, "removals", "removal", requestedBy,
+                processInstanceId, maxPerDay);
     }
 
     public boolean businessKeyTaken(String businessKey, String processInstanceId) {

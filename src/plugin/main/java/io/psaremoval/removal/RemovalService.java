@@ -77,11 +77,9 @@ public class RemovalService {
     public Removal register(String processInstanceId, String businessKey, Optional<PlatformUser> requester,
             String username, String reason) {
         if (username != null) {
-            long asked = removals.requestsInTheLastDay(username, processInstanceId);
-            if (asked >= settings.maxRequestsPerDay()) {
-                throw new RemovalInputException("You asked for " + asked + " removals in the last 24 hours, the most one"
-                        + " person may: ask again tomorrow (or an operator raises psa.removal.max-requests-per-day)."
-                        + " Nothing was started.");
+            String tooMany = removals.whyNotOneMoreRequest(username, processInstanceId, settings.maxRequestsPerDay());
+            if (tooMany != null) {
+                throw new RemovalInputException(tooMany);
             }
         }
         String role = requester.map(user -> user.role().name()).orElse(UNKNOWN_ROLE);

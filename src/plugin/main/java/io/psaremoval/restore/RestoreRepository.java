@@ -33,9 +33,10 @@ class RestoreRepository {
         return findByProcessInstance(processInstanceId).orElseThrow();
     }
 
-    /** How many restores the person asked for in the last 24 hours, this one left out (see {@code RequestsPerPerson}). */
-    long requestsInTheLastDay(String requestedBy, String processInstanceId) {
-        return io.psaremoval.security.RequestsPerPerson.inTheLastDay(jdbc, "removal_restore", requestedBy, processInstanceId);
+    /** Why the person may not ask for one more restore now; null while they may (see {@code RequestsPerPerson}). */
+    String whyNotOneMoreRequest(String requestedBy, String processInstanceId, int maxPerDay) {
+        return io.psaremoval.security.RequestsPerPerson.whyNotOneMore(jdbc, "restores", "removal_restore", requestedBy,
+                processInstanceId, maxPerDay);
     }
 
     boolean businessKeyTaken(String businessKey, String processInstanceId) {

@@ -101,10 +101,8 @@ public class RestoreService {
             throw new RestoreRefusedException("Your account has no snapshot of deleted PSA data to restore: a snapshot is"
                     + " taken before every hard delete and kept for its retention, then removed.");
         }
-        long asked = restores.requestsInTheLastDay(username, processInstanceId);
-        if (asked >= maxRequestsPerDay) {
-            String tooMany = "You asked for " + asked + " restores in the last 24 hours, the most one person may: ask"
-                    + " again tomorrow (or an operator raises psa.removal.max-requests-per-day). Nothing was started.";
+        String tooMany = restores.whyNotOneMoreRequest(username, processInstanceId, maxRequestsPerDay);
+        if (tooMany != null) {
             securityEvents.record(username, "RESTORE_REFUSED", processInstanceId, null, tooMany);
             throw new RestoreRefusedException(tooMany);
         }

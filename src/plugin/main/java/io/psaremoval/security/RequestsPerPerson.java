@@ -13,11 +13,21 @@ public final class RequestsPerPerson {
     }
 
     /**
+     * Why the person may not ask for one more of the kind now, in words; null while they may.
+     *
+     * @param kind              the kind as the person reads it in the plural ("removals", "restores")
      * @param table             the kind's record table ({@code removal}, {@code removal_restore}): a constant of the
      *                          caller, with {@code requested_by}, {@code started_at} and {@code process_instance_id}
      * @param processInstanceId the request being started, left out of the count
      */
-    public static long inTheLastDay(JdbcClient jdbc, String table, String requestedBy, String processInstanceId) {
+    public static String whyNotOneMore(JdbcClient jdbc, String kind, String table, String requestedBy,
+            String processInstanceId, int maxPerDay) {
+        long asked = inTheLastDay(jdbc, table, requestedBy, processInstanceId);
+        return asked < maxPerDay ? null : "You asked for " + asked + " " + kind + " in the last 24 hours, the most one person"
+                + " may: ask again tomorrow (or an operator raises psa.removal.max-requests-per-day). Nothing was started.";
+    }
+
+    private static long inTheLastDay(JdbcClient jdbc, String table, String requestedBy, String processInstanceId) {
         jdbc.sql("select 1 from pg_advisory_xact_lock(hashtextextended(:key, 0))")
                 .param("key", "psa-requests:" + table + ":" + requestedBy).query(Integer.class).single();
         return jdbc.sql("select count(*) from " + table
